@@ -1,0 +1,274 @@
+// Package store defines Switchboard's persistence contract: the record types,
+// the Store interface every backend implements, and the sentinel errors.
+//
+// The contract, which storetest.Run checks for every backend:
+//
+//   - Every call that reads or writes a tenant's rows takes the project id and
+//     never returns or changes a row of another project. A row of another
+//     project is reported as ErrNotFound, exactly like a missing row.
+//   - Times are stored and returned in UTC, with at least microsecond precision.
+//   - Create methods fail with ErrConflict when the id (or a unique key such as
+//     an account alias) is taken; they never overwrite.
+//   - Update methods run fn inside a transaction on the current row. fn may be
+//     called more than once and must only derive the new value from the old
+//     one. An error from fn aborts the update and is returned unchanged.
+//   - Delete methods are atomic and report ErrNotFound for a missing row.
+//   - List methods return items in a stable order, with an opaque cursor that
+//     continues after the last item returned; an empty cursor means the end.
+//   - Credential fields (Sealed*) hold ciphertext from the vault only; the
+//     store never sees plaintext secrets.
+//
+// store imports no other internal package.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Backends may wrap them; callers use errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+)
+
+// Account statuses, as the Composio API names them.
+const (
+	StatusInitiated = "INITIATED"
+	StatusActive    = "ACTIVE"
+	StatusFailed    = "FAILED"
+	StatusExpired   = "EXPIRED"
+	StatusInactive  = "INACTIVE"
+)
+
+// Auth config statuses.
+const (
+	AuthConfigEnabled  = "ENABLED"
+	AuthConfigDisabled = "DISABLED"
+)
+
+// Project is a tenant. Every API key, auth config, account and session
+// belongs to exactly one.
+type Project struct {
+	ID   string
+	Name string
+	// CallbackURLs is the allowlist for a link's callback_url: an entry
+	// matches a URL with the same scheme, host and port whose path starts
+	// with the entry's path.
+	CallbackURLs []string
+	// RevealSecrets reports whether API responses may include connected
+	// account credentials when a caller asks for them.
+	RevealSecrets bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// APIKey is an API key. Only a hash of the key is kept.
+type APIKey struct {
+	ID        string
+	ProjectID string
+	Name      string
+	// Prefix is the first characters of the key, shown to tell keys apart.
+	Prefix string
+	// Hash is SHA-256 of the whole key.
+	Hash      []byte
+	CreatedAt time.Time
+	// RevokedAt is set once the key is revoked; a revoked key never
+	// authenticates again.
+	RevokedAt *time.Time
+}
+
+// AuthConfig is how a project authenticates one toolkit.
+type AuthConfig struct {
+	ID          string
+	ProjectID   string
+	ToolkitSlug string
+	Name        string
+	// Type is "default" (the toolkit's own app settings) or "custom".
+	Type       string
+	AuthScheme string
+	Status     string
+	// Params are the non-secret settings: client_id, scopes (space or comma
+	// separated), authorization_url, token_url, userinfo_url, and so on.
+	Params map[string]string
+	// SealedSecrets is the vault ciphertext of the secret settings
+	// (client_secret and the like), a JSON object once opened.
+	SealedSecrets          []byte
+	IsEnabledForToolRouter bool
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+}
+
+// AuthConfigFilter selects auth configs. Empty fields match everything.
+type AuthConfigFilter struct {
+	ToolkitSlugs []string
+	// IncludeDisabled reports whether DISABLED configs are listed too.
+	IncludeDisabled bool
+	// Search matches a substring of the name or toolkit slug, case-insensitively.
+	Search string
+	// Type is "default", "custom" or empty for both.
+	Type   string
+	Cursor string
+	Limit  int
+}
+
+// Account is a connected account: one end user's credentials for one auth
+// config.
+type Account struct {
+	ID           string
+	ProjectID    string
+	UserID       string
+	ToolkitSlug  string
+	AuthConfigID string
+	Status       string
+	StatusReason string
+	// Alias is unique per project, user and toolkit when not empty.
+	Alias string
+	// SealedCredentials is the vault ciphertext of the credentials (tokens,
+	// API keys), a JSON object once opened; nil until the account has any.
+	SealedCredentials []byte
+	// TokenExpiresAt is when the access token expires, if it does.
+	TokenExpiresAt *time.Time
+	// Identity is the non-secret name of the upstream account (an email
+	// address, a login), read from the toolkit's identity endpoint.
+	Identity string
+	// IdentityID is the upstream account's stable id, if known.
+	IdentityID string
+	// ConnectedAt is when the account last became ACTIVE; nil if never.
+	ConnectedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Account list orders.
+const (
+	OrderCreatedAt   = "created_at"
+	OrderUpdatedAt   = "updated_at"
+	OrderConnectedAt = "connected_at"
+)
+
+// AccountFilter selects connected accounts. Empty fields match everything.
+type AccountFilter struct {
+	IDs           []string
+	UserIDs       []string
+	ToolkitSlugs  []string
+	AuthConfigIDs []string
+	Statuses      []string
+	Aliases       []string
+	// OrderBy is one of the Order constants; empty means created_at.
+	// Accounts never connected sort last under connected_at.
+	OrderBy string
+	// Ascending reports whether to list oldest first; the default is newest first.
+	Ascending bool
+	Cursor    string
+	Limit     int
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items []T
+	// NextCursor continues after the last item; empty on the last page.
+	NextCursor string
+	// Total counts every item that matches the filter, on all pages.
+	Total int
+}
+
+// Link is a connection request: the token in a hosted URL that an end user
+// opens to connect one account.
+type Link struct {
+	Token     string
+	ProjectID string
+	AccountID string
+	// SessionID is the session that asked for the link, if any.
+	SessionID   string
+	CallbackURL string
+	ExpiresAt   time.Time
+	// StateHash is SHA-256 (hex) of the OAuth state sent to the provider;
+	// empty until the user opens the link.
+	StateHash string
+	// SealedVerifier is the vault ciphertext of the PKCE code verifier.
+	SealedVerifier []byte
+	// StateExpiresAt bounds how long the provider may take to call back.
+	StateExpiresAt *time.Time
+	// CompletedAt is set when the link is used up, successfully or not; a
+	// completed link never completes again.
+	CompletedAt *time.Time
+	CreatedAt   time.Time
+}
+
+// Session is a Tool Router session: a user id plus configuration.
+type Session struct {
+	ID        string
+	ProjectID string
+	UserID    string
+	// Config is the session configuration as JSON; the sessions package owns
+	// its shape.
+	Config        []byte
+	ConfigVersion int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Store is the persistence interface. See the package doc for the contract.
+type Store interface {
+	// CreateProject stores a new project.
+	CreateProject(ctx context.Context, p Project) error
+	GetProject(ctx context.Context, id string) (Project, error)
+	ListProjects(ctx context.Context) ([]Project, error)
+	UpdateProject(ctx context.Context, id string, fn func(Project) (Project, error)) (Project, error)
+
+	CreateAPIKey(ctx context.Context, k APIKey) error
+	// GetAPIKeyByHash finds a key, revoked or not, by its hash, in any project.
+	GetAPIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
+	ListAPIKeys(ctx context.Context, projectID string) ([]APIKey, error)
+	// RevokeAPIKey sets RevokedAt; revoking a revoked key keeps the first time.
+	RevokeAPIKey(ctx context.Context, projectID, id string, at time.Time) error
+
+	CreateAuthConfig(ctx context.Context, c AuthConfig) error
+	GetAuthConfig(ctx context.Context, projectID, id string) (AuthConfig, error)
+	// ListAuthConfigs lists newest first.
+	ListAuthConfigs(ctx context.Context, projectID string, f AuthConfigFilter) (Page[AuthConfig], error)
+	UpdateAuthConfig(ctx context.Context, projectID, id string, fn func(AuthConfig) (AuthConfig, error)) (AuthConfig, error)
+	// DeleteAuthConfig deletes the config and every account made with it.
+	DeleteAuthConfig(ctx context.Context, projectID, id string) error
+	// CountAccounts counts the accounts of each of the given auth configs.
+	CountAccounts(ctx context.Context, projectID string, authConfigIDs []string) (map[string]int, error)
+
+	// CreateAccount fails with ErrConflict on a taken id or alias.
+	CreateAccount(ctx context.Context, a Account) error
+	GetAccount(ctx context.Context, projectID, id string) (Account, error)
+	ListAccounts(ctx context.Context, projectID string, f AccountFilter) (Page[Account], error)
+	// UpdateAccount fails with ErrConflict when the new alias is taken. A
+	// change of status is announced to AccountChanges subscribers of every
+	// instance once committed.
+	UpdateAccount(ctx context.Context, projectID, id string, fn func(Account) (Account, error)) (Account, error)
+	DeleteAccount(ctx context.Context, projectID, id string) error
+	// FailStaleAccounts moves every INITIATED account whose newest link
+	// expired before now to FAILED with the given reason, in every project,
+	// and returns how many it moved.
+	FailStaleAccounts(ctx context.Context, now time.Time, reason string) (int, error)
+	// AccountChanges delivers the ids of accounts whose status changed, on
+	// any instance sharing the database, until ctx ends. Delivery is best
+	// effort: a slow reader may miss ids, so waiters re-read the account.
+	AccountChanges(ctx context.Context) (<-chan string, error)
+	// LockAccount runs fn while holding a lock on the account that excludes
+	// every other LockAccount of the same account, on any instance.
+	LockAccount(ctx context.Context, projectID, id string, fn func(ctx context.Context) error) error
+
+	CreateLink(ctx context.Context, l Link) error
+	// GetLink finds a link by token in any project: the hosted page has no API key.
+	GetLink(ctx context.Context, token string) (Link, error)
+	// GetLinkByState finds a link by the hash of its OAuth state.
+	GetLinkByState(ctx context.Context, stateHash string) (Link, error)
+	UpdateLink(ctx context.Context, token string, fn func(Link) (Link, error)) (Link, error)
+
+	CreateSession(ctx context.Context, s Session) error
+	GetSession(ctx context.Context, projectID, id string) (Session, error)
+	UpdateSession(ctx context.Context, projectID, id string, fn func(Session) (Session, error)) (Session, error)
+	DeleteSession(ctx context.Context, projectID, id string) error
+
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
