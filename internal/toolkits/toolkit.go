@@ -1,0 +1,182 @@
+package toolkits
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+)
+
+// Toolkit is one third-party service.
+type Toolkit struct {
+	// Slug is the toolkit's id, lower case, e.g. "gmail".
+	Slug        string `json:"slug"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Logo is an https URL of the toolkit's logo.
+	Logo       string     `json:"logo"`
+	Categories []Category `json:"categories"`
+	// BaseURL is the root of the provider's API, without a trailing slash.
+	BaseURL string `json:"base_url"`
+	// Headers are sent with every request to the provider's API, the
+	// identity request included; they pin API versions, for example.
+	Headers map[string]string `json:"headers,omitempty"`
+	// AuthSchemes lists the ways to connect an account, the preferred first.
+	AuthSchemes []AuthScheme `json:"auth_schemes"`
+	// Identity says how to name a connected account; nil if the toolkit
+	// has no way to.
+	Identity *Identity `json:"identity,omitempty"`
+}
+
+// Category groups toolkits in listings.
+type Category struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// Mode names an auth scheme as the Composio API does.
+type Mode string
+
+// The auth scheme modes the catalog supports.
+const (
+	ModeOAuth2      Mode = "OAUTH2"
+	ModeAPIKey      Mode = "API_KEY"
+	ModeBearerToken Mode = "BEARER_TOKEN"
+	ModeBasic       Mode = "BASIC"
+)
+
+// AuthScheme is one way to connect an account of a toolkit.
+type AuthScheme struct {
+	Mode Mode `json:"mode"`
+	// OAuth2 is set exactly when Mode is ModeOAuth2.
+	OAuth2 *OAuth2Spec `json:"oauth2,omitempty"`
+	// Fields are what the connection form asks the end user for (API_KEY,
+	// BEARER_TOKEN, BASIC). OAuth2 schemes have none: their client id and
+	// secret belong to the auth config, not the connection.
+	Fields []Field `json:"fields,omitempty"`
+	// Apply says how the credential goes on requests to the provider. BASIC
+	// leaves it empty: it always sends the "username" and "password" fields
+	// as an RFC 7617 Basic Authorization header.
+	Apply Apply `json:"apply"`
+}
+
+// TokenEncoding is how a token request's parameters are sent.
+type TokenEncoding string
+
+// Token request encodings.
+const (
+	// TokenForm is application/x-www-form-urlencoded, as RFC 6749 §4.1.3
+	// prescribes.
+	TokenForm TokenEncoding = "form"
+	// TokenJSON is a JSON body; Notion wants it.
+	TokenJSON TokenEncoding = "json"
+)
+
+// AuthStyle is how the client authenticates at the token endpoint
+// (RFC 6749 §2.3.1).
+type AuthStyle string
+
+// Client authentication styles.
+const (
+	// AuthInParams sends client_id and client_secret as request parameters
+	// (client_secret_post).
+	AuthInParams AuthStyle = "params"
+	// AuthInHeader sends them as an HTTP Basic Authorization header
+	// (client_secret_basic).
+	AuthInHeader AuthStyle = "header"
+)
+
+// OAuth2Spec describes a provider's OAuth 2.0 authorization code flow
+// (RFC 6749 §4.1) and its quirks.
+type OAuth2Spec struct {
+	AuthorizationURL string `json:"authorization_url"`
+	TokenURL         string `json:"token_url"`
+	// DefaultScopes are requested unless the auth config overrides them.
+	// Empty exactly when ScopeSeparator is empty.
+	DefaultScopes []string `json:"default_scopes,omitempty"`
+	// ScopeSeparator joins scopes in the authorization request: " " as RFC
+	// 6749 §3.3 says, "," for Slack and Linear, or "" for a provider that
+	// has no scopes (Notion: access comes from the integration's settings).
+	ScopeSeparator string `json:"scope_separator"`
+	// ScopeParam is the authorization request parameter that carries the
+	// scopes: "scope", or Slack's "user_scope" for scopes granted to the
+	// user's token rather than the bot's. Empty when there are no scopes.
+	ScopeParam string `json:"scope_param,omitempty"`
+	// TokenEncoding is how token requests are encoded.
+	TokenEncoding TokenEncoding `json:"token_encoding"`
+	// TokenAuth is how the client authenticates at the token endpoint.
+	TokenAuth AuthStyle `json:"token_auth"`
+	// TokenResponsePath, when set, is the dotted path of the object in the
+	// token response that holds the token fields (access_token,
+	// refresh_token, expires_in) to use: Slack nests the user token under
+	// "authed_user". Empty means the top level, as RFC 6749 §5.1 has it.
+	TokenResponsePath string `json:"token_response_path,omitempty"`
+	// AuthorizeParams are extra authorization request parameters, such as
+	// Google's access_type=offline and prompt=consent, without which no
+	// refresh token is issued.
+	AuthorizeParams map[string]string `json:"authorize_params,omitempty"`
+	// PKCE reports whether the provider accepts a PKCE S256 challenge
+	// (RFC 7636 §4.3) from a confidential client.
+	PKCE bool `json:"pkce"`
+}
+
+// Field is one input of a connection form.
+type Field struct {
+	// Name is the key of the value in the connection's credentials, e.g.
+	// "api_key", as Composio names it.
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name"`
+	Description string `json:"description"`
+	// Type is the input's type; only "string" so far.
+	Type     string `json:"type"`
+	Required bool   `json:"required"`
+	// Secret reports whether the value is a secret: sealed at rest, masked
+	// in forms, and never returned by the API unless the project allows it.
+	Secret bool `json:"secret"`
+}
+
+// Apply says how a credential goes on requests to the provider: the header
+// Header gets Prefix followed by the value of credential field Field.
+type Apply struct {
+	Header string `json:"header,omitempty"`
+	// Prefix precedes the value, e.g. "Bearer " (RFC 6750 §2.1); Linear's
+	// personal API keys go bare.
+	Prefix string `json:"prefix,omitempty"`
+	// Field is the credential field sent: "access_token" for OAuth2, or the
+	// Name of one of the scheme's Fields.
+	Field string `json:"field,omitempty"`
+}
+
+// Scheme returns t's auth scheme of the given mode.
+func (t Toolkit) Scheme(mode Mode) (AuthScheme, bool) {
+	for _, s := range t.AuthSchemes {
+		if s.Mode == mode {
+			return s, true
+		}
+	}
+	return AuthScheme{}, false
+}
+
+// clone returns a deep copy of t, so that callers of the catalog cannot
+// change what other callers see.
+func (t Toolkit) clone() Toolkit {
+	t.Categories = slices.Clone(t.Categories)
+	t.Headers = maps.Clone(t.Headers)
+	t.AuthSchemes = slices.Clone(t.AuthSchemes)
+	for i, s := range t.AuthSchemes {
+		if s.OAuth2 != nil {
+			o := *s.OAuth2
+			o.DefaultScopes = slices.Clone(o.DefaultScopes)
+			o.AuthorizeParams = maps.Clone(o.AuthorizeParams)
+			t.AuthSchemes[i].OAuth2 = &o
+		}
+		t.AuthSchemes[i].Fields = slices.Clone(s.Fields)
+	}
+	if t.Identity != nil {
+		id := *t.Identity
+		id.Body = json.RawMessage(slices.Clone([]byte(id.Body)))
+		id.ID = slices.Clone(id.ID)
+		id.RequiresAnyScope = slices.Clone(id.RequiresAnyScope)
+		t.Identity = &id
+	}
+	return t
+}
