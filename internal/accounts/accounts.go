@@ -1,0 +1,336 @@
+package accounts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+// Sealer encrypts credentials for the store; the vault implements it.
+type Sealer interface {
+	Seal(plaintext []byte, aad ...string) ([]byte, error)
+	Open(blob []byte, aad ...string) ([]byte, error)
+}
+
+// Service manages connected accounts.
+type Service struct {
+	Store       store.Store
+	Vault       Sealer
+	AuthConfigs *authconfigs.Service
+	// HTTP makes the calls to providers.
+	HTTP *http.Client
+	Now  func() time.Time
+	// PublicURL is the server's public base URL, without a trailing slash.
+	PublicURL string
+	// LinkTTL is how long a link stays usable.
+	LinkTTL time.Duration
+	Logger  *slog.Logger
+	// OnConnected, if set, runs after an account became ACTIVE through a
+	// link; sessions use it to move a pin to the new account.
+	OnConnected func(ctx context.Context, l store.Link, a store.Account)
+
+	hubOnce sync.Once
+	hub     *hub
+}
+
+// Reasons recorded with status transitions.
+const (
+	ReasonAwaiting    = "Waiting for the user to complete the connection"
+	ReasonStale       = "Connection initiation did not complete within 10 minutes"
+	ReasonConnected   = "Connected"
+	ReasonDisabled    = "Disabled through the API"
+	ReasonEnabled     = "Enabled through the API"
+	ReasonCredentials = "Credentials submitted"
+)
+
+// CallbackPath is the OAuth redirect URI path, the one Composio users
+// already register with their OAuth apps.
+const CallbackPath = "/api/v3/toolkits/auth/callback"
+
+// RedirectURI is the OAuth callback URL of this server.
+func (s *Service) RedirectURI() string { return s.PublicURL + CallbackPath }
+
+// LinkURL is the hosted page of a link.
+func (s *Service) LinkURL(token string) string { return s.PublicURL + "/link/" + token }
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+// credentialsAAD binds a sealed blob to its owner and field, so a blob
+// copied to another row does not open.
+func credentialsAAD(a store.Account) []string {
+	return []string{"account", a.ProjectID, a.ID, "credentials"}
+}
+
+func verifierAAD(l store.Link) []string {
+	return []string{"link", l.ProjectID, l.Token, "pkce_verifier"}
+}
+
+// LinkInput asks for a new connection.
+type LinkInput struct {
+	UserID string
+	// AuthConfigID names the auth config; when empty, Toolkit picks the
+	// project's enabled one for that toolkit.
+	AuthConfigID string
+	Toolkit      string
+	CallbackURL  string
+	Alias        string
+	// SessionID is the session asking, if any.
+	SessionID string
+}
+
+// Link creates an INITIATED account and a link the user opens to connect it.
+func (s *Service) Link(ctx context.Context, p store.Project, in LinkInput) (store.Account, store.Link, error) {
+	if strings.TrimSpace(in.UserID) == "" {
+		return store.Account{}, store.Link{}, problem.Invalidf("user_id_required", "user_id", "user_id is required").
+			WithFix("Pass your application's id for the end user as user_id")
+	}
+	if err := validAlias(in.Alias); err != nil {
+		return store.Account{}, store.Link{}, err
+	}
+	if in.CallbackURL != "" && !projects.CallbackAllowed(p, in.CallbackURL) {
+		return store.Account{}, store.Link{}, problem.Invalidf("callback_url_not_allowed", "callback_url",
+			"callback_url %q is not in the project's callback URL allowlist", in.CallbackURL).
+			WithFix("Add the URL's origin and path to the allowlist with `switchboard projects callback-urls`, or omit callback_url to show a success page")
+	}
+	var ac store.AuthConfig
+	var err error
+	if in.AuthConfigID != "" {
+		ac, err = s.AuthConfigs.Get(ctx, p.ID, in.AuthConfigID)
+		if err == nil && in.Toolkit != "" && ac.ToolkitSlug != in.Toolkit {
+			err = problem.Invalidf("auth_config_toolkit_mismatch", "auth_config_id", "auth config %s is for %s, not %s", ac.ID, ac.ToolkitSlug, in.Toolkit)
+		}
+	} else {
+		ac, err = s.AuthConfigs.ForToolkit(ctx, p.ID, in.Toolkit)
+	}
+	if err != nil {
+		return store.Account{}, store.Link{}, err
+	}
+	if ac.Status != store.AuthConfigEnabled {
+		return store.Account{}, store.Link{}, problem.Invalidf("auth_config_disabled", "auth_config_id", "auth config %s is disabled", ac.ID).
+			WithFix("Enable it with PATCH /api/v3.1/auth_configs/%s/ENABLED", ac.ID)
+	}
+	now := s.now()
+	a := store.Account{
+		ID:           ids.New(ids.Account, 12),
+		ProjectID:    p.ID,
+		UserID:       in.UserID,
+		ToolkitSlug:  ac.ToolkitSlug,
+		AuthConfigID: ac.ID,
+		Status:       store.StatusInitiated,
+		StatusReason: ReasonAwaiting,
+		Alias:        in.Alias,
+		CreatedAt:    now,
+		UpdatedAt:    now,
+	}
+	if err := s.Store.CreateAccount(ctx, a); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return store.Account{}, store.Link{}, aliasTaken(in.Alias, in.UserID, ac.ToolkitSlug)
+		}
+		return store.Account{}, store.Link{}, fmt.Errorf("create account: %w", err)
+	}
+	l, err := s.newLink(ctx, a, in.SessionID, in.CallbackURL)
+	if err != nil {
+		return store.Account{}, store.Link{}, err
+	}
+	return a, l, nil
+}
+
+func (s *Service) newLink(ctx context.Context, a store.Account, sessionID, callbackURL string) (store.Link, error) {
+	now := s.now()
+	l := store.Link{
+		Token:       ids.New(ids.Link, 24),
+		ProjectID:   a.ProjectID,
+		AccountID:   a.ID,
+		SessionID:   sessionID,
+		CallbackURL: callbackURL,
+		ExpiresAt:   now.Add(s.LinkTTL),
+		CreatedAt:   now,
+	}
+	if err := s.Store.CreateLink(ctx, l); err != nil {
+		return store.Link{}, fmt.Errorf("create link: %w", err)
+	}
+	return l, nil
+}
+
+func aliasTaken(alias, user, toolkit string) error {
+	return problem.Invalidf("alias_taken", "alias", "alias %q is already used by another %s account of user %s", alias, toolkit, user).
+		WithFix("Pick another alias, or rename the other account first")
+}
+
+func validAlias(alias string) error {
+	if alias == "" {
+		return nil
+	}
+	if len(alias) > 64 || strings.HasPrefix(alias, ids.Account) || strings.TrimSpace(alias) != alias {
+		return problem.Invalidf("invalid_alias", "alias", "alias %q must be 1 to 64 characters, without surrounding spaces, and must not start with %q", alias, ids.Account)
+	}
+	return nil
+}
+
+// Get returns an account of the project.
+func (s *Service) Get(ctx context.Context, projectID, id string) (store.Account, error) {
+	a, err := s.Store.GetAccount(ctx, projectID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Account{}, notFound(id)
+	}
+	return a, err
+}
+
+func notFound(id string) error {
+	return problem.NotFoundf("connected_account_not_found", "connected account %s not found", id).
+		WithFix("List the project's accounts with GET /api/v3.1/connected_accounts")
+}
+
+// List lists a project's accounts.
+func (s *Service) List(ctx context.Context, projectID string, f store.AccountFilter) (store.Page[store.Account], error) {
+	return s.Store.ListAccounts(ctx, projectID, f)
+}
+
+// Delete deletes an account and its credentials for good.
+func (s *Service) Delete(ctx context.Context, projectID, id string) error {
+	err := s.Store.DeleteAccount(ctx, projectID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound(id)
+	}
+	return err
+}
+
+// SetAlias renames an account; an empty alias clears it.
+func (s *Service) SetAlias(ctx context.Context, projectID, id, alias string) (store.Account, error) {
+	if err := validAlias(alias); err != nil {
+		return store.Account{}, err
+	}
+	a, err := s.Store.UpdateAccount(ctx, projectID, id, func(a store.Account) (store.Account, error) {
+		a.Alias = alias
+		a.UpdatedAt = s.now()
+		return a, nil
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.Account{}, notFound(id)
+	case errors.Is(err, store.ErrConflict):
+		cur, _ := s.Store.GetAccount(ctx, projectID, id)
+		return store.Account{}, aliasTaken(alias, cur.UserID, cur.ToolkitSlug)
+	}
+	return a, err
+}
+
+// SetEnabled disables an ACTIVE account (INACTIVE) or enables an INACTIVE
+// one (ACTIVE). Enabling or disabling an account already in that state
+// changes nothing.
+func (s *Service) SetEnabled(ctx context.Context, projectID, id string, enabled bool) (store.Account, error) {
+	a, err := s.Store.UpdateAccount(ctx, projectID, id, func(a store.Account) (store.Account, error) {
+		now := s.now()
+		switch {
+		case enabled && a.Status == store.StatusInactive:
+			a.Status, a.StatusReason = store.StatusActive, ReasonEnabled
+			a.ConnectedAt = &now
+		case !enabled && a.Status == store.StatusActive:
+			a.Status, a.StatusReason = store.StatusInactive, ReasonDisabled
+		case enabled && a.Status == store.StatusActive, !enabled && a.Status == store.StatusInactive:
+			return a, nil
+		default:
+			return a, problem.Invalidf("invalid_status_transition", "enabled",
+				"account %s is %s; only ACTIVE accounts can be disabled and only INACTIVE ones enabled", a.ID, a.Status)
+		}
+		a.UpdatedAt = now
+		return a, nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Account{}, notFound(id)
+	}
+	return a, err
+}
+
+// Resolve finds the account of a user and toolkit that ref names, by id or
+// by alias.
+func (s *Service) Resolve(ctx context.Context, projectID, userID, toolkit, ref string) (store.Account, error) {
+	f := store.AccountFilter{UserIDs: []string{userID}, ToolkitSlugs: []string{toolkit}, Limit: 1}
+	if strings.HasPrefix(ref, ids.Account) {
+		f.IDs = []string{ref}
+	} else {
+		f.Aliases = []string{ref}
+	}
+	page, err := s.Store.ListAccounts(ctx, projectID, f)
+	if err != nil {
+		return store.Account{}, fmt.Errorf("resolve account %s: %w", ref, err)
+	}
+	if len(page.Items) == 0 {
+		return store.Account{}, store.ErrNotFound
+	}
+	return page.Items[0], nil
+}
+
+// MostRecent returns the user's most recently connected ACTIVE account for
+// a toolkit: the default account of a session that pins none.
+func (s *Service) MostRecent(ctx context.Context, projectID, userID, toolkit string) (store.Account, bool, error) {
+	page, err := s.Store.ListAccounts(ctx, projectID, store.AccountFilter{
+		UserIDs:      []string{userID},
+		ToolkitSlugs: []string{toolkit},
+		Statuses:     []string{store.StatusActive},
+		OrderBy:      store.OrderConnectedAt,
+		Limit:        1,
+	})
+	if err != nil {
+		return store.Account{}, false, fmt.Errorf("find most recent account: %w", err)
+	}
+	if len(page.Items) == 0 {
+		return store.Account{}, false, nil
+	}
+	return page.Items[0], true, nil
+}
+
+// Credentials opens an account's sealed credentials into v.
+func (s *Service) Credentials(a store.Account, v any) error {
+	if a.SealedCredentials == nil {
+		return errors.New("open credentials: the account has none")
+	}
+	b, err := s.Vault.Open(a.SealedCredentials, credentialsAAD(a)...)
+	if err != nil {
+		return fmt.Errorf("open credentials of %s: %w", a.ID, err)
+	}
+	return json.Unmarshal(b, v)
+}
+
+func (s *Service) sealCredentials(a store.Account, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode credentials: %w", err)
+	}
+	return s.Vault.Seal(b, credentialsAAD(a)...)
+}
+
+// SweepStale fails every INITIATED account whose link expired.
+func (s *Service) SweepStale(ctx context.Context) (int, error) {
+	return s.Store.FailStaleAccounts(ctx, s.now(), ReasonStale)
+}
+
+// RunSweeper sweeps stale accounts every interval until ctx ends.
+func (s *Service) RunSweeper(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := s.SweepStale(ctx); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("sweep stale accounts", "err", err)
+		} else if n > 0 {
+			s.Logger.Info("failed stale accounts", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,332 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/oauth"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+// stateTTL bounds how long the provider may take between our redirect and
+// its callback; the link's own expiry bounds it too.
+const stateTTL = 10 * time.Minute
+
+// FlowError is a failure of the hosted flow, shown to the end user on the
+// error page. Reason is also what the account records.
+type FlowError struct {
+	Code   string
+	Reason string
+	Err    error
+}
+
+func (e *FlowError) Error() string { return e.Reason }
+func (e *FlowError) Unwrap() error { return e.Err }
+
+func flowErr(code, reason string, err error) *FlowError {
+	return &FlowError{Code: code, Reason: reason, Err: err}
+}
+
+// LinkPage describes what the hosted link page must do.
+type LinkPage struct {
+	Link    store.Link
+	Account store.Account
+	// RedirectURL is the provider URL for OAuth2 links.
+	RedirectURL string
+	// Form lists the credential fields for the other schemes.
+	Form *CredentialForm
+}
+
+// usableLink checks a link for the hosted flow; an expired link fails its
+// account.
+func (s *Service) usableLink(ctx context.Context, token string) (store.Link, store.Account, error) {
+	l, err := s.Store.GetLink(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Link{}, store.Account{}, flowErr("link_not_found", "This connection link does not exist.", err)
+	}
+	if err != nil {
+		return store.Link{}, store.Account{}, fmt.Errorf("get link: %w", err)
+	}
+	if l.CompletedAt != nil {
+		return store.Link{}, store.Account{}, flowErr("link_used", "This connection link was already used. Ask the application for a new one.", nil)
+	}
+	a, err := s.Store.GetAccount(ctx, l.ProjectID, l.AccountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Link{}, store.Account{}, flowErr("account_deleted", "The account this link was for has been deleted.", err)
+	}
+	if err != nil {
+		return store.Link{}, store.Account{}, fmt.Errorf("get account of link: %w", err)
+	}
+	if !s.now().Before(l.ExpiresAt) {
+		reason := "The connection link expired before it was completed"
+		s.fail(ctx, l, a, reason)
+		return store.Link{}, store.Account{}, flowErr("link_expired", reason+". Ask the application for a new one.", nil)
+	}
+	if a.Status != store.StatusInitiated && a.Status != store.StatusExpired {
+		return store.Link{}, store.Account{}, flowErr("link_used", "This account is already "+a.Status+"; the link cannot be used again.", nil)
+	}
+	return l, a, nil
+}
+
+// OpenLink prepares the hosted page of a link. For an OAuth2 toolkit it
+// stores a fresh state and PKCE verifier on the link and returns the
+// provider URL to send the browser to.
+func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) {
+	l, a, err := s.usableLink(ctx, token)
+	if err != nil {
+		return LinkPage{}, err
+	}
+	ac, err := s.AuthConfigs.Get(ctx, l.ProjectID, a.AuthConfigID)
+	if err != nil {
+		return LinkPage{}, flowErr("auth_config_missing", "The application's settings for this service were removed.", err)
+	}
+	if ac.AuthScheme != "OAUTH2" {
+		form, err := s.credentialForm(ac)
+		if err != nil {
+			return LinkPage{}, err
+		}
+		return LinkPage{Link: l, Account: a, Form: &form}, nil
+	}
+	client, err := s.AuthConfigs.OAuthClient(ac, s.RedirectURI())
+	if err != nil {
+		return LinkPage{}, flowErr("auth_config_invalid", "The application's OAuth settings for this service are incomplete.", err)
+	}
+	state, hash := oauth.NewState()
+	verifier := oauth.NewVerifier()
+	sealed, err := s.Vault.Seal([]byte(verifier), verifierAAD(l)...)
+	if err != nil {
+		return LinkPage{}, fmt.Errorf("seal pkce verifier: %w", err)
+	}
+	stateExp := s.now().Add(stateTTL)
+	if l.ExpiresAt.Before(stateExp) {
+		stateExp = l.ExpiresAt
+	}
+	l, err = s.Store.UpdateLink(ctx, token, func(l store.Link) (store.Link, error) {
+		if l.CompletedAt != nil {
+			return l, flowErr("link_used", "This connection link was already used.", nil)
+		}
+		l.StateHash, l.SealedVerifier, l.StateExpiresAt = hash, sealed, &stateExp
+		return l, nil
+	})
+	if err != nil {
+		return LinkPage{}, err
+	}
+	return LinkPage{Link: l, Account: a, RedirectURL: client.AuthCodeURL(state, verifier)}, nil
+}
+
+// CallbackInput is what the provider sent to the OAuth callback.
+type CallbackInput struct {
+	State            string
+	Code             string
+	Error            string
+	ErrorDescription string
+}
+
+// CompleteOAuth finishes an authorization code flow: it burns the state,
+// exchanges the code with the PKCE verifier, stores the tokens sealed,
+// reads the identity, marks the account ACTIVE, and returns where to send
+// the browser (the link's callback URL, or "" for the success page).
+//
+// A missing, replayed or expired state changes no account that is not
+// waiting on it; every other failure fails the account with the reason.
+func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, store.Account, error) {
+	if in.State == "" {
+		return "", store.Account{}, flowErr("state_missing", "The provider's answer carried no state, so it cannot be matched to a connection.", nil)
+	}
+	var first bool
+	l, err := s.Store.GetLinkByState(ctx, oauth.HashState(in.State))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", store.Account{}, flowErr("state_unknown", "This sign-in answer does not match any pending connection.", err)
+	}
+	if err != nil {
+		return "", store.Account{}, fmt.Errorf("get link by state: %w", err)
+	}
+	// Burn the state before anything else, so a replay never gets further.
+	now := s.now()
+	l, err = s.Store.UpdateLink(ctx, l.Token, func(l store.Link) (store.Link, error) {
+		first = l.CompletedAt == nil
+		if first {
+			l.CompletedAt = &now
+		}
+		return l, nil
+	})
+	if err != nil {
+		return "", store.Account{}, fmt.Errorf("burn state: %w", err)
+	}
+	if !first {
+		return "", store.Account{}, flowErr("state_replayed", "This sign-in answer was already used; a connection can be completed only once.", nil)
+	}
+	a, err := s.Store.GetAccount(ctx, l.ProjectID, l.AccountID)
+	if err != nil {
+		return "", store.Account{}, flowErr("account_deleted", "The account this sign-in was for has been deleted.", err)
+	}
+	if l.StateExpiresAt == nil || !now.Before(*l.StateExpiresAt) {
+		reason := "The sign-in took too long: its state expired before the provider answered"
+		return "", s.fail(ctx, l, a, reason), flowErr("state_expired", reason+".", nil)
+	}
+	if in.Error != "" {
+		reason := providerReason(in.Error)
+		return "", s.fail(ctx, l, a, reason), flowErr(in.Error, reason+".", nil)
+	}
+	if in.Code == "" {
+		reason := "The provider answered without an authorization code"
+		return "", s.fail(ctx, l, a, reason), flowErr("code_missing", reason+".", nil)
+	}
+	ac, err := s.AuthConfigs.Get(ctx, l.ProjectID, a.AuthConfigID)
+	if err != nil {
+		reason := "The auth config of this account no longer exists"
+		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_missing", reason+".", err)
+	}
+	client, err := s.AuthConfigs.OAuthClient(ac, s.RedirectURI())
+	if err != nil {
+		reason := "The auth config's OAuth settings are incomplete"
+		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_invalid", reason+".", err)
+	}
+	verifier, err := s.Vault.Open(l.SealedVerifier, verifierAAD(l)...)
+	if err != nil {
+		return "", store.Account{}, fmt.Errorf("open pkce verifier: %w", err)
+	}
+	tok, err := client.Exchange(ctx, s.HTTP, in.Code, string(verifier))
+	if err != nil {
+		reason := "The provider refused the authorization code"
+		if pe, ok := errors.AsType[*oauth.ProviderError](err); ok {
+			reason += " (" + pe.Code + ")"
+		}
+		s.Logger.Warn("oauth code exchange failed", "account_id", a.ID, "err", err)
+		return "", s.fail(ctx, l, a, reason), flowErr("code_exchange_failed", reason+".", err)
+	}
+	display, identityID, err := client.FetchIdentity(ctx, s.HTTP, tok.AccessToken)
+	if err != nil {
+		// The tokens work or not regardless of the identity call; the
+		// account is usable, it just cannot say whose it is.
+		s.Logger.Warn("identity call failed", "account_id", a.ID, "toolkit", a.ToolkitSlug, "err", err)
+	}
+	a, err = s.activate(ctx, a, tok, display, identityID, ReasonConnected)
+	if err != nil {
+		return "", store.Account{}, err
+	}
+	if s.OnConnected != nil {
+		s.OnConnected(ctx, l, a)
+	}
+	return s.callbackTarget(l, a), a, nil
+}
+
+func providerReason(code string) string {
+	switch code {
+	case "access_denied":
+		return "The user denied access at the provider (access_denied)"
+	case "invalid_scope":
+		return "The provider rejected the requested scopes (invalid_scope)"
+	default:
+		return "The provider answered with an error (" + code + ")"
+	}
+}
+
+// activate stores credentials and marks an account ACTIVE, now connected.
+func (s *Service) activate(ctx context.Context, a store.Account, creds any, display, identityID, reason string) (store.Account, error) {
+	sealed, err := s.sealCredentials(a, creds)
+	if err != nil {
+		return store.Account{}, err
+	}
+	var expiry *time.Time
+	if tok, ok := creds.(oauth.Token); ok && !tok.Expiry.IsZero() {
+		e := tok.Expiry.UTC()
+		expiry = &e
+	}
+	a, err = s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
+		now := s.now()
+		a.Status, a.StatusReason = store.StatusActive, reason
+		a.SealedCredentials, a.TokenExpiresAt = sealed, expiry
+		if display != "" {
+			a.Identity = display
+		}
+		if identityID != "" {
+			a.IdentityID = identityID
+		}
+		a.ConnectedAt, a.UpdatedAt = &now, now
+		return a, nil
+	})
+	if err != nil {
+		return store.Account{}, fmt.Errorf("activate account: %w", err)
+	}
+	return a, nil
+}
+
+// fail records a failed flow on the account: an INITIATED account becomes
+// FAILED, an EXPIRED one being re-authorized stays EXPIRED; both get the
+// reason. The link is used up.
+func (s *Service) fail(ctx context.Context, l store.Link, a store.Account, reason string) store.Account {
+	now := s.now()
+	if _, err := s.Store.UpdateLink(ctx, l.Token, func(l store.Link) (store.Link, error) {
+		if l.CompletedAt == nil {
+			l.CompletedAt = &now
+		}
+		return l, nil
+	}); err != nil {
+		s.Logger.Warn("close failed link", "err", err)
+	}
+	updated, err := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
+		switch a.Status {
+		case store.StatusInitiated:
+			a.Status = store.StatusFailed
+		case store.StatusExpired:
+		default:
+			return a, errUnchanged
+		}
+		a.StatusReason, a.UpdatedAt = reason, now
+		return a, nil
+	})
+	if err != nil {
+		if !errors.Is(err, errUnchanged) {
+			s.Logger.Warn("fail account", "account_id", a.ID, "err", err)
+		}
+		return a
+	}
+	return updated
+}
+
+var errUnchanged = errors.New("unchanged")
+
+// callbackTarget is where the browser goes after a completed link.
+func (s *Service) callbackTarget(l store.Link, a store.Account) string {
+	if l.CallbackURL == "" {
+		return ""
+	}
+	u, err := url.Parse(l.CallbackURL)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Set("status", "success")
+	q.Set("connected_account_id", a.ID)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Reauthorize starts a new link for an existing account, so an EXPIRED
+// (or FAILED) account can become ACTIVE again under the same id.
+func (s *Service) Reauthorize(ctx context.Context, p store.Project, id, callbackURL string) (store.Account, store.Link, error) {
+	a, err := s.Get(ctx, p.ID, id)
+	if err != nil {
+		return store.Account{}, store.Link{}, err
+	}
+	if callbackURL != "" && !projects.CallbackAllowed(p, callbackURL) {
+		return store.Account{}, store.Link{}, problem.Invalidf("callback_url_not_allowed", "redirect_url", "redirect_url %q is not in the project's callback URL allowlist", callbackURL)
+	}
+	if a.Status == store.StatusFailed {
+		a, err = s.Store.UpdateAccount(ctx, p.ID, id, func(a store.Account) (store.Account, error) {
+			a.Status, a.StatusReason, a.UpdatedAt = store.StatusInitiated, ReasonAwaiting, s.now()
+			return a, nil
+		})
+		if err != nil {
+			return store.Account{}, store.Link{}, fmt.Errorf("restart account: %w", err)
+		}
+	}
+	l, err := s.newLink(ctx, a, "", callbackURL)
+	return a, l, err
+}

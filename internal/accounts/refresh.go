@@ -1,0 +1,114 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/oauth"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+// refreshMargin is how close to expiry a token is refreshed before use.
+const refreshMargin = time.Minute
+
+// Token returns a usable OAuth2 access token for an ACTIVE account,
+// refreshing it first when it expires within a minute (or when force is
+// set, after the provider answered 401). Refreshes of one account are
+// serialized across goroutines and instances, and the account is re-read
+// under the lock, so a rotating refresh token is never used twice.
+func (s *Service) Token(ctx context.Context, projectID, id string, force bool) (oauth.Token, error) {
+	a, err := s.Get(ctx, projectID, id)
+	if err != nil {
+		return oauth.Token{}, err
+	}
+	var tok oauth.Token
+	if err := s.Credentials(a, &tok); err != nil {
+		return oauth.Token{}, err
+	}
+	if !force && !expiresSoon(tok, s.now()) {
+		return tok, nil
+	}
+	seen := tok.AccessToken
+	err = s.Store.LockAccount(ctx, projectID, id, func(ctx context.Context) error {
+		a, err := s.Get(ctx, projectID, id)
+		if err != nil {
+			return err
+		}
+		if a.Status != store.StatusActive {
+			return problem.Invalidf("connected_account_not_active", "connected_account_id", "connected account %s is %s: %s", a.ID, a.Status, a.StatusReason).
+				WithFix("Ask the user to connect the account again")
+		}
+		if err := s.Credentials(a, &tok); err != nil {
+			return err
+		}
+		// Another goroutine or instance refreshed while we waited.
+		if tok.AccessToken != seen && !expiresSoon(tok, s.now()) {
+			return nil
+		}
+		tok, err = s.refreshLocked(ctx, a, tok)
+		return err
+	})
+	return tok, err
+}
+
+// Refresh refreshes an ACTIVE OAuth2 account's token now.
+func (s *Service) Refresh(ctx context.Context, projectID, id string) (store.Account, error) {
+	if _, err := s.Token(ctx, projectID, id, true); err != nil {
+		return store.Account{}, err
+	}
+	return s.Get(ctx, projectID, id)
+}
+
+func expiresSoon(t oauth.Token, now time.Time) bool {
+	return !t.Expiry.IsZero() && t.Expiry.Before(now.Add(refreshMargin))
+}
+
+// refreshLocked refreshes under the account lock and stores the result. A
+// refused refresh token moves the account to EXPIRED.
+func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.Token) (oauth.Token, error) {
+	ac, err := s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
+	if err != nil {
+		return oauth.Token{}, err
+	}
+	client, err := s.AuthConfigs.OAuthClient(ac, s.RedirectURI())
+	if err != nil {
+		return oauth.Token{}, err
+	}
+	tok, err := client.Refresh(ctx, s.HTTP, old)
+	if errors.Is(err, oauth.ErrRefreshRefused) {
+		reason := "The provider refused the refresh token (revoked or invalid); the user must connect again"
+		if _, uerr := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
+			a.Status, a.StatusReason, a.UpdatedAt = store.StatusExpired, reason, s.now()
+			return a, nil
+		}); uerr != nil {
+			return oauth.Token{}, fmt.Errorf("expire account: %w", uerr)
+		}
+		return oauth.Token{}, &problem.Error{Kind: problem.Invalid, Code: "connected_account_expired", Message: "connected account " + a.ID + " expired: " + reason,
+			Fix: "Re-authorize it with POST /api/v3.1/connected_accounts/" + a.ID + "/refresh", Err: err}
+	}
+	if err != nil {
+		return oauth.Token{}, &problem.Error{Kind: problem.Unavailable, Code: "refresh_failed", Message: "the provider could not refresh the token; try again", Err: err}
+	}
+	if tok.RefreshToken == "" {
+		tok.RefreshToken = old.RefreshToken
+	}
+	sealed, err := s.sealCredentials(a, tok)
+	if err != nil {
+		return oauth.Token{}, err
+	}
+	var expiry *time.Time
+	if !tok.Expiry.IsZero() {
+		e := tok.Expiry
+		expiry = &e
+	}
+	if _, err := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
+		a.SealedCredentials, a.TokenExpiresAt, a.UpdatedAt = sealed, expiry, s.now()
+		return a, nil
+	}); err != nil {
+		return oauth.Token{}, fmt.Errorf("store refreshed token: %w", err)
+	}
+	return tok, nil
+}

@@ -1,0 +1,322 @@
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/sdk"
+)
+
+// maxWait bounds the long-poll of GET /connected_accounts/{id}.
+const maxWait = 60 * time.Second
+
+func (s *Server) linkAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	var req sdk.ConnectedAccountLinkRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.AuthConfigID == "" {
+		return problem.Invalidf("auth_config_required", "auth_config_id", "auth_config_id is required").
+			WithFix("List the project's auth configs with GET /api/v3.1/auth_configs")
+	}
+	a, l, err := s.Accounts.Link(r.Context(), p, accounts.LinkInput{
+		UserID: req.UserID, AuthConfigID: req.AuthConfigID, CallbackURL: req.CallbackURL, Alias: req.Alias,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, s.linkJSON(a, l))
+	return nil
+}
+
+// createAccount is the legacy create: with connection.state it stores
+// submitted credentials, otherwise it starts a link like /link does.
+func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	var req sdk.ConnectedAccountCreateRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.AuthConfig.ID == "" {
+		return problem.Invalidf("auth_config_required", "auth_config.id", "auth_config.id is required")
+	}
+	in := accounts.LinkInput{UserID: req.Connection.UserID, AuthConfigID: req.AuthConfig.ID, CallbackURL: req.Connection.CallbackURL, Alias: req.Connection.Alias}
+	if st := req.Connection.State; st != nil {
+		values := map[string]string{}
+		for k, v := range st.Val {
+			if str, ok := v.(string); ok {
+				values[k] = str
+			} else if v != nil {
+				return problem.Invalidf("invalid_credential", "connection.state.val."+k, "%s must be a string", k)
+			}
+		}
+		a, err := s.Accounts.CreateWithCredentials(r.Context(), p, in, st.AuthScheme, values)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, sdk.ConnectedAccountCreateResponse{
+			ID:             a.ID,
+			ConnectionData: sdk.ConnectionData{AuthScheme: s.authScheme(r.Context(), p.ID, a.AuthConfigID), Val: sdk.ConnectionDataVal{Status: a.Status}},
+			Status:         a.Status,
+		})
+		return nil
+	}
+	a, l, err := s.Accounts.Link(r.Context(), p, in)
+	if err != nil {
+		return err
+	}
+	url := s.Accounts.LinkURL(l.Token)
+	writeJSON(w, http.StatusCreated, sdk.ConnectedAccountCreateResponse{
+		ID:             a.ID,
+		ConnectionData: sdk.ConnectionData{AuthScheme: s.authScheme(r.Context(), p.ID, a.AuthConfigID), Val: sdk.ConnectionDataVal{Status: a.Status, RedirectURL: &url}},
+		Status:         a.Status,
+		RedirectURL:    &url,
+	})
+	return nil
+}
+
+func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	id := r.PathValue("id")
+	var a store.Account
+	var err error
+	if raw := r.URL.Query().Get("wait_seconds"); raw != "" {
+		// Switchboard's long-poll: answer once the account leaves
+		// INITIATED, or after wait_seconds.
+		secs, perr := strconv.ParseFloat(raw, 64)
+		if perr != nil || secs < 0 {
+			return problem.Invalidf("invalid_request", "wait_seconds", "wait_seconds must be a number of seconds, got %q", raw)
+		}
+		a, err = s.Accounts.Wait(r.Context(), p.ID, id, min(time.Duration(secs*float64(time.Second)), maxWait))
+	} else {
+		a, err = s.Accounts.Get(r.Context(), p.ID, id)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.accountJSON(r.Context(), a))
+	return nil
+}
+
+func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	n, err := limit(r, 20, 1000)
+	if err != nil {
+		return err
+	}
+	f := store.AccountFilter{
+		IDs:           csv(r, "connected_account_ids"),
+		UserIDs:       csv(r, "user_ids"),
+		ToolkitSlugs:  csv(r, "toolkit_slugs"),
+		AuthConfigIDs: csv(r, "auth_config_ids"),
+		Statuses:      csv(r, "statuses"),
+		Cursor:        r.URL.Query().Get("cursor"),
+		Limit:         n,
+	}
+	switch o := r.URL.Query().Get("order_by"); o {
+	case "", store.OrderCreatedAt, store.OrderUpdatedAt:
+		f.OrderBy = o
+	default:
+		return problem.Invalidf("invalid_request", "order_by", "order_by must be created_at or updated_at, got %q", o)
+	}
+	switch d := r.URL.Query().Get("order_direction"); d {
+	case "", "desc":
+	case "asc":
+		f.Ascending = true
+	default:
+		return problem.Invalidf("invalid_request", "order_direction", "order_direction must be asc or desc, got %q", d)
+	}
+	for _, st := range f.Statuses {
+		if !validStatus[st] {
+			return problem.Invalidf("invalid_request", "statuses", "unknown status %q", st)
+		}
+	}
+	switch t := r.URL.Query().Get("account_type"); t {
+	case "", "PRIVATE", "ALL":
+	case "SHARED":
+		// Switchboard has no shared accounts yet: nothing matches.
+		writeJSON(w, http.StatusOK, sdk.ListResponse[sdk.ConnectedAccount]{Items: []sdk.ConnectedAccount{}, CurrentPage: 1})
+		return nil
+	default:
+		return problem.Invalidf("invalid_request", "account_type", "account_type must be PRIVATE, SHARED or ALL, got %q", t)
+	}
+	page, err := s.Accounts.List(r.Context(), p.ID, f)
+	if err != nil && f.Cursor != "" {
+		return badCursor(err)
+	}
+	if err != nil {
+		return err
+	}
+	items := make([]sdk.ConnectedAccount, 0, len(page.Items))
+	for _, a := range page.Items {
+		items = append(items, s.accountJSON(r.Context(), a))
+	}
+	writeJSON(w, http.StatusOK, listJSON(items, page.NextCursor, page.Total, n))
+	return nil
+}
+
+var validStatus = map[string]bool{
+	"INITIALIZING": true, store.StatusInitiated: true, store.StatusActive: true, store.StatusFailed: true,
+	store.StatusExpired: true, store.StatusInactive: true, "REVOKED": true,
+}
+
+// badCursor turns a store's refusal of a cursor into a 400.
+func badCursor(err error) error {
+	if _, ok := problem.As(err); ok {
+		return err
+	}
+	e := problem.Invalidf("invalid_request", "cursor", "the cursor is not one this server issued").WithFix("Pass next_cursor from the previous page unchanged")
+	e.Err = err
+	return e
+}
+
+func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	var req sdk.ConnectedAccountUpdateRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	var a store.Account
+	var err error
+	if req.Alias != nil {
+		a, err = s.Accounts.SetAlias(r.Context(), p.ID, id, *req.Alias)
+	} else {
+		a, err = s.Accounts.Get(r.Context(), p.ID, id)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sdk.ConnectedAccountUpdateResponse{ID: a.ID, Status: a.Status, Success: true})
+	return nil
+}
+
+func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	if err := s.Accounts.Delete(r.Context(), p.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sdk.Success{Success: true})
+	return nil
+}
+
+func (s *Server) setAccountStatus(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	var req sdk.StatusRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Enabled == nil {
+		return problem.Invalidf("invalid_request", "enabled", "enabled is required: true or false")
+	}
+	if _, err := s.Accounts.SetEnabled(r.Context(), p.ID, r.PathValue("id"), *req.Enabled); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sdk.Success{Success: true})
+	return nil
+}
+
+// refreshAccount refreshes an ACTIVE OAuth2 account's token; for an
+// EXPIRED or FAILED account it starts a re-authorization link instead.
+func (s *Server) refreshAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	id := r.PathValue("id")
+	a, err := s.Accounts.Get(r.Context(), p.ID, id)
+	if err != nil {
+		return err
+	}
+	switch a.Status {
+	case store.StatusExpired, store.StatusFailed:
+		a, l, err := s.Accounts.Reauthorize(r.Context(), p, id, r.URL.Query().Get("redirect_url"))
+		if err != nil {
+			return err
+		}
+		url := s.Accounts.LinkURL(l.Token)
+		writeJSON(w, http.StatusOK, sdk.RefreshResponse{ID: a.ID, RedirectURL: &url, Status: a.Status})
+		return nil
+	case store.StatusActive:
+		if s.authScheme(r.Context(), p.ID, a.AuthConfigID) != "OAUTH2" {
+			return problem.Invalidf("refresh_not_supported", "", "account %s does not use OAuth2; it has no token to refresh", id)
+		}
+		a, err = s.Accounts.Refresh(r.Context(), p.ID, id)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, sdk.RefreshResponse{ID: a.ID, Status: a.Status})
+		return nil
+	}
+	return problem.Invalidf("invalid_status_transition", "", "account %s is %s; only ACTIVE, EXPIRED and FAILED accounts can be refreshed", id, a.Status)
+}
+
+// authScheme returns the scheme of an auth config, or "" when it is gone.
+func (s *Server) authScheme(ctx context.Context, projectID, id string) string {
+	ac, err := s.AuthConfigs.Get(ctx, projectID, id)
+	if err != nil {
+		return ""
+	}
+	return ac.AuthScheme
+}
+
+func (s *Server) accountJSON(ctx context.Context, a store.Account) sdk.ConnectedAccount {
+	ac, _ := s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
+	out := sdk.ConnectedAccount{
+		ID:           a.ID,
+		Alias:        optional(a.Alias),
+		WordID:       a.ToolkitSlug + "_" + a.ID[len(a.ID)-6:],
+		UserID:       a.UserID,
+		Status:       a.Status,
+		StatusReason: optional(a.StatusReason),
+		IsDisabled:   a.Status == store.StatusInactive,
+		CreatedAt:    a.CreatedAt,
+		UpdatedAt:    a.UpdatedAt,
+		Toolkit:      sdk.ToolkitRef{Slug: a.ToolkitSlug},
+		AuthConfig: sdk.AuthConfigRef{
+			ID:         a.AuthConfigID,
+			AuthScheme: ac.AuthScheme,
+			IsDisabled: ac.Status == store.AuthConfigDisabled,
+		},
+		Data:         map[string]any{},
+		Params:       map[string]any{},
+		Experimental: map[string]any{"account_type": "PRIVATE"},
+		Identity:     a.Identity,
+	}
+	val := map[string]any{"status": a.Status}
+	out.State = &sdk.ConnectionState{AuthScheme: ac.AuthScheme, Val: val}
+	return out
+}
+
+// listJSON wraps a page in the Composio list envelope.
+func listJSON[T any](items []T, next string, total, limit int) sdk.ListResponse[T] {
+	out := sdk.ListResponse[T]{Items: items, TotalItems: total, CurrentPage: 1}
+	if next != "" {
+		out.NextCursor = &next
+	}
+	if limit > 0 {
+		out.TotalPages = (total + limit - 1) / limit
+	}
+	if out.TotalPages == 0 {
+		out.TotalPages = 1
+	}
+	return out
+}
+
+// paginate pages an in-memory list with an opaque offset cursor.
+func paginate[T any](items []T, cursor string, limit int) (sdk.ListResponse[T], error) {
+	off := 0
+	if cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err == nil {
+			off, err = strconv.Atoi(string(b))
+		}
+		if err != nil || off < 0 || off > len(items) {
+			return sdk.ListResponse[T]{}, problem.Invalidf("invalid_request", "cursor", "the cursor is not one this server issued")
+		}
+	}
+	end := min(off+limit, len(items))
+	next := ""
+	if end < len(items) {
+		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
+	}
+	out := listJSON(items[off:end], next, len(items), limit)
+	out.CurrentPage = off/limit + 1
+	return out, nil
+}

@@ -1,0 +1,170 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/sdk"
+)
+
+func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	var req sdk.AuthConfigCreateRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Toolkit.Slug == "" {
+		return problem.Invalidf("toolkit_required", "toolkit.slug", "toolkit.slug is required")
+	}
+	switch req.AuthConfig.Type {
+	case "", "use_composio_managed_auth", "use_custom_auth":
+	default:
+		return problem.Invalidf("invalid_request", "auth_config.type", "auth_config.type must be use_custom_auth or use_composio_managed_auth, got %q", req.AuthConfig.Type)
+	}
+	c, err := s.AuthConfigs.Create(r.Context(), p.ID, authconfigs.CreateInput{
+		Toolkit:                req.Toolkit.Slug,
+		Type:                   req.AuthConfig.Type,
+		Name:                   req.AuthConfig.Name,
+		AuthScheme:             req.AuthConfig.AuthScheme,
+		Credentials:            req.AuthConfig.Credentials,
+		IsEnabledForToolRouter: req.AuthConfig.IsEnabledForToolRouter,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, sdk.AuthConfigCreateResponse{
+		AuthConfig: sdk.AuthConfigRef{ID: c.ID, AuthScheme: c.AuthScheme},
+		Toolkit:    sdk.ToolkitRef{Slug: c.ToolkitSlug},
+	})
+	return nil
+}
+
+func (s *Server) getAuthConfig(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	c, err := s.AuthConfigs.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	counts, err := s.AuthConfigs.Store.CountAccounts(r.Context(), p.ID, []string{c.ID})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.authConfigJSON(c, counts[c.ID]))
+	return nil
+}
+
+func (s *Server) listAuthConfigs(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	n, err := limit(r, 20, 1000)
+	if err != nil {
+		return err
+	}
+	showDisabled, err := boolParam(r, "show_disabled")
+	if err != nil {
+		return err
+	}
+	managed, err := boolParam(r, "is_composio_managed")
+	if err != nil {
+		return err
+	}
+	f := store.AuthConfigFilter{
+		ToolkitSlugs:    csv(r, "toolkit_slug"),
+		IncludeDisabled: showDisabled != nil && *showDisabled,
+		Search:          r.URL.Query().Get("search"),
+		Cursor:          r.URL.Query().Get("cursor"),
+		Limit:           n,
+	}
+	if managed != nil {
+		f.Type = authconfigs.TypeCustom
+		if *managed {
+			f.Type = authconfigs.TypeDefault
+		}
+	}
+	page, counts, err := s.AuthConfigs.List(r.Context(), p.ID, f)
+	if err != nil && f.Cursor != "" {
+		return badCursor(err)
+	}
+	if err != nil {
+		return err
+	}
+	items := make([]sdk.AuthConfig, 0, len(page.Items))
+	for _, c := range page.Items {
+		items = append(items, s.authConfigJSON(c, counts[c.ID]))
+	}
+	writeJSON(w, http.StatusOK, listJSON(items, page.NextCursor, page.Total, n))
+	return nil
+}
+
+func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	var req sdk.AuthConfigUpdateRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	in := authconfigs.UpdateInput{Name: req.Name, Credentials: req.Credentials, IsEnabledForToolRouter: req.IsEnabledForToolRouter}
+	if len(req.Scopes) > 0 && string(req.Scopes) != "null" {
+		var one string
+		var many []string
+		switch {
+		case json.Unmarshal(req.Scopes, &one) == nil:
+		case json.Unmarshal(req.Scopes, &many) == nil:
+			one = strings.Join(many, " ")
+		default:
+			return problem.Invalidf("invalid_json", "scopes", "scopes must be a string or an array of strings")
+		}
+		in.Scopes = &one
+	}
+	c, err := s.AuthConfigs.Update(r.Context(), p.ID, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.authConfigJSON(c, 0))
+	return nil
+}
+
+func (s *Server) deleteAuthConfig(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	if err := s.AuthConfigs.Delete(r.Context(), p.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sdk.Success{Success: true})
+	return nil
+}
+
+func (s *Server) setAuthConfigStatus(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	if _, err := s.AuthConfigs.SetStatus(r.Context(), p.ID, r.PathValue("id"), r.PathValue("status")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sdk.Success{Success: true})
+	return nil
+}
+
+// authConfigJSON shows an auth config. Only non-secret settings appear in
+// credentials; client_secret never does.
+func (s *Server) authConfigJSON(c store.AuthConfig, connections int) sdk.AuthConfig {
+	tk, _ := s.Catalog.Get(c.ToolkitSlug)
+	creds := map[string]any{}
+	for k, v := range c.Params {
+		creds[k] = v
+	}
+	if c.SealedSecrets != nil && c.Type == authconfigs.TypeCustom {
+		creds["client_secret"] = "[REDACTED]"
+	}
+	return sdk.AuthConfig{
+		ID:                     c.ID,
+		UUID:                   c.ID,
+		Name:                   c.Name,
+		Type:                   c.Type,
+		Status:                 c.Status,
+		NoOfConnections:        connections,
+		Toolkit:                sdk.ToolkitRef{Slug: c.ToolkitSlug, Logo: tk.Logo},
+		AuthScheme:             c.AuthScheme,
+		IsComposioManaged:      false,
+		IsEnabledForToolRouter: c.IsEnabledForToolRouter,
+		Credentials:            creds,
+		ExpectedInputFields:    []any{},
+		CreatedBy:              "",
+		CreatedAt:              c.CreatedAt,
+		LastUpdatedAt:          c.UpdatedAt,
+		ToolAccessConfig:       sdk.ToolAccessConfig{ToolsAvailableForExecution: []string{}, ToolsForConnectedAccountCreation: []string{}},
+	}
+}

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/sdk"
+)
+
+// statusOf maps a problem kind to its HTTP status. Business-rule failures
+// are 4xx other than 409: the official SDKs retry 408, 409, 429 and 5xx,
+// which would repeat a create.
+var statusOf = map[problem.Kind]int{
+	problem.Invalid:         http.StatusBadRequest,
+	problem.NotFound:        http.StatusNotFound,
+	problem.Unauthenticated: http.StatusUnauthorized,
+	problem.Forbidden:       http.StatusForbidden,
+	problem.Gone:            http.StatusGone,
+	problem.Unavailable:     http.StatusServiceUnavailable,
+}
+
+// codes gives each error slug a stable number, as the Composio error body
+// carries one. 1803 is the code the official SDK maps to "connected
+// account not found".
+var codes = map[string]int{
+	"internal_error":                500,
+	"invalid_api_key":               1001,
+	"invalid_json":                  1002,
+	"invalid_request":               1003,
+	"route_not_found":               1004,
+	"method_not_allowed":            1005,
+	"body_too_large":                1006,
+	"user_id_required":              1101,
+	"toolkit_required":              1102,
+	"toolkit_not_found":             1103,
+	"toolkit_not_in_session":        1104,
+	"session_not_found":             1201,
+	"too_many_accounts":             1202,
+	"invalid_multi_account":         1203,
+	"auth_config_not_found":         1301,
+	"auth_config_missing":           1302,
+	"auth_config_disabled":          1303,
+	"auth_config_toolkit_mismatch":  1304,
+	"auth_config_mismatch":          1305,
+	"auth_scheme_not_supported":     1306,
+	"managed_auth_unavailable":      1307,
+	"client_credentials_required":   1308,
+	"unknown_credential":            1309,
+	"invalid_credential":            1310,
+	"invalid_endpoint":              1311,
+	"unexpected_credentials":        1312,
+	"auth_config_required":          1313,
+	"invalid_status":                1314,
+	"connected_account_not_found":   1803,
+	"connected_account_not_usable":  1804,
+	"connected_account_not_active":  1805,
+	"connected_account_expired":     1806,
+	"alias_taken":                   1807,
+	"invalid_alias":                 1808,
+	"invalid_status_transition":     1809,
+	"callback_url_not_allowed":      1810,
+	"credential_required":           1811,
+	"oauth_requires_link":           1812,
+	"auth_scheme_mismatch":          1813,
+	"refresh_failed":                1814,
+	"refresh_not_supported":         1815,
+	"api_key_too_short":             1901,
+	"invalid_callback_url":          1902,
+}
+
+// writeError writes err as the JSON error envelope. A problem.Error is
+// shown as it is; anything else is logged and shown as a bare internal
+// error, so no internals leak.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	p, ok := problem.As(err)
+	if !ok && errors.Is(err, store.ErrNotFound) {
+		p, ok = &problem.Error{Kind: problem.NotFound, Code: "not_found", Message: "not found"}, true
+	}
+	if !ok {
+		log.ErrorContext(r.Context(), "request failed", "err", err)
+		p = &problem.Error{Kind: problem.Unavailable, Code: "internal_error", Message: "internal error; the request id identifies it in the server log"}
+		w.Header().Set("x-should-retry", "false")
+		writeJSON(w, http.StatusInternalServerError, body(r, p, http.StatusInternalServerError))
+		return
+	}
+	if p.Err != nil {
+		log.InfoContext(r.Context(), "request refused", "code", p.Code, "cause", p.Err)
+	}
+	status := statusOf[p.Kind]
+	if status >= 500 {
+		w.Header().Set("x-should-retry", "false")
+	}
+	writeJSON(w, status, body(r, p, status))
+}
+
+func body(r *http.Request, p *problem.Error, status int) sdk.ErrorBody {
+	code, ok := codes[p.Code]
+	if !ok {
+		code = status * 10
+	}
+	b := sdk.ErrorBody{Error: sdk.ErrorDetail{
+		Message:      p.Message,
+		Code:         code,
+		Slug:         p.Code,
+		Status:       status,
+		RequestID:    requestID(r.Context()),
+		SuggestedFix: p.Fix,
+	}}
+	if p.Field != "" {
+		b.Error.Errors = []sdk.FieldError{{Field: p.Field, Code: p.Code, Message: p.Message}}
+	}
+	return b
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}

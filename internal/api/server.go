@@ -1,0 +1,254 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/sessions"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
+)
+
+// Server is the REST API.
+type Server struct {
+	Projects    *projects.Service
+	AuthConfigs *authconfigs.Service
+	Accounts    *accounts.Service
+	Sessions    *sessions.Service
+	Catalog     *toolkits.Catalog
+	Logger      *slog.Logger
+	// PublicURL is the server's public base URL, without a trailing slash.
+	PublicURL string
+}
+
+// handler is an API handler: it gets the caller's project and returns an
+// error for the adapter to write.
+type handler func(w http.ResponseWriter, r *http.Request, p store.Project) error
+
+// Mount registers the API routes on mux.
+func (s *Server) Mount(mux *http.ServeMux) {
+	for _, prefix := range []string{"/api/v3.1", "/api/v3"} {
+		route := func(pattern string, h handler) {
+			method, path, _ := strings.Cut(pattern, " ")
+			mux.Handle(method+" "+prefix+path, s.authed(h))
+		}
+		route("POST /tool_router/session", s.createSession)
+		route("GET /tool_router/session/{id}", s.getSession)
+		route("PATCH /tool_router/session/{id}", s.updateSession)
+		route("DELETE /tool_router/session/{id}", s.deleteSession)
+		route("POST /tool_router/session/{id}/link", s.sessionLink)
+		route("GET /tool_router/session/{id}/toolkits", s.sessionToolkits)
+
+		route("POST /connected_accounts/link", s.linkAccount)
+		route("POST /connected_accounts", s.createAccount)
+		route("GET /connected_accounts", s.listAccounts)
+		route("GET /connected_accounts/{id}", s.getAccount)
+		route("PATCH /connected_accounts/{id}", s.updateAccount)
+		route("DELETE /connected_accounts/{id}", s.deleteAccount)
+		route("PATCH /connected_accounts/{id}/status", s.setAccountStatus)
+		route("POST /connected_accounts/{id}/refresh", s.refreshAccount)
+
+		route("POST /auth_configs", s.createAuthConfig)
+		route("GET /auth_configs", s.listAuthConfigs)
+		route("GET /auth_configs/{id}", s.getAuthConfig)
+		route("PATCH /auth_configs/{id}", s.updateAuthConfig)
+		route("DELETE /auth_configs/{id}", s.deleteAuthConfig)
+		route("PATCH /auth_configs/{id}/{status}", s.setAuthConfigStatus)
+
+		route("GET /toolkits", s.listToolkits)
+		route("GET /toolkits/categories", s.listCategories)
+		route("GET /toolkits/{slug}", s.getToolkit)
+
+		// Anything else under the API prefix is a JSON 404, not the mux's
+		// plain-text one.
+		mux.Handle(prefix+"/", s.authed(func(w http.ResponseWriter, r *http.Request, _ store.Project) error {
+			return problem.NotFoundf("route_not_found", "no API route %s %s", r.Method, r.URL.Path)
+		}))
+	}
+}
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	projectIDKey
+)
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// ContextHandler adds the request and project ids of the request to every
+// log record made with its context.
+type ContextHandler struct{ slog.Handler }
+
+// Handle adds the ids and passes the record on.
+func (h ContextHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id := requestID(ctx); id != "" {
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	if id, _ := ctx.Value(projectIDKey).(string); id != "" {
+		r.AddAttrs(slog.String("project_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs keeps the wrapper.
+func (h ContextHandler) WithAttrs(a []slog.Attr) slog.Handler {
+	return ContextHandler{h.Handler.WithAttrs(a)}
+}
+
+// WithGroup keeps the wrapper.
+func (h ContextHandler) WithGroup(name string) slog.Handler {
+	return ContextHandler{h.Handler.WithGroup(name)}
+}
+
+// statusWriter remembers the status for the access record.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// authed adapts a handler: it assigns a request id, authenticates the
+// x-api-key header, recovers panics, writes errors as JSON and logs one
+// access record per request (never the key).
+func (s *Server) authed(h handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		w := &statusWriter{ResponseWriter: rw}
+		rid := ids.New(ids.Request, 16)
+		ctx := context.WithValue(r.Context(), requestIDKey, rid)
+		w.Header().Set("x-request-id", rid)
+		var projectID string
+		defer func() {
+			if v := recover(); v != nil {
+				s.Logger.ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				writeError(w, r.WithContext(ctx), s.Logger, errors.New("panic"))
+			}
+			s.Logger.InfoContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "status", w.status,
+				"duration_ms", time.Since(start).Milliseconds(), "project_id", projectID)
+		}()
+		p, err := s.Projects.Authenticate(ctx, r.Header.Get("x-api-key"))
+		if err != nil {
+			writeError(w, r.WithContext(ctx), s.Logger, err)
+			return
+		}
+		projectID = p.ID
+		ctx = context.WithValue(ctx, projectIDKey, p.ID)
+		r = r.WithContext(ctx)
+		if err := h(w, r, p); err != nil {
+			writeError(w, r, s.Logger, err)
+		}
+	})
+}
+
+// maxBody bounds request bodies.
+const maxBody = 1 << 20
+
+// decode reads a JSON request body into v. An empty body decodes as {}.
+// Unknown fields are accepted: the official SDKs send fields Switchboard
+// does not use.
+func decode(r *http.Request, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return problem.Invalidf("invalid_request", "", "could not read the request body")
+	}
+	if len(b) > maxBody {
+		return problem.Invalidf("body_too_large", "", "the request body is larger than %d bytes", maxBody)
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		b = []byte("{}")
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return problem.Invalidf("invalid_json", te.Field, "field %s must be %s, not a JSON %s", te.Field, kindOf(te.Type.String()), te.Value)
+		}
+		return problem.Invalidf("invalid_json", "", "the request body is not valid JSON: %v", err).
+			WithFix("Send a JSON object with Content-Type: application/json")
+	}
+	return nil
+}
+
+func kindOf(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"), strings.HasPrefix(goType, "sdk.StringList"):
+		return "an array"
+	case strings.HasPrefix(goType, "map"), strings.HasPrefix(goType, "struct"), strings.HasPrefix(goType, "sdk."):
+		return "an object"
+	case goType == "string":
+		return "a string"
+	case goType == "bool":
+		return "a boolean"
+	}
+	return "a " + goType
+}
+
+// csv splits a comma-joined query parameter, as the SDKs send arrays.
+func csv(r *http.Request, name string) []string {
+	var out []string
+	for _, v := range r.URL.Query()[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+// limit reads the limit parameter leniently (the Python SDK may send
+// "10.0") and clamps it.
+func limit(r *http.Request, def, max int) (int, error) {
+	raw := r.URL.Query().Get("limit")
+	if raw == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || f < 1 {
+		return 0, problem.Invalidf("invalid_request", "limit", "limit must be a positive number, got %q", raw)
+	}
+	return min(int(f), max), nil
+}
+
+// boolParam reads an optional boolean query parameter.
+func boolParam(r *http.Request, name string) (*bool, error) {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return nil, problem.Invalidf("invalid_request", name, "%s must be true or false, got %q", name, raw)
+	}
+	return &b, nil
+}

@@ -1,0 +1,444 @@
+// Package authconfigs owns auth configs: how a project authenticates a
+// toolkit (the scheme, its OAuth client id and secret, scopes, endpoint
+// overrides). Secret settings are sealed by the vault before they reach
+// the store and never leave this package except as an oauth.Client.
+package authconfigs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/oauth"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
+)
+
+// Sealer encrypts secrets for the store; the vault implements it.
+type Sealer interface {
+	Seal(plaintext []byte, aad ...string) ([]byte, error)
+	Open(blob []byte, aad ...string) ([]byte, error)
+}
+
+// Service manages auth configs.
+type Service struct {
+	Store   store.Store
+	Vault   Sealer
+	Catalog *toolkits.Catalog
+	Now     func() time.Time
+}
+
+// Types of auth config.
+const (
+	TypeDefault = "default"
+	TypeCustom  = "custom"
+)
+
+// Credential keys of an OAuth2 auth config. Only these are accepted, so a
+// typo is an error instead of a silently ignored setting.
+var (
+	oauthParams  = []string{"client_id", "scopes", "authorization_url", "token_url", "userinfo_url"}
+	oauthSecrets = []string{"client_secret"}
+)
+
+// CreateInput asks for a new auth config.
+type CreateInput struct {
+	Toolkit string
+	// Type is TypeDefault (use_composio_managed_auth) or TypeCustom.
+	Type       string
+	Name       string
+	AuthScheme string
+	// Credentials are the scheme's settings; values may be strings,
+	// numbers, booleans or (for scopes) arrays of strings.
+	Credentials            map[string]any
+	IsEnabledForToolRouter *bool
+}
+
+func secretsAAD(c store.AuthConfig) []string {
+	return []string{"auth_config", c.ProjectID, c.ID, "secrets"}
+}
+
+// Create validates and stores a new auth config.
+func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) (store.AuthConfig, error) {
+	tk, ok := s.Catalog.Get(in.Toolkit)
+	if !ok {
+		return store.AuthConfig{}, problem.Invalidf("toolkit_not_found", "toolkit.slug", "unknown toolkit %q", in.Toolkit).
+			WithFix("List the toolkits with GET /api/v3.1/toolkits")
+	}
+	mode := toolkits.Mode(in.AuthScheme)
+	if mode == "" {
+		mode = tk.AuthSchemes[0].Mode
+	}
+	scheme, ok := tk.Scheme(mode)
+	if !ok {
+		return store.AuthConfig{}, problem.Invalidf("auth_scheme_not_supported", "auth_config.authScheme",
+			"toolkit %s does not support auth scheme %q; it supports %s", tk.Slug, in.AuthScheme, schemeList(tk))
+	}
+	typ := TypeCustom
+	if in.Type == "use_composio_managed_auth" || in.Type == TypeDefault {
+		typ = TypeDefault
+	}
+	if typ == TypeDefault && mode == toolkits.ModeOAuth2 {
+		return store.AuthConfig{}, problem.Invalidf("managed_auth_unavailable", "auth_config.type",
+			"Switchboard is self-hosted and has no managed OAuth app for %s", tk.Slug).
+			WithFix(`Register an OAuth app with the provider, then create {"type":"use_custom_auth","authScheme":"OAUTH2","credentials":{"client_id":"…","client_secret":"…"}} with redirect URI {public URL}/api/v3/toolkits/auth/callback`)
+	}
+	now := s.Now().UTC()
+	c := store.AuthConfig{
+		ID:                     ids.New(ids.AuthConfig, 12),
+		ProjectID:              projectID,
+		ToolkitSlug:            tk.Slug,
+		Name:                   in.Name,
+		Type:                   typ,
+		AuthScheme:             string(mode),
+		Status:                 store.AuthConfigEnabled,
+		IsEnabledForToolRouter: in.IsEnabledForToolRouter == nil || *in.IsEnabledForToolRouter,
+		CreatedAt:              now,
+		UpdatedAt:              now,
+	}
+	if c.Name == "" {
+		c.Name = tk.Name + " Auth Config"
+	}
+	if err := s.setCredentials(&c, scheme, in.Credentials, true); err != nil {
+		return store.AuthConfig{}, err
+	}
+	if err := s.Store.CreateAuthConfig(ctx, c); err != nil {
+		return store.AuthConfig{}, fmt.Errorf("create auth config: %w", err)
+	}
+	return c, nil
+}
+
+func schemeList(tk toolkits.Toolkit) string {
+	var names []string
+	for _, s := range tk.AuthSchemes {
+		names = append(names, string(s.Mode))
+	}
+	return strings.Join(names, ", ")
+}
+
+// setCredentials validates credentials for a scheme and stores them on c:
+// plain settings in Params, secrets sealed. With replace unset, the given
+// keys are merged into the existing ones.
+func (s *Service) setCredentials(c *store.AuthConfig, scheme toolkits.AuthScheme, creds map[string]any, replace bool) error {
+	params := map[string]string{}
+	secrets := map[string]string{}
+	if !replace {
+		for k, v := range c.Params {
+			params[k] = v
+		}
+		if c.SealedSecrets != nil {
+			b, err := s.Vault.Open(c.SealedSecrets, secretsAAD(*c)...)
+			if err != nil {
+				return fmt.Errorf("open auth config secrets: %w", err)
+			}
+			if err := json.Unmarshal(b, &secrets); err != nil {
+				return fmt.Errorf("decode auth config secrets: %w", err)
+			}
+		}
+	}
+	if scheme.Mode != toolkits.ModeOAuth2 {
+		// Connection-time schemes keep no app credentials; anything given
+		// here would be a misunderstanding worth reporting.
+		if len(creds) > 0 {
+			return problem.Invalidf("unexpected_credentials", "auth_config.credentials",
+				"a %s auth config takes no credentials; the end user supplies %s when connecting", scheme.Mode, fieldNames(scheme))
+		}
+		c.Params = params
+		return nil
+	}
+	keys := make([]string, 0, len(creds))
+	for k := range creds {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, err := credentialString(k, creds[k])
+		if err != nil {
+			return err
+		}
+		switch {
+		case slices.Contains(oauthSecrets, k):
+			secrets[k] = v
+		case slices.Contains(oauthParams, k):
+			params[k] = v
+		default:
+			return problem.Invalidf("unknown_credential", "auth_config.credentials."+k,
+				"unknown OAuth2 setting %q; allowed are %s", k, strings.Join(append(slices.Clone(oauthParams), oauthSecrets...), ", "))
+		}
+	}
+	for _, k := range []string{"authorization_url", "token_url", "userinfo_url"} {
+		if v := params[k]; v != "" {
+			if err := checkEndpoint(v); err != nil {
+				return problem.Invalidf("invalid_endpoint", "auth_config.credentials."+k, "%s %q: %v", k, v, err)
+			}
+		}
+	}
+	if c.Type == TypeCustom {
+		if params["client_id"] == "" || secrets["client_secret"] == "" {
+			return problem.Invalidf("client_credentials_required", "auth_config.credentials",
+				"a custom OAuth2 auth config needs client_id and client_secret").
+				WithFix("Copy both from the OAuth app you registered with the provider")
+		}
+	}
+	c.Params = params
+	b, err := json.Marshal(secrets)
+	if err != nil {
+		return fmt.Errorf("encode auth config secrets: %w", err)
+	}
+	sealed, err := s.Vault.Seal(b, secretsAAD(*c)...)
+	if err != nil {
+		return fmt.Errorf("seal auth config secrets: %w", err)
+	}
+	c.SealedSecrets = sealed
+	return nil
+}
+
+func fieldNames(scheme toolkits.AuthScheme) string {
+	var names []string
+	for _, f := range scheme.Fields {
+		names = append(names, f.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// credentialString turns a credential value into its stored string; scope
+// arrays become space-separated lists.
+func credentialString(k string, v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return strings.TrimSpace(v), nil
+	case bool, float64, json.Number:
+		return fmt.Sprint(v), nil
+	case []any:
+		if k == "scopes" {
+			parts := make([]string, 0, len(v))
+			for _, p := range v {
+				ps, ok := p.(string)
+				if !ok {
+					return "", problem.Invalidf("invalid_credential", "auth_config.credentials.scopes", "scopes must be strings")
+				}
+				parts = append(parts, ps)
+			}
+			return strings.Join(parts, " "), nil
+		}
+	}
+	return "", problem.Invalidf("invalid_credential", "auth_config.credentials."+k, "%s must be a string, number or boolean", k)
+}
+
+// checkEndpoint allows https anywhere and plain http only on loopback
+// hosts, for providers running beside Switchboard.
+func checkEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return errors.New("not an absolute URL")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if host == "localhost" {
+			return nil
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return errors.New("plain http is allowed only for loopback hosts; use https")
+	}
+	return errors.New("the scheme must be https")
+}
+
+// SplitScopes splits a stored scope list on spaces and commas.
+func SplitScopes(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+}
+
+func notFound(id string) error {
+	return problem.NotFoundf("auth_config_not_found", "auth config %s not found", id).
+		WithFix("List the project's auth configs with GET /api/v3.1/auth_configs")
+}
+
+// Get returns an auth config of the project.
+func (s *Service) Get(ctx context.Context, projectID, id string) (store.AuthConfig, error) {
+	c, err := s.Store.GetAuthConfig(ctx, projectID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.AuthConfig{}, notFound(id)
+	}
+	return c, err
+}
+
+// List lists auth configs with their connection counts.
+func (s *Service) List(ctx context.Context, projectID string, f store.AuthConfigFilter) (store.Page[store.AuthConfig], map[string]int, error) {
+	page, err := s.Store.ListAuthConfigs(ctx, projectID, f)
+	if err != nil {
+		return page, nil, err
+	}
+	idList := make([]string, len(page.Items))
+	for i, c := range page.Items {
+		idList[i] = c.ID
+	}
+	counts, err := s.Store.CountAccounts(ctx, projectID, idList)
+	return page, counts, err
+}
+
+// UpdateInput changes an auth config; nil fields stay as they are.
+type UpdateInput struct {
+	Name *string
+	// Credentials are merged into the existing ones.
+	Credentials            map[string]any
+	Scopes                 *string
+	IsEnabledForToolRouter *bool
+}
+
+// Update changes an auth config.
+func (s *Service) Update(ctx context.Context, projectID, id string, in UpdateInput) (store.AuthConfig, error) {
+	cur, err := s.Get(ctx, projectID, id)
+	if err != nil {
+		return store.AuthConfig{}, err
+	}
+	tk, _ := s.Catalog.Get(cur.ToolkitSlug)
+	scheme, _ := tk.Scheme(toolkits.Mode(cur.AuthScheme))
+	next := cur
+	creds := in.Credentials
+	if in.Scopes != nil {
+		if creds == nil {
+			creds = map[string]any{}
+		}
+		creds["scopes"] = *in.Scopes
+	}
+	if creds != nil {
+		if err := s.setCredentials(&next, scheme, creds, false); err != nil {
+			return store.AuthConfig{}, err
+		}
+	}
+	return s.Store.UpdateAuthConfig(ctx, projectID, id, func(c store.AuthConfig) (store.AuthConfig, error) {
+		if in.Name != nil {
+			c.Name = *in.Name
+		}
+		if in.IsEnabledForToolRouter != nil {
+			c.IsEnabledForToolRouter = *in.IsEnabledForToolRouter
+		}
+		c.Params, c.SealedSecrets = next.Params, next.SealedSecrets
+		c.UpdatedAt = s.Now().UTC()
+		return c, nil
+	})
+}
+
+// SetStatus enables or disables an auth config.
+func (s *Service) SetStatus(ctx context.Context, projectID, id, status string) (store.AuthConfig, error) {
+	if status != store.AuthConfigEnabled && status != store.AuthConfigDisabled {
+		return store.AuthConfig{}, problem.Invalidf("invalid_status", "status", "status must be ENABLED or DISABLED, got %q", status)
+	}
+	c, err := s.Store.UpdateAuthConfig(ctx, projectID, id, func(c store.AuthConfig) (store.AuthConfig, error) {
+		c.Status, c.UpdatedAt = status, s.Now().UTC()
+		return c, nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return store.AuthConfig{}, notFound(id)
+	}
+	return c, err
+}
+
+// Delete deletes an auth config and every account made with it.
+func (s *Service) Delete(ctx context.Context, projectID, id string) error {
+	err := s.Store.DeleteAuthConfig(ctx, projectID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound(id)
+	}
+	return err
+}
+
+// ForToolkit returns the project's newest enabled auth config for a
+// toolkit: what a link without an explicit auth config uses.
+func (s *Service) ForToolkit(ctx context.Context, projectID, toolkit string) (store.AuthConfig, error) {
+	if toolkit == "" {
+		return store.AuthConfig{}, problem.Invalidf("auth_config_required", "auth_config_id", "name an auth_config_id or a toolkit")
+	}
+	if _, ok := s.Catalog.Get(toolkit); !ok {
+		return store.AuthConfig{}, problem.Invalidf("toolkit_not_found", "toolkit", "unknown toolkit %q", toolkit).
+			WithFix("List the toolkits with GET /api/v3.1/toolkits")
+	}
+	page, err := s.Store.ListAuthConfigs(ctx, projectID, store.AuthConfigFilter{ToolkitSlugs: []string{toolkit}, Limit: 1})
+	if err != nil {
+		return store.AuthConfig{}, err
+	}
+	if len(page.Items) == 0 {
+		return store.AuthConfig{}, problem.Invalidf("auth_config_missing", "toolkit", "the project has no enabled auth config for %s", toolkit).
+			WithFix(`Create one: POST /api/v3.1/auth_configs {"toolkit":{"slug":"%s"},"auth_config":{"type":"use_custom_auth","authScheme":"OAUTH2","credentials":{"client_id":"…","client_secret":"…"}}}`, toolkit)
+	}
+	return page.Items[0], nil
+}
+
+// OAuthClient builds the OAuth2 client of an auth config: the toolkit's
+// endpoints and scopes, with the config's overrides and credentials.
+func (s *Service) OAuthClient(c store.AuthConfig, redirectURI string) (oauth.Client, error) {
+	tk, ok := s.Catalog.Get(c.ToolkitSlug)
+	if !ok {
+		return oauth.Client{}, fmt.Errorf("toolkit %s is no longer in the catalog", c.ToolkitSlug)
+	}
+	scheme, ok := tk.Scheme(toolkits.ModeOAuth2)
+	if !ok || c.AuthScheme != string(toolkits.ModeOAuth2) {
+		return oauth.Client{}, fmt.Errorf("auth config %s is not OAUTH2", c.ID)
+	}
+	spec := scheme.OAuth2
+	var secrets map[string]string
+	if c.SealedSecrets != nil {
+		b, err := s.Vault.Open(c.SealedSecrets, secretsAAD(c)...)
+		if err != nil {
+			return oauth.Client{}, fmt.Errorf("open auth config secrets: %w", err)
+		}
+		if err := json.Unmarshal(b, &secrets); err != nil {
+			return oauth.Client{}, fmt.Errorf("decode auth config secrets: %w", err)
+		}
+	}
+	p := c.Params
+	or := func(v, def string) string {
+		if v != "" {
+			return v
+		}
+		return def
+	}
+	scopes := spec.DefaultScopes
+	if p["scopes"] != "" {
+		scopes = SplitScopes(p["scopes"])
+	}
+	style := oauth2.AuthStyleInParams
+	if spec.TokenAuth == toolkits.AuthInHeader {
+		style = oauth2.AuthStyleInHeader
+	}
+	client := oauth.Client{
+		ClientID:       p["client_id"],
+		ClientSecret:   secrets["client_secret"],
+		AuthURL:        or(p["authorization_url"], spec.AuthorizationURL),
+		TokenURL:       or(p["token_url"], spec.TokenURL),
+		RedirectURL:    redirectURI,
+		Scopes:         scopes,
+		ScopeSeparator: spec.ScopeSeparator,
+		AuthStyle:      style,
+		AuthParams:     spec.AuthorizeParams,
+		PKCE:           spec.PKCE,
+	}
+	if client.ClientID == "" || client.ClientSecret == "" {
+		return oauth.Client{}, fmt.Errorf("auth config %s has no client credentials", c.ID)
+	}
+	if id := tk.Identity; id != nil && id.Source != toolkits.FromTokenResponse {
+		client.Identity = oauth.Identity{
+			URL:     or(p["userinfo_url"], id.URL),
+			Method:  id.Method,
+			Body:    string(id.Body),
+			Extract: id.Extract,
+		}
+	}
+	return client, nil
+}

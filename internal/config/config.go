@@ -1,0 +1,136 @@
+// Package config holds Switchboard's server configuration: its fields and
+// defaults, how flags and SWITCHBOARD_* environment variables fill it, and
+// Validate.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config configures `switchboard serve`.
+type Config struct {
+	// Addr is the listen address (SWITCHBOARD_ADDR). Default 127.0.0.1:8080.
+	Addr string
+	// PublicURL is where browsers and SDKs reach this server
+	// (SWITCHBOARD_PUBLIC_URL); every redirect URL and the OAuth callback
+	// derive from it. Default http://Addr.
+	PublicURL string
+	// DataDir holds the embedded SQLite store and, on that default, the
+	// generated encryption key (SWITCHBOARD_DATA_DIR). Default ./data.
+	DataDir string
+	// DatabaseURL, a postgres:// URL, selects PostgreSQL instead of SQLite
+	// (SWITCHBOARD_DATABASE_URL).
+	DatabaseURL string
+	// EncryptionKey is the base64 of the 32-byte root key
+	// (SWITCHBOARD_ENCRYPTION_KEY). Required with PostgreSQL; on SQLite a
+	// key file in DataDir is generated when it is empty.
+	EncryptionKey string
+	// OldEncryptionKeys are retired root keys, comma separated, still used
+	// to open old ciphertext (SWITCHBOARD_OLD_ENCRYPTION_KEYS).
+	OldEncryptionKeys string
+	// BootstrapAPIKey is the API key the default project gets on the first
+	// start with an empty store (SWITCHBOARD_BOOTSTRAP_API_KEY).
+	BootstrapAPIKey string
+	// LinkTTL is how long a connection link stays usable
+	// (SWITCHBOARD_LINK_TTL). Default 10m.
+	LinkTTL time.Duration
+	// LogLevel is debug, info, warn or error (SWITCHBOARD_LOG_LEVEL).
+	LogLevel string
+}
+
+// Default returns the zero-configuration settings.
+func Default() Config {
+	return Config{
+		Addr:     "127.0.0.1:8080",
+		DataDir:  "./data",
+		LinkTTL:  10 * time.Minute,
+		LogLevel: "info",
+	}
+}
+
+// Bind registers flags for c on fs, with defaults taken from the
+// environment where set, so a flag beats its variable and the variable
+// beats the default.
+func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
+	str := func(p *string, name, env, usage string) {
+		if v := getenv(env); v != "" {
+			*p = v
+		}
+		fs.StringVar(p, name, *p, usage+" ("+env+")")
+	}
+	str(&c.Addr, "addr", "SWITCHBOARD_ADDR", "listen address")
+	str(&c.PublicURL, "public-url", "SWITCHBOARD_PUBLIC_URL", "public base URL; default http://ADDR")
+	str(&c.DataDir, "data-dir", "SWITCHBOARD_DATA_DIR", "data directory of the embedded SQLite store")
+	str(&c.DatabaseURL, "database-url", "SWITCHBOARD_DATABASE_URL", "postgres:// URL to use PostgreSQL")
+	str(&c.LogLevel, "log-level", "SWITCHBOARD_LOG_LEVEL", "debug, info, warn or error")
+	if v := getenv("SWITCHBOARD_LINK_TTL"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			c.LinkTTL = d
+		}
+	}
+	fs.DurationVar(&c.LinkTTL, "link-ttl", c.LinkTTL, "how long a connection link stays usable (SWITCHBOARD_LINK_TTL)")
+	// Secrets come from the environment only, never from flags, so they do
+	// not show up in process listings or shell history.
+	c.EncryptionKey = getenv("SWITCHBOARD_ENCRYPTION_KEY")
+	c.OldEncryptionKeys = getenv("SWITCHBOARD_OLD_ENCRYPTION_KEYS")
+	c.BootstrapAPIKey = getenv("SWITCHBOARD_BOOTSTRAP_API_KEY")
+}
+
+// FromEnv returns the defaults overridden by the process environment.
+func FromEnv() Config {
+	c := Default()
+	c.Bind(flag.NewFlagSet("env", flag.ContinueOnError), os.Getenv)
+	return c
+}
+
+// Postgres reports whether the configuration selects PostgreSQL.
+func (c Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// Public returns the public base URL without a trailing slash.
+func (c Config) Public() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.Addr
+}
+
+// Validate reports the first setting that cannot work, with what to do.
+func (c Config) Validate() error {
+	checks := []struct {
+		bad     bool
+		message string
+	}{
+		{c.Addr == "", "SWITCHBOARD_ADDR is empty: set host:port, e.g. 127.0.0.1:8080"},
+		{!validHostPort(c.Addr), fmt.Sprintf("SWITCHBOARD_ADDR %q is not host:port", c.Addr)},
+		{c.PublicURL != "" && !validPublicURL(c.PublicURL), fmt.Sprintf("SWITCHBOARD_PUBLIC_URL %q must be an absolute http or https URL", c.PublicURL)},
+		{c.DatabaseURL != "" && !c.Postgres(), "SWITCHBOARD_DATABASE_URL must start with postgres:// (leave it empty to use the embedded SQLite store)"},
+		{!c.Postgres() && c.DataDir == "", "SWITCHBOARD_DATA_DIR is empty: name a directory for the embedded store"},
+		{c.Postgres() && c.EncryptionKey == "", "SWITCHBOARD_ENCRYPTION_KEY is required with PostgreSQL: every instance must share one key (generate one with `head -c 32 /dev/urandom | base64`)"},
+		{c.LinkTTL < time.Minute || c.LinkTTL > 24*time.Hour, "SWITCHBOARD_LINK_TTL must be between 1m and 24h"},
+		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
+	}
+	for _, ch := range checks {
+		if ch.bad {
+			return fmt.Errorf("invalid configuration: %s", ch.message)
+		}
+	}
+	return nil
+}
+
+func validHostPort(s string) bool {
+	_, _, err := net.SplitHostPort(s)
+	return err == nil
+}
+
+func validPublicURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}

@@ -1,0 +1,61 @@
+package config
+
+import (
+	"flag"
+	"strings"
+	"testing"
+)
+
+func TestBindPrecedence(t *testing.T) {
+	env := map[string]string{
+		"SWITCHBOARD_ADDR":           "127.0.0.1:9999",
+		"SWITCHBOARD_DATA_DIR":       "/tmp/env",
+		"SWITCHBOARD_ENCRYPTION_KEY": "k",
+	}
+	c := Default()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	c.Bind(fs, func(k string) string { return env[k] })
+	if err := fs.Parse([]string{"-data-dir", "/tmp/flag"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9999" {
+		t.Errorf("Addr: got %q, want the environment's", c.Addr)
+	}
+	if c.DataDir != "/tmp/flag" {
+		t.Errorf("DataDir: got %q, want the flag's", c.DataDir)
+	}
+	if c.EncryptionKey != "k" {
+		t.Errorf("EncryptionKey: got %q, want the environment's", c.EncryptionKey)
+	}
+	if got, want := c.Public(), "http://127.0.0.1:9999"; got != want {
+		t.Errorf("Public: got %q, want %q", got, want)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"default", func(*Config) {}, ""},
+		{"bad addr", func(c *Config) { c.Addr = "nope" }, "host:port"},
+		{"bad public url", func(c *Config) { c.PublicURL = "ftp://x" }, "SWITCHBOARD_PUBLIC_URL"},
+		{"mysql", func(c *Config) { c.DatabaseURL = "mysql://x" }, "postgres://"},
+		{"postgres without key", func(c *Config) { c.DatabaseURL = "postgres://x/db" }, "SWITCHBOARD_ENCRYPTION_KEY"},
+		{"postgres with key", func(c *Config) { c.DatabaseURL = "postgres://x/db"; c.EncryptionKey = "k" }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			tt.edit(&c)
+			err := c.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("got %v, want no error", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("got %v, want an error mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
