@@ -1,0 +1,68 @@
+package oauthtest
+
+import (
+	"net/http"
+	"strings"
+)
+
+// bearerToken returns the access token of an "Authorization: Bearer"
+// header (RFC 6750 §2.1). The scheme is matched case-insensitively (RFC
+// 7235 §2.1), unlike the library's resolver.
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
+}
+
+// authorizeResource answers 401 with a RFC 6750 §3 challenge unless the
+// request carries a valid access token, and returns the token's user.
+func (p *Provider) authorizeResource(w http.ResponseWriter, r *http.Request) *user {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return nil
+	}
+	tok, ok := bearerToken(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="oauthtest"`)
+		// No error code when the request had no credentials (RFC 6750 §3.1).
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error_description": "Missing Bearer access token"})
+		return nil
+	}
+	ti, err := p.manager.LoadAccessToken(r.Context(), tok)
+	p.mu.Lock()
+	var u *user
+	desc := p.accessNote[tok]
+	if err == nil {
+		u = p.subs[ti.GetUserID()]
+	}
+	p.mu.Unlock()
+	if u == nil {
+		if desc == "" {
+			desc = "The access token is invalid, expired or revoked"
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="oauthtest", error="invalid_token", error_description="`+desc+`"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": desc})
+		return nil
+	}
+	return u
+}
+
+func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
+	if u := p.authorizeResource(w, r); u != nil {
+		writeJSON(w, http.StatusOK, map[string]string{
+			"sub": u.Subject, "email": u.Email, "login": u.Login, "name": u.Name,
+		})
+	}
+}
+
+func (p *Provider) handleGmailProfile(w http.ResponseWriter, r *http.Request) {
+	if u := p.authorizeResource(w, r); u != nil {
+		writeJSON(w, http.StatusOK, map[string]any{
+			"emailAddress": u.Email, "messagesTotal": 0, "threadsTotal": 0, "historyId": "1",
+		})
+	}
+}
