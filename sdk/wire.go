@@ -124,7 +124,27 @@ type SessionCreateRequest struct {
 	Experimental      json.RawMessage           `json:"experimental,omitempty"`
 }
 
-// Session is a Tool Router session as the API returns it.
+// SessionUpdateRequest is the body of PATCH /api/v3.1/tool_router/session/{id}.
+// It has the fields of SessionCreateRequest except user_id; absent fields
+// are left as they are.
+type SessionUpdateRequest struct {
+	Toolkits          *EnableDisable            `json:"toolkits,omitempty"`
+	AuthConfigs       map[string]string         `json:"auth_configs,omitempty"`
+	ConnectedAccounts map[string]StringList     `json:"connected_accounts,omitempty"`
+	ManageConnections *ManageConnectionsRequest `json:"manage_connections,omitempty"`
+	MultiAccount      *MultiAccount             `json:"multi_account,omitempty"`
+	Tools             json.RawMessage           `json:"tools,omitempty"`
+	Tags              json.RawMessage           `json:"tags,omitempty"`
+	Workbench         json.RawMessage           `json:"workbench,omitempty"`
+	Preload           json.RawMessage           `json:"preload,omitempty"`
+	Search            json.RawMessage           `json:"search,omitempty"`
+	Execute           json.RawMessage           `json:"execute,omitempty"`
+	Experimental      json.RawMessage           `json:"experimental,omitempty"`
+}
+
+// Session is a Tool Router session as the API returns it. A Session that a
+// Client returns is bound to it, so its methods (Authorize, Toolkits,
+// Update, Delete) call the API; see sessions.go.
 type Session struct {
 	SessionID       string          `json:"session_id"`
 	MCP             SessionMCP      `json:"mcp"`
@@ -133,6 +153,10 @@ type Session struct {
 	ConfigVersion   int             `json:"config_version"`
 	Experimental    json.RawMessage `json:"experimental,omitempty"`
 	Warnings        []Warning       `json:"warnings"`
+
+	// client is set on sessions the SDK returns, so that their methods can
+	// call the API; the server leaves it nil.
+	client *Client
 }
 
 // SessionMCP tells an MCP client where the session's server is.
