@@ -1,0 +1,161 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+const accountCols = `id, project_id, user_id, toolkit_slug, auth_config_id, status, status_reason, alias,
+	sealed_credentials, token_expires_at, identity, identity_id, connected_at, created_at, updated_at`
+
+func scanAccount(r pgx.Row) (store.Account, error) {
+	var a store.Account
+	err := r.Scan(&a.ID, &a.ProjectID, &a.UserID, &a.ToolkitSlug, &a.AuthConfigID, &a.Status, &a.StatusReason, &a.Alias,
+		&a.SealedCredentials, &a.TokenExpiresAt, &a.Identity, &a.IdentityID, &a.ConnectedAt, &a.CreatedAt, &a.UpdatedAt)
+	a.TokenExpiresAt, a.ConnectedAt = utcPtr(a.TokenExpiresAt), utcPtr(a.ConnectedAt)
+	a.CreatedAt, a.UpdatedAt = utc(a.CreatedAt), utc(a.UpdatedAt)
+	return a, err
+}
+
+// CreateAccount stores a new account. A taken id or alias is
+// store.ErrConflict; an auth config missing from the project is
+// store.ErrNotFound.
+func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO accounts (`+accountCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		a.ID, a.ProjectID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason, a.Alias,
+		a.SealedCredentials, a.TokenExpiresAt, a.Identity, a.IdentityID, a.ConnectedAt, a.CreatedAt, a.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("create account: %w", dbError(err))
+	}
+	return nil
+}
+
+// GetAccount returns an account of the project.
+func (s *Store) GetAccount(ctx context.Context, projectID, id string) (store.Account, error) {
+	a, err := scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountCols+`
+		FROM accounts WHERE project_id = $1 AND id = $2`, projectID, id))
+	if err != nil {
+		return store.Account{}, fmt.Errorf("get account: %w", dbError(err))
+	}
+	return a, nil
+}
+
+// accountOrders maps AccountFilter.OrderBy to the column it sorts on.
+var accountOrders = map[string]string{
+	"":                     "created_at",
+	store.OrderCreatedAt:   "created_at",
+	store.OrderUpdatedAt:   "updated_at",
+	store.OrderConnectedAt: "connected_at",
+}
+
+// ListAccounts lists a project's accounts matching f.
+func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.AccountFilter) (store.Page[store.Account], error) {
+	col, ok := accountOrders[f.OrderBy]
+	if !ok {
+		return store.Page[store.Account]{}, fmt.Errorf("list accounts: unknown order %q", f.OrderBy)
+	}
+	q := &query{}
+	q.where("project_id = " + q.arg(projectID))
+	q.in("id", f.IDs)
+	q.in("user_id", f.UserIDs)
+	q.in("toolkit_slug", f.ToolkitSlugs)
+	q.in("auth_config_id", f.AuthConfigIDs)
+	q.in("status", f.Statuses)
+	q.in("alias", f.Aliases)
+	o := order{col: col, desc: !f.Ascending}
+	page, err := list(ctx, s, "accounts", accountCols, q, o, f.Cursor, f.Limit, scanAccount,
+		func(a store.Account) (*time.Time, string) {
+			switch col {
+			case "updated_at":
+				return &a.UpdatedAt, a.ID
+			case "connected_at":
+				return a.ConnectedAt, a.ID
+			}
+			return &a.CreatedAt, a.ID
+		})
+	if err != nil {
+		return page, fmt.Errorf("list accounts: %w", err)
+	}
+	return page, nil
+}
+
+// UpdateAccount changes an account with fn. The id and project never
+// change. A new alias that is taken is store.ErrConflict. A change of
+// status is announced with pg_notify in the same transaction, so every
+// instance's AccountChanges hears of it once, and only if, it commits.
+func (s *Store) UpdateAccount(ctx context.Context, projectID, id string, fn func(store.Account) (store.Account, error)) (store.Account, error) {
+	return update(ctx, s, "update account",
+		`SELECT `+accountCols+` FROM accounts WHERE project_id = $1 AND id = $2 FOR UPDATE`,
+		[]any{projectID, id}, scanAccount, fn,
+		func(ctx context.Context, tx pgx.Tx, old, a store.Account) (store.Account, error) {
+			out, err := scanAccount(tx.QueryRow(ctx, `UPDATE accounts
+				SET user_id = $2, toolkit_slug = $3, auth_config_id = $4, status = $5, status_reason = $6,
+					alias = $7, sealed_credentials = $8, token_expires_at = $9, identity = $10,
+					identity_id = $11, connected_at = $12, created_at = $13, updated_at = $14
+				WHERE id = $1 RETURNING `+accountCols,
+				old.ID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason,
+				a.Alias, a.SealedCredentials, a.TokenExpiresAt, a.Identity,
+				a.IdentityID, a.ConnectedAt, a.CreatedAt, a.UpdatedAt))
+			if err != nil {
+				return out, err
+			}
+			if out.Status != old.Status {
+				if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, accountChannel, out.ID); err != nil {
+					return out, fmt.Errorf("notify account change: %w", err)
+				}
+			}
+			return out, nil
+		})
+}
+
+// DeleteAccount deletes an account of the project and its links.
+func (s *Store) DeleteAccount(ctx context.Context, projectID, id string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM accounts WHERE project_id = $1 AND id = $2`, projectID, id)
+	if err != nil {
+		return fmt.Errorf("delete account: %w", dbError(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("delete account: %w", store.ErrNotFound)
+	}
+	return nil
+}
+
+// FailStaleAccounts moves every INITIATED account whose newest link expired
+// before now to FAILED with reason, in every project, setting UpdatedAt to
+// now, and announces each change like UpdateAccount does.
+func (s *Store) FailStaleAccounts(ctx context.Context, now time.Time, reason string) (int, error) {
+	var n int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Repeating status = 'INITIATED' in the UPDATE makes PostgreSQL
+		// recheck it on rows a concurrent transaction changed meanwhile.
+		rows, err := tx.Query(ctx, `UPDATE accounts a
+			SET status = $1, status_reason = $2, updated_at = $3
+			WHERE a.status = $4
+				AND (SELECT l.expires_at FROM links l WHERE l.account_id = a.id
+					ORDER BY l.created_at DESC, l.token DESC LIMIT 1) < $3
+			RETURNING a.id`,
+			store.StatusFailed, reason, now, store.StatusInitiated)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		n = len(ids)
+		if n > 0 {
+			_, err = tx.Exec(ctx, `SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id`, accountChannel, ids)
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("fail stale accounts: %w", dbError(err))
+	}
+	return n, nil
+}

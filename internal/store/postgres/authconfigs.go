@@ -1,0 +1,145 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+const authConfigCols = `id, project_id, toolkit_slug, name, type, auth_scheme, status, params,
+	sealed_secrets, is_enabled_for_tool_router, created_at, updated_at`
+
+func scanAuthConfig(r pgx.Row) (store.AuthConfig, error) {
+	var c store.AuthConfig
+	var params []byte
+	err := r.Scan(&c.ID, &c.ProjectID, &c.ToolkitSlug, &c.Name, &c.Type, &c.AuthScheme, &c.Status, &params,
+		&c.SealedSecrets, &c.IsEnabledForToolRouter, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return store.AuthConfig{}, err
+	}
+	if err := json.Unmarshal(params, &c.Params); err != nil {
+		return store.AuthConfig{}, fmt.Errorf("decode params of auth config %s: %w", c.ID, err)
+	}
+	if len(c.Params) == 0 {
+		c.Params = nil
+	}
+	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
+	return c, nil
+}
+
+// paramsJSON encodes params for the jsonb column, an empty object for nil.
+func paramsJSON(params map[string]string) string {
+	if params == nil {
+		return "{}"
+	}
+	b, _ := json.Marshal(params) // a map of strings always encodes
+	return string(b)
+}
+
+// CreateAuthConfig stores a new auth config in its project.
+func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO auth_configs (`+authConfigCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12)`,
+		c.ID, c.ProjectID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
+		c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("create auth config: %w", dbError(err))
+	}
+	return nil
+}
+
+// GetAuthConfig returns an auth config of the project.
+func (s *Store) GetAuthConfig(ctx context.Context, projectID, id string) (store.AuthConfig, error) {
+	c, err := scanAuthConfig(s.pool.QueryRow(ctx, `SELECT `+authConfigCols+`
+		FROM auth_configs WHERE project_id = $1 AND id = $2`, projectID, id))
+	if err != nil {
+		return store.AuthConfig{}, fmt.Errorf("get auth config: %w", dbError(err))
+	}
+	return c, nil
+}
+
+// ListAuthConfigs lists a project's auth configs, newest first.
+func (s *Store) ListAuthConfigs(ctx context.Context, projectID string, f store.AuthConfigFilter) (store.Page[store.AuthConfig], error) {
+	q := &query{}
+	q.where("project_id = " + q.arg(projectID))
+	q.in("toolkit_slug", f.ToolkitSlugs)
+	if !f.IncludeDisabled {
+		q.where("status <> " + q.arg(store.AuthConfigDisabled))
+	}
+	if f.Search != "" {
+		// strpos, unlike LIKE, gives no meaning to % and _ in the search.
+		p := q.arg(f.Search)
+		q.where("(strpos(lower(name), lower(" + p + ")) > 0 OR strpos(lower(toolkit_slug), lower(" + p + ")) > 0)")
+	}
+	if f.Type != "" {
+		q.where("type = " + q.arg(f.Type))
+	}
+	page, err := list(ctx, s, "auth_configs", authConfigCols, q, order{col: "created_at", desc: true},
+		f.Cursor, f.Limit, scanAuthConfig,
+		func(c store.AuthConfig) (*time.Time, string) { return &c.CreatedAt, c.ID })
+	if err != nil {
+		return page, fmt.Errorf("list auth configs: %w", err)
+	}
+	return page, nil
+}
+
+// UpdateAuthConfig changes an auth config with fn. The id and project never
+// change.
+func (s *Store) UpdateAuthConfig(ctx context.Context, projectID, id string, fn func(store.AuthConfig) (store.AuthConfig, error)) (store.AuthConfig, error) {
+	return update(ctx, s, "update auth config",
+		`SELECT `+authConfigCols+` FROM auth_configs WHERE project_id = $1 AND id = $2 FOR UPDATE`,
+		[]any{projectID, id}, scanAuthConfig, fn,
+		func(ctx context.Context, tx pgx.Tx, old, c store.AuthConfig) (store.AuthConfig, error) {
+			return scanAuthConfig(tx.QueryRow(ctx, `UPDATE auth_configs
+				SET toolkit_slug = $2, name = $3, type = $4, auth_scheme = $5, status = $6, params = $7::jsonb,
+					sealed_secrets = $8, is_enabled_for_tool_router = $9, created_at = $10, updated_at = $11
+				WHERE id = $1 RETURNING `+authConfigCols,
+				old.ID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
+				c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt))
+		})
+}
+
+// DeleteAuthConfig deletes an auth config and, through the foreign key's
+// cascade, every account made with it and their links.
+func (s *Store) DeleteAuthConfig(ctx context.Context, projectID, id string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM auth_configs WHERE project_id = $1 AND id = $2`, projectID, id)
+	if err != nil {
+		return fmt.Errorf("delete auth config: %w", dbError(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("delete auth config: %w", store.ErrNotFound)
+	}
+	return nil
+}
+
+// CountAccounts counts the accounts of each of the given auth configs of the
+// project; configs without accounts count zero.
+func (s *Store) CountAccounts(ctx context.Context, projectID string, authConfigIDs []string) (map[string]int, error) {
+	counts := make(map[string]int, len(authConfigIDs))
+	for _, id := range authConfigIDs {
+		counts[id] = 0
+	}
+	if len(authConfigIDs) == 0 {
+		return counts, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT auth_config_id, count(*) FROM accounts
+		WHERE project_id = $1 AND auth_config_id = ANY($2) GROUP BY auth_config_id`, projectID, authConfigIDs)
+	if err != nil {
+		return nil, fmt.Errorf("count accounts: %w", dbError(err))
+	}
+	var id string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&id, &n}, func() error {
+		counts[id] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count accounts: %w", dbError(err))
+	}
+	return counts, nil
+}

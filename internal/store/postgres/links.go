@@ -1,0 +1,73 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+const linkCols = `token, project_id, account_id, session_id, callback_url, expires_at, state_hash,
+	sealed_verifier, state_expires_at, completed_at, created_at`
+
+func scanLink(r pgx.Row) (store.Link, error) {
+	var l store.Link
+	err := r.Scan(&l.Token, &l.ProjectID, &l.AccountID, &l.SessionID, &l.CallbackURL, &l.ExpiresAt, &l.StateHash,
+		&l.SealedVerifier, &l.StateExpiresAt, &l.CompletedAt, &l.CreatedAt)
+	l.ExpiresAt, l.CreatedAt = utc(l.ExpiresAt), utc(l.CreatedAt)
+	l.StateExpiresAt, l.CompletedAt = utcPtr(l.StateExpiresAt), utcPtr(l.CompletedAt)
+	return l, err
+}
+
+// CreateLink stores a new link. A taken token or state hash is
+// store.ErrConflict; an account missing from the project is
+// store.ErrNotFound.
+func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO links (`+linkCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		l.Token, l.ProjectID, l.AccountID, l.SessionID, l.CallbackURL, l.ExpiresAt, l.StateHash,
+		l.SealedVerifier, l.StateExpiresAt, l.CompletedAt, l.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("create link: %w", dbError(err))
+	}
+	return nil
+}
+
+// GetLink finds a link by token in any project.
+func (s *Store) GetLink(ctx context.Context, token string) (store.Link, error) {
+	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+linkCols+` FROM links WHERE token = $1`, token))
+	if err != nil {
+		return store.Link{}, fmt.Errorf("get link: %w", dbError(err))
+	}
+	return l, nil
+}
+
+// GetLinkByState finds a link by the hash of its OAuth state, in any
+// project. An empty hash finds nothing.
+func (s *Store) GetLinkByState(ctx context.Context, stateHash string) (store.Link, error) {
+	if stateHash == "" {
+		return store.Link{}, fmt.Errorf("get link by state: %w", store.ErrNotFound)
+	}
+	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+linkCols+` FROM links WHERE state_hash = $1`, stateHash))
+	if err != nil {
+		return store.Link{}, fmt.Errorf("get link by state: %w", dbError(err))
+	}
+	return l, nil
+}
+
+// UpdateLink changes a link with fn. The token, project and account never
+// change.
+func (s *Store) UpdateLink(ctx context.Context, token string, fn func(store.Link) (store.Link, error)) (store.Link, error) {
+	return update(ctx, s, "update link",
+		`SELECT `+linkCols+` FROM links WHERE token = $1 FOR UPDATE`, []any{token}, scanLink, fn,
+		func(ctx context.Context, tx pgx.Tx, old, l store.Link) (store.Link, error) {
+			return scanLink(tx.QueryRow(ctx, `UPDATE links
+				SET session_id = $2, callback_url = $3, expires_at = $4, state_hash = $5, sealed_verifier = $6,
+					state_expires_at = $7, completed_at = $8, created_at = $9
+				WHERE token = $1 RETURNING `+linkCols,
+				old.Token, l.SessionID, l.CallbackURL, l.ExpiresAt, l.StateHash, l.SealedVerifier,
+				l.StateExpiresAt, l.CompletedAt, l.CreatedAt))
+		})
+}

@@ -1,0 +1,64 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+const sessionCols = "id, project_id, user_id, config, config_version, created_at, updated_at"
+
+func scanSession(r pgx.Row) (store.Session, error) {
+	var s store.Session
+	err := r.Scan(&s.ID, &s.ProjectID, &s.UserID, &s.Config, &s.ConfigVersion, &s.CreatedAt, &s.UpdatedAt)
+	s.CreatedAt, s.UpdatedAt = utc(s.CreatedAt), utc(s.UpdatedAt)
+	return s, err
+}
+
+// CreateSession stores a new session in its project.
+func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		sess.ID, sess.ProjectID, sess.UserID, sess.Config, sess.ConfigVersion, sess.CreatedAt, sess.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("create session: %w", dbError(err))
+	}
+	return nil
+}
+
+// GetSession returns a session of the project.
+func (s *Store) GetSession(ctx context.Context, projectID, id string) (store.Session, error) {
+	sess, err := scanSession(s.pool.QueryRow(ctx, `SELECT `+sessionCols+`
+		FROM sessions WHERE project_id = $1 AND id = $2`, projectID, id))
+	if err != nil {
+		return store.Session{}, fmt.Errorf("get session: %w", dbError(err))
+	}
+	return sess, nil
+}
+
+// UpdateSession changes a session with fn. The id and project never change.
+func (s *Store) UpdateSession(ctx context.Context, projectID, id string, fn func(store.Session) (store.Session, error)) (store.Session, error) {
+	return update(ctx, s, "update session",
+		`SELECT `+sessionCols+` FROM sessions WHERE project_id = $1 AND id = $2 FOR UPDATE`,
+		[]any{projectID, id}, scanSession, fn,
+		func(ctx context.Context, tx pgx.Tx, old, sess store.Session) (store.Session, error) {
+			return scanSession(tx.QueryRow(ctx, `UPDATE sessions
+				SET user_id = $2, config = $3, config_version = $4, created_at = $5, updated_at = $6
+				WHERE id = $1 RETURNING `+sessionCols,
+				old.ID, sess.UserID, sess.Config, sess.ConfigVersion, sess.CreatedAt, sess.UpdatedAt))
+		})
+}
+
+// DeleteSession deletes a session of the project.
+func (s *Store) DeleteSession(ctx context.Context, projectID, id string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE project_id = $1 AND id = $2`, projectID, id)
+	if err != nil {
+		return fmt.Errorf("delete session: %w", dbError(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("delete session: %w", store.ErrNotFound)
+	}
+	return nil
+}
