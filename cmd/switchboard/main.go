@@ -1,0 +1,235 @@
+// Command switchboard runs and administers a Switchboard server.
+//
+//	switchboard serve                      run the server (SQLite in ./data by default)
+//	switchboard keys create|list|revoke    manage a project's API keys
+//	switchboard projects list|create|callback-urls
+//
+// Configuration comes from flags and SWITCHBOARD_* environment variables;
+// see `switchboard serve -h`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/api"
+	"github.com/switchboard-dev/switchboard/internal/app"
+	"github.com/switchboard-dev/switchboard/internal/config"
+	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "switchboard:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: switchboard <command> [flags]
+
+commands:
+  serve                           run the server
+  keys create [-project ID] [-name NAME]
+  keys list [-project ID]
+  keys revoke [-project ID] KEY_ID
+  projects list
+  projects create NAME
+  projects callback-urls [-project ID] URL...   set the callback URL allowlist
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr, getenv)
+	case "keys", "projects":
+		if len(args) < 2 {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("%s needs a subcommand", args[0])
+		}
+		return admin(ctx, args[0]+" "+args[1], args[2:], stdout, stderr, getenv)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level))
+	return slog.New(api.ContextHandler{Handler: slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})})
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg := config.Default()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.Bind(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	a, err := app.New(ctx, cfg, app.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	key, created, err := a.Projects.Bootstrap(ctx, cfg.BootstrapAPIKey)
+	if err != nil {
+		return err
+	}
+	if created && cfg.BootstrapAPIKey == "" {
+		fmt.Fprintf(stdout, "Created the default project. Its API key, shown only this once:\n\n    %s\n\n", key)
+	} else if created {
+		log.Info("created the default project with SWITCHBOARD_BOOTSTRAP_API_KEY")
+	}
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	if err := a.Run(ctx); err != nil {
+		return err
+	}
+	backend := "sqlite (" + cfg.DataDir + ")"
+	if cfg.Postgres() {
+		backend = "postgres"
+	}
+	log.Info("switchboard listening", "addr", l.Addr().String(), "public_url", cfg.Public(), "store", backend)
+	return a.Serve(ctx, l)
+}
+
+// admin runs the operator subcommands directly against the store: they
+// manage what the API itself authenticates with.
+func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg := config.Default()
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.Bind(fs, getenv)
+	projectID := fs.String("project", "", "project id (default: the only project)")
+	name := fs.String("name", "", "a name for the key")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	st, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := &projects.Service{Store: st, Now: time.Now}
+	pick := func() (string, error) {
+		if *projectID != "" {
+			return *projectID, nil
+		}
+		ps, err := st.ListProjects(ctx)
+		if err != nil {
+			return "", err
+		}
+		if len(ps) != 1 {
+			return "", fmt.Errorf("there are %d projects; name one with -project", len(ps))
+		}
+		return ps[0].ID, nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	switch cmd {
+	case "keys create":
+		pid, err := pick()
+		if err != nil {
+			return err
+		}
+		key, k, err := svc.CreateKey(ctx, pid, *name, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Created API key %s for project %s. The key, shown only this once:\n\n    %s\n", k.ID, pid, key)
+	case "keys list":
+		pid, err := pick()
+		if err != nil {
+			return err
+		}
+		keys, err := st.ListAPIKeys(ctx, pid)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tCREATED\tREVOKED")
+		for _, k := range keys {
+			revoked := "-"
+			if k.RevokedAt != nil {
+				revoked = k.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.Format(time.RFC3339), revoked)
+		}
+	case "keys revoke":
+		if fs.NArg() != 1 {
+			return errors.New("usage: switchboard keys revoke [-project ID] KEY_ID")
+		}
+		pid, err := pick()
+		if err != nil {
+			return err
+		}
+		if err := svc.RevokeKey(ctx, pid, fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Revoked API key %s.\n", fs.Arg(0))
+	case "projects list":
+		ps, err := st.ListProjects(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, "ID\tNAME\tCALLBACK URLS")
+		for _, p := range ps {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Name, strings.Join(p.CallbackURLs, " "))
+		}
+	case "projects create":
+		if fs.NArg() != 1 {
+			return errors.New("usage: switchboard projects create NAME")
+		}
+		p, err := svc.CreateProject(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		key, _, err := svc.CreateKey(ctx, p.ID, "initial", "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Created project %s. Its API key, shown only this once:\n\n    %s\n", p.ID, key)
+	case "projects callback-urls":
+		pid, err := pick()
+		if err != nil {
+			return err
+		}
+		p, err := svc.SetCallbackURLs(ctx, pid, fs.Args())
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("project %s not found", pid)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Project %s allows callbacks to: %s\n", p.ID, strings.Join(p.CallbackURLs, " "))
+	default:
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	return nil
+}

@@ -1,0 +1,217 @@
+// Package app wires Switchboard together from a Config: store, vault,
+// catalog, domain services and the HTTP surfaces. cmd/switchboard and the
+// end-to-end tests both start servers through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/api"
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/config"
+	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/sessions"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/postgres"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlite"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
+	"github.com/switchboard-dev/switchboard/internal/vault"
+	"github.com/switchboard-dev/switchboard/internal/web"
+)
+
+// App is a wired Switchboard.
+type App struct {
+	Config      config.Config
+	Store       store.Store
+	Vault       *vault.Keyring
+	Catalog     *toolkits.Catalog
+	Projects    *projects.Service
+	AuthConfigs *authconfigs.Service
+	Accounts    *accounts.Service
+	Sessions    *sessions.Service
+	Logger      *slog.Logger
+	// Handler serves the API, the hosted pages and the health checks.
+	Handler http.Handler
+}
+
+// Options are the dependencies a caller may inject.
+type Options struct {
+	Logger *slog.Logger
+	// HTTPClient makes the calls to providers; default a client with a
+	// 30-second timeout.
+	HTTPClient *http.Client
+	Now        func() time.Time
+}
+
+// backends opens a store by the database URL's scheme.
+var backends = map[string]func(ctx context.Context, c config.Config) (store.Store, error){
+	"sqlite": func(ctx context.Context, c config.Config) (store.Store, error) {
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		return sqlite.Open(ctx, filepath.Join(c.DataDir, "switchboard.db"))
+	},
+	"postgres": func(ctx context.Context, c config.Config) (store.Store, error) {
+		return postgres.Open(ctx, c.DatabaseURL)
+	},
+}
+
+// OpenStore opens the configured store.
+func OpenStore(ctx context.Context, c config.Config) (store.Store, error) {
+	kind := "sqlite"
+	if c.Postgres() {
+		kind = "postgres"
+	}
+	return backends[kind](ctx, c)
+}
+
+// OpenVault loads the root key: SWITCHBOARD_ENCRYPTION_KEY, or on the
+// embedded default a key file in the data directory, made on first start.
+func OpenVault(c config.Config, log *slog.Logger) (*vault.Keyring, error) {
+	var active []byte
+	var err error
+	if c.EncryptionKey != "" {
+		active, err = vault.ParseKey(c.EncryptionKey)
+		if err != nil {
+			return nil, fmt.Errorf("SWITCHBOARD_ENCRYPTION_KEY: %w", err)
+		}
+	} else {
+		if c.Postgres() {
+			return nil, errors.New("SWITCHBOARD_ENCRYPTION_KEY is required with PostgreSQL")
+		}
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		path := filepath.Join(c.DataDir, "encryption.key")
+		var created bool
+		active, created, err = vault.LoadOrCreateKeyFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			log.Warn("generated a new encryption key; back it up: without it the stored credentials cannot be read", "path", path)
+		}
+	}
+	var old [][]byte
+	for _, s := range strings.Split(c.OldEncryptionKeys, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		k, err := vault.ParseKey(s)
+		if err != nil {
+			return nil, fmt.Errorf("SWITCHBOARD_OLD_ENCRYPTION_KEYS: %w", err)
+		}
+		old = append(old, k)
+	}
+	return vault.NewKeyring(active, old...)
+}
+
+// New wires a Switchboard from a configuration. Close releases it.
+func New(ctx context.Context, c config.Config, o Options) (*App, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(api.ContextHandler{Handler: slog.NewTextHandler(os.Stderr, nil)})
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	kr, err := OpenVault(c, o.Logger)
+	if err != nil {
+		return nil, err
+	}
+	catalog, err := toolkits.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	st, err := OpenStore(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	a := &App{Config: c, Store: st, Vault: kr, Catalog: catalog, Logger: o.Logger}
+	a.Projects = &projects.Service{Store: st, Now: o.Now}
+	a.AuthConfigs = &authconfigs.Service{Store: st, Vault: kr, Catalog: catalog, Now: o.Now}
+	a.Accounts = &accounts.Service{
+		Store: st, Vault: kr, AuthConfigs: a.AuthConfigs, HTTP: o.HTTPClient, Now: o.Now,
+		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger,
+	}
+	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, Catalog: catalog, Now: o.Now}
+	a.Accounts.OnConnected = func(ctx context.Context, l store.Link, acct store.Account) {
+		if err := a.Sessions.Connected(ctx, l, acct); err != nil {
+			o.Logger.WarnContext(ctx, "move session pin", "err", err)
+		}
+	}
+	mux := http.NewServeMux()
+	(&api.Server{
+		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, Sessions: a.Sessions,
+		Catalog: catalog, Logger: o.Logger, PublicURL: c.Public(),
+	}).Mount(mux)
+	(&web.Server{Accounts: a.Accounts, Logger: o.Logger}).Mount(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "application/json")
+		if err := st.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"status":"unavailable","reason":"the database does not answer"}`))
+			return
+		}
+		w.Write([]byte(`{"status":"ready"}`))
+	})
+	a.Handler = mux
+	return a, nil
+}
+
+// Run starts the background work (account-change subscription, stale
+// link sweeper) until ctx ends.
+func (a *App) Run(ctx context.Context) error {
+	if err := a.Accounts.Start(ctx); err != nil {
+		return fmt.Errorf("subscribe to account changes: %w", err)
+	}
+	go a.Accounts.RunSweeper(ctx, 15*time.Second)
+	return nil
+}
+
+// Serve runs the HTTP server on l until ctx ends, then shuts down
+// gracefully.
+func (a *App) Serve(ctx context.Context, l net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Long-polls hold a response for up to a minute.
+		WriteTimeout: 90 * time.Second,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdown)
+	}
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.Store.Close() }
