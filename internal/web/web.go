@@ -64,7 +64,7 @@ func secure(next http.Handler) http.Handler {
 
 type formField struct {
 	Name, Label, Description, Value string
-	Secret, Required               bool
+	Secret, Required                bool
 }
 
 type formPage struct {
