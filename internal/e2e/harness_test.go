@@ -48,6 +48,9 @@ type serverOptions struct {
 	Listener net.Listener
 	LinkTTL  time.Duration
 	Now      func() time.Time
+	// KeyFile makes the server use the generated key file in DataDir, as
+	// the zero-configuration default does, instead of a fixed key.
+	KeyFile bool
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -68,7 +71,9 @@ func startServer(t *testing.T, o serverOptions) *server {
 		cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	}
 	cfg.DatabaseURL = o.DatabaseURL
-	cfg.EncryptionKey = testEncryptionKey
+	if !o.KeyFile {
+		cfg.EncryptionKey = testEncryptionKey
+	}
 	if o.LinkTTL != 0 {
 		cfg.LinkTTL = o.LinkTTL
 	}
