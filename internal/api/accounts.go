@@ -279,8 +279,8 @@ func (s *Server) accountJSON(ctx context.Context, a store.Account) sdk.Connected
 		Experimental: map[string]any{"account_type": "PRIVATE"},
 		Identity:     a.Identity,
 	}
-	val := map[string]any{"status": a.Status}
-	out.State = &sdk.ConnectionState{AuthScheme: ac.AuthScheme, Val: val}
+	// state carries credentials, which are never returned; the official
+	// TypeScript SDK warns on a state without them, so send none at all.
 	return out
 }
 
