@@ -54,7 +54,7 @@ type serverOptions struct {
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
-func startServer(t *testing.T, o serverOptions) *server {
+func startServer(t testing.TB, o serverOptions) *server {
 	t.Helper()
 	l := o.Listener
 	if l == nil {
@@ -126,7 +126,7 @@ var (
 
 // provider starts the OAuth2 provider with both identities, and registers
 // a client whose redirect URI is each given server's callback.
-func provider(t *testing.T, servers ...*server) *oauthtest.Provider {
+func provider(t testing.TB, servers ...*server) *oauthtest.Provider {
 	t.Helper()
 	p := oauthtest.NewProvider(t)
 	for _, id := range []identity{work, personal} {
@@ -139,7 +139,7 @@ func provider(t *testing.T, servers ...*server) *oauthtest.Provider {
 }
 
 // gmailConfig creates the gmail auth config pointing at the provider.
-func gmailConfig(t *testing.T, c *sdk.Client, p *oauthtest.Provider) string {
+func gmailConfig(t testing.TB, c *sdk.Client, p *oauthtest.Provider) string {
 	t.Helper()
 	res, err := c.AuthConfigs().Create(context.Background(), "gmail", sdk.AuthConfigSpec{
 		Type:       "use_custom_auth",
@@ -162,7 +162,7 @@ func gmailConfig(t *testing.T, c *sdk.Client, p *oauthtest.Provider) string {
 
 // consent plays the end user: opens the link, signs in at the provider
 // as id and allows (or denies) access. It returns the final response.
-func consent(t *testing.T, link string, id identity, allow bool) *http.Response {
+func consent(t testing.TB, link string, id identity, allow bool) *http.Response {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -182,7 +182,7 @@ func body(resp *http.Response) string {
 	return string(b)
 }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx

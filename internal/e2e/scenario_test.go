@@ -25,7 +25,7 @@ func TestScenarioPostgres(t *testing.T) {
 }
 
 // connect authorizes gmail through a session as id and waits for it.
-func connect(t *testing.T, sess *sdk.Session, id identity) *sdk.ConnectedAccount {
+func connect(t testing.TB, sess *sdk.Session, id identity) *sdk.ConnectedAccount {
 	t.Helper()
 	ctx := ctxT(t)
 	req, err := sess.Authorize(ctx, "gmail")

@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// packages returns every package directory of the module with its
+// non-test Go files.
+func packages(t *testing.T) map[string][]string {
+	t.Helper()
+	root := repoRoot(t)
+	out := map[string][]string{}
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") && path != root {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+			rel, _ := filepath.Rel(root, filepath.Dir(path))
+			out[rel] = append(out[rel], path)
+		}
+		return nil
+	})
+	return out
+}
+
+// TestPackageDocs: every package says what it owns.
+func TestPackageDocs(t *testing.T) {
+	for dir, files := range packages(t) {
+		documented := false
+		for _, f := range files {
+			af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.PackageClauseOnly|parser.ParseComments)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if af.Doc != nil && strings.TrimSpace(af.Doc.Text()) != "" {
+				documented = true
+			}
+		}
+		if !documented {
+			t.Errorf("package %s has no package doc comment", dir)
+		}
+	}
+}
+
+// TestImportRules: production code never imports testing (test helper
+// packages, named *test, may), and sdk imports nothing internal.
+func TestImportRules(t *testing.T) {
+	for dir, files := range packages(t) {
+		helper := strings.HasSuffix(dir, "test")
+		for _, f := range files {
+			af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range af.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				if path == "testing" && !helper {
+					t.Errorf("%s imports testing", f)
+				}
+				if (dir == "sdk" || strings.HasPrefix(dir, "sdk"+string(os.PathSeparator))) && strings.Contains(path, "/internal/") {
+					t.Errorf("%s imports %s: sdk must not depend on internal packages", f, path)
+				}
+				if dir == filepath.Join("internal", "store") && strings.Contains(path, "switchboard/internal/") {
+					t.Errorf("%s imports %s: store is a leaf", f, path)
+				}
+			}
+		}
+	}
+}
