@@ -1,0 +1,86 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+func testLinks(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustCreateProject(t, s, newProject("p1"))
+	mustCreateProject(t, s, newProject("p2"))
+	c1 := mustCreateAuthConfig(t, s, newAuthConfig("p1", "ac1", "github", at(0)))
+	c2 := mustCreateAuthConfig(t, s, newAuthConfig("p2", "ac2", "github", at(0)))
+	mustCreateAccount(t, s, newAccount("p1", "a1", c1, "u1", at(1)))
+	mustCreateAccount(t, s, newAccount("p2", "a2", c2, "u1", at(1)))
+	mustCreateSession(t, s, newSession("p1", "s1", "u1"))
+
+	l1 := newLink("p1", "tok-1", "a1", at(2), at(12))
+	l1.SessionID = "s1"
+	mustCreateLink(t, s, l1)
+	l2 := newLink("p2", "tok-2", "a2", at(3), at(13))
+	l2.CallbackURL = ""
+	mustCreateLink(t, s, l2)
+
+	for _, want := range []store.Link{l1, l2} {
+		got, err := s.GetLink(ctx, want.Token)
+		wantNoErr(t, "GetLink", err)
+		if d := diff(want, got); d != "" {
+			t.Errorf("GetLink(%q) mismatch (-want +got):\n%s", want.Token, d)
+		}
+	}
+
+	dup := newLink("p1", "tok-1", "a1", at(4), at(14))
+	wantErr(t, "CreateLink with a taken token", s.CreateLink(ctx, dup), store.ErrConflict)
+	_, err := s.GetLink(ctx, "missing")
+	wantErr(t, "GetLink(missing)", err, store.ErrNotFound)
+	_, err = s.GetLinkByState(ctx, "")
+	wantErr(t, "GetLinkByState(\"\") while no link has a state", err, store.ErrNotFound)
+	_, err = s.GetLinkByState(ctx, "unknown")
+	wantErr(t, "GetLinkByState(unknown)", err, store.ErrNotFound)
+
+	// The user opens the link: the state and verifier are set.
+	opened, err := s.UpdateLink(ctx, "tok-1", func(l store.Link) (store.Link, error) {
+		l.StateHash = "5f1e0a"
+		l.SealedVerifier = []byte{0x00, 0x01, 0xfe}
+		l.StateExpiresAt = ptr(at(7))
+		return l, nil
+	})
+	wantNoErr(t, "UpdateLink", err)
+	want := l1
+	want.StateHash = "5f1e0a"
+	want.SealedVerifier = []byte{0x00, 0x01, 0xfe}
+	want.StateExpiresAt = ptr(at(7))
+	if d := diff(want, opened); d != "" {
+		t.Errorf("UpdateLink result mismatch (-want +got):\n%s", d)
+	}
+	got, err := s.GetLinkByState(ctx, "5f1e0a")
+	wantNoErr(t, "GetLinkByState", err)
+	if d := diff(want, got); d != "" {
+		t.Errorf("GetLinkByState mismatch (-want +got):\n%s", d)
+	}
+	_, err = s.GetLinkByState(ctx, "")
+	wantErr(t, "GetLinkByState(\"\")", err, store.ErrNotFound)
+
+	// The provider calls back: the link is completed.
+	completed, err := s.UpdateLink(ctx, "tok-1", func(l store.Link) (store.Link, error) {
+		l.CompletedAt = ptr(at(6))
+		return l, nil
+	})
+	wantNoErr(t, "UpdateLink", err)
+	want.CompletedAt = ptr(at(6))
+	if d := diff(want, completed); d != "" {
+		t.Errorf("UpdateLink (complete) result mismatch (-want +got):\n%s", d)
+	}
+	got, err = s.GetLink(ctx, "tok-1")
+	wantNoErr(t, "GetLink", err)
+	if d := diff(want, got); d != "" {
+		t.Errorf("GetLink after completion mismatch (-want +got):\n%s", d)
+	}
+	got, err = s.GetLink(ctx, "tok-2")
+	wantNoErr(t, "GetLink", err)
+	if d := diff(l2, got); d != "" {
+		t.Errorf("UpdateLink changed another link (-want +got):\n%s", d)
+	}
+}
