@@ -1,0 +1,177 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+const accountColumns = `id, project_id, user_id, toolkit_slug, auth_config_id, status, status_reason, alias,
+sealed_credentials, token_expires_at, identity, identity_id, connected_at, created_at, updated_at`
+
+func scanAccount(r scanner) (store.Account, error) {
+	var a store.Account
+	err := r.Scan(&a.ID, &a.ProjectID, &a.UserID, &a.ToolkitSlug, &a.AuthConfigID, &a.Status, &a.StatusReason, &a.Alias,
+		bytesCol{&a.SealedCredentials}, nullTimeCol{&a.TokenExpiresAt}, &a.Identity, &a.IdentityID,
+		nullTimeCol{&a.ConnectedAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt})
+	return a, err
+}
+
+// accountOrders maps the store's order names to columns.
+var accountOrders = map[string]string{
+	"":                     "created_at",
+	store.OrderCreatedAt:   "created_at",
+	store.OrderUpdatedAt:   "updated_at",
+	store.OrderConnectedAt: "connected_at",
+}
+
+// CreateAccount stores a new account. A taken id or alias, or an auth
+// config that is not the project's, is store.ErrConflict.
+func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.ProjectID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason, a.Alias,
+			blobValue(a.SealedCredentials), nullTimeValue(a.TokenExpiresAt), a.Identity, a.IdentityID,
+			nullTimeValue(a.ConnectedAt), timeValue(a.CreatedAt), timeValue(a.UpdatedAt))
+		if err != nil {
+			return dbError("create account", err)
+		}
+		return nil
+	})
+}
+
+// GetAccount returns the project's account with the given id.
+func (s *Store) GetAccount(ctx context.Context, projectID, id string) (store.Account, error) {
+	return getAccount(ctx, s.read, projectID, id)
+}
+
+func getAccount(ctx context.Context, q queryer, projectID, id string) (store.Account, error) {
+	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts
+WHERE project_id = ? AND id = ?`, projectID, id))
+	if err != nil {
+		return store.Account{}, rowError("get account", err)
+	}
+	return a, nil
+}
+
+// ListAccounts lists the project's accounts matching f, in the order f asks
+// for, ties by id in the same direction.
+func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.AccountFilter) (store.Page[store.Account], error) {
+	col, ok := accountOrders[f.OrderBy]
+	if !ok {
+		return store.Page[store.Account]{}, fmt.Errorf("list accounts: unknown order %q", f.OrderBy)
+	}
+	q := &query{}
+	q.where("project_id = ?", projectID)
+	q.in("id", f.IDs)
+	q.in("user_id", f.UserIDs)
+	q.in("toolkit_slug", f.ToolkitSlugs)
+	q.in("auth_config_id", f.AuthConfigIDs)
+	q.in("status", f.Statuses)
+	q.in("alias", f.Aliases)
+	return list(ctx, s, "list accounts", "accounts", accountColumns, q,
+		order{col: col, desc: !f.Ascending}, f.Cursor, f.Limit, scanAccount,
+		func(a store.Account) (*time.Time, string) {
+			switch col {
+			case "updated_at":
+				return &a.UpdatedAt, a.ID
+			case "connected_at":
+				return a.ConnectedAt, a.ID
+			default:
+				return &a.CreatedAt, a.ID
+			}
+		})
+}
+
+// UpdateAccount replaces the account with what fn makes of it. The id and
+// project are kept whatever fn returns. A taken alias is store.ErrConflict.
+// Once committed, a change of status is published to AccountChanges.
+func (s *Store) UpdateAccount(ctx context.Context, projectID, id string, fn func(store.Account) (store.Account, error)) (store.Account, error) {
+	var updated store.Account
+	var statusChanged bool
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		old, err := getAccount(ctx, tx, projectID, id)
+		if err != nil {
+			return err
+		}
+		a, err := fn(old)
+		if err != nil {
+			return err
+		}
+		err = execOne(ctx, tx, "update account", `UPDATE accounts
+SET user_id = ?, toolkit_slug = ?, auth_config_id = ?, status = ?, status_reason = ?, alias = ?,
+	sealed_credentials = ?, token_expires_at = ?, identity = ?, identity_id = ?, connected_at = ?,
+	created_at = ?, updated_at = ?
+WHERE project_id = ? AND id = ?`,
+			a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason, a.Alias,
+			blobValue(a.SealedCredentials), nullTimeValue(a.TokenExpiresAt), a.Identity, a.IdentityID, nullTimeValue(a.ConnectedAt),
+			timeValue(a.CreatedAt), timeValue(a.UpdatedAt),
+			projectID, id)
+		if err != nil {
+			return err
+		}
+		updated, err = getAccount(ctx, tx, projectID, id)
+		statusChanged = updated.Status != old.Status
+		return err
+	})
+	if err != nil {
+		return store.Account{}, err
+	}
+	if statusChanged {
+		s.changes.publish(id)
+	}
+	return updated, nil
+}
+
+// DeleteAccount deletes the account and, through the foreign key, its links.
+func (s *Store) DeleteAccount(ctx context.Context, projectID, id string) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, "delete account",
+			`DELETE FROM accounts WHERE project_id = ? AND id = ?`, projectID, id)
+	})
+}
+
+// FailStaleAccounts moves every INITIATED account whose newest link (by
+// creation time, then token) expired before now to FAILED with the given
+// reason and UpdatedAt now, in every project. An account without links is
+// left alone. The moved ids are published to AccountChanges.
+func (s *Store) FailStaleAccounts(ctx context.Context, now time.Time, reason string) (int, error) {
+	var ids []string
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		ids = ids[:0]
+		rows, err := tx.QueryContext(ctx, `UPDATE accounts
+SET status = ?, status_reason = ?, updated_at = ?
+WHERE status = ? AND (
+	SELECT l.expires_at FROM links l
+	WHERE l.project_id = accounts.project_id AND l.account_id = accounts.id
+	ORDER BY l.created_at DESC, l.token DESC
+	LIMIT 1
+) < ?
+RETURNING id`,
+			store.StatusFailed, reason, timeValue(now), store.StatusInitiated, timeValue(now))
+		if err != nil {
+			return dbError("fail stale accounts", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return dbError("fail stale accounts", err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return dbError("fail stale accounts", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.changes.publish(ids...)
+	return len(ids), nil
+}

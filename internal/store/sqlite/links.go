@@ -1,0 +1,92 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+const linkColumns = `token, project_id, account_id, session_id, callback_url, expires_at, state_hash,
+sealed_verifier, state_expires_at, completed_at, created_at`
+
+func scanLink(r scanner) (store.Link, error) {
+	var l store.Link
+	err := r.Scan(&l.Token, &l.ProjectID, &l.AccountID, &l.SessionID, &l.CallbackURL, timeCol{&l.ExpiresAt},
+		&l.StateHash, bytesCol{&l.SealedVerifier}, nullTimeCol{&l.StateExpiresAt}, nullTimeCol{&l.CompletedAt},
+		timeCol{&l.CreatedAt})
+	return l, err
+}
+
+// CreateLink stores a new link. A taken token or state hash, or an account
+// that is not the project's, is store.ErrConflict.
+func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO links (`+linkColumns+`)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			l.Token, l.ProjectID, l.AccountID, l.SessionID, l.CallbackURL, timeValue(l.ExpiresAt), l.StateHash,
+			blobValue(l.SealedVerifier), nullTimeValue(l.StateExpiresAt), nullTimeValue(l.CompletedAt), timeValue(l.CreatedAt))
+		if err != nil {
+			return dbError("create link", err)
+		}
+		return nil
+	})
+}
+
+// GetLink finds a link by token in any project.
+func (s *Store) GetLink(ctx context.Context, token string) (store.Link, error) {
+	return getLink(ctx, s.read, token)
+}
+
+func getLink(ctx context.Context, q queryer, token string) (store.Link, error) {
+	l, err := scanLink(q.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links WHERE token = ?`, token))
+	if err != nil {
+		return store.Link{}, rowError("get link", err)
+	}
+	return l, nil
+}
+
+// GetLinkByState finds a link by the hash of its OAuth state. The empty hash
+// of a link not yet opened never matches.
+func (s *Store) GetLinkByState(ctx context.Context, stateHash string) (store.Link, error) {
+	if stateHash == "" {
+		return store.Link{}, notFound("get link by state")
+	}
+	l, err := scanLink(s.read.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links WHERE state_hash = ?`, stateHash))
+	if err != nil {
+		return store.Link{}, rowError("get link by state", err)
+	}
+	return l, nil
+}
+
+// UpdateLink replaces the link with what fn makes of it. The token and
+// project are kept whatever fn returns.
+func (s *Store) UpdateLink(ctx context.Context, token string, fn func(store.Link) (store.Link, error)) (store.Link, error) {
+	var updated store.Link
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		old, err := getLink(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		l, err := fn(old)
+		if err != nil {
+			return err
+		}
+		err = execOne(ctx, tx, "update link", `UPDATE links
+SET account_id = ?, session_id = ?, callback_url = ?, expires_at = ?, state_hash = ?,
+	sealed_verifier = ?, state_expires_at = ?, completed_at = ?, created_at = ?
+WHERE token = ?`,
+			l.AccountID, l.SessionID, l.CallbackURL, timeValue(l.ExpiresAt), l.StateHash,
+			blobValue(l.SealedVerifier), nullTimeValue(l.StateExpiresAt), nullTimeValue(l.CompletedAt), timeValue(l.CreatedAt),
+			token)
+		if err != nil {
+			return err
+		}
+		updated, err = getLink(ctx, tx, token)
+		return err
+	})
+	if err != nil {
+		return store.Link{}, err
+	}
+	return updated, nil
+}

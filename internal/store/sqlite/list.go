@@ -1,0 +1,178 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+// query collects the conditions and arguments of a SELECT. Values only ever
+// travel as arguments; the SQL text holds column names from this package and
+// ? placeholders.
+type query struct {
+	conds []string
+	args  []any
+}
+
+// where adds a condition and the arguments of its placeholders.
+func (q *query) where(cond string, args ...any) {
+	q.conds = append(q.conds, cond)
+	q.args = append(q.args, args...)
+}
+
+// in adds "col IN (?, ...)" with one placeholder per value, unless values is
+// empty, which matches anything.
+func (q *query) in(col string, values []string) {
+	if len(values) == 0 {
+		return
+	}
+	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ")
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	q.where(col+" IN ("+placeholders+")", args...)
+}
+
+// sql returns the WHERE clause, or "" without conditions.
+func (q *query) sql() string {
+	if len(q.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.conds, " AND ")
+}
+
+// clone returns a copy that can take more conditions without changing q.
+func (q *query) clone() *query {
+	return &query{conds: append([]string(nil), q.conds...), args: append([]any(nil), q.args...)}
+}
+
+// order is a keyset order: a time column, possibly null, then id, both in
+// one direction, with nulls last either way.
+type order struct {
+	col  string
+	desc bool
+}
+
+// key names the order in cursors, so that a cursor made for one order is
+// refused by another.
+func (o order) key() string {
+	if o.desc {
+		return o.col + " desc"
+	}
+	return o.col + " asc"
+}
+
+func (o order) sql() string {
+	if o.desc {
+		return " ORDER BY " + o.col + " DESC NULLS LAST, id DESC"
+	}
+	return " ORDER BY " + o.col + " ASC NULLS LAST, id ASC"
+}
+
+// cursor is the position after the last item of a page: its order time as
+// stored (nil for NULL) and its id. It travels as base64 of JSON, which
+// callers treat as opaque.
+type cursor struct {
+	Order string  `json:"o"`
+	Time  *string `json:"t,omitempty"`
+	ID    string  `json:"i"`
+}
+
+// errBadCursor reports a cursor this store did not make for this order.
+var errBadCursor = errors.New("invalid cursor")
+
+func encodeCursor(o order, t *time.Time, id string) string {
+	c := cursor{Order: o.key(), ID: id}
+	if t != nil {
+		v := timeValue(*t)
+		c.Time = &v
+	}
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// after adds the condition that continues after the position in the cursor
+// text s. Stored times are fixed-width UTC text, so comparing text compares
+// times.
+func (q *query) after(o order, s string) error {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return errBadCursor
+	}
+	var c cursor
+	if err := json.Unmarshal(b, &c); err != nil || c.Order != o.key() {
+		return errBadCursor
+	}
+	cmp := ">"
+	if o.desc {
+		cmp = "<"
+	}
+	if c.Time == nil {
+		// Inside the trailing run of nulls.
+		q.where("("+o.col+" IS NULL AND id "+cmp+" ?)", c.ID)
+		return nil
+	}
+	if _, err := parseTime(*c.Time); err != nil {
+		return errBadCursor
+	}
+	q.where("(("+o.col+", id) "+cmp+" (?, ?) OR "+o.col+" IS NULL)", *c.Time, c.ID)
+	return nil
+}
+
+// list reads one page of a keyset-paginated list in one read snapshot: the
+// count of every row matching q, and up to limit rows after the cursor (all
+// of them when limit <= 0). cols lists the columns scan reads; position
+// returns an item's order time (nil for NULL) and id.
+func list[T any](ctx context.Context, s *Store, op, table, cols string, q *query, o order,
+	cursorText string, limit int,
+	scan func(scanner) (T, error), position func(T) (*time.Time, string),
+) (store.Page[T], error) {
+	page := store.Page[T]{Items: []T{}}
+	paged := q.clone()
+	if cursorText != "" {
+		if err := paged.after(o, cursorText); err != nil {
+			return store.Page[T]{}, fmt.Errorf("%s: read cursor: %w", op, err)
+		}
+	}
+	text := "SELECT " + cols + " FROM " + table + paged.sql() + o.sql()
+	if limit > 0 {
+		// One more than the page, to learn whether another page follows.
+		text += " LIMIT ?"
+		paged.args = append(paged.args, limit+1)
+	}
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table+q.sql(), q.args...).Scan(&page.Total); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, text, paged.args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			item, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			page.Items = append(page.Items, item)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return store.Page[T]{}, dbError(op, err)
+	}
+	if limit > 0 && len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		t, id := position(page.Items[limit-1])
+		page.NextCursor = encodeCursor(o, t, id)
+	}
+	return page, nil
+}

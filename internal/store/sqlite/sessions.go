@@ -1,0 +1,82 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+const sessionColumns = `id, project_id, user_id, config, config_version, created_at, updated_at`
+
+func scanSession(r scanner) (store.Session, error) {
+	var sess store.Session
+	err := r.Scan(&sess.ID, &sess.ProjectID, &sess.UserID, bytesCol{&sess.Config}, &sess.ConfigVersion,
+		timeCol{&sess.CreatedAt}, timeCol{&sess.UpdatedAt})
+	return sess, err
+}
+
+// CreateSession stores a new session; a taken id is store.ErrConflict.
+func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			sess.ID, sess.ProjectID, sess.UserID, blobValue(sess.Config), sess.ConfigVersion,
+			timeValue(sess.CreatedAt), timeValue(sess.UpdatedAt))
+		if err != nil {
+			return dbError("create session", err)
+		}
+		return nil
+	})
+}
+
+// GetSession returns the project's session with the given id.
+func (s *Store) GetSession(ctx context.Context, projectID, id string) (store.Session, error) {
+	return getSession(ctx, s.read, projectID, id)
+}
+
+func getSession(ctx context.Context, q queryer, projectID, id string) (store.Session, error) {
+	sess, err := scanSession(q.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+WHERE project_id = ? AND id = ?`, projectID, id))
+	if err != nil {
+		return store.Session{}, rowError("get session", err)
+	}
+	return sess, nil
+}
+
+// UpdateSession replaces the session with what fn makes of it. The id and
+// project are kept whatever fn returns.
+func (s *Store) UpdateSession(ctx context.Context, projectID, id string, fn func(store.Session) (store.Session, error)) (store.Session, error) {
+	var updated store.Session
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		old, err := getSession(ctx, tx, projectID, id)
+		if err != nil {
+			return err
+		}
+		sess, err := fn(old)
+		if err != nil {
+			return err
+		}
+		err = execOne(ctx, tx, "update session", `UPDATE sessions
+SET user_id = ?, config = ?, config_version = ?, created_at = ?, updated_at = ?
+WHERE project_id = ? AND id = ?`,
+			sess.UserID, blobValue(sess.Config), sess.ConfigVersion, timeValue(sess.CreatedAt), timeValue(sess.UpdatedAt),
+			projectID, id)
+		if err != nil {
+			return err
+		}
+		updated, err = getSession(ctx, tx, projectID, id)
+		return err
+	})
+	if err != nil {
+		return store.Session{}, err
+	}
+	return updated, nil
+}
+
+// DeleteSession deletes the project's session with the given id.
+func (s *Store) DeleteSession(ctx context.Context, projectID, id string) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, "delete session",
+			`DELETE FROM sessions WHERE project_id = ? AND id = ?`, projectID, id)
+	})
+}
