@@ -1,9 +1,15 @@
 package projects
 
 import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlite"
 )
 
 func TestCallbackAllowed(t *testing.T) {
@@ -32,5 +38,44 @@ func TestCallbackAllowed(t *testing.T) {
 	}
 	if CallbackAllowed(store.Project{}, "https://app.example.com/") {
 		t.Errorf("an empty allowlist allowed a redirect")
+	}
+}
+
+func TestKeysAuthenticateUntilRevoked(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := &Service{Store: st, Now: time.Now}
+	key, created, err := svc.Bootstrap(ctx, "")
+	if err != nil || !created || !strings.HasPrefix(key, KeyPrefix) {
+		t.Fatalf("bootstrap: %q %v %v", key, created, err)
+	}
+	if _, again, _ := svc.Bootstrap(ctx, "other-key-0123456789"); again {
+		t.Errorf("a second bootstrap made another project")
+	}
+	p, err := svc.Authenticate(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := st.ListAPIKeys(ctx, p.ID)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys: %v %v", keys, err)
+	}
+	if bytes.Contains(keys[0].Hash, []byte(key)) || keys[0].Prefix == key {
+		t.Errorf("the stored key record holds the key")
+	}
+	for _, bad := range []string{"", "sb_wrong", key + "x"} {
+		if _, err := svc.Authenticate(ctx, bad); err != ErrBadKey {
+			t.Errorf("Authenticate(%q): got %v, want ErrBadKey", bad, err)
+		}
+	}
+	if err := svc.RevokeKey(ctx, p.ID, keys[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, key); err != ErrBadKey {
+		t.Errorf("a revoked key: got %v, want ErrBadKey", err)
 	}
 }
