@@ -1,0 +1,17 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
+	"github.com/switchboard-dev/switchboard/internal/store/storetest"
+)
+
+// TestConformance runs the store conformance suite, each subtest on a
+// database of its own.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return open(t, postgrestest.URL(t))
+	})
+}
