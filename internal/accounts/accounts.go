@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/problem"
@@ -43,6 +45,7 @@ type Service struct {
 
 	hubOnce sync.Once
 	hub     *hub
+	flight  singleflight.Group
 }
 
 // Reasons recorded with status transitions.

@@ -31,27 +31,55 @@ func (s *Service) Token(ctx context.Context, projectID, id string, force bool) (
 	if !force && !expiresSoon(tok, s.now()) {
 		return tok, nil
 	}
-	seen := tok.AccessToken
-	err = s.Store.LockAccount(ctx, projectID, id, func(ctx context.Context) error {
-		a, err := s.Get(ctx, projectID, id)
-		if err != nil {
+	return s.refreshShared(ctx, projectID, id, tok.AccessToken)
+}
+
+// refreshShared refreshes an account's token once for every caller in
+// this process that asks at the same time (singleflight), under the
+// cross-instance account lock. seen is the access token the caller found
+// stale: if the stored one differs and is fresh, another goroutine or
+// instance already refreshed, and no request goes to the provider.
+func (s *Service) refreshShared(ctx context.Context, projectID, id, seen string) (oauth.Token, error) {
+	ch := s.flight.DoChan(projectID+"/"+id, func() (any, error) {
+		// The refresh outlives any one caller: others may be waiting on it,
+		// and abandoning it halfway could lose a rotated refresh token.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		var tok oauth.Token
+		err := s.Store.LockAccount(ctx, projectID, id, func(ctx context.Context) error {
+			a, err := s.Get(ctx, projectID, id)
+			if err != nil {
+				return err
+			}
+			if a.Status != store.StatusActive {
+				return notActive(a)
+			}
+			if err := s.Credentials(a, &tok); err != nil {
+				return err
+			}
+			if tok.AccessToken != seen && !expiresSoon(tok, s.now()) {
+				return nil
+			}
+			tok, err = s.refreshLocked(ctx, a, tok)
 			return err
-		}
-		if a.Status != store.StatusActive {
-			return problem.Invalidf("connected_account_not_active", "connected_account_id", "connected account %s is %s: %s", a.ID, a.Status, a.StatusReason).
-				WithFix("Ask the user to connect the account again")
-		}
-		if err := s.Credentials(a, &tok); err != nil {
-			return err
-		}
-		// Another goroutine or instance refreshed while we waited.
-		if tok.AccessToken != seen && !expiresSoon(tok, s.now()) {
-			return nil
-		}
-		tok, err = s.refreshLocked(ctx, a, tok)
-		return err
+		})
+		return tok, err
 	})
-	return tok, err
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return oauth.Token{}, r.Err
+		}
+		return r.Val.(oauth.Token), nil
+	case <-ctx.Done():
+		return oauth.Token{}, ctx.Err()
+	}
+}
+
+// notActive is the error for using an account that is not ACTIVE.
+func notActive(a store.Account) error {
+	return problem.Invalidf("connected_account_not_active", "connected_account_id", "connected account %s is %s: %s", a.ID, a.Status, a.StatusReason).
+		WithFix("Ask the user to connect the account again")
 }
 
 // Refresh refreshes an ACTIVE OAuth2 account's token now.

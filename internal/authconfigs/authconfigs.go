@@ -48,7 +48,7 @@ const (
 // Credential keys of an OAuth2 auth config. Only these are accepted, so a
 // typo is an error instead of a silently ignored setting.
 var (
-	oauthParams  = []string{"client_id", "scopes", "authorization_url", "token_url", "userinfo_url"}
+	oauthParams  = []string{"client_id", "scopes", "authorization_url", "token_url", "userinfo_url", "base_url"}
 	oauthSecrets = []string{"client_secret"}
 )
 
@@ -148,11 +148,22 @@ func (s *Service) setCredentials(c *store.AuthConfig, scheme toolkits.AuthScheme
 		}
 	}
 	if scheme.Mode != toolkits.ModeOAuth2 {
-		// Connection-time schemes keep no app credentials; anything given
-		// here would be a misunderstanding worth reporting.
-		if len(creds) > 0 {
-			return problem.Invalidf("unexpected_credentials", "auth_config.credentials",
-				"a %s auth config takes no credentials; the end user supplies %s when connecting", scheme.Mode, fieldNames(scheme))
+		// Connection-time schemes keep no app credentials, only where the
+		// API lives; anything else would be a misunderstanding worth
+		// reporting.
+		for k, v := range creds {
+			if k != "base_url" {
+				return problem.Invalidf("unexpected_credentials", "auth_config.credentials",
+					"a %s auth config takes only base_url; the end user supplies %s when connecting", scheme.Mode, fieldNames(scheme))
+			}
+			str, err := credentialString(k, v)
+			if err != nil {
+				return err
+			}
+			if err := checkEndpoint(str); err != nil {
+				return problem.Invalidf("invalid_endpoint", "auth_config.credentials.base_url", "base_url %q: %v", str, err)
+			}
+			params[k] = str
 		}
 		c.Params = params
 		return nil
@@ -177,7 +188,7 @@ func (s *Service) setCredentials(c *store.AuthConfig, scheme toolkits.AuthScheme
 				"unknown OAuth2 setting %q; allowed are %s", k, strings.Join(append(slices.Clone(oauthParams), oauthSecrets...), ", "))
 		}
 	}
-	for _, k := range []string{"authorization_url", "token_url", "userinfo_url"} {
+	for _, k := range []string{"authorization_url", "token_url", "userinfo_url", "base_url"} {
 		if v := params[k]; v != "" {
 			if err := checkEndpoint(v); err != nil {
 				return problem.Invalidf("invalid_endpoint", "auth_config.credentials."+k, "%s %q: %v", k, v, err)
@@ -441,4 +452,14 @@ func (s *Service) OAuthClient(c store.AuthConfig, redirectURI string) (oauth.Cli
 		}
 	}
 	return client, nil
+}
+
+// BaseURL is where a config's toolkit API lives: the toolkit's own base
+// URL, or the config's base_url override (GitHub Enterprise, a regional
+// or local deployment).
+func BaseURL(c store.AuthConfig, tk toolkits.Toolkit) string {
+	if v := c.Params["base_url"]; v != "" {
+		return strings.TrimRight(v, "/")
+	}
+	return tk.BaseURL
 }
