@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -144,11 +145,8 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, p store.Pr
 		return problem.Invalidf("invalid_request", "account_type", "account_type must be PRIVATE, SHARED or ALL, got %q", t)
 	}
 	page, err := s.Accounts.List(r.Context(), p.ID, f)
-	if err != nil && f.Cursor != "" {
-		return badCursor(err)
-	}
 	if err != nil {
-		return err
+		return badCursor(err)
 	}
 	items := make([]sdk.ConnectedAccount, 0, len(page.Items))
 	for _, a := range page.Items {
@@ -165,7 +163,7 @@ var validStatus = map[string]bool{
 
 // badCursor turns a store's refusal of a cursor into a 400.
 func badCursor(err error) error {
-	if _, ok := problem.As(err); ok {
+	if !errors.Is(err, store.ErrInvalid) {
 		return err
 	}
 	e := problem.Invalidf("invalid_request", "cursor", "the cursor is not one this server issued").WithFix("Pass next_cursor from the previous page unchanged")

@@ -82,11 +82,8 @@ func (s *Server) listAuthConfigs(w http.ResponseWriter, r *http.Request, p store
 		}
 	}
 	page, counts, err := s.AuthConfigs.List(r.Context(), p.ID, f)
-	if err != nil && f.Cursor != "" {
-		return badCursor(err)
-	}
 	if err != nil {
-		return err
+		return badCursor(err)
 	}
 	items := make([]sdk.AuthConfig, 0, len(page.Items))
 	for _, c := range page.Items {

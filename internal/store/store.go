@@ -31,6 +31,9 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
+	// ErrInvalid reports an argument the store cannot use, such as a
+	// cursor it did not issue or an unknown order.
+	ErrInvalid = errors.New("invalid argument")
 )
 
 // Account statuses, as the Composio API names them.

@@ -58,7 +58,7 @@ var accountOrders = map[string]string{
 func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.AccountFilter) (store.Page[store.Account], error) {
 	col, ok := accountOrders[f.OrderBy]
 	if !ok {
-		return store.Page[store.Account]{}, fmt.Errorf("list accounts: unknown order %q", f.OrderBy)
+		return store.Page[store.Account]{}, fmt.Errorf("list accounts: %w: unknown order %q", store.ErrInvalid, f.OrderBy)
 	}
 	q := &query{}
 	q.where("project_id = " + q.arg(projectID))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -84,7 +83,7 @@ type cursor struct {
 }
 
 // errBadCursor reports a cursor this store did not make for this order.
-var errBadCursor = errors.New("invalid cursor")
+var errBadCursor = fmt.Errorf("%w: cursor not issued by this store for this order", store.ErrInvalid)
 
 func encodeCursor(o order, t *time.Time, id string) string {
 	c := cursor{Order: o.key(), ID: id}

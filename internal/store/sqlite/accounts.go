@@ -63,7 +63,7 @@ WHERE project_id = ? AND id = ?`, projectID, id))
 func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.AccountFilter) (store.Page[store.Account], error) {
 	col, ok := accountOrders[f.OrderBy]
 	if !ok {
-		return store.Page[store.Account]{}, fmt.Errorf("list accounts: unknown order %q", f.OrderBy)
+		return store.Page[store.Account]{}, fmt.Errorf("list accounts: %w: unknown order %q", store.ErrInvalid, f.OrderBy)
 	}
 	q := &query{}
 	q.where("project_id = ?", projectID)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -483,5 +484,34 @@ func testFailStaleAccounts(t *testing.T, s store.Store) {
 	}
 	if got := mustGetAccount(t, s, "p1", "expired"); got.StatusReason != "link expired" {
 		t.Errorf("account failed earlier: got status reason %q, want the first reason kept", got.StatusReason)
+	}
+}
+
+// testInvalidListArguments: a cursor the store did not issue, a cursor of
+// another order, and an unknown order are ErrInvalid, so callers can tell
+// a bad request from a failing database.
+func testInvalidListArguments(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustCreateProject(t, s, newProject("p1"))
+	c := mustCreateAuthConfig(t, s, newAuthConfig("p1", "ac1", "github", at(1)))
+	for i := range 3 {
+		mustCreateAccount(t, s, newAccount("p1", "a"+string(rune('0'+i)), c, "u1", at(2+i)))
+	}
+	page, err := s.ListAccounts(ctx, "p1", store.AccountFilter{Limit: 1})
+	if err != nil || page.NextCursor == "" {
+		t.Fatalf("first page: %v %v", page, err)
+	}
+	bad := []store.AccountFilter{
+		{Cursor: "garbage", Limit: 1},
+		{Cursor: page.NextCursor, OrderBy: store.OrderUpdatedAt, Limit: 1},
+		{OrderBy: "nope"},
+	}
+	for _, f := range bad {
+		if _, err := s.ListAccounts(ctx, "p1", f); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("ListAccounts(%+v): got %v, want ErrInvalid", f, err)
+		}
+	}
+	if _, err := s.ListAuthConfigs(ctx, "p1", store.AuthConfigFilter{Cursor: "garbage"}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("ListAuthConfigs with a garbage cursor: got %v, want ErrInvalid", err)
 	}
 }
