@@ -25,6 +25,12 @@ func (p *Provider) authorizeResource(w http.ResponseWriter, r *http.Request) *us
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return nil
 	}
+	return p.tokenUser(w, r)
+}
+
+// tokenUser answers 401 unless the request carries a valid access token,
+// and returns the token's user.
+func (p *Provider) tokenUser(w http.ResponseWriter, r *http.Request) *user {
 	tok, ok := bearerToken(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="oauthtest"`)
@@ -65,4 +71,15 @@ func (p *Provider) handleGmailProfile(w http.ResponseWriter, r *http.Request) {
 			"emailAddress": u.Email, "messagesTotal": 0, "threadsTotal": 0, "historyId": "1",
 		})
 	}
+}
+
+// Protect makes h a resource server of this provider: requests without a
+// valid access token get the RFC 6750 §3 401 challenge, and h learns whose
+// token the request carried. Tests build fake provider APIs with it.
+func (p *Provider) Protect(h func(w http.ResponseWriter, r *http.Request, u User)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u := p.tokenUser(w, r); u != nil {
+			h(w, r, User{Subject: u.Subject, Login: u.Login, Email: u.Email, Name: u.Name})
+		}
+	})
 }
