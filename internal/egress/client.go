@@ -1,0 +1,224 @@
+package egress
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Limits of the clients NewClient builds.
+const (
+	// DefaultTimeout bounds a whole request, reading the response body
+	// included, when Options.Timeout is zero.
+	DefaultTimeout = 60 * time.Second
+	// MaxRedirects is how many same-host redirects a client follows.
+	MaxRedirects = 3
+
+	dialTimeout           = 10 * time.Second
+	tlsHandshakeTimeout   = 10 * time.Second
+	responseHeaderTimeout = 30 * time.Second
+	idleConnTimeout       = 90 * time.Second
+	maxIdleConnsPerHost   = 64
+	maxResponseHeaderSize = 1 << 20
+)
+
+var (
+	// ErrHostNotAllowed is matched (errors.Is) by the error of a request
+	// to any host but the client's allowed host; it is refused before
+	// dialing.
+	ErrHostNotAllowed = errors.New("egress: host not allowed")
+	// ErrRedirect is matched by the error of a request whose response
+	// redirects to another scheme, host or port, or redirects more than
+	// MaxRedirects times. The redirect is not followed; the client returns
+	// the redirect response, its body closed, alongside the error. The
+	// *url.Error that http.Client wraps the error in names the redirect's
+	// URL, which may be signed: show callers only its Err.
+	ErrRedirect = errors.New("egress: redirect refused")
+)
+
+// Options configures a client for one upstream host.
+type Options struct {
+	// AllowedHost is the host requests may go to, with the port if the
+	// URL has one, as in URL.Host: "gmail.googleapis.com",
+	// "127.0.0.1:8080". It is compared case-insensitively, default ports
+	// aside. Empty refuses every request.
+	AllowedHost string
+	// AllowPrivate lets the client connect to loopback, private
+	// (RFC 1918, RFC 4193), carrier-grade NAT and other special-purpose
+	// addresses. Set it exactly when the toolkit's configured base URL is
+	// itself such an address: IsPrivateHost(base.Host). Link-local,
+	// metadata, multicast, reserved and unspecified addresses stay refused.
+	AllowPrivate bool
+	// Timeout bounds a whole request, reading the response body included;
+	// zero means DefaultTimeout.
+	Timeout time.Duration
+	// Resolver resolves host names; nil means net.DefaultResolver. Tests
+	// use it to make a name resolve to a chosen address. Whatever it
+	// answers, the address connected to is checked.
+	Resolver *net.Resolver
+}
+
+// NewClient returns a client that sends requests only to o.AllowedHost,
+// connects only to addresses o.AllowPrivate permits, follows only
+// same-host redirects, uses no proxy, and times out. The client pools
+// connections (up to 64 idle ones) and is safe for concurrent use: build
+// it once per host and reuse it, as Clients does.
+func NewClient(o Options) *http.Client {
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	dialer := &net.Dialer{
+		Timeout:        dialTimeout,
+		KeepAlive:      30 * time.Second,
+		Resolver:       o.Resolver,
+		ControlContext: dialControl(o.AllowPrivate),
+	}
+	tr := &http.Transport{
+		// Never http.ProxyFromEnvironment: HTTP_PROXY would route the
+		// credentials through whatever it names.
+		Proxy:                  nil,
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:    tlsHandshakeTimeout,
+		ResponseHeaderTimeout:  responseHeaderTimeout,
+		ExpectContinueTimeout:  time.Second,
+		IdleConnTimeout:        idleConnTimeout,
+		MaxIdleConns:           maxIdleConnsPerHost,
+		MaxIdleConnsPerHost:    maxIdleConnsPerHost,
+		MaxResponseHeaderBytes: maxResponseHeaderSize,
+	}
+	return &http.Client{
+		Transport:     &guard{allowed: o.AllowedHost, next: tr},
+		CheckRedirect: checkRedirect,
+		Timeout:       timeout,
+	}
+}
+
+// guard refuses requests to hosts other than the allowed one before they
+// reach the transport, redirects included.
+type guard struct {
+	allowed string
+	next    *http.Transport
+}
+
+func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := g.check(req); err != nil {
+		if req.Body != nil {
+			req.Body.Close() // a RoundTripper closes the body, even on error
+		}
+		return nil, err
+	}
+	return g.next.RoundTrip(req)
+}
+
+func (g *guard) check(req *http.Request) error {
+	u := req.URL
+	if u == nil {
+		return fmt.Errorf("%w: request has no URL", ErrHostNotAllowed)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("%w: scheme %q", ErrHostNotAllowed, u.Scheme)
+	}
+	host := canonicalHost(u.Scheme, u.Host)
+	if g.allowed == "" || host != canonicalHost(u.Scheme, g.allowed) {
+		return fmt.Errorf("%w: %q", ErrHostNotAllowed, u.Host)
+	}
+	// A Host header naming another virtual host on the same address would
+	// reach a service other than the allowed one.
+	if req.Host != "" && canonicalHost(u.Scheme, req.Host) != host {
+		return fmt.Errorf("%w: Host header %q", ErrHostNotAllowed, req.Host)
+	}
+	return nil
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// transport.
+func (g *guard) CloseIdleConnections() { g.next.CloseIdleConnections() }
+
+// checkRedirect follows a redirect only to the scheme, host and port of the
+// original request, so the credentials on it (which http.Client copies to
+// same-host redirects) never reach another host, and only MaxRedirects
+// times.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > MaxRedirects {
+		return fmt.Errorf("%w: more than %d redirects", ErrRedirect, MaxRedirects)
+	}
+	first := via[0].URL
+	if req.URL.Scheme != first.Scheme || canonicalHost(req.URL.Scheme, req.URL.Host) != canonicalHost(first.Scheme, first.Host) {
+		// The location is not in the error: it may be a signed URL.
+		return fmt.Errorf("%w: it leads to another host, port or scheme", ErrRedirect)
+	}
+	return nil
+}
+
+// Clients caches one client per upstream host, so that connections are
+// pooled across calls. The zero value is ready to use; it is safe for
+// concurrent use. Set Timeout and Resolver before the first call.
+type Clients struct {
+	// Timeout and Resolver go into the Options of every client.
+	Timeout  time.Duration
+	Resolver *net.Resolver
+
+	mu      sync.Mutex
+	clients map[clientKey]*http.Client
+}
+
+type clientKey struct {
+	host         string
+	allowPrivate bool
+}
+
+// maxClients bounds the cache; base URLs come from configuration, so this
+// is only reached if something creates hosts without bound.
+const maxClients = 256
+
+// For returns the client for a toolkit's base URL: allowed to reach
+// base.Host, and private addresses exactly when base.Host is one
+// (IsPrivateHost). A nil base gets a client that refuses every request.
+func (c *Clients) For(base *url.URL) *http.Client {
+	if base == nil {
+		return c.Client("", false)
+	}
+	return c.Client(base.Host, IsPrivateHost(base.Host))
+}
+
+// Client returns the cached client for host and allowPrivate, building it
+// with NewClient on first use.
+func (c *Clients) Client(host string, allowPrivate bool) *http.Client {
+	k := clientKey{strings.ToLower(host), allowPrivate}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.clients[k]; ok {
+		return cl
+	}
+	if c.clients == nil {
+		c.clients = make(map[clientKey]*http.Client)
+	}
+	if len(c.clients) >= maxClients {
+		for old, cl := range c.clients { // evict any one; callers may still hold it
+			cl.CloseIdleConnections()
+			delete(c.clients, old)
+			break
+		}
+	}
+	cl := NewClient(Options{AllowedHost: host, AllowPrivate: allowPrivate, Timeout: c.Timeout, Resolver: c.Resolver})
+	c.clients[k] = cl
+	return cl
+}
+
+// CloseIdleConnections closes the idle connections of every cached client.
+func (c *Clients) CloseIdleConnections() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, cl := range c.clients {
+		cl.CloseIdleConnections()
+	}
+}

@@ -1,0 +1,429 @@
+package egress
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// counted is an httptest server that counts the connections it accepts
+// and the requests it serves by path.
+type counted struct {
+	*httptest.Server
+	conns atomic.Int64
+	mu    sync.Mutex
+	hits  map[string]int
+}
+
+func newCounted(t *testing.T, h http.HandlerFunc) *counted {
+	t.Helper()
+	c := &counted{hits: map[string]int{}}
+	c.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		c.hits[r.URL.Path]++
+		c.mu.Unlock()
+		if h != nil {
+			h(w, r)
+			return
+		}
+		io.WriteString(w, "ok")
+	}))
+	c.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			c.conns.Add(1)
+		}
+	}
+	c.Start()
+	t.Cleanup(c.Close)
+	return c
+}
+
+func (c *counted) host() string { return strings.TrimPrefix(c.URL, "http://") }
+
+func (c *counted) port() string {
+	_, port, _ := net.SplitHostPort(c.host())
+	return port
+}
+
+func (c *counted) hitsOf(path string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits[path]
+}
+
+func get(t *testing.T, client *http.Client, rawURL string) (*http.Response, string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer secret-token")
+	resp, err := client.Do(req)
+	if err != nil {
+		return resp, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, string(b), err
+}
+
+func TestRedirects(t *testing.T) {
+	other := newCounted(t, nil)
+	var allowed *counted
+	allowed = newCounted(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/to-other-port":
+			http.Redirect(w, r, other.URL+"/stolen", http.StatusFound)
+		case "/to-other-name":
+			http.Redirect(w, r, "http://localhost:"+allowed.port()+"/stolen", http.StatusFound)
+		case "/to-https":
+			http.Redirect(w, r, "https://"+allowed.host()+"/stolen", http.StatusMovedPermanently)
+		case "/to-metadata":
+			http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusTemporaryRedirect)
+		case "/to-scheme-relative":
+			http.Redirect(w, r, "//"+other.host()+"/stolen", http.StatusFound)
+		case "/same-host":
+			http.Redirect(w, r, "/ok", http.StatusFound)
+		case "/chain":
+			http.Redirect(w, r, "/chain2", http.StatusFound)
+		case "/chain2":
+			http.Redirect(w, r, "/chain3", http.StatusFound)
+		case "/chain3":
+			http.Redirect(w, r, "/ok", http.StatusFound)
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		case "/ok":
+			if r.Header.Get("Authorization") != "Bearer secret-token" {
+				http.Error(w, "no credentials", http.StatusUnauthorized)
+				return
+			}
+			io.WriteString(w, "ok")
+		}
+	})
+	client := NewClient(Options{AllowedHost: allowed.host(), AllowPrivate: true})
+
+	tests := []struct {
+		path       string
+		wantErr    error
+		wantStatus int
+		wantBody   string
+	}{
+		{"/same-host", nil, 200, "ok"},
+		{"/chain", nil, 200, "ok"},
+		{"/to-other-port", ErrRedirect, http.StatusFound, ""},
+		{"/to-other-name", ErrRedirect, http.StatusFound, ""},
+		{"/to-https", ErrRedirect, http.StatusMovedPermanently, ""},
+		{"/to-metadata", ErrRedirect, http.StatusTemporaryRedirect, ""},
+		{"/to-scheme-relative", ErrRedirect, http.StatusFound, ""},
+		{"/loop", ErrRedirect, http.StatusFound, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, body, err := get(t, client, allowed.URL+tt.path)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("GET %s: got error %v, want %v", tt.path, err, tt.wantErr)
+			}
+			if resp == nil {
+				t.Fatalf("GET %s: got no response, want the redirect response", tt.path)
+			}
+			if resp.StatusCode != tt.wantStatus || body != tt.wantBody {
+				t.Errorf("GET %s: got %d %q, want %d %q", tt.path, resp.StatusCode, body, tt.wantStatus, tt.wantBody)
+			}
+			// http.Client's *url.Error names the redirect's URL; what
+			// egress adds must not (it may be a signed URL).
+			var ue *url.Error
+			if err != nil && (!errors.As(err, &ue) || strings.Contains(ue.Err.Error(), "stolen")) {
+				t.Errorf("GET %s: got error %q, want a *url.Error whose cause omits the location", tt.path, err)
+			}
+		})
+	}
+	if got := other.conns.Load(); got != 0 {
+		t.Errorf("the other server got %d connections, want 0", got)
+	}
+	if got := allowed.hitsOf("/stolen"); got != 0 {
+		t.Errorf("the allowed server got %d requests for /stolen through another name, want 0", got)
+	}
+	if got, want := allowed.hitsOf("/loop"), MaxRedirects+1; got != want {
+		t.Errorf("the loop was requested %d times, want %d", got, want)
+	}
+}
+
+func TestOtherHostRefusedBeforeDial(t *testing.T) {
+	allowed := newCounted(t, nil)
+	other := newCounted(t, nil)
+	client := NewClient(Options{AllowedHost: allowed.host(), AllowPrivate: true})
+
+	tests := []struct {
+		name, url, hostHeader string
+	}{
+		{"other port", other.URL + "/x", ""},
+		{"other name, same port", "http://localhost:" + allowed.port() + "/x", ""},
+		{"no port", "http://127.0.0.1/x", ""},
+		{"metadata", "http://169.254.169.254/latest/meta-data/", ""},
+		{"Host header", allowed.URL + "/x", "internal.example"},
+		{"Host header with port", allowed.URL + "/x", "127.0.0.1:1"},
+	}
+	before := allowed.conns.Load()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, tt.url, strings.NewReader("body"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = tt.hostHeader
+			resp, err := client.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			if !errors.Is(err, ErrHostNotAllowed) {
+				t.Errorf("POST %s (Host %q): got error %v, want ErrHostNotAllowed", tt.url, tt.hostHeader, err)
+			}
+		})
+	}
+	if got := other.conns.Load(); got != 0 {
+		t.Errorf("the other server got %d connections, want 0", got)
+	}
+	if got := allowed.conns.Load() - before; got != 0 {
+		t.Errorf("the allowed server got %d connections for refused requests, want 0", got)
+	}
+
+	// The allowed host itself works, in any case and with its default port
+	// spelled out.
+	if _, body, err := get(t, client, strings.ToUpper(allowed.URL)+"/x"); err != nil || body != "ok" {
+		t.Errorf("GET allowed host: got %q, %v, want ok", body, err)
+	}
+	if _, _, err := get(t, NewClient(Options{}), allowed.URL); !errors.Is(err, ErrHostNotAllowed) {
+		t.Errorf("GET with no allowed host: got error %v, want ErrHostNotAllowed", err)
+	}
+}
+
+func TestDialGuardRefusesLoopback(t *testing.T) {
+	srv := newCounted(t, nil)
+	port := srv.port()
+	tests := []struct {
+		name, host   string
+		allowPrivate bool
+		wantErr      error
+	}{
+		{"literal", "127.0.0.1:" + port, false, ErrBlockedAddress},
+		{"localhost", "localhost:" + port, false, ErrBlockedAddress},
+		{"literal allowed", "127.0.0.1:" + port, true, nil},
+		{"localhost allowed", "localhost:" + port, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := srv.conns.Load()
+			client := NewClient(Options{AllowedHost: tt.host, AllowPrivate: tt.allowPrivate})
+			_, body, err := get(t, client, "http://"+tt.host+"/")
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("GET %s with AllowPrivate %v: got error %v, want %v", tt.host, tt.allowPrivate, err, tt.wantErr)
+			}
+			if err == nil && body != "ok" {
+				t.Errorf("got body %q, want ok", body)
+			}
+			if got := srv.conns.Load() - before; err != nil && got != 0 {
+				t.Errorf("refused request made %d connections, want 0", got)
+			}
+		})
+	}
+}
+
+// TestDialGuardRefusesRebinding: a public-looking name that DNS answers
+// with a private address is refused at connect time.
+func TestDialGuardRefusesRebinding(t *testing.T) {
+	srv := newCounted(t, nil)
+	host := "api.rebind.test:" + srv.port()
+	tests := []struct {
+		name         string
+		answer       string
+		allowPrivate bool
+		wantErr      error
+	}{
+		{"loopback", "127.0.0.1", false, ErrBlockedAddress},
+		// The control: the fake DNS does lead to the server.
+		{"loopback allowed", "127.0.0.1", true, nil},
+		{"metadata", "169.254.169.254", true, ErrBlockedAddress},
+		{"mapped loopback", "::ffff:127.0.0.1", false, ErrBlockedAddress},
+		{"private", "10.0.0.1", false, ErrBlockedAddress},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := srv.conns.Load()
+			client := NewClient(Options{
+				AllowedHost:  host,
+				AllowPrivate: tt.allowPrivate,
+				Resolver:     fakeDNS(netip.MustParseAddr(tt.answer)),
+			})
+			_, body, err := get(t, client, "http://"+host+"/")
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("GET %s resolving to %s: got error %v, want %v", host, tt.answer, err, tt.wantErr)
+			}
+			if err == nil && body != "ok" {
+				t.Errorf("got body %q, want ok", body)
+			}
+			if got := srv.conns.Load() - before; err != nil && got != 0 {
+				t.Errorf("refused request made %d connections, want 0", got)
+			}
+		})
+	}
+}
+
+// fakeDNS returns a resolver whose DNS server, reached over an in-memory
+// pipe, answers every query for any name with addr (as an A or AAAA
+// record).
+func fakeDNS(addr netip.Addr) *net.Resolver {
+	return &net.Resolver{
+		PreferGo: true,
+		Dial: func(context.Context, string, string) (net.Conn, error) {
+			client, server := net.Pipe()
+			go serveDNS(server, addr)
+			return client, nil // not a PacketConn: RFC 1035 §4.2.2 TCP framing
+		},
+	}
+}
+
+func serveDNS(c net.Conn, addr netip.Addr) {
+	defer c.Close()
+	for {
+		var n [2]byte
+		if _, err := io.ReadFull(c, n[:]); err != nil {
+			return
+		}
+		q := make([]byte, binary.BigEndian.Uint16(n[:]))
+		if _, err := io.ReadFull(c, q); err != nil {
+			return
+		}
+		r := dnsAnswer(q, addr)
+		if r == nil {
+			return
+		}
+		if _, err := c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(r))), r...)); err != nil {
+			return
+		}
+	}
+}
+
+// dnsAnswer answers a one-question query (RFC 1035 §4.1).
+func dnsAnswer(q []byte, addr netip.Addr) []byte {
+	if len(q) < 12 {
+		return nil
+	}
+	i := 12
+	for i < len(q) && q[i] != 0 {
+		i += int(q[i]) + 1
+	}
+	i++ // the root label
+	if i+4 > len(q) {
+		return nil
+	}
+	qtype := binary.BigEndian.Uint16(q[i:])
+	var answers uint16
+	if qtype == 1 && addr.Is4() || qtype == 28 && addr.Is6() {
+		answers = 1
+	}
+	r := append([]byte{}, q[0], q[1], 0x81, 0x80) // id; response, recursion desired and available, no error
+	r = binary.BigEndian.AppendUint16(r, 1)
+	r = binary.BigEndian.AppendUint16(r, answers)
+	r = append(r, 0, 0, 0, 0)
+	r = append(r, q[12:i+4]...) // the question
+	if answers == 1 {
+		r = append(r, 0xc0, 12) // the name: a pointer to the question's
+		r = binary.BigEndian.AppendUint16(r, qtype)
+		r = binary.BigEndian.AppendUint16(r, 1) // class IN
+		r = binary.BigEndian.AppendUint32(r, 60)
+		b := addr.AsSlice()
+		r = binary.BigEndian.AppendUint16(r, uint16(len(b)))
+		r = append(r, b...)
+	}
+	return r
+}
+
+func TestTransportSettings(t *testing.T) {
+	c := NewClient(Options{AllowedHost: "api.github.com"})
+	tr := c.Transport.(*guard).next
+	if tr.Proxy != nil {
+		t.Error("got a Proxy function, want none: HTTP_PROXY must not apply")
+	}
+	if tr.DialContext == nil || tr.DialTLSContext != nil || tr.DialTLS != nil || tr.Dial != nil {
+		t.Error("want exactly the guarded DialContext")
+	}
+	if tr.MaxIdleConnsPerHost != 64 {
+		t.Errorf("got MaxIdleConnsPerHost %d, want 64", tr.MaxIdleConnsPerHost)
+	}
+	if tr.TLSHandshakeTimeout != 10*time.Second || tr.ResponseHeaderTimeout != 30*time.Second {
+		t.Errorf("got TLS handshake timeout %v and response header timeout %v, want 10s and 30s", tr.TLSHandshakeTimeout, tr.ResponseHeaderTimeout)
+	}
+	if c.Timeout != DefaultTimeout {
+		t.Errorf("got Timeout %v, want %v", c.Timeout, DefaultTimeout)
+	}
+	if c := NewClient(Options{Timeout: 5 * time.Second}); c.Timeout != 5*time.Second {
+		t.Errorf("got Timeout %v, want 5s", c.Timeout)
+	}
+}
+
+func TestClients(t *testing.T) {
+	var cs Clients
+	gmail, local := mustURL(t, gmail), mustURL(t, local)
+
+	var wg sync.WaitGroup
+	got := make([]*http.Client, 16)
+	for i := range got {
+		wg.Go(func() { got[i] = cs.For(gmail) })
+	}
+	wg.Wait()
+	for i, c := range got {
+		if c != got[0] {
+			t.Fatalf("client %d differs from client 0: want one cached client per host", i)
+		}
+	}
+	if cs.Client("GMAIL.googleapis.com", false) != got[0] {
+		t.Error("got another client for the same host in upper case, want the cached one")
+	}
+	if cs.Client("gmail.googleapis.com", true) == got[0] {
+		t.Error("got the same client with AllowPrivate, want another")
+	}
+	if cs.For(local) == got[0] {
+		t.Error("got the gmail client for another host")
+	}
+
+	// For decides AllowPrivate from the base: a local base reaches a
+	// local server, a public name that resolves to it does not.
+	srv := newCounted(t, nil)
+	if _, body, err := get(t, cs.For(mustURL(t, srv.URL)), srv.URL+"/"); err != nil || body != "ok" {
+		t.Errorf("GET local base: got %q, %v, want ok", body, err)
+	}
+	rebinding := Clients{Resolver: fakeDNS(netip.MustParseAddr("127.0.0.1"))}
+	base := mustURL(t, "http://api.rebind.test:"+srv.port())
+	if _, _, err := get(t, rebinding.For(base), base.String()+"/"); !errors.Is(err, ErrBlockedAddress) {
+		t.Errorf("GET public name resolving to 127.0.0.1: got error %v, want ErrBlockedAddress", err)
+	}
+	if _, _, err := get(t, cs.For(nil), srv.URL); !errors.Is(err, ErrHostNotAllowed) {
+		t.Errorf("GET through For(nil): got error %v, want ErrHostNotAllowed", err)
+	}
+	cs.CloseIdleConnections()
+}
+
+// TestClientsBounded: the cache does not grow without bound.
+func TestClientsBounded(t *testing.T) {
+	var cs Clients
+	for i := range maxClients + 10 {
+		cs.Client(fmt.Sprintf("h%d.example", i), false)
+	}
+	if got := len(cs.clients); got > maxClients {
+		t.Errorf("got %d cached clients, want at most %d", got, maxClients)
+	}
+}
