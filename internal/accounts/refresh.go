@@ -15,11 +15,13 @@ import (
 const refreshMargin = time.Minute
 
 // Token returns a usable OAuth2 access token for an ACTIVE account,
-// refreshing it first when it expires within a minute (or when force is
-// set, after the provider answered 401). Refreshes of one account are
-// serialized across goroutines and instances, and the account is re-read
-// under the lock, so a rotating refresh token is never used twice.
-func (s *Service) Token(ctx context.Context, projectID, id string, force bool) (oauth.Token, error) {
+// refreshing it first when it expires within a minute. rejected, when not
+// empty, is an access token the provider just answered 401 to: unless the
+// stored token is already another, fresh one, it is refreshed. Refreshes
+// of one account are serialized across goroutines and instances, and the
+// account is re-read under the lock, so a rotating refresh token is never
+// used twice and one burst of calls causes one refresh.
+func (s *Service) Token(ctx context.Context, projectID, id, rejected string) (oauth.Token, error) {
 	a, err := s.Get(ctx, projectID, id)
 	if err != nil {
 		return oauth.Token{}, err
@@ -28,10 +30,14 @@ func (s *Service) Token(ctx context.Context, projectID, id string, force bool) (
 	if err := s.Credentials(a, &tok); err != nil {
 		return oauth.Token{}, err
 	}
-	if !force && !expiresSoon(tok, s.now()) {
+	if tok.AccessToken != rejected && !expiresSoon(tok, s.now()) {
 		return tok, nil
 	}
-	return s.refreshShared(ctx, projectID, id, tok.AccessToken)
+	seen := rejected
+	if seen == "" {
+		seen = tok.AccessToken
+	}
+	return s.refreshShared(ctx, projectID, id, seen)
 }
 
 // refreshShared refreshes an account's token once for every caller in
@@ -84,7 +90,15 @@ func notActive(a store.Account) error {
 
 // Refresh refreshes an ACTIVE OAuth2 account's token now.
 func (s *Service) Refresh(ctx context.Context, projectID, id string) (store.Account, error) {
-	if _, err := s.Token(ctx, projectID, id, true); err != nil {
+	a, err := s.Get(ctx, projectID, id)
+	if err != nil {
+		return store.Account{}, err
+	}
+	var tok oauth.Token
+	if err := s.Credentials(a, &tok); err != nil {
+		return store.Account{}, err
+	}
+	if _, err := s.refreshShared(ctx, projectID, id, tok.AccessToken); err != nil {
 		return store.Account{}, err
 	}
 	return s.Get(ctx, projectID, id)

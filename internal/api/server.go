@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
@@ -29,6 +30,7 @@ type Server struct {
 	AuthConfigs *authconfigs.Service
 	Accounts    *accounts.Service
 	Sessions    *sessions.Service
+	Execute     *execute.Service
 	Catalog     *toolkits.Catalog
 	Logger      *slog.Logger
 	// PublicURL is the server's public base URL, without a trailing slash.
@@ -52,6 +54,10 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("DELETE /tool_router/session/{id}", s.deleteSession)
 		route("POST /tool_router/session/{id}/link", s.sessionLink)
 		route("GET /tool_router/session/{id}/toolkits", s.sessionToolkits)
+		route("GET /tool_router/session/{id}/tools", s.sessionTools)
+		route("POST /tool_router/session/{id}/search", s.sessionSearch)
+		route("POST /tool_router/session/{id}/execute", s.sessionExecute)
+		route("POST /tool_router/session/{id}/proxy_execute", s.sessionProxy)
 
 		route("POST /connected_accounts/link", s.linkAccount)
 		route("POST /connected_accounts", s.createAccount)
@@ -72,6 +78,11 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("GET /toolkits", s.listToolkits)
 		route("GET /toolkits/categories", s.listCategories)
 		route("GET /toolkits/{slug}", s.getToolkit)
+
+		route("GET /tools", s.listTools)
+		route("GET /tools/{slug}", s.getTool)
+		route("POST /tools/execute/proxy", s.proxy)
+		route("POST /tools/execute/{slug}", s.executeTool)
 
 		// Anything else under the API prefix is a JSON 404, not the mux's
 		// plain-text one.

@@ -19,6 +19,8 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/api"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/config"
+	"github.com/switchboard-dev/switchboard/internal/egress"
+	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -39,6 +41,7 @@ type App struct {
 	AuthConfigs *authconfigs.Service
 	Accounts    *accounts.Service
 	Sessions    *sessions.Service
+	Execute     *execute.Service
 	Logger      *slog.Logger
 	// Handler serves the API, the hosted pages and the health checks.
 	Handler http.Handler
@@ -155,10 +158,14 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 			o.Logger.WarnContext(ctx, "move session pin", "err", err)
 		}
 	}
+	a.Execute = &execute.Service{
+		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: catalog,
+		Egress: &egress.Clients{Timeout: 60 * time.Second}, Logger: o.Logger, Now: o.Now,
+	}
 	mux := http.NewServeMux()
 	(&api.Server{
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, Sessions: a.Sessions,
-		Catalog: catalog, Logger: o.Logger, PublicURL: c.Public(),
+		Execute: a.Execute, Catalog: catalog, Logger: o.Logger, PublicURL: c.Public(),
 	}).Mount(mux)
 	(&web.Server{Accounts: a.Accounts, Logger: o.Logger}).Mount(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -439,6 +439,7 @@ func (s *Service) OAuthClient(c store.AuthConfig, redirectURI string) (oauth.Cli
 		AuthStyle:      style,
 		AuthParams:     spec.AuthorizeParams,
 		PKCE:           spec.PKCE,
+		Now:            s.Now,
 	}
 	if client.ClientID == "" || client.ClientSecret == "" {
 		return oauth.Client{}, fmt.Errorf("auth config %s has no client credentials", c.ID)

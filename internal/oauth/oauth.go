@@ -57,6 +57,8 @@ type Client struct {
 	PKCE bool
 	// Identity describes the call that names the connected account.
 	Identity Identity
+	// Now, when set, is the clock token expiries are computed with.
+	Now func() time.Time
 }
 
 // Identity is an HTTP call, made with the new access token, whose JSON
@@ -149,7 +151,7 @@ func (c Client) Exchange(ctx context.Context, hc *http.Client, code, verifier st
 	if err != nil {
 		return Token{}, fmt.Errorf("exchange code: %w", cleanError(err))
 	}
-	return fromOAuth2(t, ""), nil
+	return c.fromOAuth2(t, ""), nil
 }
 
 // Refresh trades a refresh token for new tokens (RFC 6749 §6). When the
@@ -168,18 +170,23 @@ func (c Client) Refresh(ctx context.Context, hc *http.Client, old Token) (Token,
 		}
 		return Token{}, fmt.Errorf("refresh token: %w", err)
 	}
-	return fromOAuth2(t, old.Scope), nil
+	return c.fromOAuth2(t, old.Scope), nil
 }
 
-func fromOAuth2(t *oauth2.Token, scope string) Token {
+func (c Client) fromOAuth2(t *oauth2.Token, scope string) Token {
 	if s, ok := t.Extra("scope").(string); ok && s != "" {
 		scope = s
+	}
+	expiry := t.Expiry
+	// x/oauth2 dates the expiry with the wall clock; date it with ours.
+	if c.Now != nil && t.ExpiresIn > 0 {
+		expiry = c.Now().Add(time.Duration(t.ExpiresIn) * time.Second)
 	}
 	return Token{
 		AccessToken:  t.AccessToken,
 		RefreshToken: t.RefreshToken,
 		TokenType:    t.TokenType,
-		Expiry:       t.Expiry.UTC(),
+		Expiry:       expiry.UTC(),
 		Scope:        scope,
 	}
 }

@@ -1,0 +1,9 @@
+// Package execute runs tool calls and proxied requests: it picks the
+// account a call must use (the session's pin, its most recently connected
+// ACTIVE account, or an explicit one in multi-account mode), builds the
+// upstream request from the tool's definition, adds that account's
+// credentials as its toolkit declares, sends it through the egress guard,
+// refreshes an OAuth2 token before it expires or once after a 401, and
+// turns the answer into a result. Every execution is logged under a log id,
+// without arguments, credentials or response bodies.
+package execute

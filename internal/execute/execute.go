@@ -1,0 +1,289 @@
+package execute
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/egress"
+	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/oauth"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/sessions"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
+)
+
+// maxResponse bounds an upstream answer read into memory.
+const maxResponse = 16 << 20
+
+// Service executes tools.
+type Service struct {
+	Accounts    *accounts.Service
+	AuthConfigs *authconfigs.Service
+	Sessions    *sessions.Service
+	Catalog     *toolkits.Catalog
+	Egress      *egress.Clients
+	Logger      *slog.Logger
+	Now         func() time.Time
+}
+
+// Call is one tool execution.
+type Call struct {
+	Tool      string
+	Arguments map[string]any
+	// SessionID runs the call in a session; Account then optionally names
+	// the account (id or alias) in multi-account mode.
+	SessionID string
+	Account   string
+	// UserID or ConnectedAccountID pick the account outside a session.
+	UserID             string
+	ConnectedAccountID string
+}
+
+// Result is a tool's outcome. A failed call is a Result with Error set,
+// not a Go error: the agent reads it and can act on it.
+type Result struct {
+	Data      map[string]any
+	Error     string
+	LogID     string
+	AccountID string
+	// Status is the upstream HTTP status, 0 when no request was sent.
+	Status int
+}
+
+func failed(logID, format string, args ...any) Result {
+	return Result{Data: map[string]any{}, Error: fmt.Sprintf(format, args...), LogID: logID}
+}
+
+// ToolNotFound is the error for an unknown tool slug.
+func ToolNotFound(slug string) error {
+	return problem.NotFoundf("tool_not_found", "tool %s not found", slug).
+		WithFix("List the tools with GET /api/v3.1/tools")
+}
+
+// Execute runs a tool call. Go errors are for requests that name things
+// that do not exist or may not be used; everything the tool itself runs
+// into is in the Result.
+func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result, error) {
+	start := time.Now()
+	logID := ids.New("log_", 16)
+	tool, ok := s.Catalog.Tool(c.Tool)
+	if !ok {
+		return Result{}, ToolNotFound(c.Tool)
+	}
+	tk, ok := s.Catalog.Get(tool.Toolkit)
+	if !ok {
+		return Result{}, fmt.Errorf("tool %s names missing toolkit %s", tool.Slug, tool.Toolkit)
+	}
+	a, res, err := s.pick(ctx, p, c, tk.Slug, logID)
+	if err != nil || res != nil {
+		if res != nil {
+			s.log(ctx, *res, tool.Slug, start)
+			return *res, nil
+		}
+		return Result{}, err
+	}
+	args := c.Arguments
+	if args == nil {
+		args = map[string]any{}
+	}
+	req, err := tool.BuildRequest(args)
+	if err != nil {
+		r := failed(logID, "invalid arguments for %s: %v", tool.Slug, err)
+		r.AccountID = a.ID
+		s.log(ctx, r, tool.Slug, start)
+		return r, nil
+	}
+	r := s.send(ctx, a, tk, upstream{method: req.Method, path: req.Path, query: req.Query, header: req.Header, body: req.Body, contentType: req.ContentType}, logID)
+	if r.Error == "" {
+		r.Data, r.Error = tool.ParseResponse(r.Status, r.header, r.raw)
+	}
+	out := Result{Data: r.Data, Error: r.Error, LogID: logID, AccountID: a.ID, Status: r.Status}
+	if out.Data == nil {
+		out.Data = map[string]any{}
+	}
+	s.log(ctx, out, tool.Slug, start)
+	return out, nil
+}
+
+func (s *Service) log(ctx context.Context, r Result, what string, start time.Time) {
+	attrs := []any{"log_id", r.LogID, "tool", what, "account_id", r.AccountID, "upstream_status", r.Status,
+		"duration_ms", time.Since(start).Milliseconds()}
+	if r.Error != "" {
+		attrs = append(attrs, "error", r.Error)
+	}
+	s.Logger.InfoContext(ctx, "tool executed", attrs...)
+}
+
+// upstream is a request relative to a toolkit's base URL.
+type upstream struct {
+	method      string
+	path        string
+	query       url.Values
+	header      http.Header
+	body        []byte
+	contentType string
+}
+
+// sent is what came back.
+type sent struct {
+	Result
+	header http.Header
+	raw    []byte
+}
+
+// send adds the account's credentials and sends the request; an OAuth2
+// 401 gets one refresh and one retry.
+func (s *Service) send(ctx context.Context, a store.Account, tk toolkits.Toolkit, u upstream, logID string) sent {
+	ac, err := s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
+	if err != nil {
+		return sent{Result: failed(logID, "the auth config of account %s no longer exists", a.ID)}
+	}
+	base, err := url.Parse(authconfigs.BaseURL(ac, tk))
+	if err != nil || base.Host == "" {
+		return sent{Result: failed(logID, "toolkit %s has no usable base URL", tk.Slug)}
+	}
+	target, err := egress.ResolveEndpoint(base, u.path)
+	if err != nil {
+		return sent{Result: failed(logID, "refused endpoint: %v", err)}
+	}
+	if len(u.query) > 0 {
+		q := target.Query()
+		for k, vs := range u.query {
+			for _, v := range vs {
+				q.Add(k, v)
+			}
+		}
+		target.RawQuery = q.Encode()
+	}
+	client := s.Egress.For(base)
+	var used string // the access token of the last attempt
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, u.method, target.String(), bytes.NewReader(u.body))
+		if err != nil {
+			return sent{Result: failed(logID, "could not build the request: %v", err)}
+		}
+		for k, v := range tk.Headers {
+			req.Header.Set(k, v)
+		}
+		for k, vs := range u.header {
+			req.Header[k] = vs
+		}
+		if u.contentType != "" {
+			req.Header.Set("Content-Type", u.contentType)
+		}
+		if req.Header.Get("Accept") == "" {
+			req.Header.Set("Accept", "application/json")
+		}
+		rejected := ""
+		if attempt > 0 {
+			rejected = used
+		}
+		used, err = s.authorize(ctx, req, a, ac, tk, rejected)
+		if err != nil {
+			return sent{Result: failed(logID, "%s", s.credentialError(ctx, a, err))}
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return sent{Result: failed(logID, "the %s API could not be reached: %v", tk.Name, cleanTransportError(err))}
+		}
+		raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+		resp.Body.Close()
+		if err != nil {
+			return sent{Result: failed(logID, "reading the %s API's answer failed", tk.Name)}
+		}
+		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 && ac.AuthScheme == string(toolkits.ModeOAuth2) {
+			continue // refresh once, retry once
+		}
+		return sent{Result: Result{Status: resp.StatusCode, LogID: logID}, header: resp.Header, raw: raw}
+	}
+}
+
+// authorize puts the account's credential on the request as the toolkit's
+// auth scheme declares, and returns the OAuth2 access token it used.
+// rejected is the access token the provider refused on the last attempt.
+func (s *Service) authorize(ctx context.Context, req *http.Request, a store.Account, ac store.AuthConfig, tk toolkits.Toolkit, rejected string) (string, error) {
+	scheme, ok := tk.Scheme(toolkits.Mode(ac.AuthScheme))
+	if !ok {
+		return "", fmt.Errorf("toolkit %s no longer supports %s", tk.Slug, ac.AuthScheme)
+	}
+	var value string
+	switch scheme.Mode {
+	case toolkits.ModeOAuth2:
+		tok, err := s.Accounts.Token(ctx, a.ProjectID, a.ID, rejected)
+		if err != nil {
+			return "", err
+		}
+		value = tok.AccessToken
+	case toolkits.ModeBasic:
+		var creds map[string]string
+		if err := s.Accounts.Credentials(a, &creds); err != nil {
+			return "", err
+		}
+		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(creds["username"]+":"+creds["password"])))
+		return "", nil
+	default:
+		var creds map[string]string
+		if err := s.Accounts.Credentials(a, &creds); err != nil {
+			return "", err
+		}
+		value = creds[scheme.Apply.Field]
+	}
+	if scheme.Apply.Header == "" {
+		return "", fmt.Errorf("toolkit %s does not say where its %s credential goes", tk.Slug, scheme.Mode)
+	}
+	req.Header.Set(scheme.Apply.Header, scheme.Apply.Prefix+value)
+	return value, nil
+}
+
+// credentialError explains why credentials could not be prepared; an
+// account that stopped being usable gets its re-authorization link.
+func (s *Service) credentialError(ctx context.Context, a store.Account, err error) string {
+	if p, ok := problem.As(err); ok && (p.Code == "connected_account_expired" || p.Code == "connected_account_not_active") {
+		if cur, gerr := s.Accounts.Get(ctx, a.ProjectID, a.ID); gerr == nil {
+			if proj, perr := s.Accounts.Store.GetProject(ctx, a.ProjectID); perr == nil {
+				return s.unusable(ctx, proj, cur)
+			}
+		}
+	}
+	return message(err)
+}
+
+// message is what an agent is told about an error.
+func message(err error) string {
+	if p, ok := problem.As(err); ok {
+		if p.Fix != "" {
+			return p.Message + ". " + p.Fix
+		}
+		return p.Message
+	}
+	if errors.Is(err, oauth.ErrRefreshRefused) {
+		return "the provider refused to refresh the token; the user must connect the account again"
+	}
+	return "the credentials could not be prepared"
+}
+
+// cleanTransportError keeps the kind of a transport failure and drops
+// the URL, which may carry query parameters.
+func cleanTransportError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "?"); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}

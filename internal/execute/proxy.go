@@ -1,0 +1,131 @@
+package execute
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+// ProxyCall is a raw request to a toolkit's API with an account's
+// credentials.
+type ProxyCall struct {
+	// SessionID and Toolkit pick the account as a session would, with
+	// Account naming one in multi-account mode; ConnectedAccountID names it
+	// directly.
+	SessionID          string
+	Toolkit            string
+	Account            string
+	ConnectedAccountID string
+	// Endpoint is a path under the toolkit's base URL (or a URL on it).
+	Endpoint   string
+	Method     string
+	Body       json.RawMessage
+	Parameters []Parameter
+}
+
+// Parameter is a header or query parameter of a proxied request.
+type Parameter struct {
+	Name  string
+	Type  string // "header" or "query"
+	Value string
+}
+
+// ProxyResult is the upstream answer.
+type ProxyResult struct {
+	Status  int
+	Data    any
+	Headers map[string]string
+	Error   string
+	LogID   string
+}
+
+var proxyMethods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true}
+
+// hopHeaders may not be set by a proxied request: they would override the
+// credentials or confuse the transport.
+var hopHeaders = map[string]bool{
+	"Authorization": true, "Cookie": true, "Host": true, "Content-Length": true, "Connection": true,
+	"Transfer-Encoding": true, "Proxy-Authorization": true, "X-Api-Key": true,
+}
+
+// Proxy sends a raw request to the toolkit's API with the chosen account's
+// credentials. The endpoint can never leave the toolkit's host.
+func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (ProxyResult, error) {
+	start := time.Now()
+	logID := ids.New("log_", 16)
+	method := strings.ToUpper(c.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	if !proxyMethods[method] {
+		return ProxyResult{}, problem.Invalidf("invalid_request", "method", "method must be GET, POST, PUT, PATCH or DELETE, got %q", c.Method)
+	}
+	if c.Endpoint == "" {
+		return ProxyResult{}, problem.Invalidf("invalid_request", "endpoint", "endpoint is required")
+	}
+	toolkit := c.Toolkit
+	if c.SessionID == "" && c.ConnectedAccountID == "" {
+		return ProxyResult{}, problem.Invalidf("invalid_request", "connected_account_id", "connected_account_id is required")
+	}
+	if toolkit == "" && c.ConnectedAccountID != "" {
+		a, err := s.Accounts.Get(ctx, p.ID, c.ConnectedAccountID)
+		if err != nil {
+			return ProxyResult{}, accountNotFound("connected account %s not found", c.ConnectedAccountID)
+		}
+		toolkit = a.ToolkitSlug
+	}
+	tk, ok := s.Catalog.Get(toolkit)
+	if !ok {
+		return ProxyResult{}, problem.Invalidf("toolkit_not_found", "toolkit_slug", "unknown toolkit %q", toolkit)
+	}
+	a, res, err := s.pick(ctx, p, Call{SessionID: c.SessionID, Account: c.Account, ConnectedAccountID: c.ConnectedAccountID}, tk.Slug, logID)
+	if err != nil {
+		return ProxyResult{}, err
+	}
+	if res != nil {
+		s.log(ctx, *res, "proxy:"+tk.Slug, start)
+		return ProxyResult{Error: res.Error, LogID: logID}, nil
+	}
+	u := upstream{method: method, path: c.Endpoint, query: url.Values{}, header: http.Header{}}
+	for _, prm := range c.Parameters {
+		switch prm.Type {
+		case "query":
+			u.query.Add(prm.Name, prm.Value)
+		case "header":
+			name := http.CanonicalHeaderKey(prm.Name)
+			if hopHeaders[name] {
+				return ProxyResult{}, problem.Invalidf("invalid_request", "parameters", "header %s cannot be set on a proxied request", name)
+			}
+			u.header.Add(name, prm.Value)
+		default:
+			return ProxyResult{}, problem.Invalidf("invalid_request", "parameters", "parameter %s has type %q; use header or query", prm.Name, prm.Type)
+		}
+	}
+	if len(c.Body) > 0 && string(c.Body) != "null" {
+		u.body, u.contentType = c.Body, "application/json"
+	}
+	r := s.send(ctx, a, tk, u, logID)
+	out := ProxyResult{Status: r.Status, Error: r.Error, LogID: logID, Headers: map[string]string{}}
+	for _, k := range []string{"Content-Type", "Retry-After", "X-Ratelimit-Remaining", "X-Ratelimit-Reset", "Link"} {
+		if v := r.header.Get(k); v != "" {
+			out.Headers[strings.ToLower(k)] = v
+		}
+	}
+	if len(r.raw) > 0 {
+		var v any
+		if json.Unmarshal(r.raw, &v) == nil {
+			out.Data = v
+		} else {
+			out.Data = string(r.raw)
+		}
+	}
+	s.log(ctx, Result{LogID: logID, AccountID: a.ID, Status: r.Status, Error: r.Error}, "proxy:"+tk.Slug, start)
+	return out, nil
+}

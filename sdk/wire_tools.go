@@ -1,0 +1,164 @@
+package sdk
+
+import "encoding/json"
+
+// Wire types of tools, their execution, proxying and search.
+
+// Tool is a tool as the tools endpoints and session tools return it.
+type Tool struct {
+	Slug              string          `json:"slug"`
+	Name              string          `json:"name"`
+	Description       string          `json:"description"`
+	InputParameters   json.RawMessage `json:"input_parameters"`
+	OutputParameters  json.RawMessage `json:"output_parameters"`
+	Tags              []string        `json:"tags"`
+	Toolkit           ToolToolkit     `json:"toolkit"`
+	Version           string          `json:"version"`
+	AvailableVersions []string        `json:"available_versions"`
+	IsDeprecated      bool            `json:"is_deprecated"`
+	NoAuth            bool            `json:"no_auth"`
+	Scopes            []string        `json:"scopes"`
+}
+
+// ToolToolkit names a tool's toolkit.
+type ToolToolkit struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	Logo string `json:"logo"`
+}
+
+// ToolExecuteRequest is the body of POST /tools/execute/{slug}.
+type ToolExecuteRequest struct {
+	Arguments          map[string]any `json:"arguments"`
+	UserID             string         `json:"user_id,omitempty"`
+	ConnectedAccountID string         `json:"connected_account_id,omitempty"`
+	Version            string         `json:"version,omitempty"`
+}
+
+// ToolExecuteResponse answers POST /tools/execute/{slug}.
+type ToolExecuteResponse struct {
+	Data       map[string]any `json:"data"`
+	Error      *string        `json:"error"`
+	Successful bool           `json:"successful"`
+	LogID      string         `json:"log_id"`
+}
+
+// SessionExecuteRequest is the body of POST .../session/{id}/execute.
+type SessionExecuteRequest struct {
+	ToolSlug  string         `json:"tool_slug"`
+	Arguments map[string]any `json:"arguments"`
+	// Account is an account id or alias, in multi-account mode.
+	Account string `json:"account,omitempty"`
+}
+
+// SessionExecuteResponse answers a session execute.
+type SessionExecuteResponse struct {
+	Data  map[string]any `json:"data"`
+	Error *string        `json:"error"`
+	LogID string         `json:"log_id"`
+	// ResultType is completed or failed (newer Python SDKs read it).
+	ResultType string `json:"result_type"`
+}
+
+// ProxyParameter is a header or query parameter of a proxied request.
+type ProxyParameter struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// ProxyRequest is the body of POST /tools/execute/proxy and of a session
+// proxy_execute.
+type ProxyRequest struct {
+	Endpoint           string           `json:"endpoint"`
+	Method             string           `json:"method"`
+	ConnectedAccountID string           `json:"connected_account_id,omitempty"`
+	ToolkitSlug        string           `json:"toolkit_slug,omitempty"`
+	Account            string           `json:"account,omitempty"`
+	Parameters         []ProxyParameter `json:"parameters,omitempty"`
+	Body               json.RawMessage  `json:"body,omitempty"`
+}
+
+// ProxyResponse is the upstream answer to a proxied request.
+type ProxyResponse struct {
+	Status  int               `json:"status"`
+	Data    any               `json:"data"`
+	Headers map[string]string `json:"headers"`
+	Error   *string           `json:"error,omitempty"`
+	LogID   string            `json:"log_id,omitempty"`
+}
+
+// SearchRequest is the body of POST .../session/{id}/search.
+type SearchRequest struct {
+	Queries  []SearchQuery `json:"queries"`
+	Toolkits []string      `json:"toolkits,omitempty"`
+}
+
+// SearchQuery is one use case to find tools for.
+type SearchQuery struct {
+	UseCase     string         `json:"use_case"`
+	KnownFields map[string]any `json:"known_fields,omitempty"`
+}
+
+// SearchResponse answers a session search; every key is required by the
+// official TypeScript SDK.
+type SearchResponse struct {
+	Success                   bool                        `json:"success"`
+	Error                     *string                     `json:"error"`
+	Results                   []SearchResult              `json:"results"`
+	ToolSchemas               map[string]SearchToolSchema `json:"tool_schemas"`
+	ToolkitConnectionStatuses []ToolkitConnectionStatus   `json:"toolkit_connection_statuses"`
+	NextStepsGuidance         []string                    `json:"next_steps_guidance"`
+	Session                   SearchSession               `json:"session"`
+	TimeInfo                  SearchTimeInfo              `json:"time_info"`
+}
+
+// SearchResult is the tools found for one query.
+type SearchResult struct {
+	Index            int      `json:"index"`
+	UseCase          string   `json:"use_case"`
+	PrimaryToolSlugs []string `json:"primary_tool_slugs"`
+	RelatedToolSlugs []string `json:"related_tool_slugs"`
+	Toolkits         []string `json:"toolkits"`
+}
+
+// SearchToolSchema is the schema of a tool a search found.
+type SearchToolSchema struct {
+	ToolSlug      string          `json:"tool_slug"`
+	Toolkit       string          `json:"toolkit"`
+	Description   string          `json:"description"`
+	HasFullSchema bool            `json:"hasFullSchema"`
+	InputSchema   json.RawMessage `json:"input_schema"`
+}
+
+// ToolkitConnectionStatus tells whether a found toolkit is connected.
+type ToolkitConnectionStatus struct {
+	Toolkit             string              `json:"toolkit"`
+	Description         string              `json:"description"`
+	HasActiveConnection bool                `json:"has_active_connection"`
+	StatusMessage       string              `json:"status_message"`
+	Accounts            []SearchAccountInfo `json:"accounts,omitempty"`
+}
+
+// SearchAccountInfo is an account a toolkit status lists.
+type SearchAccountInfo struct {
+	ID       string  `json:"id"`
+	Alias    *string `json:"alias"`
+	Identity string  `json:"identity,omitempty"`
+	Status   string  `json:"status"`
+	Active   bool    `json:"active"`
+}
+
+// SearchSession names the session a search ran in.
+type SearchSession struct {
+	ID           string `json:"id"`
+	GenerateID   bool   `json:"generate_id"`
+	Instructions string `json:"instructions"`
+}
+
+// SearchTimeInfo is the server's time, for agents planning with dates.
+type SearchTimeInfo struct {
+	CurrentTimeUTC             string `json:"current_time_utc"`
+	CurrentTimeUTCEpochSeconds int64  `json:"current_time_utc_epoch_seconds"`
+	Message                    string `json:"message"`
+}
