@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
@@ -253,6 +254,12 @@ func checkEndpoint(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return errors.New("not an absolute URL")
+	}
+	// A private address other than loopback would let an API caller make
+	// Switchboard reach its own network; loopback stays allowed for
+	// providers running beside it. Names are checked when connecting.
+	if ip := net.ParseIP(strings.Trim(u.Hostname(), "[]")); ip != nil && !ip.IsLoopback() && egress.IsPrivateHost(u.Hostname()) {
+		return errors.New("private network addresses are not allowed; only loopback and public hosts")
 	}
 	switch u.Scheme {
 	case "https":

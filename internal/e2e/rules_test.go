@@ -231,6 +231,7 @@ func TestBadInput(t *testing.T) {
 		{"auth config for unknown toolkit", "POST", "/api/v3.1/auth_configs", `{"toolkit":{"slug":"nope"},"auth_config":{"type":"use_custom_auth"}}`, 400, "unknown toolkit"},
 		{"managed oauth", "POST", "/api/v3.1/auth_configs", `{"toolkit":{"slug":"gmail"}}`, 400, "client_id"},
 		{"custom oauth without secret", "POST", "/api/v3.1/auth_configs", `{"toolkit":{"slug":"gmail"},"auth_config":{"type":"use_custom_auth","authScheme":"OAUTH2","credentials":{"client_id":"x"}}}`, 400, "client_secret"},
+		{"private endpoint", "POST", "/api/v3.1/auth_configs", `{"toolkit":{"slug":"gmail"},"auth_config":{"type":"use_custom_auth","authScheme":"OAUTH2","credentials":{"client_id":"x","client_secret":"y","base_url":"https://10.0.0.5/api"}}}`, 400, "private"},
 		{"plain http endpoint", "POST", "/api/v3.1/auth_configs", `{"toolkit":{"slug":"gmail"},"auth_config":{"type":"use_custom_auth","authScheme":"OAUTH2","credentials":{"client_id":"x","client_secret":"y","token_url":"http://example.com/token"}}}`, 400, "loopback"},
 		{"bad status", "GET", "/api/v3.1/connected_accounts?statuses=NOPE", "", 400, "NOPE"},
 		{"bad cursor", "GET", "/api/v3.1/connected_accounts?cursor=garbage", "", 400, "cursor"},

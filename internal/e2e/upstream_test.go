@@ -30,7 +30,7 @@ type apiCall struct {
 func newFakeAPI(t testing.TB, p *oauthtest.Provider) *fakeAPI {
 	f := &fakeAPI{}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/redirect-away", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/gmail/v1/redirect-away", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "http://127.0.0.2:9/steal", http.StatusFound)
 	})
 	mux.Handle("/", p.Protect(func(w http.ResponseWriter, r *http.Request, u oauthtest.User) {
