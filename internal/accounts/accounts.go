@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,6 +47,7 @@ type Service struct {
 	hubOnce sync.Once
 	hub     *hub
 	flight  singleflight.Group
+	opened  openedCache
 }
 
 // Reasons recorded with status transitions.
@@ -279,32 +281,79 @@ func (s *Service) Resolve(ctx context.Context, projectID, userID, toolkit, ref s
 // MostRecent returns the user's most recently connected ACTIVE account for
 // a toolkit: the default account of a session that pins none.
 func (s *Service) MostRecent(ctx context.Context, projectID, userID, toolkit string) (store.Account, bool, error) {
-	page, err := s.Store.ListAccounts(ctx, projectID, store.AccountFilter{
-		UserIDs:      []string{userID},
-		ToolkitSlugs: []string{toolkit},
-		Statuses:     []string{store.StatusActive},
-		OrderBy:      store.OrderConnectedAt,
-		Limit:        1,
-	})
+	a, err := s.Store.LatestActiveAccount(ctx, projectID, userID, toolkit)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Account{}, false, nil
+	}
 	if err != nil {
 		return store.Account{}, false, fmt.Errorf("find most recent account: %w", err)
 	}
-	if len(page.Items) == 0 {
-		return store.Account{}, false, nil
-	}
-	return page.Items[0], true, nil
+	return a, true, nil
 }
 
-// Credentials opens an account's sealed credentials into v.
+// Credentials opens an account's sealed credentials into v. Opened
+// credentials are kept in memory, keyed by the exact ciphertext, so a
+// changed credential is never served from the cache.
 func (s *Service) Credentials(a store.Account, v any) error {
 	if a.SealedCredentials == nil {
 		return errors.New("open credentials: the account has none")
 	}
-	b, err := s.Vault.Open(a.SealedCredentials, credentialsAAD(a)...)
-	if err != nil {
-		return fmt.Errorf("open credentials of %s: %w", a.ID, err)
+	b, ok := s.opened.get(a.ID, a.SealedCredentials)
+	if !ok {
+		var err error
+		b, err = s.Vault.Open(a.SealedCredentials, credentialsAAD(a)...)
+		if err != nil {
+			return fmt.Errorf("open credentials of %s: %w", a.ID, err)
+		}
+		s.opened.put(a.ID, a.SealedCredentials, b)
 	}
 	return json.Unmarshal(b, v)
+}
+
+// ForgetCredentials empties the cache of opened credentials.
+func (s *Service) ForgetCredentials() { s.opened.clear() }
+
+// openedCache holds opened credentials by account id, each with the
+// ciphertext it came from.
+type openedCache struct {
+	mu sync.Mutex
+	m  map[string]openedEntry
+}
+
+type openedEntry struct{ sealed, plain []byte }
+
+// maxOpened bounds the cache; past it, an arbitrary entry makes room.
+const maxOpened = 10000
+
+func (c *openedCache) get(id string, sealed []byte) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[id]
+	if !ok || !bytes.Equal(e.sealed, sealed) {
+		return nil, false
+	}
+	return e.plain, true
+}
+
+func (c *openedCache) put(id string, sealed, plain []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]openedEntry{}
+	}
+	if len(c.m) >= maxOpened {
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[id] = openedEntry{sealed: bytes.Clone(sealed), plain: plain}
+}
+
+func (c *openedCache) clear() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
 }
 
 func (s *Service) sealCredentials(a store.Account, v any) ([]byte, error) {

@@ -21,11 +21,9 @@ const refreshMargin = time.Minute
 // of one account are serialized across goroutines and instances, and the
 // account is re-read under the lock, so a rotating refresh token is never
 // used twice and one burst of calls causes one refresh.
-func (s *Service) Token(ctx context.Context, projectID, id, rejected string) (oauth.Token, error) {
-	a, err := s.Get(ctx, projectID, id)
-	if err != nil {
-		return oauth.Token{}, err
-	}
+// a is the account as the caller read it.
+func (s *Service) Token(ctx context.Context, a store.Account, rejected string) (oauth.Token, error) {
+	projectID, id := a.ProjectID, a.ID
 	var tok oauth.Token
 	if err := s.Credentials(a, &tok); err != nil {
 		return oauth.Token{}, err

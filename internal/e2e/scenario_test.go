@@ -208,7 +208,7 @@ func runScenario(t *testing.T, s *server) {
 }
 
 // storedToken opens an account's sealed token straight from the store.
-func storedToken(t *testing.T, s *server, id string) oauth.Token {
+func storedToken(t testing.TB, s *server, id string) oauth.Token {
 	t.Helper()
 	projects, err := s.App.Store.ListProjects(context.Background())
 	if err != nil {

@@ -221,7 +221,7 @@ func (s *Service) authorize(ctx context.Context, req *http.Request, a store.Acco
 	var value string
 	switch scheme.Mode {
 	case toolkits.ModeOAuth2:
-		tok, err := s.Accounts.Token(ctx, a.ProjectID, a.ID, rejected)
+		tok, err := s.Accounts.Token(ctx, a, rejected)
 		if err != nil {
 			return "", err
 		}
@@ -287,3 +287,7 @@ func cleanTransportError(err error) string {
 	}
 	return msg
 }
+
+// ForgetCredentials drops every cached credential, so the next calls look
+// them up cold (benchmarks compare both paths).
+func (s *Service) ForgetCredentials() { s.Accounts.ForgetCredentials() }

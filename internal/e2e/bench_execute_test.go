@@ -1,0 +1,189 @@
+package e2e
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
+)
+
+// latencies is a sample of request durations.
+type latencies []time.Duration
+
+func (l latencies) pct(p float64) time.Duration {
+	s := slices.Clone(l)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+// sample runs op n times in a row (after a warm-up) and records each.
+func sample(n int, op func()) latencies {
+	for range n / 10 {
+		op()
+	}
+	out := make(latencies, n)
+	for i := range n {
+		start := time.Now()
+		op()
+		out[i] = time.Since(start)
+	}
+	return out
+}
+
+// throughput runs op from c goroutines for d and returns requests per second.
+func throughput(c int, d time.Duration, op func()) float64 {
+	var mu sync.Mutex
+	total := 0
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 0
+			for time.Now().Before(deadline) {
+				op()
+				n++
+			}
+			mu.Lock()
+			total += n
+			mu.Unlock()
+		}()
+	}
+	start := time.Now()
+	wg.Wait()
+	return float64(total) / time.Since(start).Seconds()
+}
+
+// execBench is one backend set up for the execute benchmark.
+type execBench struct {
+	direct, hop, cached, cold func()
+}
+
+func setupExecBench(b *testing.B, databaseURL string, delay time.Duration) (*execBench, func()) {
+	s := startServer(b, serverOptions{DatabaseURL: databaseURL})
+	p := provider(b, s)
+	// The upstream: a provider API that takes delay to answer.
+	inner := newFakeAPI(b, p)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		inner.Config.Handler.ServeHTTP(w, r)
+	}))
+	b.Cleanup(slow.Close)
+	api := &fakeAPI{Server: slow}
+	gmailConfigAt(b, s.Client, p, api)
+	sess, err := s.Client.Create(ctxT(b), "user_123")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ca := connect(b, sess, work)
+	tok := storedToken(b, s, ca.ID)
+
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	do := func(req *http.Request) {
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("%s: %d", req.URL, resp.StatusCode)
+		}
+	}
+	upstreamURL := slow.URL + "/gmail/v1/users/me/profile"
+	// The bare hop: a reverse proxy that only adds the credential.
+	target, _ := url.Parse(slow.URL)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 64}
+	hop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		rp.ServeHTTP(w, r)
+	}))
+	b.Cleanup(hop.Close)
+	execURL := s.URL + "/api/v3.1/tool_router/session/" + sess.ID() + "/execute"
+	execBody := []byte(`{"tool_slug":"GMAIL_GET_PROFILE","arguments":{}}`)
+	e := &execBench{
+		direct: func() {
+			req, _ := http.NewRequest("GET", upstreamURL, nil)
+			req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+			do(req)
+		},
+		hop: func() {
+			req, _ := http.NewRequest("GET", hop.URL+"/gmail/v1/users/me/profile", nil)
+			do(req)
+		},
+		cached: func() {
+			req, _ := http.NewRequest("POST", execURL, bytes.NewReader(execBody))
+			req.Header.Set("x-api-key", testKey)
+			req.Header.Set("Content-Type", "application/json")
+			do(req)
+		},
+	}
+	e.cold = func() {
+		s.App.Execute.ForgetCredentials()
+		e.cached()
+	}
+	// Prove the execute path reaches the upstream as the right user.
+	if r := sessionExec(b, s, sess.ID(), "GMAIL_GET_PROFILE", `{}`, ""); r.owner() != work.Login {
+		b.Fatalf("execute: %+v", r)
+	}
+	return e, func() { hc.CloseIdleConnections() }
+}
+
+// BenchmarkExecute measures tool execution side by side with a direct
+// call and a bare forwarding hop against the same in-process upstream, and
+// reports p50, p99, throughput and their ratios. Run it with
+//
+//	go test ./internal/e2e -run '^$' -bench BenchmarkExecute -benchtime 1x
+func BenchmarkExecute(b *testing.B) {
+	const n = 2000
+	report := func(name string, v float64, unit string) {
+		b.ReportMetric(v, name+"_"+unit)
+	}
+	var sqliteRPS, postgresRPS float64
+	for _, backend := range []string{"sqlite", "postgres"} {
+		dbURL := ""
+		if backend == "postgres" {
+			dbURL = postgrestest.URL(b)
+		}
+		e, done := setupExecBench(b, dbURL, 0)
+		direct, hop, cached, cold := sample(n, e.direct), sample(n, e.hop), sample(n, e.cached), sample(n, e.cold)
+		ratio := func(a, base time.Duration) float64 { return float64(a) / float64(base) }
+		b.Logf("%s, instant upstream: p50 direct %v hop %v cached %v cold %v; p99 direct %v hop %v cached %v cold %v",
+			backend, direct.pct(.5), hop.pct(.5), cached.pct(.5), cold.pct(.5), direct.pct(.99), hop.pct(.99), cached.pct(.99), cold.pct(.99))
+		report(backend+"_cached_vs_hop_p50", ratio(cached.pct(.5), hop.pct(.5)), "x")
+		report(backend+"_cold_vs_hop_p50", ratio(cold.pct(.5), hop.pct(.5)), "x")
+		rpsDirect := throughput(8, time.Second, e.direct)
+		rpsExec := throughput(8, time.Second, e.cached)
+		b.Logf("%s, 8 clients: direct %.0f req/s, execute %.0f req/s", backend, rpsDirect, rpsExec)
+		report(backend+"_throughput_vs_direct", rpsExec/rpsDirect, "x")
+		if backend == "sqlite" {
+			sqliteRPS = rpsExec
+		} else {
+			postgresRPS = rpsExec
+		}
+		done()
+
+		e, done = setupExecBench(b, dbURL, 2*time.Millisecond)
+		direct, cached = sample(n/4, e.direct), sample(n/4, e.cached)
+		b.Logf("%s, 2 ms upstream: p50 direct %v execute %v; p99 direct %v execute %v", backend, direct.pct(.5), cached.pct(.5), direct.pct(.99), cached.pct(.99))
+		report(backend+"_slow_p50_vs_direct", ratio(cached.pct(.5), direct.pct(.5)), "x")
+		report(backend+"_slow_p99_vs_direct", ratio(cached.pct(.99), direct.pct(.99)), "x")
+		done()
+	}
+	b.Logf("execute throughput, 8 clients: postgres/sqlite = %.2f", postgresRPS/sqliteRPS)
+	report("postgres_vs_sqlite_throughput", postgresRPS/sqliteRPS, "x")
+	for b.Loop() {
+	}
+}
