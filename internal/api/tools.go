@@ -206,14 +206,15 @@ func (s *Server) sessionSearch(w http.ResponseWriter, r *http.Request, p store.P
 	return nil
 }
 
-// search finds tools for each use case among the session's toolkits and
-// reports each found toolkit's connection status.
+// search runs a session search and shapes it as the Composio wire does.
 func (s *Server) search(ctx context.Context, sess sessions.Session, req sdk.SearchRequest) (sdk.SearchResponse, error) {
-	var allowed []string
-	for _, tk := range s.Catalog.List() {
-		if sess.Config.Toolkits.Allows(tk.Slug) && (len(req.Toolkits) == 0 || slices.Contains(req.Toolkits, tk.Slug)) {
-			allowed = append(allowed, tk.Slug)
-		}
+	useCases := make([]string, len(req.Queries))
+	for i, q := range req.Queries {
+		useCases[i] = q.UseCase
+	}
+	results, statuses, err := s.Execute.Search(ctx, sess, useCases, req.Toolkits)
+	if err != nil {
+		return sdk.SearchResponse{}, err
 	}
 	now := time.Now().UTC()
 	out := sdk.SearchResponse{
@@ -225,73 +226,30 @@ func (s *Server) search(ctx context.Context, sess sessions.Session, req sdk.Sear
 		Session:                   sdk.SearchSession{ID: sess.ID, Instructions: "Execute a tool with COMPOSIO_MULTI_EXECUTE_TOOL or the session's execute endpoint; connect a toolkit first when it has no active connection."},
 		TimeInfo:                  sdk.SearchTimeInfo{CurrentTimeUTC: now.Format(time.RFC3339), CurrentTimeUTCEpochSeconds: now.Unix(), Message: "The current time is " + now.Format(time.RFC1123)},
 	}
-	found := map[string]bool{}
-	var order []string
-	for i, q := range req.Queries {
-		res := sdk.SearchResult{Index: i + 1, UseCase: q.UseCase, PrimaryToolSlugs: []string{}, RelatedToolSlugs: []string{}, Toolkits: []string{}}
-		if len(allowed) > 0 {
-			for j, m := range s.Catalog.SearchTools(q.UseCase, allowed, 8) {
-				if j < 3 {
-					res.PrimaryToolSlugs = append(res.PrimaryToolSlugs, m.Tool.Slug)
-				} else {
-					res.RelatedToolSlugs = append(res.RelatedToolSlugs, m.Tool.Slug)
-				}
-				if !slices.Contains(res.Toolkits, m.Tool.Toolkit) {
-					res.Toolkits = append(res.Toolkits, m.Tool.Toolkit)
-				}
-				out.ToolSchemas[m.Tool.Slug] = sdk.SearchToolSchema{ToolSlug: m.Tool.Slug, Toolkit: m.Tool.Toolkit, Description: m.Tool.Description,
-					HasFullSchema: true, InputSchema: orRaw(m.Tool.InputSchema, `{"type":"object"}`)}
-				if !found[m.Tool.Toolkit] {
-					found[m.Tool.Toolkit] = true
-					order = append(order, m.Tool.Toolkit)
-				}
-			}
+	for i, r := range results {
+		res := sdk.SearchResult{Index: i + 1, UseCase: r.UseCase, PrimaryToolSlugs: []string{}, RelatedToolSlugs: []string{}, Toolkits: []string{}}
+		for _, t := range r.Primary {
+			res.PrimaryToolSlugs = append(res.PrimaryToolSlugs, t.Slug)
+		}
+		for _, t := range r.Related {
+			res.RelatedToolSlugs = append(res.RelatedToolSlugs, t.Slug)
+		}
+		res.Toolkits = append(res.Toolkits, r.Toolkits...)
+		for _, t := range append(slices.Clone(r.Primary), r.Related...) {
+			out.ToolSchemas[t.Slug] = sdk.SearchToolSchema{ToolSlug: t.Slug, Toolkit: t.Toolkit, Description: t.Description,
+				HasFullSchema: true, InputSchema: orRaw(t.InputSchema, `{"type":"object"}`)}
 		}
 		out.Results = append(out.Results, res)
 	}
-	for _, slug := range order {
-		st, err := s.connectionStatus(ctx, sess, slug)
-		if err != nil {
-			return out, err
+	for _, st := range statuses {
+		ws := sdk.ToolkitConnectionStatus{Toolkit: st.Toolkit.Slug, Description: st.Toolkit.Description, HasActiveConnection: st.Connected, StatusMessage: st.Message}
+		for _, a := range st.Accounts {
+			ws.Accounts = append(ws.Accounts, sdk.SearchAccountInfo{ID: a.ID, Alias: optional(a.Alias), Identity: a.Identity, Status: a.Status, Active: a.ID == st.ActiveID})
 		}
-		out.ToolkitConnectionStatuses = append(out.ToolkitConnectionStatuses, st)
-		if !st.HasActiveConnection {
-			out.NextStepsGuidance = append(out.NextStepsGuidance, "Connect "+slug+" with COMPOSIO_MANAGE_CONNECTIONS (or the session's link endpoint) before running its tools.")
+		out.ToolkitConnectionStatuses = append(out.ToolkitConnectionStatuses, ws)
+		if !st.Connected {
+			out.NextStepsGuidance = append(out.NextStepsGuidance, "Connect "+st.Toolkit.Slug+" with COMPOSIO_MANAGE_CONNECTIONS (or the session's link endpoint) before running its tools.")
 		}
 	}
 	return out, nil
-}
-
-// connectionStatus describes a toolkit's accounts for an agent.
-func (s *Server) connectionStatus(ctx context.Context, sess sessions.Session, slug string) (sdk.ToolkitConnectionStatus, error) {
-	tk, _ := s.Catalog.Get(slug)
-	act, err := s.Sessions.ActiveAccount(ctx, sess, slug)
-	if err != nil {
-		return sdk.ToolkitConnectionStatus{}, err
-	}
-	st := sdk.ToolkitConnectionStatus{Toolkit: slug, Description: tk.Description}
-	switch {
-	case act == nil:
-		st.StatusMessage = "No connected account for " + sess.UserID
-	case act.Status != store.StatusActive:
-		st.StatusMessage = "The session's account " + act.ID + " is " + act.Status
-	default:
-		st.HasActiveConnection = true
-		st.StatusMessage = "Connected as " + orText(act.Identity, act.ID)
-	}
-	page, err := s.Accounts.List(ctx, sess.ProjectID, store.AccountFilter{UserIDs: []string{sess.UserID}, ToolkitSlugs: []string{slug}, OrderBy: store.OrderConnectedAt, Limit: 20})
-	if err != nil {
-		return st, err
-	}
-	for _, a := range page.Items {
-		st.Accounts = append(st.Accounts, sdk.SearchAccountInfo{ID: a.ID, Alias: optional(a.Alias), Identity: a.Identity, Status: a.Status, Active: act != nil && act.ID == a.ID})
-	}
-	return st, nil
-}
-
-func orText(v, def string) string {
-	if v != "" {
-		return v
-	}
-	return def
 }

@@ -328,3 +328,60 @@ func TestExecuteRefreshTwoInstances(t *testing.T) {
 		t.Errorf("64 calls over two instances sent %d refresh requests, want 1", got)
 	}
 }
+
+func TestToolsAndSearch(t *testing.T) {
+	f := newExecFixture(t, serverOptions{})
+	s := f.s
+	status, b := call(t, s, testKey, "GET", "/api/v3.1/tools?toolkit_slug=gmail%2Cgithub&limit=500", "")
+	if status != 200 || !strings.Contains(b, `"GMAIL_SEND_EMAIL"`) || !strings.Contains(b, `"GITHUB_CREATE_AN_ISSUE"`) || strings.Contains(b, `"SLACK_`) {
+		t.Errorf("tools list: %d %.300s", status, b)
+	}
+	status, b = call(t, s, testKey, "GET", "/api/v3.1/tools/GMAIL_SEND_EMAIL?toolkit_versions=latest", "")
+	var tool sdk.Tool
+	json.Unmarshal([]byte(b), &tool)
+	if status != 200 || tool.Slug != "GMAIL_SEND_EMAIL" || !strings.Contains(string(tool.InputParameters), `"type":"object"`) || tool.Toolkit.Slug != "gmail" {
+		t.Errorf("tool retrieve: %d %s", status, b)
+	}
+	if status, _ := call(t, s, testKey, "GET", "/api/v3.1/tools/NOPE", ""); status != 404 {
+		t.Errorf("unknown tool: %d", status)
+	}
+	// Session tools page through every tool of the session's toolkits.
+	var all []sdk.Tool
+	cursor := ""
+	for {
+		status, b := call(t, s, testKey, "GET", "/api/v3.1/tool_router/session/"+f.session.ID()+"/tools?limit=7&cursor="+cursor, "")
+		var page sdk.ListResponse[sdk.Tool]
+		if err := json.Unmarshal([]byte(b), &page); err != nil || status != 200 {
+			t.Fatalf("session tools: %d %s", status, b)
+		}
+		all = append(all, page.Items...)
+		if page.NextCursor == nil {
+			break
+		}
+		cursor = *page.NextCursor
+	}
+	if len(all) < 40 {
+		t.Errorf("session tools: %d tools, want every tool (at least 40)", len(all))
+	}
+	// Search ranks the right tool first and reports connection status.
+	status, b = call(t, s, testKey, "POST", "/api/v3.1/tool_router/session/"+f.session.ID()+"/search", `{"queries":[{"use_case":"send an email"}]}`)
+	var res sdk.SearchResponse
+	json.Unmarshal([]byte(b), &res)
+	if status != 200 || len(res.Results) != 1 || len(res.Results[0].PrimaryToolSlugs) == 0 || res.Results[0].PrimaryToolSlugs[0] != "GMAIL_SEND_EMAIL" {
+		t.Fatalf("search: %d %s", status, b)
+	}
+	var gmail *sdk.ToolkitConnectionStatus
+	for i := range res.ToolkitConnectionStatuses {
+		if res.ToolkitConnectionStatuses[i].Toolkit == "gmail" {
+			gmail = &res.ToolkitConnectionStatuses[i]
+		}
+	}
+	if gmail == nil || !gmail.HasActiveConnection || len(gmail.Accounts) != 2 {
+		t.Errorf("search gmail status: %+v", gmail)
+	}
+	for _, key := range []string{`"success":true`, `"error":null`, `"tool_schemas"`, `"next_steps_guidance"`, `"time_info"`, `"session":{"id":"` + f.session.ID()} {
+		if !strings.Contains(b, key) {
+			t.Errorf("search response lacks %s: %s", key, b)
+		}
+	}
+}

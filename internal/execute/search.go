@@ -1,0 +1,103 @@
+package execute
+
+import (
+	"context"
+	"slices"
+
+	"github.com/switchboard-dev/switchboard/internal/sessions"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
+)
+
+// SearchResult is what a search found for one use case.
+type SearchResult struct {
+	UseCase  string
+	Primary  []toolkits.Tool
+	Related  []toolkits.Tool
+	Toolkits []string
+}
+
+// ToolkitStatus tells an agent whether a toolkit it found can run, and
+// with which accounts.
+type ToolkitStatus struct {
+	Toolkit     toolkits.Toolkit
+	Connected   bool
+	Message     string
+	Accounts    []store.Account
+	ActiveID    string
+	ActiveState string
+}
+
+// Search finds tools for each use case among the session's toolkits (or
+// the given subset) and reports each found toolkit's connection status.
+func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases []string, only []string) ([]SearchResult, []ToolkitStatus, error) {
+	var allowed []string
+	for _, tk := range s.Catalog.List() {
+		if sess.Config.Toolkits.Allows(tk.Slug) && (len(only) == 0 || slices.Contains(only, tk.Slug)) {
+			allowed = append(allowed, tk.Slug)
+		}
+	}
+	var results []SearchResult
+	var order []string
+	for _, q := range useCases {
+		res := SearchResult{UseCase: q}
+		if len(allowed) > 0 {
+			for i, m := range s.Catalog.SearchTools(q, allowed, 8) {
+				if i < 3 {
+					res.Primary = append(res.Primary, m.Tool)
+				} else {
+					res.Related = append(res.Related, m.Tool)
+				}
+				if !slices.Contains(res.Toolkits, m.Tool.Toolkit) {
+					res.Toolkits = append(res.Toolkits, m.Tool.Toolkit)
+				}
+				if !slices.Contains(order, m.Tool.Toolkit) {
+					order = append(order, m.Tool.Toolkit)
+				}
+			}
+		}
+		results = append(results, res)
+	}
+	var statuses []ToolkitStatus
+	for _, slug := range order {
+		st, err := s.Status(ctx, sess, slug)
+		if err != nil {
+			return nil, nil, err
+		}
+		statuses = append(statuses, st)
+	}
+	return results, statuses, nil
+}
+
+// Status describes a toolkit's accounts for a session's user: the one the
+// session uses, and all of them.
+func (s *Service) Status(ctx context.Context, sess sessions.Session, slug string) (ToolkitStatus, error) {
+	tk, _ := s.Catalog.Get(slug)
+	act, err := s.Sessions.ActiveAccount(ctx, sess, slug)
+	if err != nil {
+		return ToolkitStatus{}, err
+	}
+	st := ToolkitStatus{Toolkit: tk}
+	switch {
+	case act == nil:
+		st.Message = "No connected account for " + sess.UserID
+	case act.Status != store.StatusActive:
+		st.ActiveID, st.ActiveState = act.ID, act.Status
+		st.Message = "The session's account " + act.ID + " is " + act.Status
+	default:
+		st.Connected, st.ActiveID, st.ActiveState = true, act.ID, act.Status
+		name := act.Identity
+		if name == "" {
+			name = act.ID
+		}
+		st.Message = "Connected as " + name
+	}
+	page, err := s.Accounts.List(ctx, sess.ProjectID, store.AccountFilter{
+		UserIDs: []string{sess.UserID}, ToolkitSlugs: []string{slug}, OrderBy: store.OrderConnectedAt, Limit: 20,
+	})
+	if err != nil {
+		return st, err
+	}
+	st.Accounts = page.Items
+	return st, nil
+}
