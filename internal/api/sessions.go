@@ -235,7 +235,7 @@ func (s *Server) sessionJSON(sess sessions.Session) sdk.Session {
 	c := sess.Config
 	out := sdk.Session{
 		SessionID:       sess.ID,
-		MCP:             sdk.SessionMCP{Type: "http", URL: s.PublicURL + "/tool_router/" + sess.ID + "/mcp"},
+		MCP:             sdk.SessionMCP{Type: "http", URL: s.PublicURL + "/tool_router/v3/" + sess.ID + "/mcp"},
 		ToolRouterTools: []string{},
 		ConfigVersion:   sess.ConfigVersion,
 		Warnings:        []sdk.Warning{},
