@@ -17,14 +17,18 @@ import (
 	"strings"
 )
 
-//go:embed defs/*.json
+//go:embed defs/*.json defs/tools/*.json
 var defs embed.FS
 
-// Catalog is a validated, read-only set of toolkits. It is safe for
-// concurrent use.
+// Catalog is a validated, read-only set of toolkits and their tools. It is
+// safe for concurrent use.
 type Catalog struct {
 	bySlug map[string]Toolkit
 	sorted []Toolkit
+
+	tools    map[string]Tool // by slug, upper case
+	toolList []Tool          // sorted by slug
+	index    searchIndex     // over toolList
 }
 
 // Builtin returns the catalog of the toolkits embedded in the binary. It
@@ -38,10 +42,11 @@ func Builtin() (*Catalog, error) {
 }
 
 // Load parses and validates every *.json file at the root of fsys, one
-// toolkit per file named after its slug, and returns them as a catalog.
-// Unknown JSON fields are errors, so a misspelt key is not silently
-// dropped. The error lists every problem found, each prefixed with its
-// file and field.
+// toolkit per file named after its slug, and every tools/*.json file, the
+// tools of one toolkit per file named after the toolkit's slug, and returns
+// them as a catalog. Unknown JSON fields are errors, so a misspelt key is
+// not silently dropped. The error lists every problem found, each prefixed
+// with its file and field.
 func Load(fsys fs.FS) (*Catalog, error) {
 	names, err := fs.Glob(fsys, "*.json")
 	if err != nil {
@@ -50,7 +55,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	if len(names) == 0 {
 		return nil, errors.New("toolkits: no definitions (*.json) found")
 	}
-	c := &Catalog{bySlug: make(map[string]Toolkit, len(names))}
+	c := &Catalog{bySlug: make(map[string]Toolkit, len(names)), tools: map[string]Tool{}}
 	var errs []error
 	for _, name := range names {
 		t, err := parse(fsys, name)
@@ -68,7 +73,23 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	if errs := c.loadTools(fsys); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	tkNames := map[string]string{}
+	for slug, tk := range c.bySlug {
+		tkNames[slug] = tk.Name
+	}
+	for _, t := range c.toolList {
+		tk := c.bySlug[t.Toolkit]
+		tk.ToolsCount++
+		c.bySlug[t.Toolkit] = tk
+	}
+	for i, tk := range c.sorted {
+		c.sorted[i] = c.bySlug[tk.Slug]
+	}
 	slices.SortFunc(c.sorted, func(a, b Toolkit) int { return cmp.Compare(a.Slug, b.Slug) })
+	c.index = buildIndex(c.toolList, tkNames)
 	return c, nil
 }
 
@@ -110,6 +131,28 @@ func (c *Catalog) List() []Toolkit {
 	out := make([]Toolkit, len(c.sorted))
 	for i, t := range c.sorted {
 		out[i] = t.clone()
+	}
+	return out
+}
+
+// Tool returns the tool with the given slug, matched without regard to
+// case.
+func (c *Catalog) Tool(slug string) (Tool, bool) {
+	t, ok := c.tools[strings.ToUpper(slug)]
+	if !ok {
+		return Tool{}, false
+	}
+	return t.clone(), true
+}
+
+// Tools returns the tools of the given toolkits (slugs matched without
+// regard to case), or every tool when none is given, sorted by slug.
+func (c *Catalog) Tools(toolkitSlugs ...string) []Tool {
+	out := []Tool{}
+	for _, t := range c.toolList {
+		if len(toolkitSlugs) == 0 || slices.ContainsFunc(toolkitSlugs, func(s string) bool { return strings.EqualFold(s, t.Toolkit) }) {
+			out = append(out, t.clone())
+		}
 	}
 	return out
 }

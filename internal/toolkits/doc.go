@@ -1,16 +1,59 @@
-// Package toolkits owns the catalog of built-in toolkits: the third-party
-// services Switchboard can connect to, with their auth schemes, OAuth 2.0
-// endpoints and quirks, API base URLs, and the identity call that names a
-// connected account.
+// Package toolkits owns the catalog of built-in toolkits and their tools: the
+// third-party services Switchboard can connect to, with their auth schemes,
+// OAuth 2.0 endpoints and quirks, API base URLs and the identity call that
+// names a connected account; and the actions ("tools") an agent can call on
+// them, with their JSON Schemas and the pure functions that turn a call's
+// arguments into an upstream request and the answer into a result.
 //
-// The definitions are declarative JSON files, one per toolkit, under defs/
-// and embedded in the binary. Builtin parses and validates them into a
+// The definitions are declarative JSON files under defs/, embedded in the
+// binary: one toolkit per defs/<toolkit>.json and its tools in
+// defs/tools/<toolkit>.json. Builtin parses and validates them into a
 // Catalog; nothing happens at package init. The JSON field names of the
 // types here are the definition format, not the Composio wire format, which
 // the api package maps to.
 //
+// # Tool definitions
+//
+// A tools file holds the toolkit's slug, the definitions' version, the
+// provider's error convention ("http", "slack" for HTTP 200 with ok:false,
+// or "graphql" for errors[]) and the tools. Each tool has a slug, name,
+// description, tags, an input and an output JSON Schema (type object), and a
+// request mapping:
+//
+//	{
+//	  "slug": "GITHUB_CREATE_AN_ISSUE",
+//	  "name": "Create an issue",
+//	  "description": "Opens a new issue in a repository. ...",
+//	  "tags": ["openWorldHint"],
+//	  "input": {"type": "object", "properties": {"owner": {...}, "repo": {...}, "title": {...}, "labels": {...}}, "required": ["owner", "repo", "title"]},
+//	  "output": {"type": "object", "properties": {...}},
+//	  "request": {
+//	    "method": "POST",
+//	    "path": "/repos/{owner}/{repo}/issues",
+//	    "body": {"title": "$title", "labels": "$labels"}
+//	  }
+//	}
+//
+// In the request, "{arg}" in the path is replaced by the path-escaped
+// argument, and "{arg...}" by a slash-separated path escaped segment by
+// segment. A "$arg" string in query, form, body or GraphQL variables stands
+// for an argument's value ("$$" escapes a literal "$"); an absent optional
+// argument is left out, together with any object or array whose every
+// reference is absent. query and form map parameter names to references or
+// constants, and "arrays" says whether an array argument repeats the
+// parameter or is comma-joined. "graphql" is a fixed query sent with
+// "variables"; "encoder" names a Go encoder for bodies a template can't
+// express (Gmail's RFC 2822 message, Calendar's computed event end);
+// "require_any" lists groups of arguments of which a call must give one.
+//
+// Loading is strict: unknown fields, unknown schema keywords, references to
+// undeclared arguments, declared arguments the request never uses, path
+// placeholders that aren't required (or defaulted) string or integer
+// arguments, tags outside the MCP hints, and duplicate slugs all fail.
+//
 // The facts in the definitions (endpoints, scopes, token request styles,
-// identity fields) come from the shared upstream reference spec/toolkits.md,
-// which cites the providers' documentation. Tools are not part of the
-// catalog yet.
+// identity fields, each tool's upstream call) come from the shared upstream
+// reference spec/toolkits.md, which cites the providers' documentation;
+// tool slugs and argument names follow Composio's public ones where it
+// gives them.
 package toolkits

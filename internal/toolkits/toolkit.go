@@ -25,6 +25,10 @@ type Toolkit struct {
 	// Identity says how to name a connected account; nil if the toolkit
 	// has no way to.
 	Identity *Identity `json:"identity,omitempty"`
+
+	// ToolsCount is the number of the toolkit's tools in the catalog. It
+	// is counted when the catalog loads, not read from the definition.
+	ToolsCount int `json:"-"`
 }
 
 // Category groups toolkits in listings.

@@ -1,0 +1,597 @@
+package toolkits
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"maps"
+	"net/http"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Tool is one action an agent can call: an upstream API request built from
+// the call's arguments. Tools are defined in defs/tools/<toolkit>.json; see
+// the package documentation for the format.
+type Tool struct {
+	// Slug is the tool's id in upper case, prefixed with its toolkit's,
+	// e.g. "GMAIL_SEND_EMAIL", as Composio names it.
+	Slug string
+	// Name is a short human title, e.g. "Send email".
+	Name string
+	// Description says what the tool does and when to use it, for an LLM.
+	Description string
+	// Toolkit is the slug of the toolkit the tool belongs to.
+	Toolkit string
+	// Version is the version of the toolkit's tool definitions, such as
+	// "20260601_00".
+	Version string
+	// Tags are MCP-style hints among readOnlyHint, destructiveHint,
+	// idempotentHint and openWorldHint.
+	Tags []string
+	// InputSchema is the JSON Schema of the arguments; its type is object.
+	InputSchema json.RawMessage
+	// OutputSchema is a (loose) JSON Schema of the result data; its type is
+	// object.
+	OutputSchema json.RawMessage
+
+	def *toolDef // the parsed definition, shared and never changed
+}
+
+// clone returns a copy of t that shares nothing mutable with the catalog.
+func (t Tool) clone() Tool {
+	t.Tags = slices.Clone(t.Tags)
+	t.InputSchema = slices.Clone(t.InputSchema)
+	t.OutputSchema = slices.Clone(t.OutputSchema)
+	return t
+}
+
+// The tags a tool may carry: the MCP tool annotations.
+const (
+	TagReadOnly    = "readOnlyHint"
+	TagDestructive = "destructiveHint"
+	TagIdempotent  = "idempotentHint"
+	TagOpenWorld   = "openWorldHint"
+)
+
+var allowedTags = []string{TagReadOnly, TagDestructive, TagIdempotent, TagOpenWorld}
+
+// errorConvention is how a provider reports a failed call (toolkits.md §0).
+type errorConvention string
+
+const (
+	// errorsHTTP: a 4xx or 5xx status with a JSON error body.
+	errorsHTTP errorConvention = "http"
+	// errorsSlack: also HTTP 200 with {"ok": false, "error": code}.
+	errorsSlack errorConvention = "slack"
+	// errorsGraphQL: a non-empty errors[] array, possibly beside partial
+	// data and with HTTP 200; the result is the data object.
+	errorsGraphQL errorConvention = "graphql"
+)
+
+// toolFile is the JSON format of defs/tools/<toolkit>.json.
+type toolFile struct {
+	Toolkit string          `json:"toolkit"`
+	Version string          `json:"version"`
+	Errors  errorConvention `json:"errors"`
+	Tools   []toolJSON      `json:"tools"`
+}
+
+type toolJSON struct {
+	Slug        string          `json:"slug"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Tags        []string        `json:"tags"`
+	Input       json.RawMessage `json:"input"`
+	Output      json.RawMessage `json:"output"`
+	Request     requestJSON     `json:"request"`
+}
+
+// requestJSON says how a tool's arguments become the upstream request. A
+// "$name" string anywhere in query, form, headers, body or variables stands
+// for the argument name; "$$" at the start of a string escapes a literal "$".
+type requestJSON struct {
+	Method string `json:"method"`
+	// Path is relative to the toolkit's base URL. "{name}" is replaced by
+	// the path-escaped argument; "{name...}" takes a slash-separated path
+	// whose segments are escaped one by one.
+	Path string `json:"path"`
+	// Query maps query parameter names to "$arg" references or constants.
+	Query map[string]string `json:"query,omitempty"`
+	// Arrays says how an array argument goes into the query or form:
+	// "repeat" (labelIds=a&labelIds=b) or "comma" (labels=a,b).
+	Arrays string `json:"arrays,omitempty"`
+	// Headers are constant request headers of this tool.
+	Headers map[string]string `json:"headers,omitempty"`
+	// At most one of Body, Form, GraphQL and Encoder says what the body is.
+	// Body is a JSON template, Form maps form fields to references or
+	// constants (objects and arrays of objects are JSON-encoded, as Slack
+	// wants), GraphQL is a fixed query sent with Variables (a JSON
+	// template), and Encoder names a Go encoder for what a template can't
+	// express.
+	Body      json.RawMessage   `json:"body,omitempty"`
+	Form      map[string]string `json:"form,omitempty"`
+	GraphQL   string            `json:"graphql,omitempty"`
+	Variables json.RawMessage   `json:"variables,omitempty"`
+	Encoder   string            `json:"encoder,omitempty"`
+	// RequireAny lists groups of optional arguments of which each call
+	// must give at least one.
+	RequireAny [][]string `json:"require_any,omitempty"`
+}
+
+// toolDef is a parsed, validated tool definition.
+type toolDef struct {
+	input      *schema
+	errors     errorConvention
+	method     string
+	path       []pathPart
+	query      map[string]string
+	arrays     string
+	headers    map[string]string
+	body       any // decoded template, or nil
+	form       map[string]string
+	graphql    string
+	variables  any // decoded template, or nil
+	encoder    string
+	requireAny [][]string
+}
+
+type pathPart struct {
+	literal string
+	arg     string // set for a placeholder
+	rest    bool   // {arg...}: may hold slashes
+}
+
+var (
+	toolSlugRE    = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	versionRE     = regexp.MustCompile(`^[0-9]{8}_[0-9]{2}$`)
+	placeholderRE = regexp.MustCompile(`\{([^{}]*)\}`)
+	pathLiteralRE = regexp.MustCompile(`^[A-Za-z0-9/._~:@!$&'()*+,;=-]*$`)
+	gqlVarRE      = regexp.MustCompile(`\$([A-Za-z_][A-Za-z0-9_]*)\s*:`)
+)
+
+// loadTools parses and validates every tools/*.json file of fsys against
+// the toolkits already loaded into c.
+func (c *Catalog) loadTools(fsys fs.FS) []error {
+	names, err := fs.Glob(fsys, "tools/*.json")
+	if err != nil {
+		return []error{fmt.Errorf("toolkits: list tool definitions: %w", err)}
+	}
+	var errs []error
+	for _, name := range names {
+		tools, err := c.parseTools(fsys, name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, t := range tools {
+			if _, dup := c.tools[t.Slug]; dup {
+				errs = append(errs, fmt.Errorf("toolkits: %s: tool slug %s is defined twice", name, t.Slug))
+				continue
+			}
+			c.tools[t.Slug] = t
+			c.toolList = append(c.toolList, t)
+		}
+	}
+	slices.SortFunc(c.toolList, func(a, b Tool) int { return strings.Compare(a.Slug, b.Slug) })
+	return errs
+}
+
+func (c *Catalog) parseTools(fsys fs.FS, name string) ([]Tool, error) {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("toolkits: read %s: %w", name, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var f toolFile
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("toolkits: %s: %w", name, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("toolkits: %s: more than one JSON value", name)
+	}
+	var p problems
+	if _, ok := c.bySlug[f.Toolkit]; !ok {
+		p.add("toolkit", "names %q, which is not a toolkit of the catalog", f.Toolkit)
+	} else if want := f.Toolkit + ".json"; path.Base(name) != want {
+		p.add("toolkit", "is %q, so the file name must be %s", f.Toolkit, want)
+	}
+	if !versionRE.MatchString(f.Version) {
+		p.add("version", "must look like 20260601_00, got %q", f.Version)
+	}
+	switch f.Errors {
+	case errorsHTTP, errorsSlack, errorsGraphQL:
+	default:
+		p.add("errors", `must be "http", "slack" or "graphql", got %q`, f.Errors)
+	}
+	if len(f.Tools) == 0 {
+		p.add("tools", "must list at least one tool")
+	}
+	var out []Tool
+	for i, tj := range f.Tools {
+		at := fmt.Sprintf("tools[%d]", i)
+		if tj.Slug != "" {
+			at = fmt.Sprintf("tools[%d] (%s)", i, tj.Slug)
+		}
+		t, ok := buildTool(&p, at, f, tj)
+		if ok {
+			out = append(out, t)
+		}
+	}
+	if len(p) > 0 {
+		return nil, fmt.Errorf("toolkits: %s: %s", name, strings.Join(p, "; "))
+	}
+	return out, nil
+}
+
+// buildTool validates one tool definition and reports whether it is usable.
+func buildTool(p *problems, at string, f toolFile, tj toolJSON) (Tool, bool) {
+	before := len(*p)
+	prefix := strings.ToUpper(f.Toolkit) + "_"
+	if !toolSlugRE.MatchString(tj.Slug) || !strings.HasPrefix(tj.Slug, prefix) || tj.Slug == prefix {
+		p.add(at+".slug", "must be upper case, start with %s and match %s, got %q", prefix, toolSlugRE, tj.Slug)
+	}
+	p.nonEmpty(at+".name", tj.Name)
+	p.nonEmpty(at+".description", tj.Description)
+	checkTags(p, at, tj)
+
+	def := &toolDef{errors: f.Errors}
+	input := checkSchemaDoc(p, at+".input", tj.Input, true)
+	checkSchemaDoc(p, at+".output", tj.Output, false)
+	if input != nil {
+		def.input = input
+		compileRequest(p, at+".request", def, tj.Request)
+	}
+	if len(*p) > before {
+		return Tool{}, false
+	}
+	return Tool{
+		Slug:         tj.Slug,
+		Name:         tj.Name,
+		Description:  tj.Description,
+		Toolkit:      f.Toolkit,
+		Version:      f.Version,
+		Tags:         slices.Clone(tj.Tags),
+		InputSchema:  compact(tj.Input),
+		OutputSchema: compact(tj.Output),
+		def:          def,
+	}, true
+}
+
+func checkTags(p *problems, at string, tj toolJSON) {
+	seen := map[string]bool{}
+	for _, tag := range tj.Tags {
+		if !slices.Contains(allowedTags, tag) {
+			p.add(at+".tags", "%q is not one of %s", tag, strings.Join(allowedTags, ", "))
+		}
+		if seen[tag] {
+			p.add(at+".tags", "lists %q twice", tag)
+		}
+		seen[tag] = true
+	}
+	if seen[TagReadOnly] && (seen[TagDestructive] || seen[TagIdempotent]) {
+		p.add(at+".tags", "readOnlyHint excludes destructiveHint and idempotentHint, which describe writes")
+	}
+	switch tj.Request.Method {
+	case http.MethodGet:
+		if !seen[TagReadOnly] {
+			p.add(at+".tags", "a GET tool must be tagged readOnlyHint")
+		}
+	case http.MethodDelete:
+		if !seen[TagDestructive] {
+			p.add(at+".tags", "a DELETE tool must be tagged destructiveHint")
+		}
+	}
+}
+
+// checkSchemaDoc parses and checks a tool's input or output schema, whose
+// top level must be an object. Input properties must be described, for the
+// agent's sake.
+func checkSchemaDoc(p *problems, at string, raw json.RawMessage, input bool) *schema {
+	if len(raw) == 0 {
+		p.add(at, "is required")
+		return nil
+	}
+	s, err := decodeSchema(raw)
+	if err != nil {
+		p.add(at, "%v", err)
+		return nil
+	}
+	if s.Type != typeObject {
+		p.add(at+".type", `must be "object", got %q`, s.Type)
+		return nil
+	}
+	before := len(*p)
+	s.check(p, at)
+	if input {
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+			if !argNameRE.MatchString(name) {
+				p.add(at+".properties", "%q is not a valid argument name (%s)", name, argNameRE)
+			}
+			if s.Properties[name] != nil && strings.TrimSpace(s.Properties[name].Description) == "" {
+				p.add(at+".properties."+name+".description", "must not be empty: the agent reads it")
+			}
+		}
+	}
+	if len(*p) > before {
+		return nil
+	}
+	return s
+}
+
+// compileRequest checks the request mapping against the input schema and
+// stores it in def.
+func compileRequest(p *problems, at string, def *toolDef, r requestJSON) {
+	in := def.input
+	used := map[string]bool{}
+	// ref checks a "$arg" reference and returns the argument's schema.
+	ref := func(field, name string) *schema {
+		s, ok := in.Properties[name]
+		if !ok {
+			p.add(field, "refers to $%s, which is not an input property", name)
+			return nil
+		}
+		used[name] = true
+		return s
+	}
+
+	switch r.Method {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		p.add(at+".method", "must be GET, POST, PUT, PATCH or DELETE, got %q", r.Method)
+	}
+	def.method = r.Method
+	def.path = compilePath(p, at+".path", r.Path, in, used)
+
+	if r.Arrays != "" && r.Arrays != "repeat" && r.Arrays != "comma" {
+		p.add(at+".arrays", `must be "repeat" or "comma", got %q`, r.Arrays)
+	}
+	def.arrays = r.Arrays
+	checkParams := func(field string, params map[string]string, objects bool) {
+		for _, k := range slices.Sorted(maps.Keys(params)) {
+			if strings.TrimSpace(k) == "" {
+				p.add(field, "has an empty parameter name")
+			}
+			name, isRef := refName(params[k])
+			if !isRef {
+				continue
+			}
+			s := ref(field+"."+k, name)
+			if s == nil {
+				continue
+			}
+			switch {
+			case isScalarArray(s):
+				if r.Arrays == "" {
+					p.add(field+"."+k, "maps the array $%s, so arrays must say how arrays are encoded", name)
+				}
+			case (s.Type == typeObject || s.Type == typeArray) && !objects:
+				p.add(field+"."+k, "maps $%s, which holds objects or untyped items that only a form can carry (JSON-encoded)", name)
+			}
+		}
+	}
+	checkParams(at+".query", r.Query, false)
+	checkParams(at+".form", r.Form, true)
+	def.query, def.form = r.Query, r.Form
+	for _, k := range slices.Sorted(maps.Keys(r.Headers)) {
+		if !headerNameRE.MatchString(k) || r.Headers[k] == "" {
+			p.add(at+".headers", "%q must be a header name with a non-empty value", k)
+		}
+		if _, isRef := refName(r.Headers[k]); isRef {
+			p.add(at+".headers."+k, "must be a constant")
+		}
+	}
+	def.headers = r.Headers
+
+	kinds := 0
+	for _, set := range []bool{len(r.Body) > 0, len(r.Form) > 0, r.GraphQL != "", r.Encoder != ""} {
+		if set {
+			kinds++
+		}
+	}
+	if kinds > 1 {
+		p.add(at, "may set only one of body, form, graphql and encoder")
+	}
+	if kinds > 0 && (r.Method == http.MethodGet || r.Method == http.MethodDelete) {
+		p.add(at, "a %s request has no body", r.Method)
+	}
+	if len(r.Variables) > 0 && r.GraphQL == "" {
+		p.add(at+".variables", "is only allowed with graphql")
+	}
+	if len(r.Body) > 0 {
+		def.body = compileTemplate(p, at+".body", r.Body, ref)
+		if _, ok := def.body.(map[string]any); def.body != nil && !ok {
+			p.add(at+".body", "must be a JSON object")
+		}
+	}
+	if r.GraphQL != "" {
+		compileGraphQL(p, at, def, r, ref)
+	}
+	if r.Encoder != "" {
+		enc, ok := encoders[r.Encoder]
+		if !ok {
+			p.add(at+".encoder", "%q is not a known encoder; known: %s", r.Encoder, strings.Join(slices.Sorted(maps.Keys(encoders)), ", "))
+		}
+		for _, name := range slices.Sorted(maps.Keys(enc.args)) {
+			s := ref(at+".encoder", name)
+			if s != nil && typeSig(s) != enc.args[name] {
+				p.add(at+".encoder", "%s reads $%s as %s, but the input schema has %s", r.Encoder, name, enc.args[name], typeSig(s))
+			}
+		}
+		def.encoder = r.Encoder
+	}
+
+	for i, group := range r.RequireAny {
+		if len(group) < 2 {
+			p.add(fmt.Sprintf("%s.require_any[%d]", at, i), "must list at least two arguments; mark a single one required instead")
+		}
+		for _, name := range group {
+			if ref(fmt.Sprintf("%s.require_any[%d]", at, i), name) != nil && slices.Contains(in.Required, name) {
+				p.add(fmt.Sprintf("%s.require_any[%d]", at, i), "lists %s, which is already required", name)
+			}
+		}
+	}
+	def.requireAny = r.RequireAny
+
+	for _, name := range slices.Sorted(maps.Keys(in.Properties)) {
+		if !used[name] {
+			p.add(at, "never uses the input property %s", name)
+		}
+	}
+}
+
+// isScalarArray reports whether s is an array of strings, numbers or
+// booleans, which a query or form carries by the request's arrays style.
+func isScalarArray(s *schema) bool {
+	return s.Type == typeArray && s.Items != nil && s.Items.Type != typeObject && s.Items.Type != typeArray
+}
+
+// typeSig names a schema's type as encoders declare it: "string",
+// "string[]", and so on.
+func typeSig(s *schema) string {
+	if s.Type == typeArray && s.Items != nil {
+		return s.Items.Type + "[]"
+	}
+	return s.Type
+}
+
+func compilePath(p *problems, at, tmpl string, in *schema, used map[string]bool) []pathPart {
+	if !strings.HasPrefix(tmpl, "/") {
+		p.add(at, "must start with /, got %q", tmpl)
+		return nil
+	}
+	var parts []pathPart
+	seen := map[string]bool{}
+	last := 0
+	locs := placeholderRE.FindAllStringSubmatchIndex(tmpl, -1)
+	for i, loc := range locs {
+		parts = append(parts, pathPart{literal: tmpl[last:loc[0]]})
+		name := tmpl[loc[2]:loc[3]]
+		rest := strings.HasSuffix(name, "...")
+		name = strings.TrimSuffix(name, "...")
+		last = loc[1]
+		if rest && (i != len(locs)-1 || last != len(tmpl)) {
+			p.add(at, "{%s...} must end the path", name)
+		}
+		if seen[name] {
+			p.add(at, "has {%s} twice", name)
+		}
+		seen[name] = true
+		s, ok := in.Properties[name]
+		switch {
+		case !ok:
+			p.add(at, "has {%s}, which is not an input property", name)
+			continue
+		case rest && s.Type != typeString:
+			p.add(at, "has {%s...}, which must be a string, not %s", name, s.Type)
+		case s.Type != typeString && s.Type != typeInteger:
+			p.add(at, "has {%s}, which must be a string or an integer, not %s", name, s.Type)
+		case !slices.Contains(in.Required, name) && s.Default == nil:
+			p.add(at, "has {%s}, which must be required or have a default", name)
+		}
+		used[name] = true
+		parts = append(parts, pathPart{arg: name, rest: rest})
+	}
+	parts = append(parts, pathPart{literal: tmpl[last:]})
+	for _, part := range parts {
+		if part.arg == "" && !pathLiteralRE.MatchString(part.literal) {
+			p.add(at, "has characters that must be escaped or that start a query or fragment: %q", part.literal)
+		}
+	}
+	return parts
+}
+
+func compileGraphQL(p *problems, at string, def *toolDef, r requestJSON, ref func(string, string) *schema) {
+	if r.Method != http.MethodPost {
+		p.add(at+".method", "must be POST for a GraphQL request")
+	}
+	q := strings.TrimSpace(r.GraphQL)
+	if !strings.HasPrefix(q, "query") && !strings.HasPrefix(q, "mutation") {
+		p.add(at+".graphql", `must start with "query" or "mutation"`)
+	}
+	if strings.Count(q, "{") != strings.Count(q, "}") || strings.Count(q, "(") != strings.Count(q, ")") {
+		p.add(at+".graphql", "has unbalanced braces or parentheses")
+	}
+	def.graphql = q
+	declared := map[string]bool{}
+	for _, m := range gqlVarRE.FindAllStringSubmatch(q, -1) {
+		declared[m[1]] = true
+	}
+	var given map[string]any
+	if len(r.Variables) > 0 {
+		def.variables = compileTemplate(p, at+".variables", r.Variables, ref)
+		var ok bool
+		if given, ok = def.variables.(map[string]any); !ok {
+			p.add(at+".variables", "must be a JSON object")
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(given)) {
+		if !declared[k] {
+			p.add(at+".variables", "sets %s, which the query does not declare as $%s", k, k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(declared)) {
+		if _, ok := given[k]; !ok {
+			p.add(at+".graphql", "declares $%s, which variables never set", k)
+		}
+	}
+}
+
+// compileTemplate decodes a JSON template and checks its references.
+func compileTemplate(p *problems, at string, raw json.RawMessage, ref func(string, string) *schema) any {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		p.add(at, "%v", err)
+		return nil
+	}
+	walkRefs(v, func(name string) { ref(at, name) })
+	return v
+}
+
+// refName reports whether s is a "$arg" reference, and to what.
+func refName(s string) (string, bool) {
+	if !strings.HasPrefix(s, "$") || strings.HasPrefix(s, "$$") {
+		return "", false
+	}
+	return s[1:], true
+}
+
+// literal returns the constant a non-reference string stands for.
+func literal(s string) string {
+	if strings.HasPrefix(s, "$$") {
+		return s[1:]
+	}
+	return s
+}
+
+// walkRefs calls fn with every reference in a template.
+func walkRefs(v any, fn func(string)) {
+	switch v := v.(type) {
+	case string:
+		if name, ok := refName(v); ok {
+			fn(name)
+		}
+	case []any:
+		for _, e := range v {
+			walkRefs(e, fn)
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			walkRefs(v[k], fn)
+		}
+	}
+}
+
+func compact(raw json.RawMessage) json.RawMessage {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return slices.Clone(raw)
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,436 @@
+package toolkits
+
+import (
+	"encoding/json"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func mustTool(t *testing.T, c *Catalog, slug string) Tool {
+	t.Helper()
+	tool, ok := c.Tool(slug)
+	if !ok {
+		t.Fatalf("Tool(%q) not found", slug)
+	}
+	return tool
+}
+
+func TestBuiltin_Tools(t *testing.T) {
+	c := builtin(t)
+	tools := c.Tools()
+	if len(tools) < 40 {
+		t.Errorf("got %d tools, want at least 40", len(tools))
+	}
+	if !slices.IsSortedFunc(tools, func(a, b Tool) int { return strings.Compare(a.Slug, b.Slug) }) {
+		t.Errorf("Tools() is not sorted by slug")
+	}
+	for _, tk := range c.List() {
+		n := len(c.Tools(tk.Slug))
+		if n < 4 {
+			t.Errorf("toolkit %s has %d tools, want at least 4", tk.Slug, n)
+		}
+		if tk.ToolsCount != n {
+			t.Errorf("toolkit %s: ToolsCount = %d, want %d", tk.Slug, tk.ToolsCount, n)
+		}
+		if got, _ := c.Get(tk.Slug); got.ToolsCount != n {
+			t.Errorf("Get(%s).ToolsCount = %d, want %d", tk.Slug, got.ToolsCount, n)
+		}
+	}
+	for _, tool := range tools {
+		t.Run(tool.Slug, func(t *testing.T) {
+			if tool.Name == "" || len(tool.Description) < 30 || tool.Version == "" {
+				t.Errorf("name %q, description %q, version %q: want all set, the description a sentence", tool.Name, tool.Description, tool.Version)
+			}
+			if _, ok := c.Get(tool.Toolkit); !ok {
+				t.Errorf("toolkit %q does not exist", tool.Toolkit)
+			}
+			if len(tool.Tags) == 0 {
+				t.Errorf("no tags")
+			}
+			for _, tag := range tool.Tags {
+				if !slices.Contains(allowedTags, tag) {
+					t.Errorf("tag %q is not allowed", tag)
+				}
+			}
+			checkWireSchema(t, "input", tool.InputSchema)
+			checkWireSchema(t, "output", tool.OutputSchema)
+		})
+	}
+}
+
+// checkWireSchema checks what the official SDKs require of a tool's
+// input_parameters and output_parameters (composio-v3.1-subset.md §9): a
+// JSON Schema whose type is object and whose nested types are all valid
+// JSON Schema types. It reads the raw JSON, independently of the package's
+// own schema parser.
+func checkWireSchema(t *testing.T, what string, raw json.RawMessage) {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("%s schema is not a JSON object: %v", what, err)
+	}
+	if doc["type"] != "object" {
+		t.Errorf("%s schema type = %v, want object", what, doc["type"])
+	}
+	valid := []string{"string", "integer", "number", "boolean", "array", "object", "null"}
+	var walk func(at string, node map[string]any)
+	walk = func(at string, node map[string]any) {
+		typ, ok := node["type"].(string)
+		if !ok || !slices.Contains(valid, typ) {
+			t.Errorf("%s: type = %v, want one of %v", at, node["type"], valid)
+		}
+		if props, ok := node["properties"].(map[string]any); ok {
+			for name, p := range props {
+				sub, ok := p.(map[string]any)
+				if !ok {
+					t.Errorf("%s.properties.%s is not a schema", at, name)
+					continue
+				}
+				walk(at+".properties."+name, sub)
+			}
+		}
+		if items, ok := node["items"].(map[string]any); ok {
+			walk(at+".items", items)
+		}
+		if req, ok := node["required"]; ok {
+			if _, ok := req.([]any); !ok {
+				t.Errorf("%s.required is not an array", at)
+			}
+		}
+	}
+	walk(what, doc)
+}
+
+func TestCatalog_Tool(t *testing.T) {
+	c := builtin(t)
+	for _, slug := range []string{"GMAIL_SEND_EMAIL", "gmail_send_email", "Gmail_Send_Email"} {
+		if got, ok := c.Tool(slug); !ok || got.Slug != "GMAIL_SEND_EMAIL" || got.Toolkit != "gmail" {
+			t.Errorf("Tool(%q) = %q, %v; want GMAIL_SEND_EMAIL of gmail", slug, got.Slug, ok)
+		}
+	}
+	if _, ok := c.Tool("GMAIL_NOPE"); ok {
+		t.Errorf("Tool(GMAIL_NOPE) found a tool")
+	}
+	// Callers get copies.
+	tool := mustTool(t, c, "GMAIL_SEND_EMAIL")
+	tool.Tags[0] = "changed"
+	tool.InputSchema[0] = ' '
+	again := mustTool(t, c, "GMAIL_SEND_EMAIL")
+	if again.Tags[0] == "changed" || again.InputSchema[0] != '{' {
+		t.Errorf("changing a returned tool changed the catalog")
+	}
+}
+
+func TestCatalog_Tools(t *testing.T) {
+	c := builtin(t)
+	all := c.Tools()
+	gmail := c.Tools("GMAIL")
+	both := c.Tools("slack", "gmail")
+	if len(gmail) == 0 || len(both) <= len(gmail) || len(all) <= len(both) {
+		t.Fatalf("got %d, %d, %d tools for gmail, slack+gmail, all; want growing counts", len(gmail), len(both), len(all))
+	}
+	for _, tool := range both {
+		if tool.Toolkit != "gmail" && tool.Toolkit != "slack" {
+			t.Errorf("Tools(slack, gmail) returned %s of %s", tool.Slug, tool.Toolkit)
+		}
+	}
+	if got := c.Tools("nope"); len(got) != 0 {
+		t.Errorf("Tools(nope) = %d tools, want none", len(got))
+	}
+}
+
+// TestBuiltin_ToolFacts pins each tool's upstream call as toolkits.md gives
+// it, so that changing one is deliberate.
+func TestBuiltin_ToolFacts(t *testing.T) {
+	c := builtin(t)
+	var got []string
+	for _, tool := range c.Tools() {
+		d := tool.def
+		var path strings.Builder
+		for _, p := range d.path {
+			switch {
+			case p.arg == "":
+				path.WriteString(p.literal)
+			case p.rest:
+				path.WriteString("{" + p.arg + "...}")
+			default:
+				path.WriteString("{" + p.arg + "}")
+			}
+		}
+		got = append(got, tool.Slug+" "+d.method+" "+path.String())
+	}
+	want := []string{
+		"GITHUB_CREATE_AN_ISSUE POST /repos/{owner}/{repo}/issues",
+		"GITHUB_CREATE_AN_ISSUE_COMMENT POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+		"GITHUB_CREATE_A_PULL_REQUEST POST /repos/{owner}/{repo}/pulls",
+		"GITHUB_GET_AN_ISSUE GET /repos/{owner}/{repo}/issues/{issue_number}",
+		"GITHUB_GET_A_PULL_REQUEST GET /repos/{owner}/{repo}/pulls/{pull_number}",
+		"GITHUB_GET_A_REPOSITORY GET /repos/{owner}/{repo}",
+		"GITHUB_GET_REPOSITORY_CONTENT GET /repos/{owner}/{repo}/contents/{path...}",
+		"GITHUB_GET_THE_AUTHENTICATED_USER GET /user",
+		"GITHUB_LIST_BRANCHES GET /repos/{owner}/{repo}/branches",
+		"GITHUB_LIST_COMMITS GET /repos/{owner}/{repo}/commits",
+		"GITHUB_LIST_PULL_REQUESTS GET /repos/{owner}/{repo}/pulls",
+		"GITHUB_LIST_REPOSITORIES_FOR_THE_AUTHENTICATED_USER GET /user/repos",
+		"GITHUB_LIST_REPOSITORY_ISSUES GET /repos/{owner}/{repo}/issues",
+		"GITHUB_MERGE_A_PULL_REQUEST PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge",
+		"GITHUB_SEARCH_ISSUES_AND_PULL_REQUESTS GET /search/issues",
+		"GITHUB_STAR_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER PUT /user/starred/{owner}/{repo}",
+		"GMAIL_ADD_LABEL_TO_EMAIL POST /users/{user_id}/messages/{message_id}/modify",
+		"GMAIL_CREATE_EMAIL_DRAFT POST /users/{user_id}/drafts",
+		"GMAIL_CREATE_LABEL POST /users/{user_id}/labels",
+		"GMAIL_FETCH_EMAILS GET /users/{user_id}/messages",
+		"GMAIL_FETCH_MESSAGE_BY_MESSAGE_ID GET /users/{user_id}/messages/{message_id}",
+		"GMAIL_FETCH_MESSAGE_BY_THREAD_ID GET /users/{user_id}/threads/{thread_id}",
+		"GMAIL_GET_PROFILE GET /users/{user_id}/profile",
+		"GMAIL_LIST_DRAFTS GET /users/{user_id}/drafts",
+		"GMAIL_LIST_LABELS GET /users/{user_id}/labels",
+		"GMAIL_LIST_THREADS GET /users/{user_id}/threads",
+		"GMAIL_MOVE_TO_TRASH POST /users/{user_id}/messages/{message_id}/trash",
+		"GMAIL_SEND_DRAFT POST /users/{user_id}/drafts/send",
+		"GMAIL_SEND_EMAIL POST /users/{user_id}/messages/send",
+		"GOOGLECALENDAR_CREATE_EVENT POST /calendars/{calendar_id}/events",
+		"GOOGLECALENDAR_DELETE_EVENT DELETE /calendars/{calendar_id}/events/{event_id}",
+		"GOOGLECALENDAR_EVENTS_GET GET /calendars/{calendar_id}/events/{event_id}",
+		"GOOGLECALENDAR_EVENTS_LIST GET /calendars/{calendarId}/events",
+		"GOOGLECALENDAR_FIND_EVENT GET /calendars/{calendar_id}/events",
+		"GOOGLECALENDAR_FREE_BUSY_QUERY POST /freeBusy",
+		"GOOGLECALENDAR_GET_CALENDAR GET /calendars/{calendar_id}",
+		"GOOGLECALENDAR_LIST_CALENDARS GET /users/me/calendarList",
+		"GOOGLECALENDAR_PATCH_EVENT PATCH /calendars/{calendar_id}/events/{event_id}",
+		"GOOGLECALENDAR_UPDATE_EVENT PUT /calendars/{calendar_id}/events/{event_id}",
+		"LINEAR_CREATE_LINEAR_COMMENT POST /graphql",
+		"LINEAR_CREATE_LINEAR_ISSUE POST /graphql",
+		"LINEAR_GET_ALL_LINEAR_TEAMS POST /graphql",
+		"LINEAR_GET_CURRENT_USER POST /graphql",
+		"LINEAR_GET_LINEAR_ISSUE POST /graphql",
+		"LINEAR_LIST_LINEAR_ISSUES POST /graphql",
+		"LINEAR_LIST_LINEAR_PROJECTS POST /graphql",
+		"LINEAR_LIST_LINEAR_STATES POST /graphql",
+		"LINEAR_LIST_LINEAR_USERS POST /graphql",
+		"LINEAR_RUN_QUERY_OR_MUTATION POST /graphql",
+		"LINEAR_SEARCH_ISSUES POST /graphql",
+		"LINEAR_UPDATE_ISSUE POST /graphql",
+		"NOTION_ADD_MULTIPLE_PAGE_CONTENT PATCH /blocks/{block_id}/children",
+		"NOTION_ARCHIVE_NOTION_PAGE PATCH /pages/{page_id}",
+		"NOTION_CREATE_COMMENT POST /comments",
+		"NOTION_CREATE_NOTION_PAGE POST /pages",
+		"NOTION_DELETE_BLOCK DELETE /blocks/{block_id}",
+		"NOTION_FETCH_BLOCK_CONTENTS GET /blocks/{block_id}/children",
+		"NOTION_FETCH_COMMENTS GET /comments",
+		"NOTION_FETCH_DATABASE GET /databases/{database_id}",
+		"NOTION_GET_ABOUT_ME GET /users/me",
+		"NOTION_INSERT_ROW_DATABASE POST /pages",
+		"NOTION_LIST_USERS GET /users",
+		"NOTION_QUERY_DATABASE POST /databases/{database_id}/query",
+		"NOTION_RETRIEVE_PAGE GET /pages/{page_id}",
+		"NOTION_SEARCH_NOTION_PAGE POST /search",
+		"NOTION_UPDATE_PAGE PATCH /pages/{page_id}",
+		"SLACK_ADD_REACTION_TO_AN_ITEM POST /reactions.add",
+		"SLACK_FETCH_CONVERSATION_HISTORY POST /conversations.history",
+		"SLACK_FETCH_MESSAGE_THREAD_FROM_A_CONVERSATION POST /conversations.replies",
+		"SLACK_FETCH_TEAM_INFO POST /team.info",
+		"SLACK_LIST_ALL_CHANNELS POST /conversations.list",
+		"SLACK_LIST_ALL_USERS POST /users.list",
+		"SLACK_OPEN_DM POST /conversations.open",
+		"SLACK_REMOVE_REACTION_FROM_ITEM POST /reactions.remove",
+		"SLACK_RETRIEVE_CONVERSATION_INFORMATION POST /conversations.info",
+		"SLACK_SCHEDULE_MESSAGE POST /chat.scheduleMessage",
+		"SLACK_SEARCH_MESSAGES POST /search.messages",
+		"SLACK_SEND_MESSAGE POST /chat.postMessage",
+		"SLACK_TEST_AUTH POST /auth.test",
+		"SLACK_UPDATES_A_SLACK_MESSAGE POST /chat.update",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("tool upstream calls mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// validTools is a valid tools file for github that the broken cases below
+// edit.
+const validTools = `{
+  "toolkit": "github",
+  "version": "20260601_00",
+  "errors": "http",
+  "tools": [
+    {
+      "slug": "GITHUB_GET_AN_ISSUE",
+      "name": "Get an issue",
+      "description": "Gets an issue.",
+      "tags": ["readOnlyHint"],
+      "input": {"type": "object", "properties": {
+        "owner": {"type": "string", "description": "The owner."},
+        "repo": {"type": "string", "description": "The repository."},
+        "issue_number": {"type": "integer", "description": "The number."},
+        "labels": {"type": "array", "description": "Labels.", "items": {"type": "string"}}
+      }, "required": ["owner", "repo", "issue_number"]},
+      "output": {"type": "object"},
+      "request": {"method": "GET", "path": "/repos/{owner}/{repo}/issues/{issue_number}", "query": {"labels": "$labels"}, "arrays": "comma"}
+    }
+  ]
+}`
+
+// validLinearTools is a valid GraphQL tools file that the broken cases edit.
+const validLinearTools = `{
+  "toolkit": "linear",
+  "version": "20260601_00",
+  "errors": "graphql",
+  "tools": [
+    {
+      "slug": "LINEAR_GET_LINEAR_ISSUE",
+      "name": "Get issue",
+      "description": "Gets an issue.",
+      "tags": ["readOnlyHint"],
+      "input": {"type": "object", "properties": {"issue_id": {"type": "string", "description": "The id."}}, "required": ["issue_id"]},
+      "output": {"type": "object"},
+      "request": {"method": "POST", "path": "/graphql", "graphql": "query Issue($id: String!) { issue(id: $id) { id } }", "variables": {"id": "$issue_id"}}
+    }
+  ]
+}`
+
+// withDefs returns the embedded definitions with files replaced or added.
+func withDefs(t *testing.T, files map[string]string) fs.FS {
+	t.Helper()
+	out := fstest.MapFS{}
+	sub, err := fs.Sub(defs, "defs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fs.WalkDir(sub, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(sub, name)
+		out[name] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range files {
+		out[name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	return out
+}
+
+func TestLoad_BrokenTools(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string // defaults to tools/github.json
+		base     string // defaults to validTools
+		old, new string // replaced once in base
+		want     string
+	}{
+		{name: "valid", want: ""},
+		{name: "valid graphql", file: "tools/linear.json", base: validLinearTools, want: ""},
+		{name: "not JSON", old: `"toolkit"`, new: `toolkit`, want: "tools/github.json: invalid character"},
+		{name: "unknown tool field", old: `"tags"`, new: `"tagz"`, want: `unknown field "tagz"`},
+		{name: "unknown request field", old: `"arrays": "comma"`, new: `"arrays": "comma", "params": {}`, want: `unknown field "params"`},
+		{name: "unknown schema keyword", old: `"items": {"type": "string"}`, new: `"items": {"type": "string", "pattern": "^a"}`, want: `tools[0] (GITHUB_GET_AN_ISSUE).input: json: unknown field "pattern"`},
+		{name: "bad nested type", old: `"items": {"type": "string"}`, new: `"items": {"type": "str"}`, want: `input.properties.labels.items.type: must be one of string, integer, number, boolean, array, object, got "str"`},
+		{name: "input not object", old: `"input": {"type": "object"`, new: `"input": {"type": "array"`, want: `input.type: must be "object", got "array"`},
+		{name: "output not object", old: `"output": {"type": "object"}`, new: `"output": {"type": "string"}`, want: `output.type: must be "object", got "string"`},
+		{name: "no output", old: `"output": {"type": "object"},`, new: ``, want: `output: is required`},
+		{name: "undescribed input", old: `"description": "The owner."`, new: `"description": ""`, want: `input.properties.owner.description: must not be empty`},
+		{name: "required unknown", old: `"required": ["owner", "repo", "issue_number"]`, new: `"required": ["owner", "repo", "issue_number", "x"]`, want: `input.required: names "x", which is not in properties`},
+		{name: "bad default", old: `"description": "The owner."`, new: `"description": "The owner.", "default": 5`, want: `input.properties.owner.default: default must be a string, got a number`},
+		{name: "bad enum", old: `"description": "The owner."`, new: `"description": "The owner.", "enum": ["a", 1]`, want: `input.properties.owner.enum: enum[1] must be a string`},
+		{name: "keyword for other type", old: `"description": "The owner."`, new: `"description": "The owner.", "minimum": 1`, want: "minimum and maximum are only allowed with type integer or number"},
+		{name: "bad tag", old: `["readOnlyHint"]`, new: `["readOnly"]`, want: `tags: "readOnly" is not one of readOnlyHint, destructiveHint, idempotentHint, openWorldHint`},
+		{name: "GET not read-only", old: `["readOnlyHint"]`, new: `["openWorldHint"]`, want: "a GET tool must be tagged readOnlyHint"},
+		{name: "read-only destructive", old: `["readOnlyHint"]`, new: `["readOnlyHint", "destructiveHint"]`, want: "readOnlyHint excludes destructiveHint"},
+		{name: "slug without prefix", old: `"slug": "GITHUB_GET_AN_ISSUE"`, new: `"slug": "GET_AN_ISSUE"`, want: `slug: must be upper case, start with GITHUB_`},
+		{name: "lower-case slug", old: `"slug": "GITHUB_GET_AN_ISSUE"`, new: `"slug": "github_get_an_issue"`, want: `slug: must be upper case`},
+		{name: "empty description", old: `"description": "Gets an issue."`, new: `"description": " "`, want: "description: must not be empty"},
+		{name: "unknown toolkit", old: `"toolkit": "github"`, new: `"toolkit": "gitlab"`, want: `toolkit: names "gitlab", which is not a toolkit of the catalog`},
+		{name: "file name", file: "tools/gh.json", want: `toolkit: is "github", so the file name must be github.json`},
+		{name: "bad version", old: `"20260601_00"`, new: `"latest"`, want: `version: must look like 20260601_00, got "latest"`},
+		{name: "bad error convention", old: `"errors": "http"`, new: `"errors": "grpc"`, want: `errors: must be "http", "slack" or "graphql", got "grpc"`},
+		{name: "no tools", old: `"tools": [`, new: `"tools": [], "x": [`, want: `unknown field "x"`},
+		{name: "bad method", old: `"method": "GET"`, new: `"method": "HEAD"`, want: `request.method: must be GET, POST, PUT, PATCH or DELETE, got "HEAD"`},
+		{name: "relative path", old: `"path": "/repos/`, new: `"path": "repos/`, want: `request.path: must start with /`},
+		{name: "query in path", old: `/issues/{issue_number}"`, new: `/issues/{issue_number}?x=1"`, want: "characters that must be escaped or that start a query"},
+		{name: "undeclared placeholder", old: `{issue_number}`, new: `{number}`, want: "has {number}, which is not an input property"},
+		{name: "unused argument", old: `{issue_number}`, new: `{number}`, want: "never uses the input property issue_number"},
+		{name: "optional placeholder", old: `"required": ["owner", "repo", "issue_number"]`, new: `"required": ["owner", "issue_number"]`, want: "has {repo}, which must be required or have a default"},
+		{name: "array placeholder", old: `/issues/{issue_number}"`, new: `/issues/{issue_number}/{labels}"`, want: "has {labels}, which must be a string or an integer, not array"},
+		{name: "rest placeholder not last", old: `/repos/{owner}/{repo}/`, new: `/repos/{owner...}/{repo}/`, want: "{owner...} must end the path"},
+		{name: "repeated placeholder", old: `/issues/{issue_number}"`, new: `/issues/{issue_number}/{owner}"`, want: "has {owner} twice"},
+		{name: "undeclared reference", old: `"$labels"`, new: `"$label"`, want: "request.query.labels: refers to $label, which is not an input property"},
+		{name: "array without style", old: `, "arrays": "comma"`, new: ``, want: "maps the array $labels, so arrays must say how arrays are encoded"},
+		{name: "bad array style", old: `"arrays": "comma"`, new: `"arrays": "pipes"`, want: `arrays: must be "repeat" or "comma", got "pipes"`},
+		{name: "object in query", old: `"items": {"type": "string"}`, new: `"items": {"type": "object"}`, want: "maps $labels, which holds objects or untyped items that only a form can carry"},
+		{name: "body on GET", old: `"arrays": "comma"`, new: `"arrays": "comma", "body": {"x": "$owner"}`, want: "a GET request has no body"},
+		{name: "two body kinds", old: `"method": "GET"`, new: `"method": "POST", "body": {"x": "$owner"}, "form": {"y": "$repo"}`, want: "may set only one of body, form, graphql and encoder"},
+		{name: "body not object", old: `"method": "GET"`, new: `"method": "POST", "body": ["$owner"]`, want: "request.body: must be a JSON object"},
+		{name: "unknown encoder", old: `"method": "GET"`, new: `"method": "POST", "encoder": "pdf"`, want: `encoder: "pdf" is not a known encoder`},
+		{name: "encoder args undeclared", old: `"method": "GET"`, new: `"method": "POST", "encoder": "gmail_send"`, want: "refers to $recipient_email, which is not an input property"},
+		{name: "constant header", old: `"arrays": "comma"`, new: `"arrays": "comma", "headers": {"Accept": "$owner"}`, want: "request.headers.Accept: must be a constant"},
+		{name: "require_any of one", old: `"arrays": "comma"`, new: `"arrays": "comma", "require_any": [["labels"]]`, want: "require_any[0]: must list at least two arguments"},
+		{name: "require_any with required", old: `"arrays": "comma"`, new: `"arrays": "comma", "require_any": [["labels", "owner"]]`, want: "require_any[0]: lists owner, which is already required"},
+		{name: "variables without graphql", old: `"arrays": "comma"`, new: `"arrays": "comma", "variables": {}`, want: "request.variables: is only allowed with graphql"},
+		{name: "graphql on GET", file: "tools/linear.json", base: validLinearTools, old: `"method": "POST"`, new: `"method": "GET"`, want: "must be POST for a GraphQL request"},
+		{name: "graphql undeclared variable", file: "tools/linear.json", base: validLinearTools, old: `{"id": "$issue_id"}`, new: `{"id": "$issue_id", "first": 5}`, want: "variables: sets first, which the query does not declare as $first"},
+		{name: "graphql unset variable", file: "tools/linear.json", base: validLinearTools, old: `{"id": "$issue_id"}`, new: `{"key": "$issue_id"}`, want: "graphql: declares $id, which variables never set"},
+		{name: "graphql not a query", file: "tools/linear.json", base: validLinearTools, old: `"query Issue(`, new: `"fetch Issue(`, want: `graphql: must start with "query" or "mutation"`},
+		{name: "graphql unbalanced", file: "tools/linear.json", base: validLinearTools, old: `{ id } }"`, new: `{ id }"`, want: "graphql: has unbalanced braces"},
+		{name: "several problems", old: `"Gets an issue.",
+      "tags": ["readOnlyHint"]`, new: `"",
+      "tags": ["openWorldHint"]`, want: `.description: must not be empty; tools[0] (GITHUB_GET_AN_ISSUE).tags: a GET tool must be tagged readOnlyHint`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			def := tt.base
+			if def == "" {
+				def = validTools
+			}
+			if tt.old != "" {
+				if !strings.Contains(def, tt.old) {
+					t.Fatalf("test case edits %q, which the valid definition lacks", tt.old)
+				}
+				def = strings.Replace(def, tt.old, tt.new, 1)
+			}
+			file := tt.file
+			if file == "" {
+				file = "tools/github.json"
+			}
+			_, err := Load(withDefs(t, map[string]string{file: def}))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("Load: %v", err)
+			case tt.want != "" && err == nil:
+				t.Fatalf("Load succeeded; want an error containing %q", tt.want)
+			case tt.want != "" && !strings.Contains(err.Error(), tt.want):
+				t.Errorf("Load: got error\n\t%v\nwant it to contain\n\t%s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoad_DuplicateToolSlug(t *testing.T) {
+	tool := validTools[strings.Index(validTools, "    {\n      \"slug\""):strings.LastIndex(validTools, "\n  ]")]
+	def := strings.Replace(validTools, tool, tool+",\n"+tool, 1)
+	_, err := Load(withDefs(t, map[string]string{"tools/github.json": def}))
+	if err == nil || !strings.Contains(err.Error(), "tool slug GITHUB_GET_AN_ISSUE is defined twice") {
+		t.Errorf("Load: err = %v, want the duplicate slug named", err)
+	}
+}
+
+func TestLoad_NoTools(t *testing.T) {
+	// A catalog without tools files is valid: toolkits come first.
+	c, err := Load(fstest.MapFS{"github.json": {Data: []byte(validGitHub)}})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got := c.Tools(); len(got) != 0 {
+		t.Errorf("Tools() = %d tools, want none", len(got))
+	}
+	if got := c.SearchTools("issue", nil, 0); len(got) != 0 {
+		t.Errorf("SearchTools() = %d matches, want none", len(got))
+	}
+}
