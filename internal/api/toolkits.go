@@ -71,6 +71,7 @@ func toolkitJSON(tk toolkits.Toolkit, detail bool) sdk.Toolkit {
 			Description: tk.Description,
 			Logo:        tk.Logo,
 			Categories:  []sdk.Category{},
+			ToolsCount:  tk.ToolsCount,
 			Version:     "latest",
 		},
 		AuthSchemes:                []string{},
