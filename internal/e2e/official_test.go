@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,6 +48,49 @@ func runOfficial(t *testing.T, s *server, name string, args ...string) {
 	t.Helper()
 	p := provider(t, s)
 	gmailConfig(t, s.Client, p)
+	runScript(t, s, nil, name, args...)
+}
+
+// runOfficialTools runs an official-SDK tool-execution script against a
+// fresh server whose gmail toolkit calls the fake upstream API. The script
+// is told which identity consents (EXPECTED_EMAIL, EXPECTED_LOGIN); the
+// upstream must have seen only that identity's token, and the profile and
+// send calls the script made.
+func runOfficialTools(t *testing.T, s *server, name string, args ...string) map[string]any {
+	t.Helper()
+	p := provider(t, s)
+	api := newFakeAPI(t, p)
+	gmailConfigAt(t, s.Client, p, api)
+	r := runScript(t, s, []string{"EXPECTED_EMAIL=" + work.Email, "EXPECTED_LOGIN=" + work.Login}, name, args...)
+	api.mu.Lock()
+	calls := slices.Clone(api.calls)
+	api.mu.Unlock()
+	var profiles, sends int
+	for _, c := range calls {
+		if c.Login != work.Login {
+			t.Errorf("the upstream got %s's token for %s %s; want %s's", c.Login, c.Method, c.Path, work.Login)
+		}
+		switch {
+		case c.Method == "GET" && strings.HasSuffix(c.Path, "/users/me/profile"):
+			profiles++
+		case c.Method == "POST" && strings.HasSuffix(c.Path, "/messages/send"):
+			sends++
+		default:
+			t.Errorf("unexpected upstream call %s %s?%s", c.Method, c.Path, c.Query)
+		}
+	}
+	// The failing call (no recipient) must not reach the upstream.
+	if profiles < 2 || sends != 1 {
+		t.Errorf("upstream saw %d profile and %d send calls; want at least 2 and exactly 1: %+v", profiles, sends, calls)
+	}
+	return r
+}
+
+// runScript runs a script with the server's URL and key (and extra
+// environment), completes each AUTHORIZE line it prints by consenting as
+// the named identity, and returns its RESULT.
+func runScript(t *testing.T, s *server, extraEnv []string, name string, args ...string) map[string]any {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -57,6 +101,7 @@ func runOfficial(t *testing.T, s *server, name string, args ...string) {
 		"TELEMETRY_DISABLED=true",
 		"COMPOSIO_BASE_URL="+s.URL,
 	)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -104,6 +149,11 @@ func runOfficial(t *testing.T, s *server, name string, args ...string) {
 		t.Fatalf("no RESULT line: %v\nstdout:\n%s", err, strings.Join(out, "\n"))
 	}
 	t.Logf("%s: %s", filepath.Base(args[len(args)-1]), result)
+	if e := strings.TrimSpace(stderr.String()); e != "" {
+		// SDK warnings (e.g. a response field it could not transform) land here.
+		t.Logf("%s stderr:\n%s", filepath.Base(args[len(args)-1]), e)
+	}
+	return r
 }
 
 func pythonSDK(t *testing.T) string {
@@ -152,5 +202,27 @@ func TestOfficialTypeScriptSDK(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		runOfficial(t, startServer(t, serverOptions{DatabaseURL: postgrestest.URL(t)}), "node", script)
+	})
+}
+
+func TestOfficialPythonSDKTools(t *testing.T) {
+	py := pythonSDK(t)
+	script := filepath.Join(repoRoot(t), "sdktest", "python", "tools.py")
+	t.Run("sqlite", func(t *testing.T) {
+		runOfficialTools(t, startServer(t, serverOptions{}), py, script)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		runOfficialTools(t, startServer(t, serverOptions{DatabaseURL: postgrestest.URL(t)}), py, script)
+	})
+}
+
+func TestOfficialTypeScriptSDKTools(t *testing.T) {
+	dir := nodeSDK(t)
+	script := filepath.Join(dir, "tools.mjs")
+	t.Run("sqlite", func(t *testing.T) {
+		runOfficialTools(t, startServer(t, serverOptions{}), "node", script)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		runOfficialTools(t, startServer(t, serverOptions{DatabaseURL: postgrestest.URL(t)}), "node", script)
 	})
 }
