@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/cache"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres"
 	"github.com/switchboard-dev/switchboard/internal/store/sqlite"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -45,6 +46,27 @@ type App struct {
 	Logger      *slog.Logger
 	// Handler serves the API, the hosted pages and the health checks.
 	Handler http.Handler
+
+	raw   store.Store
+	cache *cache.Store
+}
+
+// ForgetCaches empties every in-memory cache, so the next requests look
+// everything up cold.
+func (a *App) ForgetCaches() {
+	a.Accounts.ForgetCredentials()
+	if a.cache != nil {
+		a.cache.Purge()
+	}
+}
+
+// ForgetAccounts empties the account and credential caches, so the next
+// calls look their account and credentials up in the store and open them.
+func (a *App) ForgetAccounts() {
+	a.Accounts.ForgetCredentials()
+	if a.cache != nil {
+		a.cache.EvictAccounts()
+	}
 }
 
 // Options are the dependencies a caller may inject.
@@ -145,7 +167,12 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	a := &App{Config: c, Store: st, Vault: kr, Catalog: catalog, Logger: o.Logger}
+	a := &App{Config: c, Vault: kr, Catalog: catalog, Logger: o.Logger, raw: st}
+	if c.CacheTTL > 0 {
+		a.cache = cache.New(st, c.CacheTTL)
+		st = a.cache
+	}
+	a.Store = st
 	a.Projects = &projects.Service{Store: st, Now: o.Now}
 	a.AuthConfigs = &authconfigs.Service{Store: st, Vault: kr, Catalog: catalog, Now: o.Now}
 	a.Accounts = &accounts.Service{
@@ -221,4 +248,4 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 }
 
 // Close releases the store.
-func (a *App) Close() error { return a.Store.Close() }
+func (a *App) Close() error { return a.raw.Close() }

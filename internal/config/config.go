@@ -42,6 +42,10 @@ type Config struct {
 	LinkTTL time.Duration
 	// LogLevel is debug, info, warn or error (SWITCHBOARD_LOG_LEVEL).
 	LogLevel string
+	// CacheTTL is how long an instance may serve a session, API key or
+	// auth config that another instance changed (SWITCHBOARD_CACHE_TTL).
+	// Default 1s; 0 turns the caches off.
+	CacheTTL time.Duration
 }
 
 // Default returns the zero-configuration settings.
@@ -51,6 +55,7 @@ func Default() Config {
 		DataDir:  "./data",
 		LinkTTL:  10 * time.Minute,
 		LogLevel: "info",
+		CacheTTL: time.Second,
 	}
 }
 
@@ -75,6 +80,12 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 		}
 	}
 	fs.DurationVar(&c.LinkTTL, "link-ttl", c.LinkTTL, "how long a connection link stays usable (SWITCHBOARD_LINK_TTL)")
+	if v := getenv("SWITCHBOARD_CACHE_TTL"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			c.CacheTTL = d
+		}
+	}
+	fs.DurationVar(&c.CacheTTL, "cache-ttl", c.CacheTTL, "how long another instance's changes may take to be seen; 0 disables caching (SWITCHBOARD_CACHE_TTL)")
 	// Secrets come from the environment only, never from flags, so they do
 	// not show up in process listings or shell history.
 	c.EncryptionKey = getenv("SWITCHBOARD_ENCRYPTION_KEY")
@@ -115,6 +126,7 @@ func (c Config) Validate() error {
 		{!c.Postgres() && c.DataDir == "", "SWITCHBOARD_DATA_DIR is empty: name a directory for the embedded store"},
 		{c.Postgres() && c.EncryptionKey == "", "SWITCHBOARD_ENCRYPTION_KEY is required with PostgreSQL: every instance must share one key (generate one with `head -c 32 /dev/urandom | base64`)"},
 		{c.LinkTTL < time.Minute || c.LinkTTL > 24*time.Hour, "SWITCHBOARD_LINK_TTL must be between 1m and 24h"},
+		{c.CacheTTL < 0 || c.CacheTTL > time.Minute, "SWITCHBOARD_CACHE_TTL must be between 0 (off) and 1m"},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
 	}
 	for _, ch := range checks {

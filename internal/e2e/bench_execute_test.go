@@ -130,8 +130,11 @@ func setupExecBench(b *testing.B, databaseURL string, delay time.Duration) (*exe
 			do(req)
 		},
 	}
+	// Cold: the account and its credentials are looked up in the store
+	// and decrypted on every call; the API key, session and auth config
+	// stay cached.
 	e.cold = func() {
-		s.App.Execute.ForgetCredentials()
+		s.App.ForgetAccounts()
 		e.cached()
 	}
 	// Prove the execute path reaches the upstream as the right user.

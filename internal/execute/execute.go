@@ -287,7 +287,3 @@ func cleanTransportError(err error) string {
 	}
 	return msg
 }
-
-// ForgetCredentials drops every cached credential, so the next calls look
-// them up cold (benchmarks compare both paths).
-func (s *Service) ForgetCredentials() { s.Accounts.ForgetCredentials() }
