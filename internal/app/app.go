@@ -21,6 +21,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/execute"
+	"github.com/switchboard-dev/switchboard/internal/mcp"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -195,6 +196,9 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		Execute: a.Execute, Catalog: catalog, Logger: o.Logger, PublicURL: c.Public(),
 	}).Mount(mux)
 	(&web.Server{Accounts: a.Accounts, Logger: o.Logger}).Mount(mux)
+	(&mcp.Server{
+		Projects: a.Projects, Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: catalog, Logger: o.Logger,
+	}).Mount(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))

@@ -1,0 +1,241 @@
+package mcp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/execute"
+	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/sessions"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
+)
+
+// Path is the pattern of a session's MCP endpoint.
+const Path = "/tool_router/v3/{id}/mcp"
+
+// Server is the MCP surface.
+type Server struct {
+	Projects *projects.Service
+	Sessions *sessions.Service
+	Accounts *accounts.Service
+	Execute  *execute.Service
+	Catalog  *toolkits.Catalog
+	Logger   *slog.Logger
+	// Version is the server version reported to clients; default "dev".
+	Version string
+	// Parallel bounds how many calls of one COMPOSIO_MULTI_EXECUTE_TOOL run
+	// at once; default 8.
+	Parallel int
+
+	once    sync.Once
+	handler http.Handler
+}
+
+// Mount registers the session MCP endpoint on mux, for every method: the
+// SDK's handler answers those it does not serve.
+func (s *Server) Mount(mux *http.ServeMux) {
+	mux.Handle(Path, s)
+}
+
+// writeBudget is how long an MCP response may take to write: the longest
+// wait for connections plus a margin. The HTTP server's own write timeout
+// is shorter, for the REST API.
+const writeBudget = maxWait + time.Minute
+
+type ctxKey int
+
+const serverKey ctxKey = iota
+
+// ServeHTTP authenticates the request, finds the session and serves it
+// with an MCP server built for this request.
+func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	s.once.Do(func() {
+		s.handler = gomcp.NewStreamableHTTPHandler(func(r *http.Request) *gomcp.Server {
+			srv, _ := r.Context().Value(serverKey).(*gomcp.Server)
+			return srv
+		}, &gomcp.StreamableHTTPOptions{
+			Stateless: true,
+			// Switchboard is often behind a reverse proxy on loopback that
+			// sends the public Host; every request carries an API key, which
+			// a DNS-rebinding page does not have.
+			DisableLocalhostProtection: true,
+			Logger:                     s.Logger,
+		})
+	})
+	start := time.Now()
+	rid := ids.New(ids.Request, 16)
+	w := &statusWriter{ResponseWriter: rw}
+	w.Header().Set("x-request-id", rid)
+	ctx := r.Context()
+	var projectID string
+	defer func() {
+		if v := recover(); v != nil {
+			s.Logger.ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()), "request_id", rid)
+			if w.status == 0 {
+				refuse(w, nil, rid, errors.New("panic"))
+			}
+		}
+		s.Logger.InfoContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "status", w.status,
+			"duration_ms", time.Since(start).Milliseconds(), "project_id", projectID, "request_id", rid)
+	}()
+	p, err := s.Projects.Authenticate(ctx, apiKey(r))
+	if err != nil {
+		s.refuse(ctx, w, r, rid, err)
+		return
+	}
+	projectID = p.ID
+	sess, err := s.Sessions.Get(ctx, p.ID, r.PathValue("id"))
+	if err != nil {
+		s.refuse(ctx, w, r, rid, err)
+		return
+	}
+	// A wait for connections outlasts the server's write timeout.
+	http.NewResponseController(rw).SetWriteDeadline(time.Now().Add(writeBudget))
+	srv := s.build(p, sess)
+	s.handler.ServeHTTP(w, r.WithContext(context.WithValue(ctx, serverKey, srv)))
+}
+
+// apiKey reads the x-api-key header, or else a bearer token.
+func apiKey(r *http.Request) string {
+	if k := r.Header.Get("x-api-key"); k != "" {
+		return k
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(token)
+	}
+	return ""
+}
+
+// refuse answers a request that cannot reach a session, logging causes
+// that are not the caller's.
+func (s *Server) refuse(ctx context.Context, w http.ResponseWriter, r *http.Request, rid string, err error) {
+	if _, ok := problem.As(err); !ok {
+		s.Logger.ErrorContext(ctx, "mcp request failed", "err", err, "request_id", rid)
+	}
+	refuse(w, r, rid, err)
+}
+
+// maxPeek bounds how much of a refused request's body is read to find
+// the id to answer.
+const maxPeek = 1 << 20
+
+// requestID returns the JSON-RPC id of the request in r's body, or nil.
+// An error answer carries it, so that clients (the Go SDK's among them)
+// match the error to their request and show its message; JSON-RPC allows
+// null only when the id cannot be read.
+func requestID(r *http.Request) json.RawMessage {
+	if r == nil || r.Body == nil || r.Method != http.MethodPost {
+		return nil
+	}
+	var msg struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.NewDecoder(io.LimitReader(r.Body, maxPeek)).Decode(&msg) != nil || len(msg.ID) == 0 || string(msg.ID) == "null" {
+		return nil
+	}
+	return msg.ID
+}
+
+// JSON-RPC error codes of refusals, in the range the JSON-RPC 2.0
+// specification reserves for implementation-defined server errors.
+const (
+	codeUnauthenticated = -32001
+	codeNotFound        = -32002
+	codeInternal        = -32603
+)
+
+type rpcError struct {
+	JSONRPC string `json:"jsonrpc"`
+	ID      any    `json:"id"`
+	Error   struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+		Data    struct {
+			Slug      string `json:"slug"`
+			Status    int    `json:"status"`
+			RequestID string `json:"request_id"`
+			Fix       string `json:"suggested_fix,omitempty"`
+		} `json:"data"`
+	} `json:"error"`
+}
+
+// refuse writes err as a JSON-RPC error with the HTTP status of its kind,
+// answering the request in r (when not nil).
+func refuse(w http.ResponseWriter, r *http.Request, rid string, err error) {
+	status, code := http.StatusInternalServerError, codeInternal
+	var body rpcError
+	body.JSONRPC = "2.0"
+	if id := requestID(r); id != nil {
+		body.ID = id
+	}
+	body.Error.Message = "internal error; the request id identifies it in the server log"
+	body.Error.Data.Slug = "internal_error"
+	if p, ok := problem.As(err); ok {
+		switch p.Kind {
+		case problem.Unauthenticated:
+			// No WWW-Authenticate: it would send MCP clients looking for an
+			// OAuth authorization server; the key is a project API key.
+			status, code = http.StatusUnauthorized, codeUnauthenticated
+		case problem.NotFound:
+			status, code = http.StatusNotFound, codeNotFound
+		}
+		if status != http.StatusInternalServerError {
+			body.Error.Message, body.Error.Data.Slug, body.Error.Data.Fix = p.Message, p.Code, p.Fix
+		}
+	} else if errors.Is(err, store.ErrNotFound) {
+		status, code = http.StatusNotFound, codeNotFound
+		body.Error.Message, body.Error.Data.Slug = "not found", "not_found"
+	}
+	body.Error.Code, body.Error.Data.Status, body.Error.Data.RequestID = code, status, rid
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
+
+// statusWriter remembers the status for the access record. It unwraps for
+// http.ResponseController, which the SDK uses to flush event streams.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush sends buffered data to the client.
+func (w *statusWriter) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap returns the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,228 @@
+package mcp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/sessions"
+	"github.com/switchboard-dev/switchboard/internal/store"
+)
+
+// The meta tools' names, as Composio names them.
+const (
+	SearchTools        = "COMPOSIO_SEARCH_TOOLS"
+	GetToolSchemas     = "COMPOSIO_GET_TOOL_SCHEMAS"
+	ManageConnections  = "COMPOSIO_MANAGE_CONNECTIONS"
+	WaitForConnections = "COMPOSIO_WAIT_FOR_CONNECTIONS"
+	MultiExecuteTool   = "COMPOSIO_MULTI_EXECUTE_TOOL"
+)
+
+// options are the session settings that shape its MCP server. They come
+// from the session fields REST stores as given (search, execute, preload)
+// and from manage_connections.
+type options struct {
+	search, multiExecute, manage, wait bool
+	// preloadAll exposes every session tool directly; preload the listed ones.
+	preloadAll bool
+	preload    []string
+}
+
+func optionsOf(c sessions.Config) options {
+	o := options{search: true, multiExecute: true, manage: c.ManageConnections.Enabled}
+	o.wait = o.manage && c.ManageConnections.WaitForConnections
+	var search struct {
+		Enable *bool `json:"enable"`
+	}
+	if json.Unmarshal(c.Passthrough["search"], &search) == nil && search.Enable != nil {
+		o.search = *search.Enable
+	}
+	var exec struct {
+		EnableMultiExecute *bool `json:"enable_multi_execute"`
+	}
+	if json.Unmarshal(c.Passthrough["execute"], &exec) == nil && exec.EnableMultiExecute != nil {
+		o.multiExecute = *exec.EnableMultiExecute
+	}
+	var preload struct {
+		Tools json.RawMessage `json:"tools"`
+	}
+	if json.Unmarshal(c.Passthrough["preload"], &preload) == nil {
+		var all string
+		if json.Unmarshal(preload.Tools, &all) == nil {
+			o.preloadAll = strings.EqualFold(all, "all")
+		} else {
+			json.Unmarshal(preload.Tools, &o.preload)
+		}
+	}
+	return o
+}
+
+// call is one request's view of its session: the tools' handlers run
+// with the caller's project and the session as loaded for the request.
+type call struct {
+	s    *Server
+	p    store.Project
+	sess sessions.Session
+}
+
+// build makes the MCP server of a session for one request.
+func (s *Server) build(p store.Project, sess sessions.Session) *gomcp.Server {
+	o := optionsOf(sess.Config)
+	version := s.Version
+	if version == "" {
+		version = "dev"
+	}
+	srv := gomcp.NewServer(&gomcp.Implementation{Name: "switchboard", Title: "Switchboard tool router", Version: version},
+		&gomcp.ServerOptions{Instructions: instructions(sess, o), Logger: s.Logger})
+	c := &call{s: s, p: p, sess: sess}
+	if o.search {
+		c.add(srv, searchTool, c.search)
+		c.add(srv, schemasTool, c.schemas)
+	}
+	if o.manage {
+		c.add(srv, manageTool, c.manage)
+	}
+	if o.wait {
+		c.add(srv, waitTool, c.wait)
+	}
+	if o.multiExecute {
+		c.add(srv, multiExecuteTool, c.multiExecute)
+	}
+	c.addDirectTools(srv, o)
+	return srv
+}
+
+// add registers a tool whose handler's panics become tool errors: the SDK
+// runs handlers outside the HTTP handler, where a panic would end the
+// process.
+func (c *call) add(srv *gomcp.Server, t *gomcp.Tool, h gomcp.ToolHandler) {
+	srv.AddTool(t, func(ctx context.Context, req *gomcp.CallToolRequest) (res *gomcp.CallToolResult, err error) {
+		defer c.recoverAs(ctx, t.Name, func(msg string) { res, err = failure(msg, nil), nil })
+		return h(ctx, req)
+	})
+}
+
+// recoverAs, deferred, turns a panic into an internal error reported
+// through set, and logs it. Every goroutine a tool starts defers it too.
+func (c *call) recoverAs(ctx context.Context, what string, set func(msg string)) {
+	if v := recover(); v != nil {
+		c.s.Logger.ErrorContext(ctx, "mcp tool panic", "tool", what, "session_id", c.sess.ID,
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		set(internalError)
+	}
+}
+
+// internalError is what a tool says about a failure that is not the
+// caller's; the log has the cause.
+const internalError = "internal error; the server log has the cause"
+
+// instructions tell the model how to work with the session.
+func instructions(sess sessions.Session, o options) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "These tools act for user %s through their connected accounts (Gmail, GitHub, Slack, ...). ", sess.UserID)
+	if o.search {
+		b.WriteString("Find the tools for a task with " + SearchTools + " (one query per distinct task); it also says which toolkits are connected. ")
+	}
+	if o.manage {
+		b.WriteString("When a toolkit has no active connection, call " + ManageConnections + " and give the user the link it returns")
+		if o.wait {
+			b.WriteString(", then call " + WaitForConnections + " until they finish")
+		}
+		b.WriteString(". ")
+	}
+	if o.multiExecute {
+		b.WriteString("Run tools with " + MultiExecuteTool + ", several independent calls at once. ")
+	}
+	if sess.Config.MultiAccount.Enabled {
+		b.WriteString("Several accounts per toolkit may be connected: name one by id or alias in a call's account field to choose it.")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// decodeArgs reads a tool's arguments into v; absent arguments are {}.
+func decodeArgs(req *gomcp.CallToolRequest, v any) error {
+	raw := req.Params.Arguments
+	if len(raw) == 0 || string(raw) == "null" {
+		raw = json.RawMessage("{}")
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field != "" {
+			return fmt.Errorf("invalid arguments: %s must not be a JSON %s", te.Field, te.Value)
+		}
+		return fmt.Errorf("invalid arguments: %v", err)
+	}
+	return nil
+}
+
+// marshal encodes v as JSON without HTML escaping (links keep their &).
+func marshal(v any) json.RawMessage {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return json.RawMessage(`{}`)
+	}
+	return json.RawMessage(strings.TrimSpace(b.String()))
+}
+
+// result is a tool result: v as structured content, and as text a summary
+// followed by the same JSON, for clients that show the model only text.
+func result(summary string, v any) *gomcp.CallToolResult {
+	raw := marshal(v)
+	return &gomcp.CallToolResult{
+		Content:           []gomcp.Content{&gomcp.TextContent{Text: summary}, &gomcp.TextContent{Text: string(raw)}},
+		StructuredContent: raw,
+	}
+}
+
+// failure is a tool error result: the message, and v (when not nil) as
+// structured content.
+func failure(msg string, v any) *gomcp.CallToolResult {
+	if v == nil {
+		v = map[string]any{"successful": false, "error": msg}
+	}
+	r := result(msg, v)
+	r.IsError = true
+	return r
+}
+
+// message is what a tool says about a domain error: the message REST
+// gives. Anything else is logged and reported as an internal error.
+func (c *call) message(ctx context.Context, err error) string {
+	if p, ok := problem.As(err); ok {
+		return p.Message
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return "not found"
+	}
+	c.s.Logger.ErrorContext(ctx, "mcp tool failed", "err", err, "session_id", c.sess.ID)
+	return internalError
+}
+
+// toolkitError reports why a toolkit cannot be used in the session, with
+// the messages REST gives, or "" when it can.
+func (c *call) toolkitError(slug string) (canonical, msg string) {
+	tk, ok := c.s.Catalog.Get(slug)
+	if !ok {
+		return slug, fmt.Sprintf("unknown toolkit %q", slug)
+	}
+	if !c.sess.Config.Toolkits.Allows(tk.Slug) {
+		return tk.Slug, fmt.Sprintf("toolkit %s is not enabled in session %s", tk.Slug, c.sess.ID)
+	}
+	return tk.Slug, ""
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func ptr[T any](v T) *T { return &v }
