@@ -56,22 +56,13 @@ var accountOrders = map[string]string{
 
 // ListAccounts lists a project's accounts matching f.
 func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.AccountFilter) (store.Page[store.Account], error) {
-	col, ok := accountOrders[f.OrderBy]
-	if !ok {
-		return store.Page[store.Account]{}, fmt.Errorf("list accounts: %w: unknown order %q", store.ErrInvalid, f.OrderBy)
+	q, o, err := accountsQuery(projectID, f)
+	if err != nil {
+		return store.Page[store.Account]{}, fmt.Errorf("list accounts: %w", err)
 	}
-	q := &query{}
-	q.where("project_id = " + q.arg(projectID))
-	q.in("id", f.IDs)
-	q.in("user_id", f.UserIDs)
-	q.in("toolkit_slug", f.ToolkitSlugs)
-	q.in("auth_config_id", f.AuthConfigIDs)
-	q.in("status", f.Statuses)
-	q.in("alias", f.Aliases)
-	o := order{col: col, desc: !f.Ascending}
 	page, err := list(ctx, s, "accounts", accountCols, q, o, f.Cursor, f.Limit, scanAccount,
 		func(a store.Account) (*time.Time, string) {
-			switch col {
+			switch o.col {
 			case "updated_at":
 				return &a.UpdatedAt, a.ID
 			case "connected_at":
@@ -83,6 +74,42 @@ func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.Acco
 		return page, fmt.Errorf("list accounts: %w", err)
 	}
 	return page, nil
+}
+
+// accountsQuery returns the conditions and the order of ListAccounts.
+func accountsQuery(projectID string, f store.AccountFilter) (*query, order, error) {
+	col, ok := accountOrders[f.OrderBy]
+	if !ok {
+		return nil, order{}, fmt.Errorf("%w: unknown order %q", store.ErrInvalid, f.OrderBy)
+	}
+	q := &query{}
+	q.where("project_id = " + q.arg(projectID))
+	q.in("id", f.IDs)
+	q.in("user_id", f.UserIDs)
+	q.in("toolkit_slug", f.ToolkitSlugs)
+	q.in("auth_config_id", f.AuthConfigIDs)
+	q.in("status", f.Statuses)
+	q.in("alias", f.Aliases)
+	return q, order{col: col, desc: !f.Ascending}, nil
+}
+
+// latestActiveAccountQuery reads the first entry of the accounts_user_toolkit
+// index for the project, user, toolkit and status. The status is a literal,
+// not a parameter, so that a generic plan of the prepared statement knows
+// it as well as a custom one.
+const latestActiveAccountQuery = `SELECT ` + accountCols + ` FROM accounts
+	WHERE project_id = $1 AND user_id = $2 AND toolkit_slug = $3 AND status = '` + store.StatusActive + `'
+	ORDER BY connected_at DESC NULLS LAST, id DESC
+	LIMIT 1`
+
+// LatestActiveAccount returns the user's ACTIVE account of the toolkit that
+// connected last, never-connected ones last, ties by the greater id.
+func (s *Store) LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
+	a, err := scanAccount(s.pool.QueryRow(ctx, latestActiveAccountQuery, projectID, userID, toolkit))
+	if err != nil {
+		return store.Account{}, fmt.Errorf("latest active account: %w", dbError(err))
+	}
+	return a, nil
 }
 
 // UpdateAccount changes an account with fn. The id and project never

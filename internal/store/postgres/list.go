@@ -120,6 +120,30 @@ func (q *query) after(o order, s string) error {
 	return nil
 }
 
+// statement is SQL text and its arguments.
+type statement struct {
+	text string
+	args []any
+}
+
+// listStatements returns the two queries of one page of a keyset-paginated
+// list: the count of every row matching q, and up to limit+1 rows after the
+// cursor (all of them when limit <= 0), the extra row telling whether
+// another page follows.
+func listStatements(table, cols string, q *query, o order, cursorText string, limit int) (count, rows statement, err error) {
+	paged := q.clone()
+	if cursorText != "" {
+		if err := paged.after(o, cursorText); err != nil {
+			return statement{}, statement{}, fmt.Errorf("read cursor: %w", err)
+		}
+	}
+	text := "SELECT " + cols + " FROM " + table + paged.sql() + o.sql()
+	if limit > 0 {
+		text += " LIMIT " + paged.arg(limit+1)
+	}
+	return statement{"SELECT count(*) FROM " + table + q.sql(), q.args}, statement{text, paged.args}, nil
+}
+
 // list runs one page of a keyset-paginated list in a read-only snapshot:
 // the count of every row matching q, and up to limit rows after cursor (all
 // of them when limit <= 0). cols lists the columns scan reads; orderTime
@@ -130,31 +154,20 @@ func list[T any](ctx context.Context, s *Store, table, cols string, q *query, o 
 ) (store.Page[T], error) {
 	var page store.Page[T]
 	page.Items = []T{}
-	paged := q.clone()
-	if cursorText != "" {
-		if err := paged.after(o, cursorText); err != nil {
-			return page, fmt.Errorf("read cursor: %w", err)
-		}
+	count, items, err := listStatements(table, cols, q, o, cursorText, limit)
+	if err != nil {
+		return page, err
 	}
-	sqlText := "SELECT " + cols + " FROM " + table + paged.sql() + o.sql()
-	if limit > 0 {
-		// One more than the page, to learn whether another page follows.
-		sqlText += " LIMIT " + paged.arg(limit+1)
-	}
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+table+q.sql(), q.args...).Scan(&page.Total); err != nil {
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, count.text, count.args...).Scan(&page.Total); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, sqlText, paged.args...)
+		rows, err := tx.Query(ctx, items.text, items.args...)
 		if err != nil {
 			return err
 		}
-		items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
-		if err != nil {
-			return err
-		}
-		page.Items = items
-		return nil
+		page.Items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+		return err
 	})
 	if err != nil {
 		return store.Page[T]{}, dbError(err)

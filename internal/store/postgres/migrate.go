@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -53,10 +54,19 @@ func migrations() ([]migration, error) {
 // transaction together with its row in schema_migrations. Every transaction
 // first takes a transaction-level advisory lock, so concurrent migrators
 // queue behind one another, and the one that waited sees the other's work.
-func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+// A non-empty last stops after the migration of that version, which must
+// exist; only tests stop early.
+func migrate(ctx context.Context, pool *pgxpool.Pool, last string) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
+	}
+	if last != "" {
+		i := slices.IndexFunc(ms, func(m migration) bool { return m.version == last })
+		if i < 0 {
+			return fmt.Errorf("no migration %s", last)
+		}
+		ms = ms[:i+1]
 	}
 	for _, m := range ms {
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {

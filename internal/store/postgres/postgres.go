@@ -44,6 +44,13 @@ var _ store.Store = (*Store)(nil)
 // uses. Open does not work through a transaction-mode connection pooler:
 // LockAccount and AccountChanges need session state.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return open(ctx, url, "")
+}
+
+// open is Open applying the migrations up to and including the version
+// lastMigration, or all of them when it is empty. Tests open an old schema
+// with it to seed rows that the later migrations must keep.
+func open(ctx context.Context, url, lastMigration string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
@@ -60,7 +67,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	if err := migrate(ctx, pool); err != nil {
+	if err := migrate(ctx, pool, lastMigration); err != nil {
 		pool.Close()
 		locks.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)

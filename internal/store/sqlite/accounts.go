@@ -61,9 +61,29 @@ WHERE project_id = ? AND id = ?`, projectID, id))
 // ListAccounts lists the project's accounts matching f, in the order f asks
 // for, ties by id in the same direction.
 func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.AccountFilter) (store.Page[store.Account], error) {
+	q, o, err := accountsQuery(projectID, f)
+	if err != nil {
+		return store.Page[store.Account]{}, fmt.Errorf("list accounts: %w", err)
+	}
+	return list(ctx, s, "list accounts", "accounts", accountColumns, q,
+		o, f.Cursor, f.Limit, scanAccount,
+		func(a store.Account) (*time.Time, string) {
+			switch o.col {
+			case "updated_at":
+				return &a.UpdatedAt, a.ID
+			case "connected_at":
+				return a.ConnectedAt, a.ID
+			default:
+				return &a.CreatedAt, a.ID
+			}
+		})
+}
+
+// accountsQuery returns the conditions and the order of ListAccounts.
+func accountsQuery(projectID string, f store.AccountFilter) (*query, order, error) {
 	col, ok := accountOrders[f.OrderBy]
 	if !ok {
-		return store.Page[store.Account]{}, fmt.Errorf("list accounts: %w: unknown order %q", store.ErrInvalid, f.OrderBy)
+		return nil, order{}, fmt.Errorf("%w: unknown order %q", store.ErrInvalid, f.OrderBy)
 	}
 	q := &query{}
 	q.where("project_id = ?", projectID)
@@ -73,18 +93,29 @@ func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.Acco
 	q.in("auth_config_id", f.AuthConfigIDs)
 	q.in("status", f.Statuses)
 	q.in("alias", f.Aliases)
-	return list(ctx, s, "list accounts", "accounts", accountColumns, q,
-		order{col: col, desc: !f.Ascending}, f.Cursor, f.Limit, scanAccount,
-		func(a store.Account) (*time.Time, string) {
-			switch col {
-			case "updated_at":
-				return &a.UpdatedAt, a.ID
-			case "connected_at":
-				return a.ConnectedAt, a.ID
-			default:
-				return &a.CreatedAt, a.ID
-			}
-		})
+	// A user has a few accounts, which accounts_user_toolkit finds; sorting
+	// them beats walking the project's accounts in order to find them.
+	return q, order{col: col, desc: !f.Ascending, sort: len(f.UserIDs) > 0}, nil
+}
+
+// latestActiveAccountQuery reads the first entry of the accounts_user_toolkit
+// index for the project, user, toolkit and status. The status is a literal,
+// not a parameter, so that the query text alone says which rows it reads.
+// SQLite sorts NULL first ascending, so DESC NULLS LAST is its own order for
+// DESC and the index, declared DESC, serves it without a sort.
+const latestActiveAccountQuery = `SELECT ` + accountColumns + ` FROM accounts
+WHERE project_id = ? AND user_id = ? AND toolkit_slug = ? AND status = '` + store.StatusActive + `'
+ORDER BY connected_at DESC NULLS LAST, id DESC
+LIMIT 1`
+
+// LatestActiveAccount returns the user's ACTIVE account of the toolkit that
+// connected last, never-connected ones last, ties by the greater id.
+func (s *Store) LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
+	a, err := scanAccount(s.read.QueryRowContext(ctx, latestActiveAccountQuery, projectID, userID, toolkit))
+	if err != nil {
+		return store.Account{}, rowError("latest active account", err)
+	}
+	return a, nil
 }
 
 // UpdateAccount replaces the account with what fn makes of it. The id and

@@ -58,6 +58,13 @@ func (q *query) clone() *query {
 type order struct {
 	col  string
 	desc bool
+	// sort asks SQLite to sort the matching rows instead of walking the
+	// index of col, for conditions that pick a few rows through another
+	// index. Without statistics, SQLite otherwise prefers the index that
+	// avoids sorting even when that means reading every row of the
+	// project to find a few: the unary + makes the ORDER BY term an
+	// expression, which no index provides.
+	sort bool
 }
 
 // key names the order in cursors, so that a cursor made for one order is
@@ -70,10 +77,14 @@ func (o order) key() string {
 }
 
 func (o order) sql() string {
-	if o.desc {
-		return " ORDER BY " + o.col + " DESC NULLS LAST, id DESC"
+	col := o.col
+	if o.sort {
+		col = "+" + col
 	}
-	return " ORDER BY " + o.col + " ASC NULLS LAST, id ASC"
+	if o.desc {
+		return " ORDER BY " + col + " DESC NULLS LAST, id DESC"
+	}
+	return " ORDER BY " + col + " ASC NULLS LAST, id ASC"
 }
 
 // cursor is the position after the last item of a page: its order time as
@@ -114,16 +125,48 @@ func (q *query) after(o order, s string) error {
 	if o.desc {
 		cmp = "<"
 	}
+	// Under sort, the unary + keeps SQLite from reading the rows after
+	// the cursor through an index on the order columns instead of the one
+	// that finds the few rows the other conditions want.
+	col, id := o.col, "id"
+	if o.sort {
+		col, id = "+"+col, "+id"
+	}
 	if c.Time == nil {
 		// Inside the trailing run of nulls.
-		q.where("("+o.col+" IS NULL AND id "+cmp+" ?)", c.ID)
+		q.where("("+col+" IS NULL AND "+id+" "+cmp+" ?)", c.ID)
 		return nil
 	}
 	if _, err := parseTime(*c.Time); err != nil {
 		return errBadCursor
 	}
-	q.where("(("+o.col+", id) "+cmp+" (?, ?) OR "+o.col+" IS NULL)", *c.Time, c.ID)
+	q.where("(("+col+", "+id+") "+cmp+" (?, ?) OR "+col+" IS NULL)", *c.Time, c.ID)
 	return nil
+}
+
+// statement is SQL text and its arguments.
+type statement struct {
+	text string
+	args []any
+}
+
+// listStatements returns the two queries of one page of a keyset-paginated
+// list: the count of every row matching q, and up to limit+1 rows after the
+// cursor (all of them when limit <= 0), the extra row telling whether
+// another page follows.
+func listStatements(table, cols string, q *query, o order, cursorText string, limit int) (count, rows statement, err error) {
+	paged := q.clone()
+	if cursorText != "" {
+		if err := paged.after(o, cursorText); err != nil {
+			return statement{}, statement{}, fmt.Errorf("read cursor: %w", err)
+		}
+	}
+	rows = statement{"SELECT " + cols + " FROM " + table + paged.sql() + o.sql(), paged.args}
+	if limit > 0 {
+		rows.text += " LIMIT ?"
+		rows.args = append(rows.args, limit+1)
+	}
+	return statement{"SELECT count(*) FROM " + table + q.sql(), q.args}, rows, nil
 }
 
 // list reads one page of a keyset-paginated list in one read snapshot: the
@@ -135,23 +178,15 @@ func list[T any](ctx context.Context, s *Store, op, table, cols string, q *query
 	scan func(scanner) (T, error), position func(T) (*time.Time, string),
 ) (store.Page[T], error) {
 	page := store.Page[T]{Items: []T{}}
-	paged := q.clone()
-	if cursorText != "" {
-		if err := paged.after(o, cursorText); err != nil {
-			return store.Page[T]{}, fmt.Errorf("%s: read cursor: %w", op, err)
-		}
+	count, items, err := listStatements(table, cols, q, o, cursorText, limit)
+	if err != nil {
+		return store.Page[T]{}, fmt.Errorf("%s: %w", op, err)
 	}
-	text := "SELECT " + cols + " FROM " + table + paged.sql() + o.sql()
-	if limit > 0 {
-		// One more than the page, to learn whether another page follows.
-		text += " LIMIT ?"
-		paged.args = append(paged.args, limit+1)
-	}
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table+q.sql(), q.args...).Scan(&page.Total); err != nil {
+	err = s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, count.text, count.args...).Scan(&page.Total); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, text, paged.args...)
+		rows, err := tx.QueryContext(ctx, items.text, items.args...)
 		if err != nil {
 			return err
 		}

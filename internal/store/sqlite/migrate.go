@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 )
@@ -20,8 +21,9 @@ var migrations embed.FS
 // schema_migrations. Each one runs in its own transaction together with its
 // record, so a failed migration leaves no trace and is retried by the next
 // Open. Write transactions begin IMMEDIATE, so two processes opening the same
-// new file do not both apply a migration.
-func (s *Store) migrate(ctx context.Context) error {
+// new file do not both apply a migration. A non-empty last stops after the
+// migration of that version, which must exist; only tests stop early.
+func (s *Store) migrate(ctx context.Context, last string) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    TEXT PRIMARY KEY,
@@ -37,8 +39,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read migrations: %w", err)
 	}
+	if last != "" && !slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == last+".sql" }) {
+		return fmt.Errorf("migrate: no migration %s", last)
+	}
 	for _, e := range entries {
 		version := strings.TrimSuffix(e.Name(), ".sql")
+		if last != "" && version > last {
+			break
+		}
 		body, err := fs.ReadFile(migrations, "migrations/"+e.Name())
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", version, err)

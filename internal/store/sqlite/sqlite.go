@@ -41,6 +41,13 @@ const busyTimeout = 10 * time.Second
 // and write pools need a database they can share, so ":memory:" does not
 // work, and a '?' in path would start the connection parameters.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, "")
+}
+
+// open is Open applying the migrations up to and including the version
+// lastMigration, or all of them when it is empty. Tests open an old schema
+// with it to seed rows that the later migrations must keep.
+func open(ctx context.Context, path, lastMigration string) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
 		return nil, fmt.Errorf("open sqlite: path %q must be a plain file name", path)
 	}
@@ -61,7 +68,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 
 	s := &Store{write: write, changes: newBroadcaster(), locks: newKeyedMutex()}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, lastMigration); err != nil {
 		write.Close()
 		return nil, err
 	}

@@ -515,3 +515,142 @@ func testInvalidListArguments(t *testing.T, s store.Store) {
 		t.Errorf("ListAuthConfigs with a garbage cursor: got %v, want ErrInvalid", err)
 	}
 }
+
+// testLatestActiveAccount checks the default account rule: of the project's
+// ACTIVE accounts of the user and toolkit, the one connected last, ties by
+// the greater id, never-connected ones after every connected one. Other
+// users, toolkits, statuses and projects never count, however recent.
+func testLatestActiveAccount(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustCreateProject(t, s, newProject("p1"))
+	mustCreateProject(t, s, newProject("p2"))
+	gh := mustCreateAuthConfig(t, s, newAuthConfig("p1", "ac-gh", "github", at(0)))
+	gh2 := mustCreateAuthConfig(t, s, newAuthConfig("p1", "ac-gh2", "github", at(0)))
+	gm := mustCreateAuthConfig(t, s, newAuthConfig("p1", "ac-gm", "gmail", at(0)))
+	foreign := mustCreateAuthConfig(t, s, newAuthConfig("p2", "ac-x", "github", at(0)))
+
+	rows := []struct {
+		id        string
+		config    store.AuthConfig
+		user      string
+		status    string
+		created   int
+		connected int // -1: never
+	}{
+		// u1's github accounts in p1. a-tie and a-new tie on connected_at;
+		// a-tie has the greater id. Creation order does not matter.
+		{"a-old", gh, "u1", store.StatusActive, 1, 5},
+		{"a-new", gh, "u1", store.StatusActive, 2, 10},
+		{"a-tie", gh2, "u1", store.StatusActive, 0, 10},
+		{"f-never", gh, "u1", store.StatusActive, 30, -1},
+		{"z-never", gh2, "u1", store.StatusActive, 3, -1},
+		// Connected later, but not ACTIVE.
+		{"b-expired", gh, "u1", store.StatusExpired, 4, 20},
+		{"c-failed", gh, "u1", store.StatusFailed, 5, 30},
+		{"d-inactive", gh2, "u1", store.StatusInactive, 6, 40},
+		{"e-initiated", gh, "u1", store.StatusInitiated, 50, -1},
+		// ACTIVE and connected later, but another user or toolkit.
+		{"o-user", gh, "u2", store.StatusActive, 7, 50},
+		{"o-toolkit", gm, "u1", store.StatusActive, 8, 60},
+		// ACTIVE and connected later, with the same user and toolkit, in
+		// another project.
+		{"o-project", foreign, "u1", store.StatusActive, 9, 70},
+	}
+	for _, r := range rows {
+		a := newAccount(r.config.ProjectID, r.id, r.config, r.user, at(r.created))
+		a.Status = r.status
+		a.ConnectedAt = nil
+		if r.connected >= 0 {
+			a.ConnectedAt = ptr(at(r.connected))
+		}
+		mustCreateAccount(t, s, a)
+	}
+
+	// check wants the account named want, the whole record, or ErrNotFound
+	// when want is empty.
+	check := func(t *testing.T, projectID, userID, toolkit, want string) {
+		t.Helper()
+		got, err := s.LatestActiveAccount(ctx, projectID, userID, toolkit)
+		call := name("LatestActiveAccount(", projectID, ", ", userID, ", ", toolkit, ")")
+		if want == "" {
+			wantErr(t, call, err, store.ErrNotFound)
+			if err == nil {
+				t.Errorf("%s: got account %q, want none", call, got.ID)
+			}
+			return
+		}
+		if err != nil {
+			t.Errorf("%s: got error %v, want %q", call, err, want)
+			return
+		}
+		if d := diff(mustGetAccount(t, s, projectID, want), got); d != "" {
+			t.Errorf("%s: mismatch with GetAccount(%q) (-want +got):\n%s", call, want, d)
+		}
+	}
+
+	t.Run("Others", func(t *testing.T) {
+		check(t, "p1", "u2", "github", "o-user")
+		check(t, "p1", "u1", "gmail", "o-toolkit")
+		check(t, "p2", "u1", "github", "o-project")
+		check(t, "p1", "u3", "github", "")
+		check(t, "p1", "u1", "slack", "")
+		check(t, "p2", "u1", "gmail", "")
+		check(t, "p3", "u1", "github", "")
+	})
+
+	// Each step changes u1's github accounts in p1, then names the default.
+	setStatus := func(status string) func(store.Account) (store.Account, error) {
+		return func(a store.Account) (store.Account, error) {
+			a.Status = status
+			return a, nil
+		}
+	}
+	steps := []struct {
+		name   string
+		change func() error
+		want   string
+	}{
+		{"TieByGreaterID", func() error { return nil }, "a-tie"},
+		{"NotActiveAnyMore", func() error {
+			_, err := s.UpdateAccount(ctx, "p1", "a-tie", setStatus(store.StatusExpired))
+			return err
+		}, "a-new"},
+		{"Deleted", func() error { return s.DeleteAccount(ctx, "p1", "a-new") }, "a-old"},
+		{"NeverConnectedLast", func() error {
+			_, err := s.UpdateAccount(ctx, "p1", "a-old", setStatus(store.StatusInactive))
+			return err
+		}, "z-never"},
+		{"Reconnected", func() error {
+			_, err := s.UpdateAccount(ctx, "p1", "c-failed", func(a store.Account) (store.Account, error) {
+				a.Status = store.StatusActive
+				a.ConnectedAt = ptr(at(80))
+				return a, nil
+			})
+			return err
+		}, "c-failed"},
+		{"ConnectedBeatsNever", func() error {
+			if err := s.DeleteAccount(ctx, "p1", "c-failed"); err != nil {
+				return err
+			}
+			_, err := s.UpdateAccount(ctx, "p1", "f-never", func(a store.Account) (store.Account, error) {
+				a.ConnectedAt = ptr(at(-100))
+				return a, nil
+			})
+			return err
+		}, "f-never"},
+		{"NoneActive", func() error {
+			for _, id := range []string{"f-never", "z-never"} {
+				if _, err := s.UpdateAccount(ctx, "p1", id, setStatus(store.StatusExpired)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, ""},
+	}
+	for _, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			wantNoErr(t, "change", step.change())
+			check(t, "p1", "u1", "github", step.want)
+		})
+	}
+}

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListAccountsOrders", testListAccountsOrders},
 		{"ListAccountsCursor", testListAccountsCursor},
 		{"ListAccountsCursorTies", testListAccountsCursorTies},
+		{"LatestActiveAccount", testLatestActiveAccount},
 		{"InvalidListArguments", testInvalidListArguments},
 		{"FailStaleAccounts", testFailStaleAccounts},
 		{"AccountChanges", testAccountChanges},

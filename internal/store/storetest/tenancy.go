@@ -136,6 +136,12 @@ func checkIsolation(t *testing.T, s store.Store, self, other tenant) {
 				t.Errorf("ListAccounts(%+v): got Total %d, want 1", f, page.Total)
 			}
 		}
+		// Both tenants' accounts are ACTIVE, of the same user and toolkit.
+		latest, err := s.LatestActiveAccount(ctx, p, other.account.UserID, other.account.ToolkitSlug)
+		wantNoErr(t, "LatestActiveAccount", err)
+		if latest.ID != self.account.ID {
+			t.Errorf("LatestActiveAccount: got %q of project %q, want %q", latest.ID, latest.ProjectID, self.account.ID)
+		}
 		for _, f := range []store.AccountFilter{
 			{IDs: []string{other.account.ID}},
 			{AuthConfigIDs: []string{other.config.ID}},

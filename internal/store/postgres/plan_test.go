@@ -1,0 +1,147 @@
+package postgres
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
+)
+
+// planFixture is 30,000 accounts of 3,000 users and three toolkits in
+// project p1, a twentieth of them in p2, a mix of statuses and
+// never-connected ones, with statistics: enough rows that the planner
+// prefers an index wherever one helps.
+const planFixture = `
+INSERT INTO projects (id, name, created_at, updated_at) VALUES
+	('p1', 'P1', now(), now()), ('p2', 'P2', now(), now());
+INSERT INTO auth_configs (id, project_id, toolkit_slug, name, type, auth_scheme, status, created_at, updated_at)
+	SELECT 'ac-' || p || '-' || k, p, k, k, 'default', 'OAUTH2', 'ENABLED', now(), now()
+	FROM unnest(ARRAY['p1', 'p2']) p, unnest(ARRAY['github', 'gmail', 'slack']) k;
+INSERT INTO accounts (id, project_id, user_id, toolkit_slug, auth_config_id, status, connected_at, created_at, updated_at)
+	SELECT 'a' || i, p, 'u' || (i % 3000), k, 'ac-' || p || '-' || k,
+		(ARRAY['ACTIVE', 'ACTIVE', 'ACTIVE', 'EXPIRED', 'FAILED', 'INITIATED'])[1 + i % 6],
+		CASE WHEN i % 6 < 4 AND i % 50 <> 0 THEN now() - i * interval '1 second' END,
+		now() - i * interval '1 second', now()
+	FROM generate_series(1, 30000) i,
+		LATERAL (SELECT CASE WHEN i % 20 = 0 THEN 'p2' ELSE 'p1' END p,
+			(ARRAY['github', 'gmail', 'slack'])[1 + (i / 3000) % 3] k) x;
+ANALYZE accounts;
+`
+
+// TestQueryPlans checks with EXPLAIN that the lookups of one user's
+// accounts use accounts_user_toolkit, and that the default account reads
+// the first entry of it with no sort, in the custom plan and in the generic
+// plan a prepared statement may switch to.
+func TestQueryPlans(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, postgrestest.URL(t))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	if _, err := s.pool.Exec(ctx, planFixture, pgx.QueryExecModeSimpleProtocol); err != nil {
+		t.Fatalf("fill: %v", err)
+	}
+
+	// accountsList returns the statements ListAccounts runs for f.
+	accountsList := func(f store.AccountFilter) (count, rows statement) {
+		t.Helper()
+		q, o, err := accountsQuery("p1", f)
+		if err != nil {
+			t.Fatalf("accountsQuery: %v", err)
+		}
+		count, rows, err = listStatements("accounts", accountCols, q, o, f.Cursor, f.Limit)
+		if err != nil {
+			t.Fatalf("listStatements: %v", err)
+		}
+		return count, rows
+	}
+	mostRecentCount, mostRecentRows := accountsList(store.AccountFilter{UserIDs: []string{"u17"}, ToolkitSlugs: []string{"github"},
+		Statuses: []string{store.StatusActive}, OrderBy: store.OrderConnectedAt, Limit: 1})
+	usersCount, usersRows := accountsList(store.AccountFilter{UserIDs: []string{"u17", "u18"}, Limit: 10})
+	connected := time.Now().Add(-time.Hour)
+	_, usersCursorRows := accountsList(store.AccountFilter{UserIDs: []string{"u17", "u18"}, OrderBy: store.OrderConnectedAt,
+		Cursor: encodeCursor(order{col: "connected_at", desc: true}, &connected, "a9"), Limit: 10})
+
+	const (
+		latestScan = "Index Scan using accounts_user_toolkit on accounts"
+		indexOnly  = "Index Only Scan using accounts_user_toolkit on accounts"
+		index      = "accounts_user_toolkit"
+		sortNode   = "Sort"
+	)
+	tests := []struct {
+		name    string
+		st      statement
+		want    []string
+		wantNot []string
+	}{
+		{"LatestActiveAccount", statement{latestActiveAccountQuery, []any{"p1", "u17", "github"}},
+			[]string{latestScan, "Index Cond: ((project_id = 'p1'::text) AND (user_id = 'u17'::text) AND (toolkit_slug = 'github'::text) AND (status = 'ACTIVE'::text))"},
+			[]string{sortNode, "Filter"}},
+		{"MostRecentListCount", mostRecentCount, []string{indexOnly}, nil},
+		{"MostRecentListRows", mostRecentRows, []string{index}, nil},
+		{"UsersCount", usersCount, []string{indexOnly}, nil},
+		{"UsersRows", usersRows, []string{index}, nil},
+		{"UsersRowsAfterCursor", usersCursorRows, []string{index}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, err := s.pool.Query(ctx, "EXPLAIN "+tt.st.text, tt.st.args...)
+			if err != nil {
+				t.Fatalf("EXPLAIN: %v", err)
+			}
+			lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatalf("EXPLAIN: %v", err)
+			}
+			checkPlan(t, tt.st.text, strings.Join(lines, "\n"), tt.want, tt.wantNot)
+		})
+	}
+
+	t.Run("LatestActiveAccountGeneric", func(t *testing.T) {
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			t.Fatalf("Acquire: %v", err)
+		}
+		defer conn.Release()
+		// The simple protocol, so that PREPARE and EXPLAIN EXECUTE run as
+		// written. Closing the pool later ends the session and its settings.
+		_, err = conn.Exec(ctx, `SET plan_cache_mode = force_generic_plan;
+			PREPARE latest_active_account (text, text, text) AS `+latestActiveAccountQuery, pgx.QueryExecModeSimpleProtocol)
+		if err != nil {
+			t.Fatalf("PREPARE: %v", err)
+		}
+		defer conn.Exec(ctx, "DEALLOCATE latest_active_account; RESET plan_cache_mode", pgx.QueryExecModeSimpleProtocol)
+		rows, err := conn.Query(ctx, "EXPLAIN EXECUTE latest_active_account ('p1', 'u17', 'github')", pgx.QueryExecModeSimpleProtocol)
+		if err != nil {
+			t.Fatalf("EXPLAIN EXECUTE: %v", err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatalf("EXPLAIN EXECUTE: %v", err)
+		}
+		checkPlan(t, latestActiveAccountQuery, strings.Join(lines, "\n"),
+			[]string{latestScan, "(project_id = $1) AND (user_id = $2) AND (toolkit_slug = $3) AND (status = 'ACTIVE'::text)"},
+			[]string{sortNode, "Filter"})
+	})
+}
+
+// checkPlan fails the test unless plan has every step in want and none in
+// wantNot.
+func checkPlan(t *testing.T, query, plan string, want, wantNot []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(plan, w) {
+			t.Errorf("plan of %s:\n%s\nwant %q in it", query, plan, w)
+		}
+	}
+	for _, w := range wantNot {
+		if strings.Contains(plan, w) {
+			t.Errorf("plan of %s:\n%s\nwant no %q in it", query, plan, w)
+		}
+	}
+}
