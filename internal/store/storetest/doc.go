@@ -22,4 +22,9 @@
 //   - Nil and empty maps and slices may be returned for one another, except
 //     byte slices: ciphertext and hashes round-trip exactly, nil stays nil and
 //     empty stays empty.
+//
+// The package also holds the default-account benchmark that every backend
+// runs: BenchAccounts is its million accounts, which a backend loads in bulk
+// its own way, and BenchDefaultAccount measures LatestActiveAccount against
+// GetAccount on the filled store and reports the ratio as x_pk.
 package storetest
