@@ -68,10 +68,18 @@ func (o order) key() string {
 }
 
 func (o order) sql() string {
-	if o.desc {
-		return " ORDER BY " + o.col + " DESC NULLS LAST, id DESC"
+	// Only connected_at may be NULL. Saying NULLS LAST on a NOT NULL
+	// column changes no result but stops PostgreSQL from reading an
+	// ascending index backwards, so a newest-first page would sort the
+	// whole project.
+	nulls := ""
+	if o.col == "connected_at" {
+		nulls = " NULLS LAST"
 	}
-	return " ORDER BY " + o.col + " ASC NULLS LAST, id ASC"
+	if o.desc {
+		return " ORDER BY " + o.col + " DESC" + nulls + ", id DESC"
+	}
+	return " ORDER BY " + o.col + " ASC" + nulls + ", id ASC"
 }
 
 // cursor is the position after the last item of a page: its order time (nil

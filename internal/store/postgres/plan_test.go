@@ -63,6 +63,7 @@ func TestQueryPlans(t *testing.T) {
 	mostRecentCount, mostRecentRows := accountsList(store.AccountFilter{UserIDs: []string{"u17"}, ToolkitSlugs: []string{"github"},
 		Statuses: []string{store.StatusActive}, OrderBy: store.OrderConnectedAt, Limit: 1})
 	usersCount, usersRows := accountsList(store.AccountFilter{UserIDs: []string{"u17", "u18"}, Limit: 10})
+	_, projectRows := accountsList(store.AccountFilter{Limit: 10})
 	connected := time.Now().Add(-time.Hour)
 	_, usersCursorRows := accountsList(store.AccountFilter{UserIDs: []string{"u17", "u18"}, OrderBy: store.OrderConnectedAt,
 		Cursor: encodeCursor(order{col: "connected_at", desc: true}, &connected, "a9"), Limit: 10})
@@ -87,6 +88,9 @@ func TestQueryPlans(t *testing.T) {
 		{"UsersCount", usersCount, []string{indexOnly}, nil},
 		{"UsersRows", usersRows, []string{index}, nil},
 		{"UsersRowsAfterCursor", usersCursorRows, []string{index}, nil},
+		// A project's newest accounts come from accounts_created read
+		// backwards, not from sorting the whole project.
+		{"ProjectNewestFirst", projectRows, []string{"Index Scan Backward using accounts_created"}, []string{sortNode}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
