@@ -236,7 +236,7 @@ func (s *Server) sessionJSON(sess sessions.Session) sdk.Session {
 	out := sdk.Session{
 		SessionID:       sess.ID,
 		MCP:             sdk.SessionMCP{Type: "http", URL: s.PublicURL + "/tool_router/v3/" + sess.ID + "/mcp"},
-		ToolRouterTools: []string{},
+		ToolRouterTools: c.MetaTools(),
 		ConfigVersion:   sess.ConfigVersion,
 		Warnings:        []sdk.Warning{},
 		Config: sdk.SessionConfig{

@@ -153,18 +153,6 @@ func (s *Server) sessionExecute(w http.ResponseWriter, r *http.Request, p store.
 	return nil
 }
 
-// sessionToolList returns the tools a session exposes: those of its
-// toolkits.
-func (s *Server) sessionToolList(ctx context.Context, sess sessions.Session) []toolkits.Tool {
-	var out []toolkits.Tool
-	for _, t := range s.Catalog.Tools() {
-		if sess.Config.Toolkits.Allows(t.Toolkit) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 func (s *Server) sessionTools(w http.ResponseWriter, r *http.Request, p store.Project) error {
 	n, err := limit(r, 500, 1000)
 	if err != nil {
@@ -175,7 +163,7 @@ func (s *Server) sessionTools(w http.ResponseWriter, r *http.Request, p store.Pr
 		return err
 	}
 	items := []sdk.Tool{}
-	for _, t := range s.sessionToolList(r.Context(), sess) {
+	for _, t := range s.Sessions.Tools(sess) {
 		items = append(items, s.toolJSON(t))
 	}
 	page, err := paginate(items, r.URL.Query().Get("cursor"), n)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -362,6 +363,10 @@ func TestToolsAndSearch(t *testing.T) {
 	}
 	if len(all) < 40 {
 		t.Errorf("session tools: %d tools, want every tool (at least 40)", len(all))
+	}
+	// The session names the meta tools it exposes.
+	if got := f.session.ToolRouterTools; !slices.Equal(got, []string{"COMPOSIO_SEARCH_TOOLS", "COMPOSIO_GET_TOOL_SCHEMAS", "COMPOSIO_MULTI_EXECUTE_TOOL", "COMPOSIO_MANAGE_CONNECTIONS"}) {
+		t.Errorf("tool_router_tools: %v", got)
 	}
 	// Search ranks the right tool first and reports connection status.
 	status, b = call(t, s, testKey, "POST", "/api/v3.1/tool_router/session/"+f.session.ID()+"/search", `{"queries":[{"use_case":"send an email"}]}`)

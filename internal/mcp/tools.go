@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -17,11 +18,11 @@ import (
 
 // The meta tools' names, as Composio names them.
 const (
-	SearchTools        = "COMPOSIO_SEARCH_TOOLS"
-	GetToolSchemas     = "COMPOSIO_GET_TOOL_SCHEMAS"
-	ManageConnections  = "COMPOSIO_MANAGE_CONNECTIONS"
-	WaitForConnections = "COMPOSIO_WAIT_FOR_CONNECTIONS"
-	MultiExecuteTool   = "COMPOSIO_MULTI_EXECUTE_TOOL"
+	SearchTools        = sessions.MetaSearchTools
+	GetToolSchemas     = sessions.MetaGetToolSchemas
+	ManageConnections  = sessions.MetaManageConnections
+	WaitForConnections = sessions.MetaWaitForConnections
+	MultiExecuteTool   = sessions.MetaMultiExecuteTool
 )
 
 // options are the session settings that shape its MCP server. They come
@@ -35,19 +36,12 @@ type options struct {
 }
 
 func optionsOf(c sessions.Config) options {
-	o := options{search: true, multiExecute: true, manage: c.ManageConnections.Enabled}
-	o.wait = o.manage && c.ManageConnections.WaitForConnections
-	var search struct {
-		Enable *bool `json:"enable"`
-	}
-	if json.Unmarshal(c.Passthrough["search"], &search) == nil && search.Enable != nil {
-		o.search = *search.Enable
-	}
-	var exec struct {
-		EnableMultiExecute *bool `json:"enable_multi_execute"`
-	}
-	if json.Unmarshal(c.Passthrough["execute"], &exec) == nil && exec.EnableMultiExecute != nil {
-		o.multiExecute = *exec.EnableMultiExecute
+	meta := c.MetaTools()
+	o := options{
+		search:       slices.Contains(meta, SearchTools),
+		multiExecute: slices.Contains(meta, MultiExecuteTool),
+		manage:       slices.Contains(meta, ManageConnections),
+		wait:         slices.Contains(meta, WaitForConnections),
 	}
 	var preload struct {
 		Tools json.RawMessage `json:"tools"`
