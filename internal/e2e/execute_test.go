@@ -390,3 +390,33 @@ func TestToolsAndSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestExecuteWithoutAccountReusesTheLink: calls that keep finding no
+// account hand out one link, not a new pending account each.
+func TestExecuteWithoutAccountReusesTheLink(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	p := provider(t, s)
+	api := newFakeAPI(t, p)
+	gmailConfigAt(t, s.Client, p, api)
+	sess, err := s.Client.Create(ctxT(t), "user_123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := sessionExec(t, s, sess.ID(), "GMAIL_GET_PROFILE", `{}`, "").err()
+	second := sessionExec(t, s, sess.ID(), "GMAIL_GET_PROFILE", `{}`, "").err()
+	if first == "" || first != second {
+		t.Errorf("two calls without an account gave different links:\n%s\n%s", first, second)
+	}
+	page, err := s.Client.ConnectedAccounts().List(ctxT(t), sdk.ListAccountsParams{UserIDs: []string{"user_123"}})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("pending accounts: %v %v, want exactly one", page, err)
+	}
+	// The user completes it; the next call runs as them.
+	link := first[strings.Index(first, s.URL+"/link/"):]
+	if resp := consent(t, link, work, true); resp.StatusCode != 200 {
+		t.Fatalf("consent: %d", resp.StatusCode)
+	}
+	if r := sessionExec(t, s, sess.ID(), "GMAIL_GET_PROFILE", `{}`, ""); r.owner() != work.Login {
+		t.Errorf("after connecting: %+v", r)
+	}
+}

@@ -170,7 +170,7 @@ func describe(as []store.Account) string {
 // can connect one, gives the link to do it.
 func (s *Service) noAccount(ctx context.Context, p store.Project, sess sessions.Session, toolkit string) string {
 	msg := fmt.Sprintf("%s has no connected account for %s", toolkit, sess.UserID)
-	_, l, err := s.Sessions.Authorize(ctx, p, sess.ID, toolkit, "", "")
+	_, l, err := s.Sessions.Connect(ctx, p, sess.ID, toolkit, "")
 	if err != nil {
 		if pe, ok := problem.As(err); ok {
 			return msg + "; " + pe.Message

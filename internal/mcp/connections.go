@@ -129,7 +129,13 @@ func (c *call) connection(ctx context.Context, slug, alias string, again bool) c
 	if st.Connected && !again {
 		return item
 	}
-	a, l, err := c.s.Sessions.Authorize(ctx, c.p, c.sess.ID, slug, "", alias)
+	connect := c.s.Sessions.Connect
+	if again {
+		connect = func(ctx context.Context, p store.Project, id, toolkit, alias string) (store.Account, store.Link, error) {
+			return c.s.Sessions.Authorize(ctx, p, id, toolkit, "", alias)
+		}
+	}
+	a, l, err := connect(ctx, c.p, c.sess.ID, slug, alias)
 	if err != nil {
 		item.Error = c.message(ctx, err)
 		return item

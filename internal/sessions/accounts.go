@@ -160,3 +160,23 @@ func matches(s *Service, slug, search string) bool {
 	tk, _ := s.Catalog.Get(slug)
 	return strings.Contains(slug, search) || strings.Contains(strings.ToLower(tk.Name), search)
 }
+
+// Connect returns a link for the session's user to connect a toolkit: the
+// session's newest link for it that can still complete, or a new one. So
+// an agent that asks again (or a tool call that keeps finding no account)
+// hands out one link, not a new pending account per call. An alias asks
+// for a new account with that alias, so it always starts a new link.
+func (s *Service) Connect(ctx context.Context, p store.Project, id, toolkit, alias string) (store.Account, store.Link, error) {
+	if alias == "" {
+		l, err := s.Store.PendingLink(ctx, p.ID, id, toolkit, s.Now().UTC())
+		if err == nil {
+			a, err := s.Store.GetAccount(ctx, p.ID, l.AccountID)
+			if err == nil {
+				return a, l, nil
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return store.Account{}, store.Link{}, err
+		}
+	}
+	return s.Authorize(ctx, p, id, toolkit, "", alias)
+}

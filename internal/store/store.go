@@ -273,6 +273,10 @@ type Store interface {
 	GetLink(ctx context.Context, token string) (Link, error)
 	// GetLinkByState finds a link by the hash of its OAuth state.
 	GetLinkByState(ctx context.Context, stateHash string) (Link, error)
+	// PendingLink returns the newest link that a session made for a
+	// toolkit and that can still complete: not completed, expiring after
+	// now, its account still INITIATED. ErrNotFound when there is none.
+	PendingLink(ctx context.Context, projectID, sessionID, toolkit string, now time.Time) (Link, error)
 	UpdateLink(ctx context.Context, token string, fn func(Link) (Link, error)) (Link, error)
 
 	CreateSession(ctx context.Context, s Session) error

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -70,4 +72,26 @@ func (s *Store) UpdateLink(ctx context.Context, token string, fn func(store.Link
 				old.Token, l.SessionID, l.CallbackURL, l.ExpiresAt, l.StateHash, l.SealedVerifier,
 				l.StateExpiresAt, l.CompletedAt, l.CreatedAt))
 		})
+}
+
+// PendingLink returns the newest usable link a session made for a toolkit.
+func (s *Store) PendingLink(ctx context.Context, projectID, sessionID, toolkit string, now time.Time) (store.Link, error) {
+	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+prefixed("l.", linkCols)+`
+FROM links l JOIN accounts a ON a.project_id = l.project_id AND a.id = l.account_id
+WHERE l.project_id = $1 AND l.session_id = $2 AND a.toolkit_slug = $3 AND a.status = 'INITIATED'
+	AND l.completed_at IS NULL AND l.expires_at > $4
+ORDER BY l.created_at DESC, l.token DESC LIMIT 1`, projectID, sessionID, toolkit, now.UTC()))
+	if err != nil {
+		return store.Link{}, fmt.Errorf("find pending link: %w", dbError(err))
+	}
+	return l, nil
+}
+
+// prefixed qualifies each column of a comma-separated list with p.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
@@ -89,4 +91,26 @@ WHERE token = ?`,
 		return store.Link{}, err
 	}
 	return updated, nil
+}
+
+// PendingLink returns the newest usable link a session made for a toolkit.
+func (s *Store) PendingLink(ctx context.Context, projectID, sessionID, toolkit string, now time.Time) (store.Link, error) {
+	l, err := scanLink(s.read.QueryRowContext(ctx, `SELECT `+prefixed("l.", linkColumns)+`
+FROM links l JOIN accounts a ON a.project_id = l.project_id AND a.id = l.account_id
+WHERE l.project_id = ? AND l.session_id = ? AND a.toolkit_slug = ? AND a.status = 'INITIATED'
+	AND l.completed_at IS NULL AND l.expires_at > ?
+ORDER BY l.created_at DESC, l.token DESC LIMIT 1`, projectID, sessionID, toolkit, timeValue(now)))
+	if err != nil {
+		return store.Link{}, rowError("find pending link", err)
+	}
+	return l, nil
+}
+
+// prefixed qualifies each column of a comma-separated list with p.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
 }

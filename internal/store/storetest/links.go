@@ -84,3 +84,65 @@ func testLinks(t *testing.T, s store.Store) {
 		t.Errorf("UpdateLink changed another link (-want +got):\n%s", d)
 	}
 }
+
+// testPendingLink: the newest link of a session for a toolkit that can
+// still complete, and nothing else.
+func testPendingLink(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustCreateProject(t, s, newProject("p1"))
+	mustCreateProject(t, s, newProject("p2"))
+	gh := mustCreateAuthConfig(t, s, newAuthConfig("p1", "ac1", "github", at(1)))
+	gm := mustCreateAuthConfig(t, s, newAuthConfig("p1", "ac2", "gmail", at(1)))
+	gh2 := mustCreateAuthConfig(t, s, newAuthConfig("p2", "ac3", "github", at(1)))
+	initiated := func(projectID, id string, c store.AuthConfig) {
+		a := newAccount(projectID, id, c, "u1", at(2))
+		a.Status, a.ConnectedAt = store.StatusInitiated, nil
+		mustCreateAccount(t, s, a)
+	}
+	link := func(projectID, token, accountID, session string, created, expires int) {
+		l := newLink(projectID, token, accountID, at(created), at(expires))
+		l.SessionID = session
+		mustCreateLink(t, s, l)
+	}
+	now := at(30)
+	_, err := s.PendingLink(ctx, "p1", "s1", "github", now)
+	wantErr(t, "PendingLink with no links", err, store.ErrNotFound)
+
+	initiated("p1", "old", gh)
+	link("p1", "l-old", "old", "s1", 3, 40)
+	initiated("p1", "new", gh)
+	link("p1", "l-new", "new", "s1", 5, 40)
+	initiated("p1", "expired", gh)
+	link("p1", "l-expired", "expired", "s1", 9, 20)
+	initiated("p1", "other-session", gh)
+	link("p1", "l-other-session", "other-session", "s2", 10, 40)
+	initiated("p1", "gmail", gm)
+	link("p1", "l-gmail", "gmail", "s1", 11, 40)
+	initiated("p2", "other-project", gh2)
+	link("p2", "l-other-project", "other-project", "s1", 12, 40)
+	active := newAccount("p1", "active", gh, "u1", at(2))
+	mustCreateAccount(t, s, active)
+	link("p1", "l-active", "active", "s1", 13, 40)
+
+	got, err := s.PendingLink(ctx, "p1", "s1", "github", now)
+	wantNoErr(t, "PendingLink", err)
+	if got.Token != "l-new" {
+		t.Errorf("PendingLink: got %s, want l-new", got.Token)
+	}
+	// A completed link, or an account that left INITIATED, is not pending.
+	_, err = s.UpdateLink(ctx, "l-new", func(l store.Link) (store.Link, error) {
+		l.CompletedAt = ptr(at(31))
+		return l, nil
+	})
+	wantNoErr(t, "UpdateLink", err)
+	_, err = s.UpdateAccount(ctx, "p1", "old", func(a store.Account) (store.Account, error) {
+		a.Status = store.StatusFailed
+		return a, nil
+	})
+	wantNoErr(t, "UpdateAccount", err)
+	_, err = s.PendingLink(ctx, "p1", "s1", "github", now)
+	wantErr(t, "PendingLink after completion and failure", err, store.ErrNotFound)
+	if got, err := s.PendingLink(ctx, "p2", "s1", "github", now); err != nil || got.Token != "l-other-project" {
+		t.Errorf("PendingLink in p2: got %v %v, want l-other-project", got.Token, err)
+	}
+}

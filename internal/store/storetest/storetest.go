@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AccountChanges", testAccountChanges},
 		{"LockAccount", testLockAccount},
 		{"Links", testLinks},
+		{"PendingLink", testPendingLink},
 		{"Sessions", testSessions},
 		{"UTCRoundTrip", testUTCRoundTrip},
 		{"SubMicrosecondTimes", testSubMicrosecondTimes},
