@@ -23,8 +23,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/api"
 	"github.com/switchboard-dev/switchboard/internal/app"
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -49,6 +51,8 @@ commands:
   projects list
   projects create NAME
   projects callback-urls [-project ID] URL...   set the callback URL allowlist
+  reseal                          re-encrypt stored secrets under SWITCHBOARD_ENCRYPTION_KEY
+                                  (after moving the old key to SWITCHBOARD_OLD_ENCRYPTION_KEYS)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -59,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr, getenv)
+	case "reseal":
+		return admin(ctx, "reseal", args[1:], stdout, stderr, getenv)
 	case "keys", "projects":
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)
@@ -228,6 +234,31 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 			return err
 		}
 		fmt.Fprintf(stdout, "Project %s allows callbacks to: %s\n", p.ID, strings.Join(p.CallbackURLs, " "))
+	case "reseal":
+		kr, err := app.OpenVault(cfg, newLogger(stderr, cfg.LogLevel))
+		if err != nil {
+			return err
+		}
+		ps, err := st.ListProjects(ctx)
+		if err != nil {
+			return err
+		}
+		accts := &accounts.Service{Store: st}
+		configs := &authconfigs.Service{Store: st}
+		var nAccounts, nConfigs int
+		for _, p := range ps {
+			n, err := configs.Reseal(ctx, kr, p.ID)
+			nConfigs += n
+			if err != nil {
+				return err
+			}
+			n, err = accts.Reseal(ctx, kr, p.ID)
+			nAccounts += n
+			if err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "Re-sealed %d account credentials and %d auth config secrets under key %s.\n", nAccounts, nConfigs, kr.ActiveKeyID())
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
 	}

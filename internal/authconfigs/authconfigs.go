@@ -471,3 +471,50 @@ func BaseURL(c store.AuthConfig, tk toolkits.Toolkit) string {
 	}
 	return tk.BaseURL
 }
+
+// Rotator re-seals ciphertext under the active key; the vault implements it.
+type Rotator interface {
+	Sealer
+	NeedsRotation(blob []byte) bool
+}
+
+// Reseal re-encrypts every auth config secret of a project still sealed
+// with an older key, and returns how many it re-sealed.
+func (s *Service) Reseal(ctx context.Context, r Rotator, projectID string) (int, error) {
+	n := 0
+	cursor := ""
+	for {
+		page, err := s.Store.ListAuthConfigs(ctx, projectID, store.AuthConfigFilter{IncludeDisabled: true, Cursor: cursor, Limit: 500})
+		if err != nil {
+			return n, fmt.Errorf("list auth configs to reseal: %w", err)
+		}
+		for _, c := range page.Items {
+			if c.SealedSecrets == nil || !r.NeedsRotation(c.SealedSecrets) {
+				continue
+			}
+			_, err := s.Store.UpdateAuthConfig(ctx, projectID, c.ID, func(cur store.AuthConfig) (store.AuthConfig, error) {
+				if cur.SealedSecrets == nil || !r.NeedsRotation(cur.SealedSecrets) {
+					return cur, nil
+				}
+				plain, err := r.Open(cur.SealedSecrets, secretsAAD(cur)...)
+				if err != nil {
+					return cur, fmt.Errorf("open secrets of %s: %w", cur.ID, err)
+				}
+				sealed, err := r.Seal(plain, secretsAAD(cur)...)
+				if err != nil {
+					return cur, err
+				}
+				cur.SealedSecrets = sealed
+				return cur, nil
+			})
+			if err != nil {
+				return n, err
+			}
+			n++
+		}
+		if page.NextCursor == "" {
+			return n, nil
+		}
+		cursor = page.NextCursor
+	}
+}

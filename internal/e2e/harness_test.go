@@ -51,6 +51,8 @@ type serverOptions struct {
 	// KeyFile makes the server use the generated key file in DataDir, as
 	// the zero-configuration default does, instead of a fixed key.
 	KeyFile bool
+	// EncryptionKey and OldEncryptionKeys replace the fixed test key.
+	EncryptionKey, OldEncryptionKeys string
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -73,6 +75,9 @@ func startServer(t testing.TB, o serverOptions) *server {
 	cfg.DatabaseURL = o.DatabaseURL
 	if !o.KeyFile {
 		cfg.EncryptionKey = testEncryptionKey
+		if o.EncryptionKey != "" {
+			cfg.EncryptionKey, cfg.OldEncryptionKeys = o.EncryptionKey, o.OldEncryptionKeys
+		}
 	}
 	if o.LinkTTL != 0 {
 		cfg.LinkTTL = o.LinkTTL

@@ -228,3 +228,51 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 		t.Errorf("after concurrent refreshes: %v %v, want ACTIVE", acct, err)
 	}
 }
+
+// TestKeyRotation rotates the root key without downtime: the server runs
+// with the new key and the old one, `switchboard reseal` re-encrypts what
+// the old key sealed, and then a server with the new key alone still uses
+// every account and auth config.
+func TestKeyRotation(t *testing.T) {
+	const newKey = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="
+	dir := filepath.Join(t.TempDir(), "data")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	s := startServer(t, serverOptions{DataDir: dir, Listener: l})
+	p := provider(t, s)
+	gmailConfig(t, s.Client, p)
+	sess, err := s.Client.Create(ctxT(t), "user_123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := connect(t, sess, work)
+	other := connect(t, sess, personal)
+	s.Stop()
+
+	// Both keys: old ciphertext still opens, new writes use the new key.
+	l, _ = net.Listen("tcp", addr)
+	s = startServer(t, serverOptions{DataDir: dir, Listener: l, EncryptionKey: newKey, OldEncryptionKeys: testEncryptionKey})
+	if _, err := s.Client.ConnectedAccounts().Refresh(ctxT(t), ca.ID); err != nil {
+		t.Fatalf("refresh with both keys: %v", err)
+	}
+	s.Stop()
+
+	cmd := exec.Command(buildBinary(t), "reseal")
+	cmd.Env = append(os.Environ(), "SWITCHBOARD_DATA_DIR="+dir, "SWITCHBOARD_ENCRYPTION_KEY="+newKey, "SWITCHBOARD_OLD_ENCRYPTION_KEYS="+testEncryptionKey)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Re-sealed 1 account credentials and 1 auth config secrets") {
+		t.Fatalf("reseal: %v\n%s", err, out)
+	}
+
+	// The new key alone.
+	l, _ = net.Listen("tcp", addr)
+	s = startServer(t, serverOptions{DataDir: dir, Listener: l, EncryptionKey: newKey})
+	for _, id := range []string{ca.ID, other.ID} {
+		if _, err := s.Client.ConnectedAccounts().Refresh(ctxT(t), id); err != nil {
+			t.Errorf("refresh %s with the new key alone: %v", id, err)
+		}
+	}
+}
