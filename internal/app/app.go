@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/mcp"
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -44,6 +45,7 @@ type App struct {
 	Accounts    *accounts.Service
 	Sessions    *sessions.Service
 	Execute     *execute.Service
+	Meta        *metatools.Service
 	Logger      *slog.Logger
 	// Handler serves the API, the hosted pages and the health checks.
 	Handler http.Handler
@@ -190,6 +192,9 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: catalog,
 		Egress: &egress.Clients{Timeout: 60 * time.Second}, Logger: o.Logger, Now: o.Now,
 	}
+	a.Meta = &metatools.Service{
+		Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: catalog, Logger: o.Logger, Now: o.Now,
+	}
 	mux := http.NewServeMux()
 	(&api.Server{
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, Sessions: a.Sessions,
@@ -197,7 +202,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}).Mount(mux)
 	(&web.Server{Accounts: a.Accounts, Logger: o.Logger}).Mount(mux)
 	(&mcp.Server{
-		Projects: a.Projects, Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: catalog, Logger: o.Logger,
+		Projects: a.Projects, Sessions: a.Sessions, Execute: a.Execute, Meta: a.Meta, Logger: o.Logger,
 	}).Mount(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -3,10 +3,13 @@
 // {public URL}/tool_router/v3/{session_id}/mcp (the mcp.url of the session
 // create response).
 //
-// It only translates: each tool calls the domain functions the REST API
-// calls (execute.Service.Search, Status and Execute, sessions.Service
-// Authorize, Tools and WaitForConnection), and its errors carry the same
-// messages REST gives.
+// It only translates: each meta tool runs through metatools.Service.Run,
+// which the REST session execute and execute_meta endpoints call too, and
+// each direct tool through execute.Service.Execute, as REST's execute
+// does; errors carry the same messages REST gives. What is MCP's own is
+// here: the tool definitions (schemas, annotations), the rendering of a
+// result as MCP content, progress notifications while a tool waits, and
+// recovering a tool handler's panic.
 //
 // # Authentication
 //

@@ -3,19 +3,15 @@ package mcp
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/switchboard-dev/switchboard/internal/execute"
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
-
-// maxCalls is how many tool calls one COMPOSIO_MULTI_EXECUTE_TOOL takes.
-const maxCalls = 50
 
 var multiExecuteTool = &gomcp.Tool{
 	Name:  MultiExecuteTool,
@@ -50,122 +46,9 @@ In a session that allows several accounts per toolkit, set account (an account i
 	Annotations: &gomcp.ToolAnnotations{Title: "Execute tools", DestructiveHint: ptr(true), OpenWorldHint: ptr(true)},
 }
 
-// callResult is the outcome of one tool call.
-type callResult struct {
-	Index              int            `json:"index"`
-	ToolSlug           string         `json:"tool_slug"`
-	Successful         bool           `json:"successful"`
-	Data               map[string]any `json:"data"`
-	Error              *string        `json:"error"`
-	LogID              string         `json:"log_id,omitempty"`
-	ConnectedAccountID string         `json:"connected_account_id,omitempty"`
-}
-
-type multiOutput struct {
-	Results       []callResult `json:"results"`
-	TotalCount    int          `json:"total_count"`
-	SuccessCount  int          `json:"success_count"`
-	ErrorCount    int          `json:"error_count"`
-	AllSuccessful bool         `json:"all_successful"`
-}
-
-type toolCall struct {
-	ToolSlug  string          `json:"tool_slug"`
-	Arguments json.RawMessage `json:"arguments"`
-	Account   string          `json:"account"`
-}
-
-func (c *call) multiExecute(ctx context.Context, req *gomcp.CallToolRequest) (*gomcp.CallToolResult, error) {
-	var in struct {
-		Tools []toolCall `json:"tools"`
-	}
-	if err := decodeArgs(req, &in); err != nil {
-		return failure(err.Error(), nil), nil
-	}
-	if len(in.Tools) == 0 || len(in.Tools) > maxCalls {
-		return failure(fmt.Sprintf("tools must list between 1 and %d tool calls, got %d", maxCalls, len(in.Tools)), nil), nil
-	}
-	parallel := c.s.Parallel
-	if parallel <= 0 {
-		parallel = 8
-	}
-	out := multiOutput{Results: make([]callResult, len(in.Tools)), TotalCount: len(in.Tools)}
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i, tc := range in.Tools {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			defer c.recoverAs(ctx, tc.ToolSlug, func(msg string) {
-				out.Results[i] = callResult{Index: i, ToolSlug: tc.ToolSlug, Data: map[string]any{}, Error: &msg}
-			})
-			out.Results[i] = c.run(ctx, i, tc)
-		})
-	}
-	wg.Wait()
-	var lines []string
-	for _, r := range out.Results {
-		if r.Successful {
-			out.SuccessCount++
-			lines = append(lines, fmt.Sprintf("%d. %s succeeded.", r.Index+1, r.ToolSlug))
-		} else {
-			out.ErrorCount++
-			lines = append(lines, fmt.Sprintf("%d. %s failed: %s", r.Index+1, r.ToolSlug, *r.Error))
-		}
-	}
-	out.AllSuccessful = out.ErrorCount == 0
-	summary := fmt.Sprintf("%d of %d calls succeeded. %s", out.SuccessCount, out.TotalCount, strings.Join(lines, " "))
-	if out.SuccessCount == 0 {
-		if len(out.Results) == 1 {
-			return failure(*out.Results[0].Error, out), nil
-		}
-		return failure(summary, out), nil
-	}
-	return result(summary, out), nil
-}
-
-// run makes one call of a multi-execute.
-func (c *call) run(ctx context.Context, i int, tc toolCall) callResult {
-	r := callResult{Index: i, ToolSlug: tc.ToolSlug, Data: map[string]any{}}
-	fail := func(msg string) callResult { r.Error = &msg; return r }
-	if strings.TrimSpace(tc.ToolSlug) == "" {
-		return fail("tool_slug is required")
-	}
-	args, err := arguments(tc.Arguments)
-	if err != nil {
-		return fail(err.Error())
-	}
-	res, err := c.s.Execute.Execute(ctx, c.p, execute.Call{Tool: tc.ToolSlug, Arguments: args, SessionID: c.sess.ID, Account: tc.Account})
-	if err != nil {
-		return fail(c.message(ctx, err))
-	}
-	r.LogID, r.ConnectedAccountID = res.LogID, res.AccountID
-	if res.Data != nil {
-		r.Data = res.Data
-	}
-	if res.Error != "" {
-		return fail(res.Error)
-	}
-	r.Successful = true
-	return r
-}
-
-// arguments reads a call's arguments: a JSON object, absent ({}), or a
-// string holding a JSON object, as models sometimes send.
-func arguments(raw json.RawMessage) (map[string]any, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return map[string]any{}, nil
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		raw = json.RawMessage(s)
-	}
-	var args map[string]any
-	if err := json.Unmarshal(raw, &args); err != nil || args == nil {
-		return nil, fmt.Errorf("arguments must be a JSON object")
-	}
-	return args, nil
-}
+// arguments reads a direct tool call's arguments as metatools reads
+// those of each multi-execute call.
+var arguments = metatools.Arguments
 
 // accountParam is the argument direct tools take in multi-account mode.
 const accountParam = "account"

@@ -15,14 +15,13 @@ import (
 
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
-	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 // Path is the pattern of a session's MCP endpoint.
@@ -32,15 +31,12 @@ const Path = "/tool_router/v3/{id}/mcp"
 type Server struct {
 	Projects *projects.Service
 	Sessions *sessions.Service
-	Accounts *accounts.Service
 	Execute  *execute.Service
-	Catalog  *toolkits.Catalog
-	Logger   *slog.Logger
+	// Meta runs the meta tools.
+	Meta   *metatools.Service
+	Logger *slog.Logger
 	// Version is the server version reported to clients; default "dev".
 	Version string
-	// Parallel bounds how many calls of one COMPOSIO_MULTI_EXECUTE_TOOL run
-	// at once; default 8.
-	Parallel int
 
 	once    sync.Once
 	handler http.Handler
@@ -55,7 +51,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 // writeBudget is how long an MCP response may take to write: the longest
 // wait for connections plus a margin. The HTTP server's own write timeout
 // is shorter, for the REST API.
-const writeBudget = maxWait + time.Minute
+const writeBudget = metatools.MaxWait + time.Minute
 
 type ctxKey int
 

@@ -8,9 +8,11 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -76,17 +78,17 @@ func (s *Server) build(p store.Project, sess sessions.Session) *gomcp.Server {
 		&gomcp.ServerOptions{Instructions: instructions(sess, o), Logger: s.Logger})
 	c := &call{s: s, p: p, sess: sess}
 	if o.search {
-		c.add(srv, searchTool, c.search)
-		c.add(srv, schemasTool, c.schemas)
+		c.add(srv, searchTool, c.meta(SearchTools))
+		c.add(srv, schemasTool, c.meta(GetToolSchemas))
 	}
 	if o.manage {
-		c.add(srv, manageTool, c.manage)
+		c.add(srv, manageTool, c.meta(ManageConnections))
 	}
 	if o.wait {
-		c.add(srv, waitTool, c.wait)
+		c.add(srv, waitTool, c.meta(WaitForConnections))
 	}
 	if o.multiExecute {
-		c.add(srv, multiExecuteTool, c.multiExecute)
+		c.add(srv, multiExecuteTool, c.meta(MultiExecuteTool))
 	}
 	c.addDirectTools(srv, o)
 	return srv
@@ -103,7 +105,8 @@ func (c *call) add(srv *gomcp.Server, t *gomcp.Tool, h gomcp.ToolHandler) {
 }
 
 // recoverAs, deferred, turns a panic into an internal error reported
-// through set, and logs it. Every goroutine a tool starts defers it too.
+// through set, and logs it. (The goroutines a meta tool starts recover
+// their own panics in metatools.)
 func (c *call) recoverAs(ctx context.Context, what string, set func(msg string)) {
 	if v := recover(); v != nil {
 		c.s.Logger.ErrorContext(ctx, "mcp tool panic", "tool", what, "session_id", c.sess.ID,
@@ -114,7 +117,21 @@ func (c *call) recoverAs(ctx context.Context, what string, set func(msg string))
 
 // internalError is what a tool says about a failure that is not the
 // caller's; the log has the cause.
-const internalError = "internal error; the server log has the cause"
+const internalError = metatools.InternalError
+
+// meta is the handler of a meta tool: it runs the tool in the session
+// through metatools, sending progress while it waits for connections, and
+// renders its result.
+func (c *call) meta(name string) gomcp.ToolHandler {
+	return func(ctx context.Context, req *gomcp.CallToolRequest) (*gomcp.CallToolResult, error) {
+		waiting := func(total time.Duration) func() { return c.progress(ctx, req, total) }
+		res, err := c.s.Meta.Run(ctx, c.p, c.sess, name, req.Params.Arguments, waiting)
+		if err != nil {
+			return failure(c.message(ctx, err), nil), nil
+		}
+		return render(res), nil
+	}
+}
 
 // instructions tell the model how to work with the session.
 func instructions(sess sessions.Session, o options) string {
@@ -139,21 +156,6 @@ func instructions(sess sessions.Session, o options) string {
 	return strings.TrimSpace(b.String())
 }
 
-// decodeArgs reads a tool's arguments into v; absent arguments are {}.
-func decodeArgs(req *gomcp.CallToolRequest, v any) error {
-	raw := req.Params.Arguments
-	if len(raw) == 0 || string(raw) == "null" {
-		raw = json.RawMessage("{}")
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field != "" {
-			return fmt.Errorf("invalid arguments: %s must not be a JSON %s", te.Field, te.Value)
-		}
-		return fmt.Errorf("invalid arguments: %v", err)
-	}
-	return nil
-}
-
 // marshal encodes v as JSON without HTML escaping (links keep their &).
 func marshal(v any) json.RawMessage {
 	var b strings.Builder
@@ -165,25 +167,27 @@ func marshal(v any) json.RawMessage {
 	return json.RawMessage(strings.TrimSpace(b.String()))
 }
 
-// result is a tool result: v as structured content, and as text a summary
-// followed by the same JSON, for clients that show the model only text.
-func result(summary string, v any) *gomcp.CallToolResult {
-	raw := marshal(v)
+// render is a tool result: its data as structured content, and as text
+// its summary followed by the same JSON, for clients that show the model
+// only text. A failed result is a tool error.
+func render(r metatools.Result) *gomcp.CallToolResult {
 	return &gomcp.CallToolResult{
-		Content:           []gomcp.Content{&gomcp.TextContent{Text: summary}, &gomcp.TextContent{Text: string(raw)}},
-		StructuredContent: raw,
+		Content:           []gomcp.Content{&gomcp.TextContent{Text: r.Summary}, &gomcp.TextContent{Text: string(r.Data)}},
+		StructuredContent: r.Data,
+		IsError:           r.Error != "",
 	}
+}
+
+// result is a successful tool result: v as structured content, with a
+// summary.
+func result(summary string, v any) *gomcp.CallToolResult {
+	return render(metatools.NewResult(summary, v))
 }
 
 // failure is a tool error result: the message, and v (when not nil) as
 // structured content.
 func failure(msg string, v any) *gomcp.CallToolResult {
-	if v == nil {
-		v = map[string]any{"successful": false, "error": msg}
-	}
-	r := result(msg, v)
-	r.IsError = true
-	return r
+	return render(metatools.Failure(msg, v))
 }
 
 // message is what a tool says about a domain error: the message REST
@@ -197,26 +201,6 @@ func (c *call) message(ctx context.Context, err error) string {
 	}
 	c.s.Logger.ErrorContext(ctx, "mcp tool failed", "err", err, "session_id", c.sess.ID)
 	return internalError
-}
-
-// toolkitError reports why a toolkit cannot be used in the session, with
-// the messages REST gives, or "" when it can.
-func (c *call) toolkitError(slug string) (canonical, msg string) {
-	tk, ok := c.s.Catalog.Get(slug)
-	if !ok {
-		return slug, fmt.Sprintf("unknown toolkit %q", slug)
-	}
-	if !c.sess.Config.Toolkits.Allows(tk.Slug) {
-		return tk.Slug, fmt.Sprintf("toolkit %s is not enabled in session %s", tk.Slug, c.sess.ID)
-	}
-	return tk.Slug, ""
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 func ptr[T any](v T) *T { return &v }

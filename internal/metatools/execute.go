@@ -1,0 +1,113 @@
+package metatools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/switchboard-dev/switchboard/internal/execute"
+)
+
+// callResult is the outcome of one tool call.
+type callResult struct {
+	Index              int            `json:"index"`
+	ToolSlug           string         `json:"tool_slug"`
+	Successful         bool           `json:"successful"`
+	Data               map[string]any `json:"data"`
+	Error              *string        `json:"error"`
+	LogID              string         `json:"log_id,omitempty"`
+	ConnectedAccountID string         `json:"connected_account_id,omitempty"`
+}
+
+type multiOutput struct {
+	Results       []callResult `json:"results"`
+	TotalCount    int          `json:"total_count"`
+	SuccessCount  int          `json:"success_count"`
+	ErrorCount    int          `json:"error_count"`
+	AllSuccessful bool         `json:"all_successful"`
+}
+
+type toolCall struct {
+	ToolSlug  string          `json:"tool_slug"`
+	Arguments json.RawMessage `json:"arguments"`
+	Account   string          `json:"account"`
+}
+
+// multiExecute is COMPOSIO_MULTI_EXECUTE_TOOL: up to MaxCalls tool calls
+// at once, each with its own result.
+func (r *run) multiExecute(ctx context.Context, args json.RawMessage) Result {
+	var in struct {
+		Tools []toolCall `json:"tools"`
+	}
+	if err := decodeArgs(args, &in); err != nil {
+		return Failure(err.Error(), nil)
+	}
+	if len(in.Tools) == 0 || len(in.Tools) > MaxCalls {
+		return Failure(fmt.Sprintf("tools must list between 1 and %d tool calls, got %d", MaxCalls, len(in.Tools)), nil)
+	}
+	parallel := r.s.Parallel
+	if parallel <= 0 {
+		parallel = 8
+	}
+	out := multiOutput{Results: make([]callResult, len(in.Tools)), TotalCount: len(in.Tools)}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, tc := range in.Tools {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			defer r.recoverAs(ctx, tc.ToolSlug, func(msg string) {
+				out.Results[i] = callResult{Index: i, ToolSlug: tc.ToolSlug, Data: map[string]any{}, Error: &msg}
+			})
+			out.Results[i] = r.call(ctx, i, tc)
+		})
+	}
+	wg.Wait()
+	var lines []string
+	for _, cr := range out.Results {
+		if cr.Successful {
+			out.SuccessCount++
+			lines = append(lines, fmt.Sprintf("%d. %s succeeded.", cr.Index+1, cr.ToolSlug))
+		} else {
+			out.ErrorCount++
+			lines = append(lines, fmt.Sprintf("%d. %s failed: %s", cr.Index+1, cr.ToolSlug, *cr.Error))
+		}
+	}
+	out.AllSuccessful = out.ErrorCount == 0
+	summary := fmt.Sprintf("%d of %d calls succeeded. %s", out.SuccessCount, out.TotalCount, strings.Join(lines, " "))
+	if out.SuccessCount == 0 {
+		if len(out.Results) == 1 {
+			return Failure(*out.Results[0].Error, out)
+		}
+		return Failure(summary, out)
+	}
+	return NewResult(summary, out)
+}
+
+// call makes one call of a multi-execute.
+func (r *run) call(ctx context.Context, i int, tc toolCall) callResult {
+	cr := callResult{Index: i, ToolSlug: tc.ToolSlug, Data: map[string]any{}}
+	fail := func(msg string) callResult { cr.Error = &msg; return cr }
+	if strings.TrimSpace(tc.ToolSlug) == "" {
+		return fail("tool_slug is required")
+	}
+	args, err := Arguments(tc.Arguments)
+	if err != nil {
+		return fail(err.Error())
+	}
+	res, err := r.s.Execute.Execute(ctx, r.p, execute.Call{Tool: tc.ToolSlug, Arguments: args, SessionID: r.sess.ID, Account: tc.Account})
+	if err != nil {
+		return fail(r.message(ctx, err))
+	}
+	cr.LogID, cr.ConnectedAccountID = res.LogID, res.AccountID
+	if res.Data != nil {
+		cr.Data = res.Data
+	}
+	if res.Error != "" {
+		return fail(res.Error)
+	}
+	cr.Successful = true
+	return cr
+}
