@@ -51,6 +51,14 @@ type SessionExecuteRequest struct {
 	Account string `json:"account,omitempty"`
 }
 
+// SessionExecuteMetaRequest is the body of POST .../session/{id}/execute_meta:
+// a meta tool (COMPOSIO_*) and its arguments. It is answered with a
+// SessionExecuteResponse.
+type SessionExecuteMetaRequest struct {
+	Slug      string         `json:"slug"`
+	Arguments map[string]any `json:"arguments"`
+}
+
 // SessionExecuteResponse answers a session execute.
 type SessionExecuteResponse struct {
 	Data  map[string]any `json:"data"`

@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
@@ -31,6 +32,7 @@ type Server struct {
 	Accounts    *accounts.Service
 	Sessions    *sessions.Service
 	Execute     *execute.Service
+	Meta        *metatools.Service
 	Catalog     *toolkits.Catalog
 	Logger      *slog.Logger
 	// PublicURL is the server's public base URL, without a trailing slash.
@@ -57,6 +59,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("GET /tool_router/session/{id}/tools", s.sessionTools)
 		route("POST /tool_router/session/{id}/search", s.sessionSearch)
 		route("POST /tool_router/session/{id}/execute", s.sessionExecute)
+		route("POST /tool_router/session/{id}/execute_meta", s.sessionExecuteMeta)
 		route("POST /tool_router/session/{id}/proxy_execute", s.sessionProxy)
 
 		route("POST /connected_accounts/link", s.linkAccount)
@@ -148,6 +151,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	}
 	return w.ResponseWriter.Write(b)
 }
+
+// Unwrap returns the underlying writer, for http.ResponseController.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // authed adapts a handler: it assigns a request id, authenticates the
 // x-api-key header, recovers panics, writes errors as JSON and logs one

@@ -1,13 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/execute"
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -139,6 +143,10 @@ func (s *Server) sessionExecute(w http.ResponseWriter, r *http.Request, p store.
 	if req.ToolSlug == "" {
 		return problem.Invalidf("invalid_request", "tool_slug", "tool_slug is required")
 	}
+	// Meta tools go through this same endpoint (the SDKs' session.execute).
+	if metatools.IsMeta(req.ToolSlug) {
+		return s.runMeta(w, r, p, req.ToolSlug, req.Arguments)
+	}
 	res, err := s.Execute.Execute(r.Context(), p, execute.Call{
 		Tool: req.ToolSlug, Arguments: req.Arguments, SessionID: r.PathValue("id"), Account: req.Account,
 	})
@@ -146,6 +154,53 @@ func (s *Server) sessionExecute(w http.ResponseWriter, r *http.Request, p store.
 		return err
 	}
 	out := sdk.SessionExecuteResponse{Data: res.Data, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed"}
+	if res.Error != "" {
+		out.ResultType = "failed"
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) sessionExecuteMeta(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	var req sdk.SessionExecuteMetaRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Slug == "" {
+		return problem.Invalidf("invalid_request", "slug", "slug is required")
+	}
+	return s.runMeta(w, r, p, req.Slug, req.Arguments)
+}
+
+// runMeta runs a meta tool in the request's session and answers as a
+// session execute does: a tool that failed is HTTP 200 with error set.
+func (s *Server) runMeta(w http.ResponseWriter, r *http.Request, p store.Project, slug string, args map[string]any) error {
+	sess, err := s.Sessions.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return problem.Invalidf("invalid_request", "arguments", "arguments must be a JSON object")
+	}
+	// A wait for connections may outlast the server's write timeout, as
+	// over MCP.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(metatools.MaxWait + time.Minute))
+	res, err := s.Meta.Run(r.Context(), p, sess, slug, raw, nil)
+	if err != nil {
+		return err
+	}
+	// UseNumber keeps numbers as the tool wrote them.
+	dec := json.NewDecoder(bytes.NewReader(res.Data))
+	dec.UseNumber()
+	var data map[string]any
+	if err := dec.Decode(&data); err != nil {
+		return fmt.Errorf("decode result of %s: %w", slug, err)
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	out := sdk.SessionExecuteResponse{Data: data, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed"}
 	if res.Error != "" {
 		out.ResultType = "failed"
 	}

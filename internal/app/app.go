@@ -198,7 +198,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	mux := http.NewServeMux()
 	(&api.Server{
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, Sessions: a.Sessions,
-		Execute: a.Execute, Catalog: catalog, Logger: o.Logger, PublicURL: c.Public(),
+		Execute: a.Execute, Meta: a.Meta, Catalog: catalog, Logger: o.Logger, PublicURL: c.Public(),
 	}).Mount(mux)
 	(&web.Server{Accounts: a.Accounts, Logger: o.Logger}).Mount(mux)
 	(&mcp.Server{
