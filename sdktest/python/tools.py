@@ -30,6 +30,10 @@ Execution paths exercised (see NOTES.md for what each sends on the wire):
   7. composio.tools.execute("GMAIL_SEND_EMAIL", arguments={"subject": "x"}, user_id=..., dangerously_skip_version_check=True)
                                                              GET /api/v3.1/tools/{slug} (cached after 5), POST
                                                              /api/v3.1/tools/execute/{slug}: {"successful": False, "error": ...}
+  8. session.execute("COMPOSIO_SEARCH_TOOLS", arguments={"queries": [{"use_case": "send an email"}]})
+                                                             POST .../tool_router/session/{id}/execute (a meta tool)
+  9. session.execute_meta("COMPOSIO_SEARCH_TOOLS", arguments=...)
+                                                             POST .../tool_router/session/{id}/execute_meta
 """
 
 import json
@@ -131,6 +135,21 @@ def check_profile(what, result, email, login):
     check(data.get("emailAddress") == email, f"{what}: data.emailAddress is {data.get('emailAddress')!r}, want {email!r}")
     check(data.get("owner") == login, f"{what}: the upstream saw the token of {data.get('owner')!r}, want {login!r}")
     return data
+
+
+def check_search(what, result):
+    """A COMPOSIO_SEARCH_TOOLS result for "send an email": completed, finding GMAIL_SEND_EMAIL."""
+    check(result.error is None, f"{what} returned error {result.error!r}")
+    check(result.result_type == "completed", f"{what} result_type {result.result_type!r}, want 'completed'")
+    check(isinstance(result.log_id, str) and result.log_id, f"{what} returned no log_id: {result!r}")
+    data = result.data
+    check(isinstance(data, dict), f"{what} returned no data dict: {result!r}")
+    results = data.get("results")
+    check(isinstance(results, list) and len(results) == 1, f"{what}: want one result per query, got {show(data)}")
+    found = list(results[0].get("primary_tool_slugs") or []) + list(results[0].get("related_tool_slugs") or [])
+    check("GMAIL_SEND_EMAIL" in found, f"{what} did not find GMAIL_SEND_EMAIL: {found}")
+    check("GMAIL_SEND_EMAIL" in (data.get("tool_schemas") or {}), f"{what} has no schema for GMAIL_SEND_EMAIL: {show(data)}")
+    return found
 
 
 def run():
@@ -253,6 +272,21 @@ def run():
         f"composio.tools.execute without recipient_email: error {failed_direct.get('error')!r} does not mention recipient_email",
     )
 
+    # --- a meta tool through session.execute, as the spec's minimal script runs it ---
+    search_args = {"queries": [{"use_case": "send an email"}]}
+    search = sdk_call(
+        "session.execute('COMPOSIO_SEARCH_TOOLS', …)",
+        lambda: session.execute("COMPOSIO_SEARCH_TOOLS", arguments=search_args),
+    )
+    found = check_search("session.execute('COMPOSIO_SEARCH_TOOLS', …)", search)
+    print(f"COMPOSIO_SEARCH_TOOLS: {found} (log {search.log_id})")
+    # --- the same through execute_meta ---
+    search_meta = sdk_call(
+        "session.execute_meta('COMPOSIO_SEARCH_TOOLS', …)",
+        lambda: session.execute_meta("COMPOSIO_SEARCH_TOOLS", arguments=search_args),
+    )
+    found_meta = check_search("session.execute_meta('COMPOSIO_SEARCH_TOOLS', …)", search_meta)
+
     return {
         "sdk": "python",
         "composio": version("composio"),
@@ -268,6 +302,8 @@ def run():
         "tools_execute": {"owner": direct["data"]["owner"], "successful": direct["successful"]},
         "failed": {"error": failed.error, "log_id": failed.log_id, "result_type": failed.result_type},
         "failed_direct": {"error": failed_direct["error"], "successful": failed_direct["successful"]},
+        "search": {"found": found, "log_id": search.log_id, "result_type": search.result_type},
+        "search_meta": {"found": found_meta, "result_type": search_meta.result_type},
     }
 
 
