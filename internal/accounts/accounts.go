@@ -16,6 +16,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -47,7 +48,8 @@ type Service struct {
 	hubOnce sync.Once
 	hub     *hub
 	flight  singleflight.Group
-	opened  openedCache
+	opened  openedCache[[]byte]
+	tokens  openedCache[oauth.Token]
 }
 
 // Reasons recorded with status transitions.
@@ -311,35 +313,42 @@ func (s *Service) Credentials(a store.Account, v any) error {
 }
 
 // ForgetCredentials empties the cache of opened credentials.
-func (s *Service) ForgetCredentials() { s.opened.clear() }
+func (s *Service) ForgetCredentials() {
+	s.opened.clear()
+	s.tokens.clear()
+}
 
 // openedCache holds opened credentials by account id, each with the
 // ciphertext it came from.
-type openedCache struct {
+type openedCache[V any] struct {
 	mu sync.Mutex
-	m  map[string]openedEntry
+	m  map[string]openedEntry[V]
 }
 
-type openedEntry struct{ sealed, plain []byte }
+type openedEntry[V any] struct {
+	sealed []byte
+	v      V
+}
 
 // maxOpened bounds the cache; past it, an arbitrary entry makes room.
 const maxOpened = 10000
 
-func (c *openedCache) get(id string, sealed []byte) ([]byte, bool) {
+func (c *openedCache[V]) get(id string, sealed []byte) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]
 	if !ok || !bytes.Equal(e.sealed, sealed) {
-		return nil, false
+		var zero V
+		return zero, false
 	}
-	return e.plain, true
+	return e.v, true
 }
 
-func (c *openedCache) put(id string, sealed, plain []byte) {
+func (c *openedCache[V]) put(id string, sealed []byte, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[string]openedEntry{}
+		c.m = map[string]openedEntry[V]{}
 	}
 	if len(c.m) >= maxOpened {
 		for k := range c.m {
@@ -347,10 +356,10 @@ func (c *openedCache) put(id string, sealed, plain []byte) {
 			break
 		}
 	}
-	c.m[id] = openedEntry{sealed: bytes.Clone(sealed), plain: plain}
+	c.m[id] = openedEntry[V]{sealed: bytes.Clone(sealed), v: v}
 }
 
-func (c *openedCache) clear() {
+func (c *openedCache[V]) clear() {
 	c.mu.Lock()
 	c.m = nil
 	c.mu.Unlock()

@@ -24,9 +24,12 @@ const refreshMargin = time.Minute
 // a is the account as the caller read it.
 func (s *Service) Token(ctx context.Context, a store.Account, rejected string) (oauth.Token, error) {
 	projectID, id := a.ProjectID, a.ID
-	var tok oauth.Token
-	if err := s.Credentials(a, &tok); err != nil {
-		return oauth.Token{}, err
+	tok, ok := s.tokens.get(a.ID, a.SealedCredentials)
+	if !ok {
+		if err := s.Credentials(a, &tok); err != nil {
+			return oauth.Token{}, err
+		}
+		s.tokens.put(a.ID, a.SealedCredentials, tok)
 	}
 	if tok.AccessToken != rejected && !expiresSoon(tok, s.now()) {
 		return tok, nil

@@ -7,12 +7,14 @@
 package sessions
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
@@ -89,6 +91,9 @@ type Service struct {
 	Accounts *accounts.Service
 	Catalog  *toolkits.Catalog
 	Now      func() time.Time
+
+	decodedMu    sync.Mutex
+	decodedCache map[decodedKey]Session
 }
 
 func decode(s store.Session) (Session, error) {
@@ -131,7 +136,56 @@ func (s *Service) Get(ctx context.Context, projectID, id string) (Session, error
 	if err != nil {
 		return Session{}, err
 	}
-	return decode(rec)
+	return s.decoded(rec)
+}
+
+// decoded decodes a session's configuration, reusing the last decoding
+// of the same version: a session is read on every tool call, and its
+// configuration only changes with its version.
+func (s *Service) decoded(rec store.Session) (Session, error) {
+	key := decodedKey{rec.ProjectID, rec.ID, rec.ConfigVersion}
+	s.decodedMu.Lock()
+	d, ok := s.decodedCache[key]
+	s.decodedMu.Unlock()
+	if ok && bytes.Equal(d.Session.Config, rec.Config) {
+		return Session{Session: rec, Config: d.Config.clone()}, nil
+	}
+	d, err := decode(rec)
+	if err != nil {
+		return Session{}, err
+	}
+	s.decodedMu.Lock()
+	if s.decodedCache == nil || len(s.decodedCache) >= maxDecoded {
+		s.decodedCache = map[decodedKey]Session{}
+	}
+	s.decodedCache[key] = d
+	s.decodedMu.Unlock()
+	return Session{Session: rec, Config: d.Config.clone()}, nil
+}
+
+type decodedKey struct {
+	project, id string
+	version     int
+}
+
+// maxDecoded bounds the decoded-session cache; past it, it starts over.
+const maxDecoded = 10000
+
+// clone copies the maps and slices of a configuration, so callers may
+// change theirs.
+func (c Config) clone() Config {
+	c.Toolkits.Enabled = slices.Clone(c.Toolkits.Enabled)
+	c.Toolkits.Disabled = slices.Clone(c.Toolkits.Disabled)
+	c.AuthConfigs = maps(c.AuthConfigs)
+	c.Pins = pinsCopy(c.Pins)
+	if c.Passthrough != nil {
+		p := make(map[string]json.RawMessage, len(c.Passthrough))
+		for k, v := range c.Passthrough {
+			p[k] = v
+		}
+		c.Passthrough = p
+	}
+	return c
 }
 
 func notFound(id string) error {
