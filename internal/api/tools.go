@@ -249,50 +249,12 @@ func (s *Server) sessionSearch(w http.ResponseWriter, r *http.Request, p store.P
 	return nil
 }
 
-// search runs a session search and shapes it as the Composio wire does.
+// search runs a session search, shaped as the Composio wire does.
 func (s *Server) search(ctx context.Context, sess sessions.Session, req sdk.SearchRequest) (sdk.SearchResponse, error) {
 	useCases := make([]string, len(req.Queries))
 	for i, q := range req.Queries {
 		useCases[i] = q.UseCase
 	}
-	results, statuses, err := s.Execute.Search(ctx, sess, useCases, req.Toolkits)
-	if err != nil {
-		return sdk.SearchResponse{}, err
-	}
-	now := time.Now().UTC()
-	out := sdk.SearchResponse{
-		Success:                   true,
-		Results:                   []sdk.SearchResult{},
-		ToolSchemas:               map[string]sdk.SearchToolSchema{},
-		ToolkitConnectionStatuses: []sdk.ToolkitConnectionStatus{},
-		NextStepsGuidance:         []string{},
-		Session:                   sdk.SearchSession{ID: sess.ID, Instructions: "Execute a tool with COMPOSIO_MULTI_EXECUTE_TOOL or the session's execute endpoint; connect a toolkit first when it has no active connection."},
-		TimeInfo:                  sdk.SearchTimeInfo{CurrentTimeUTC: now.Format(time.RFC3339), CurrentTimeUTCEpochSeconds: now.Unix(), Message: "The current time is " + now.Format(time.RFC1123)},
-	}
-	for i, r := range results {
-		res := sdk.SearchResult{Index: i + 1, UseCase: r.UseCase, PrimaryToolSlugs: []string{}, RelatedToolSlugs: []string{}, Toolkits: []string{}}
-		for _, t := range r.Primary {
-			res.PrimaryToolSlugs = append(res.PrimaryToolSlugs, t.Slug)
-		}
-		for _, t := range r.Related {
-			res.RelatedToolSlugs = append(res.RelatedToolSlugs, t.Slug)
-		}
-		res.Toolkits = append(res.Toolkits, r.Toolkits...)
-		for _, t := range append(slices.Clone(r.Primary), r.Related...) {
-			out.ToolSchemas[t.Slug] = sdk.SearchToolSchema{ToolSlug: t.Slug, Toolkit: t.Toolkit, Description: t.Description,
-				HasFullSchema: true, InputSchema: orRaw(t.InputSchema, `{"type":"object"}`)}
-		}
-		out.Results = append(out.Results, res)
-	}
-	for _, st := range statuses {
-		ws := sdk.ToolkitConnectionStatus{Toolkit: st.Toolkit.Slug, Description: st.Toolkit.Description, HasActiveConnection: st.Connected, StatusMessage: st.Message}
-		for _, a := range st.Accounts {
-			ws.Accounts = append(ws.Accounts, sdk.SearchAccountInfo{ID: a.ID, Alias: optional(a.Alias), Identity: a.Identity, Status: a.Status, Active: a.ID == st.ActiveID})
-		}
-		out.ToolkitConnectionStatuses = append(out.ToolkitConnectionStatuses, ws)
-		if !st.Connected {
-			out.NextStepsGuidance = append(out.NextStepsGuidance, "Connect "+st.Toolkit.Slug+" with COMPOSIO_MANAGE_CONNECTIONS (or the session's link endpoint) before running its tools.")
-		}
-	}
-	return out, nil
+	out, _, err := s.Meta.Search(ctx, sess, useCases, req.Toolkits)
+	return out, err
 }

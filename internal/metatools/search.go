@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
 
@@ -39,18 +40,29 @@ func (r *run) search(ctx context.Context, args json.RawMessage) Result {
 	if len(useCases) == 0 {
 		return Failure("queries must name at least one use case", nil)
 	}
-	results, statuses, err := r.s.Execute.Search(ctx, r.sess, useCases, in.Toolkits)
+	out, summary, err := r.s.Search(ctx, r.sess, useCases, in.Toolkits)
 	if err != nil {
 		return Failure(r.message(ctx, err), nil)
 	}
-	now := r.s.now().UTC()
+	return NewResult(summary, out)
+}
+
+// Search finds tools for use cases among a session's toolkits and shapes
+// the answer as Composio's search response, with a one-line summary. The
+// REST search endpoint and COMPOSIO_SEARCH_TOOLS both answer with it.
+func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases, toolkits []string) (sdk.SearchResponse, string, error) {
+	results, statuses, err := s.Execute.Search(ctx, sess, useCases, toolkits)
+	if err != nil {
+		return sdk.SearchResponse{}, "", err
+	}
+	now := s.now().UTC()
 	out := sdk.SearchResponse{
 		Success:                   true,
 		Results:                   []sdk.SearchResult{},
 		ToolSchemas:               map[string]sdk.SearchToolSchema{},
 		ToolkitConnectionStatuses: []sdk.ToolkitConnectionStatus{},
 		NextStepsGuidance:         []string{},
-		Session:                   sdk.SearchSession{ID: r.sess.ID, Instructions: "Run the tools with " + MultiExecuteTool + "; connect a toolkit with " + ManageConnections + " first when it has no active connection."},
+		Session:                   sdk.SearchSession{ID: sess.ID, Instructions: "Run the tools with " + MultiExecuteTool + "; connect a toolkit with " + ManageConnections + " first when it has no active connection."},
 		TimeInfo:                  sdk.SearchTimeInfo{CurrentTimeUTC: now.Format(time.RFC3339), CurrentTimeUTCEpochSeconds: now.Unix(), Message: "The current time is " + now.Format(time.RFC1123)},
 	}
 	var summary []string
@@ -87,7 +99,7 @@ func (r *run) search(ctx context.Context, args json.RawMessage) Result {
 			out.NextStepsGuidance = append(out.NextStepsGuidance, "Connect "+st.Toolkit.Slug+" with "+ManageConnections+" before running its tools.")
 		}
 	}
-	return NewResult(strings.Join(summary, " "), out)
+	return out, strings.Join(summary, " "), nil
 }
 
 // toolSchema is one tool's full schema.
