@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -75,5 +76,30 @@ func TestImportRules(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestModerncLibcPinned: modernc.org/sqlite is generated against one
+// exact modernc.org/libc; another version (pulled up by some other
+// dependency) can corrupt memory at run time, so go.mod must select
+// exactly the version the driver asks for.
+func TestModerncLibcPinned(t *testing.T) {
+	graph, err := exec.Command("go", "mod", "graph").Output()
+	if err != nil {
+		t.Fatalf("go mod graph: %v", err)
+	}
+	want := ""
+	for _, line := range strings.Split(string(graph), "\n") {
+		from, to, ok := strings.Cut(line, " ")
+		if ok && strings.HasPrefix(from, "modernc.org/sqlite@") && strings.HasPrefix(to, "modernc.org/libc@") {
+			want = strings.TrimPrefix(to, "modernc.org/libc@")
+		}
+	}
+	got, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "modernc.org/libc").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	if want == "" || strings.TrimSpace(string(got)) != want {
+		t.Errorf("modernc.org/libc is %s, but modernc.org/sqlite requires %s: pin it in go.mod", strings.TrimSpace(string(got)), want)
 	}
 }
