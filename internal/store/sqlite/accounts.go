@@ -46,7 +46,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 
 // GetAccount returns the project's account with the given id.
 func (s *Store) GetAccount(ctx context.Context, projectID, id string) (store.Account, error) {
-	return getAccount(ctx, s.read, projectID, id)
+	return getAccount(ctx, s.hot, projectID, id)
 }
 
 func getAccount(ctx context.Context, q queryer, projectID, id string) (store.Account, error) {
@@ -111,7 +111,7 @@ LIMIT 1`
 // LatestActiveAccount returns the user's ACTIVE account of the toolkit that
 // connected last, never-connected ones last, ties by the greater id.
 func (s *Store) LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
-	a, err := scanAccount(s.read.QueryRowContext(ctx, latestActiveAccountQuery, projectID, userID, toolkit))
+	a, err := scanAccount(s.hot.QueryRowContext(ctx, latestActiveAccountQuery, projectID, userID, toolkit))
 	if err != nil {
 		return store.Account{}, rowError("latest active account", err)
 	}

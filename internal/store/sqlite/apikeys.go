@@ -31,7 +31,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 
 // GetAPIKeyByHash finds a key, revoked or not, by its hash, in any project.
 func (s *Store) GetAPIKeyByHash(ctx context.Context, hash []byte) (store.APIKey, error) {
-	k, err := scanAPIKey(s.read.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?`, blobValue(hash)))
+	k, err := scanAPIKey(s.hot.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?`, blobValue(hash)))
 	if err != nil {
 		return store.APIKey{}, rowError("get api key", err)
 	}

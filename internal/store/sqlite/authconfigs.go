@@ -40,7 +40,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 
 // GetAuthConfig returns the project's auth config with the given id.
 func (s *Store) GetAuthConfig(ctx context.Context, projectID, id string) (store.AuthConfig, error) {
-	return getAuthConfig(ctx, s.read, projectID, id)
+	return getAuthConfig(ctx, s.hot, projectID, id)
 }
 
 func getAuthConfig(ctx context.Context, q queryer, projectID, id string) (store.AuthConfig, error) {

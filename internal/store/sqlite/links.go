@@ -37,7 +37,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 
 // GetLink finds a link by token in any project.
 func (s *Store) GetLink(ctx context.Context, token string) (store.Link, error) {
-	return getLink(ctx, s.read, token)
+	return getLink(ctx, s.hot, token)
 }
 
 func getLink(ctx context.Context, q queryer, token string) (store.Link, error) {

@@ -34,7 +34,7 @@ func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
 
 // GetProject returns the project with the given id.
 func (s *Store) GetProject(ctx context.Context, id string) (store.Project, error) {
-	return getProject(ctx, s.read, id)
+	return getProject(ctx, s.hot, id)
 }
 
 func getProject(ctx context.Context, q queryer, id string) (store.Project, error) {

@@ -31,7 +31,7 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 
 // GetSession returns the project's session with the given id.
 func (s *Store) GetSession(ctx context.Context, projectID, id string) (store.Session, error) {
-	return getSession(ctx, s.read, projectID, id)
+	return getSession(ctx, s.hot, projectID, id)
 }
 
 func getSession(ctx context.Context, q queryer, projectID, id string) (store.Session, error) {

@@ -22,6 +22,8 @@ type Store struct {
 	// read is a pool of query-only connections for reads outside
 	// transactions that write.
 	read *sql.DB
+	// hot runs the per-request lookups as prepared statements on read.
+	hot *stmts
 	// write has exactly one connection, so writers queue in Go rather than
 	// on SQLite's file lock, and every write transaction begins IMMEDIATE.
 	write *sql.DB
@@ -88,6 +90,7 @@ func open(ctx context.Context, path, lastMigration string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	s.read = read
+	s.hot = &stmts{db: read}
 	return s, nil
 }
 
@@ -115,7 +118,7 @@ func dsn(path string, readOnly bool) string {
 // Close closes the AccountChanges channels and both pools.
 func (s *Store) Close() error {
 	s.changes.close()
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(s.hot.close(), s.read.Close(), s.write.Close())
 }
 
 // Ping reports whether the database answers, on both pools.
