@@ -431,27 +431,44 @@ func (s *Service) OAuthClient(c store.AuthConfig, redirectURI string) (oauth.Cli
 	if p["scopes"] != "" {
 		scopes = SplitScopes(p["scopes"])
 	}
+	if spec.ScopeParam == "" {
+		// A provider without scopes (Notion) has no parameter for them.
+		scopes = nil
+	}
 	style := oauth2.AuthStyleInParams
 	if spec.TokenAuth == toolkits.AuthInHeader {
 		style = oauth2.AuthStyleInHeader
 	}
+	encoding := oauth.TokenForm
+	if spec.TokenEncoding == toolkits.TokenJSON {
+		encoding = oauth.TokenJSON
+	}
 	client := oauth.Client{
-		ClientID:       p["client_id"],
-		ClientSecret:   secrets["client_secret"],
-		AuthURL:        or(p["authorization_url"], spec.AuthorizationURL),
-		TokenURL:       or(p["token_url"], spec.TokenURL),
-		RedirectURL:    redirectURI,
-		Scopes:         scopes,
-		ScopeSeparator: spec.ScopeSeparator,
-		AuthStyle:      style,
-		AuthParams:     spec.AuthorizeParams,
-		PKCE:           spec.PKCE,
-		Now:            s.Now,
+		ClientID:          p["client_id"],
+		ClientSecret:      secrets["client_secret"],
+		AuthURL:           or(p["authorization_url"], spec.AuthorizationURL),
+		TokenURL:          or(p["token_url"], spec.TokenURL),
+		RedirectURL:       redirectURI,
+		Scopes:            scopes,
+		ScopeSeparator:    spec.ScopeSeparator,
+		ScopeParam:        spec.ScopeParam,
+		AuthStyle:         style,
+		TokenEncoding:     encoding,
+		TokenResponsePath: spec.TokenResponsePath,
+		AuthParams:        spec.AuthorizeParams,
+		PKCE:              spec.PKCE,
+		Now:               s.Now,
 	}
 	if client.ClientID == "" || client.ClientSecret == "" {
 		return oauth.Client{}, fmt.Errorf("auth config %s has no client credentials", c.ID)
 	}
-	if id := tk.Identity; id != nil && id.Source != toolkits.FromTokenResponse {
+	switch id := tk.Identity; {
+	case id == nil:
+	case id.Source == toolkits.FromTokenResponse:
+		// The exchange reads the identity from the token response; no
+		// identity call is made.
+		client.Identity = oauth.Identity{FromTokenResponse: true, Extract: id.Extract}
+	default:
 		client.Identity = oauth.Identity{
 			URL:     or(p["userinfo_url"], id.URL),
 			Method:  id.Method,

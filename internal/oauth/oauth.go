@@ -1,7 +1,12 @@
-// Package oauth runs the OAuth 2.0 client side of a connection with
-// golang.org/x/oauth2: the authorization request with PKCE, the code
-// exchange, refreshes, and the identity call that tells which upstream
-// account was connected.
+// Package oauth runs the OAuth 2.0 client side of a connection: the
+// authorization request with PKCE, the code exchange, refreshes, and the
+// identity call that tells which upstream account was connected.
+//
+// Providers that follow RFC 6749 go through golang.org/x/oauth2. Token
+// requests that it cannot make are made here with net/http: a JSON body
+// with HTTP Basic client authentication (Notion), a token nested in the
+// response (Slack's user token under "authed_user"), and errors sent with
+// HTTP 200 (Slack's "ok": false).
 //
 // Threats and defences:
 //   - A stolen or injected authorization code is useless without the PKCE
@@ -13,9 +18,16 @@
 //     accounts package stores only the state's hash and burns it on first use.
 //   - Provider error bodies can echo codes or tokens, so errors from this
 //     package carry the OAuth error code (RFC 6749 §5.2) and never the body.
-//   - A refresh token that the provider refuses (invalid_grant) is reported
-//     as ErrRefreshRefused so the account moves to EXPIRED instead of being
-//     retried forever.
+//   - A token response with HTTP 200 is not taken for a success: Slack
+//     answers every error that way, with "ok": false. Only an access token
+//     found where the provider puts it counts; Slack's top-level token is
+//     the bot's, never taken for the user's.
+//   - Error codes read from provider answers are kept only when they look
+//     like codes (a short run of letters, digits, "_", "-", "."), since they
+//     reach the end user's error page.
+//   - A refresh token that the provider refuses (invalid_grant, or Slack's
+//     invalid_refresh_token) is reported as ErrRefreshRefused so the account
+//     moves to EXPIRED instead of being retried forever.
 package oauth
 
 import (
@@ -29,6 +41,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,8 +61,21 @@ type Client struct {
 	// ScopeSeparator joins Scopes in the authorization request; RFC 6749
 	// §3.3 says space, a few providers (Slack, Linear) want a comma.
 	ScopeSeparator string
-	// AuthStyle says how the client authenticates at the token endpoint.
+	// ScopeParam is the authorization request parameter that carries the
+	// scopes; empty means "scope" (RFC 6749 §3.3). Slack takes the scopes
+	// of the user's token in "user_scope".
+	ScopeParam string
+	// AuthStyle says how the client authenticates at the token endpoint:
+	// AuthStyleInParams in the body, otherwise HTTP Basic (RFC 6749
+	// §2.3.1).
 	AuthStyle oauth2.AuthStyle
+	// TokenEncoding is how token requests are encoded; empty means
+	// TokenForm.
+	TokenEncoding TokenEncoding
+	// TokenResponsePath, when set, is the dotted path of the object in the
+	// token response that holds the token fields: Slack nests the user
+	// token under "authed_user". Empty means the top level (RFC 6749 §5.1).
+	TokenResponsePath string
 	// AuthParams are extra authorization request parameters, such as
 	// Google's access_type=offline.
 	AuthParams map[string]string
@@ -61,15 +88,44 @@ type Client struct {
 	Now func() time.Time
 }
 
-// Identity is an HTTP call, made with the new access token, whose JSON
-// answer names the upstream account.
+// TokenEncoding is how a token request's parameters are sent.
+type TokenEncoding string
+
+// Token request encodings.
+const (
+	// TokenForm is application/x-www-form-urlencoded (RFC 6749 §4.1.3).
+	TokenForm TokenEncoding = "form"
+	// TokenJSON is a JSON object of strings, which Notion requires.
+	TokenJSON TokenEncoding = "json"
+)
+
+// Identity names the upstream account: usually an HTTP call, made with
+// the new access token, whose JSON answer Extract reads; for providers
+// whose token response names the account, that response.
 type Identity struct {
 	URL    string
 	Method string
 	// Body is sent as JSON when not empty (a GraphQL query, for example).
 	Body string
+	// FromTokenResponse reports whether Extract reads the token response
+	// of the code exchange instead of an answer from URL: Exchange then
+	// names the account and no identity call is made. Notion's current
+	// user is the integration's bot, so only its token response tells who
+	// connected.
+	FromTokenResponse bool
 	// Extract returns the display name and the stable id from the answer.
 	Extract func(body []byte) (display, id string, err error)
+}
+
+// Grant is what an authorization code exchange yields.
+type Grant struct {
+	Token Token
+	// Display and IdentityID name the account, read from the token
+	// response when Identity.FromTokenResponse is set; otherwise empty.
+	Display, IdentityID string
+	// IdentityErr says why the token response did not name the account.
+	// The token is good regardless.
+	IdentityErr error
 }
 
 // Token is what the store keeps (sealed) for an OAuth2 account.
@@ -128,30 +184,73 @@ func HashState(state string) string {
 func NewVerifier() string { return oauth2.GenerateVerifier() }
 
 // AuthCodeURL returns the provider URL that starts an authorization code
-// flow with PKCE S256 (RFC 7636 §4.2).
+// flow, with a PKCE S256 challenge (RFC 7636 §4.2) when the provider takes
+// one.
 func (c Client) AuthCodeURL(state, verifier string) string {
+	cfg := c.config()
 	var opts []oauth2.AuthCodeOption
 	if c.PKCE {
 		opts = append(opts, oauth2.S256ChallengeOption(verifier))
 	}
+	if p := c.ScopeParam; p != "" && p != "scope" {
+		// x/oauth2 knows only "scope"; Slack's user scopes go elsewhere.
+		cfg.Scopes = nil
+		if len(c.Scopes) > 0 {
+			opts = append(opts, oauth2.SetAuthURLParam(p, strings.Join(c.Scopes, c.separator())))
+		}
+	}
 	for k, v := range c.AuthParams {
 		opts = append(opts, oauth2.SetAuthURLParam(k, v))
 	}
-	return c.config().AuthCodeURL(state, opts...)
+	return cfg.AuthCodeURL(state, opts...)
 }
 
-// Exchange trades an authorization code for tokens (RFC 6749 §4.1.3).
-func (c Client) Exchange(ctx context.Context, hc *http.Client, code, verifier string) (Token, error) {
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
+func (c Client) separator() string {
+	if c.ScopeSeparator == "" {
+		return " "
+	}
+	return c.ScopeSeparator
+}
+
+// standard reports whether x/oauth2 can make c's token requests: a form
+// body, and an RFC 6749 §5.1 response with the token at the top level
+// that nothing else needs to read.
+func (c Client) standard() bool {
+	return (c.TokenEncoding == "" || c.TokenEncoding == TokenForm) &&
+		c.TokenResponsePath == "" && !c.Identity.FromTokenResponse
+}
+
+// Exchange trades an authorization code for tokens (RFC 6749 §4.1.3). When
+// the identity comes from the token response, it names the account too.
+func (c Client) Exchange(ctx context.Context, hc *http.Client, code, verifier string) (Grant, error) {
+	if !c.standard() {
+		params := map[string]string{"grant_type": "authorization_code", "code": code}
+		if c.RedirectURL != "" {
+			params["redirect_uri"] = c.RedirectURL
+		}
+		if c.PKCE {
+			params["code_verifier"] = verifier
+		}
+		raw, tok, err := c.tokenRequest(ctx, hc, params, false)
+		if err != nil {
+			return Grant{}, fmt.Errorf("exchange code: %w", err)
+		}
+		g := Grant{Token: tok}
+		if in := c.Identity; in.FromTokenResponse && in.Extract != nil {
+			g.Display, g.IdentityID, g.IdentityErr = in.Extract(raw)
+		}
+		return g, nil
+	}
+	ctx = withHTTPClient(ctx, hc)
 	var opts []oauth2.AuthCodeOption
 	if c.PKCE {
 		opts = append(opts, oauth2.VerifierOption(verifier))
 	}
 	t, err := c.config().Exchange(ctx, code, opts...)
 	if err != nil {
-		return Token{}, fmt.Errorf("exchange code: %w", cleanError(err))
+		return Grant{}, fmt.Errorf("exchange code: %w", cleanError(err))
 	}
-	return c.fromOAuth2(t, ""), nil
+	return Grant{Token: c.fromOAuth2(t, "")}, nil
 }
 
 // Refresh trades a refresh token for new tokens (RFC 6749 §6). When the
@@ -160,17 +259,48 @@ func (c Client) Refresh(ctx context.Context, hc *http.Client, old Token) (Token,
 	if old.RefreshToken == "" {
 		return Token{}, fmt.Errorf("refresh token: %w: the account has no refresh token", ErrRefreshRefused)
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
-	src := c.config().TokenSource(ctx, &oauth2.Token{RefreshToken: old.RefreshToken, Expiry: time.Unix(1, 0)})
-	t, err := src.Token()
-	if err != nil {
+	var tok Token
+	var err error
+	if c.standard() {
+		ctx = withHTTPClient(ctx, hc)
+		src := c.config().TokenSource(ctx, &oauth2.Token{RefreshToken: old.RefreshToken, Expiry: time.Unix(1, 0)})
+		var t *oauth2.Token
+		if t, err = src.Token(); err == nil {
+			tok = c.fromOAuth2(t, old.Scope)
+		}
 		err = cleanError(err)
-		if pe, ok := errors.AsType[*ProviderError](err); ok && pe.Code == "invalid_grant" {
+	} else {
+		_, tok, err = c.tokenRequest(ctx, hc, map[string]string{"grant_type": "refresh_token", "refresh_token": old.RefreshToken}, true)
+	}
+	if err != nil {
+		if pe, ok := errors.AsType[*ProviderError](err); ok && refused(pe.Code) {
 			return Token{}, fmt.Errorf("refresh token: %w (%v)", ErrRefreshRefused, pe)
 		}
 		return Token{}, fmt.Errorf("refresh token: %w", err)
 	}
-	return c.fromOAuth2(t, old.Scope), nil
+	if tok.RefreshToken == "" {
+		tok.RefreshToken = old.RefreshToken
+	}
+	if tok.Scope == "" {
+		tok.Scope = old.Scope
+	}
+	return tok, nil
+}
+
+// withHTTPClient makes x/oauth2 use hc; a nil hc leaves its default (a
+// typed nil in the context would make it panic).
+func withHTTPClient(ctx context.Context, hc *http.Client) context.Context {
+	if hc == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, oauth2.HTTPClient, hc)
+}
+
+// refused reports whether a token endpoint error code means the refresh
+// token is dead: invalid_grant (RFC 6749 §5.2), or Slack's
+// invalid_refresh_token.
+func refused(code string) bool {
+	return code == "invalid_grant" || code == "invalid_refresh_token"
 }
 
 func (c Client) fromOAuth2(t *oauth2.Token, scope string) Token {
@@ -191,29 +321,205 @@ func (c Client) fromOAuth2(t *oauth2.Token, scope string) Token {
 	}
 }
 
+// maxTokenResponse bounds how much of a token response is read.
+const maxTokenResponse = 1 << 20
+
+// tokenRequest makes a token request (RFC 6749 §4.1.3, §6) the way c's
+// provider wants it, for the providers x/oauth2 cannot serve, and returns
+// the response body with the token read from it. With refresh set, a
+// token at the top level is accepted when TokenResponsePath holds none:
+// Slack answers the refresh of a user token with the token at the top
+// level, typed "user", while its code exchange puts the bot's token there.
+func (c Client) tokenRequest(ctx context.Context, hc *http.Client, params map[string]string, refresh bool) ([]byte, Token, error) {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	basic := c.AuthStyle != oauth2.AuthStyleInParams
+	if !basic {
+		params["client_id"] = c.ClientID
+		if c.ClientSecret != "" {
+			params["client_secret"] = c.ClientSecret
+		}
+	}
+	var body []byte
+	var contentType string
+	switch c.TokenEncoding {
+	case TokenJSON:
+		b, err := json.Marshal(params)
+		if err != nil {
+			return nil, Token{}, fmt.Errorf("encode token request: %w", err)
+		}
+		body, contentType = b, "application/json"
+	default:
+		form := url.Values{}
+		for k, v := range params {
+			form.Set(k, v)
+		}
+		body, contentType = []byte(form.Encode()), "application/x-www-form-urlencoded"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.TokenURL, bytes.NewReader(body))
+	if err != nil {
+		return nil, Token{}, fmt.Errorf("build token request: %w", err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Accept", "application/json")
+	if basic {
+		// RFC 6749 §2.3.1: both are form-encoded before Basic encoding,
+		// as x/oauth2 does; real ids and secrets have nothing to escape.
+		req.SetBasicAuth(url.QueryEscape(c.ClientID), url.QueryEscape(c.ClientSecret))
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, Token{}, fmt.Errorf("call token endpoint: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse))
+	if err != nil {
+		return nil, Token{}, fmt.Errorf("read token response: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil || doc == nil {
+		return nil, Token{}, &ProviderError{Code: "unexpected_response", Status: resp.StatusCode}
+	}
+	if code, failed := errorCode(doc); failed || resp.StatusCode/100 != 2 {
+		return nil, Token{}, &ProviderError{Code: code, Status: resp.StatusCode}
+	}
+	obj := doc
+	if path := c.TokenResponsePath; path != "" {
+		nested, _ := dig(doc, path).(map[string]any)
+		switch {
+		case stringField(nested, "access_token") != "":
+			obj = nested
+		case refresh && stringField(doc, "access_token") != "":
+		default:
+			return nil, Token{}, fmt.Errorf("read token response: no access token at %s", path)
+		}
+	}
+	tok := Token{
+		AccessToken:  stringField(obj, "access_token"),
+		RefreshToken: stringField(obj, "refresh_token"), // Notion sends null
+		TokenType:    stringField(obj, "token_type"),
+		Scope:        stringField(obj, "scope"),
+	}
+	if tok.AccessToken == "" {
+		return nil, Token{}, errors.New("read token response: no access token")
+	}
+	if n := seconds(obj["expires_in"]); n > 0 {
+		tok.Expiry = c.now().Add(time.Duration(n) * time.Second).UTC()
+	}
+	return raw, tok, nil
+}
+
+func (c Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// errorCode reads the error of a token endpoint answer, and reports
+// whether it is one: an RFC 6749 §5.2 "error" (Slack's too, whose answer
+// also has "ok": false with HTTP 200), or Notion's API error object
+// {"object": "error", "code": …}. An error whose code is missing or does
+// not look like one gets "unexpected_response".
+func errorCode(doc map[string]any) (code string, failed bool) {
+	if ok, isBool := doc["ok"].(bool); isBool && !ok {
+		failed = true
+	}
+	if e, isString := doc["error"].(string); isString && e != "" {
+		code, failed = e, true
+	} else if doc["object"] == "error" {
+		code, failed = stringField(doc, "code"), true
+	}
+	return safeCode(code), failed
+}
+
+// safeCode returns code if it looks like an error code, and
+// "unexpected_response" if not: codes are shown to end users, and a
+// provider could put anything there.
+func safeCode(code string) string {
+	if code == "" || len(code) > 64 {
+		return "unexpected_response"
+	}
+	for _, r := range code {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '-' || r == '.') {
+			return "unexpected_response"
+		}
+	}
+	return code
+}
+
+// dig returns the value at a dotted path of object keys, or nil.
+func dig(doc map[string]any, path string) any {
+	var v any = doc
+	for key := range strings.SplitSeq(path, ".") {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = obj[key]
+	}
+	return v
+}
+
+func stringField(obj map[string]any, key string) string {
+	s, _ := obj[key].(string)
+	return s
+}
+
+// seconds reads expires_in, a number or, from some providers, a string.
+func seconds(v any) int64 {
+	var s string
+	switch v := v.(type) {
+	case json.Number:
+		s = v.String()
+	case string:
+		s = v
+	default:
+		return 0
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f < 1<<40 {
+		return int64(f)
+	}
+	return 0
+}
+
 // cleanError keeps the OAuth error code of a token endpoint failure and
 // drops the response body, which may echo secrets.
 func cleanError(err error) error {
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok {
-		code := re.ErrorCode
-		if code == "" {
-			code = "unexpected_response"
-		}
 		status := 0
 		if re.Response != nil {
 			status = re.Response.StatusCode
 		}
-		return &ProviderError{Code: code, Status: status}
+		return &ProviderError{Code: safeCode(re.ErrorCode), Status: status}
 	}
 	return err
+}
+
+// Identify names the account of a grant: from the token response when the
+// identity comes from there, otherwise with FetchIdentity.
+func (c Client) Identify(ctx context.Context, hc *http.Client, g Grant) (display, id string, err error) {
+	if c.Identity.FromTokenResponse {
+		return g.Display, g.IdentityID, g.IdentityErr
+	}
+	return c.FetchIdentity(ctx, hc, g.Token.AccessToken)
 }
 
 // FetchIdentity calls the identity endpoint with an access token and
 // returns the account's display name and stable id.
 func (c Client) FetchIdentity(ctx context.Context, hc *http.Client, accessToken string) (display, id string, err error) {
 	in := c.Identity
-	if in.URL == "" {
+	if in.URL == "" || in.FromTokenResponse {
 		return "", "", nil
+	}
+	if hc == nil {
+		hc = http.DefaultClient
 	}
 	method := in.Method
 	if method == "" {
@@ -249,6 +555,14 @@ func (c Client) FetchIdentity(ctx context.Context, hc *http.Client, accessToken 
 	}
 	if !json.Valid(b) {
 		return "", "", errors.New("identity endpoint answered with something other than JSON")
+	}
+	// Slack answers errors with HTTP 200 and "ok": false.
+	var env struct {
+		OK    *bool  `json:"ok"`
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(b, &env) == nil && env.OK != nil && !*env.OK {
+		return "", "", fmt.Errorf("call identity endpoint: provider answered %s", safeCode(env.Error))
 	}
 	return in.Extract(b)
 }
