@@ -22,16 +22,10 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
-// Sealer encrypts credentials for the store; the vault implements it.
-type Sealer interface {
-	Seal(plaintext []byte, aad ...string) ([]byte, error)
-	Open(blob []byte, aad ...string) ([]byte, error)
-}
-
 // Service manages connected accounts.
 type Service struct {
 	Store       store.Store
-	Vault       Sealer
+	Vault       authconfigs.Sealer
 	AuthConfigs *authconfigs.Service
 	// HTTP makes the calls to providers.
 	HTTP *http.Client

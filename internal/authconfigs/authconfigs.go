@@ -489,15 +489,15 @@ func BaseURL(c store.AuthConfig, tk toolkits.Toolkit) string {
 	return tk.BaseURL
 }
 
-// Rotator re-seals ciphertext under the active key; the vault implements it.
-type Rotator interface {
-	Sealer
-	NeedsRotation(blob []byte) bool
+// Resealer seals a blob again under the active key when an older key
+// sealed it; the vault implements it.
+type Resealer interface {
+	Reseal(blob []byte, aad ...string) (sealed []byte, changed bool, err error)
 }
 
 // Reseal re-encrypts every auth config secret of a project still sealed
 // with an older key, and returns how many it re-sealed.
-func (s *Service) Reseal(ctx context.Context, r Rotator, projectID string) (int, error) {
+func (s *Service) Reseal(ctx context.Context, r Resealer, projectID string) (int, error) {
 	n := 0
 	cursor := ""
 	for {
@@ -506,28 +506,27 @@ func (s *Service) Reseal(ctx context.Context, r Rotator, projectID string) (int,
 			return n, fmt.Errorf("list auth configs to reseal: %w", err)
 		}
 		for _, c := range page.Items {
-			if c.SealedSecrets == nil || !r.NeedsRotation(c.SealedSecrets) {
+			if c.SealedSecrets == nil {
 				continue
 			}
+			changed := false
 			_, err := s.Store.UpdateAuthConfig(ctx, projectID, c.ID, func(cur store.AuthConfig) (store.AuthConfig, error) {
-				if cur.SealedSecrets == nil || !r.NeedsRotation(cur.SealedSecrets) {
+				if cur.SealedSecrets == nil {
 					return cur, nil
 				}
-				plain, err := r.Open(cur.SealedSecrets, secretsAAD(cur)...)
+				sealed, did, err := r.Reseal(cur.SealedSecrets, secretsAAD(cur)...)
 				if err != nil {
-					return cur, fmt.Errorf("open secrets of %s: %w", cur.ID, err)
+					return cur, fmt.Errorf("reseal secrets of %s: %w", cur.ID, err)
 				}
-				sealed, err := r.Seal(plain, secretsAAD(cur)...)
-				if err != nil {
-					return cur, err
-				}
-				cur.SealedSecrets = sealed
+				cur.SealedSecrets, changed = sealed, did
 				return cur, nil
 			})
 			if err != nil {
 				return n, err
 			}
-			n++
+			if changed {
+				n++
+			}
 		}
 		if page.NextCursor == "" {
 			return n, nil

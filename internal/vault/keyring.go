@@ -195,6 +195,24 @@ func (k *Keyring) NeedsRotation(blob []byte) bool {
 	return keyID(blob[1:headerSize]) != k.active.id
 }
 
+// Reseal returns blob sealed again under the active key when it was
+// sealed under another, and reports whether it did. The blob must open
+// with aad, so a moved or tampered blob fails here too.
+func (k *Keyring) Reseal(blob []byte, aad ...string) ([]byte, bool, error) {
+	if !k.NeedsRotation(blob) {
+		return blob, false, nil
+	}
+	plain, err := k.Open(blob, aad...)
+	if err != nil {
+		return nil, false, err
+	}
+	sealed, err := k.Seal(plain, aad...)
+	if err != nil {
+		return nil, false, err
+	}
+	return sealed, true, nil
+}
+
 // SealJSON seals the JSON encoding of v. It refuses a value whose encoding
 // contains a redacted Secret, which would store "[REDACTED]" in place of the
 // secret: seal a struct with plain string fields instead.

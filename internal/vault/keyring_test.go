@@ -415,3 +415,33 @@ func BenchmarkOpen(b *testing.B) {
 		})
 	}
 }
+
+func TestKeyring_Reseal(t *testing.T) {
+	oldKey, newKey := bytes.Repeat([]byte{1}, KeySize), bytes.Repeat([]byte{2}, KeySize)
+	before, err := NewKeyring(oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, err := before.Seal([]byte("token"), "account", "p1", "ca1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := NewKeyring(newKey, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, changed, err := after.Reseal(blob, "account", "p1", "ca1")
+	if err != nil || !changed || after.NeedsRotation(sealed) {
+		t.Fatalf("Reseal: changed %v, err %v, still old %v; want a blob under the new key", changed, err, after.NeedsRotation(sealed))
+	}
+	newOnly, _ := NewKeyring(newKey)
+	if got, err := newOnly.Open(sealed, "account", "p1", "ca1"); err != nil || string(got) != "token" {
+		t.Errorf("open with the new key alone: %q %v", got, err)
+	}
+	if again, changed, err := after.Reseal(sealed, "account", "p1", "ca1"); err != nil || changed || !bytes.Equal(again, sealed) {
+		t.Errorf("resealing a current blob: changed %v, err %v", changed, err)
+	}
+	if _, _, err := after.Reseal(blob, "account", "p2", "ca1"); err == nil {
+		t.Errorf("a blob moved to another owner was resealed")
+	}
+}
