@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
@@ -264,6 +265,17 @@ func (s *Service) validate(ctx context.Context, projectID, userID string, c Conf
 	for _, slug := range append(slices.Clone(c.Toolkits.Enabled), c.Toolkits.Disabled...) {
 		if err := s.knownToolkit(slug, "toolkits"); err != nil {
 			return c, err
+		}
+	}
+	if cb := c.ManageConnections.CallbackURL; cb != "" {
+		p, err := s.Store.GetProject(ctx, projectID)
+		if err != nil {
+			return c, fmt.Errorf("get project: %w", err)
+		}
+		if !projects.CallbackAllowed(p, cb) {
+			return c, problem.Invalidf("callback_url_not_allowed", "manage_connections.callback_url",
+				"callback_url %q is not in the project's callback URL allowlist", cb).
+				WithFix("Add the URL's origin and path to the allowlist with `switchboard projects callback-urls`, or omit callback_url to show a success page")
 		}
 	}
 	if ma := c.MultiAccount; ma.Enabled && ma.MaxAccountsPerToolkit != 0 && (ma.MaxAccountsPerToolkit < 2 || ma.MaxAccountsPerToolkit > 10) {
