@@ -226,3 +226,57 @@ func TestOfficialTypeScriptSDKTools(t *testing.T) {
 		runOfficialTools(t, startServer(t, serverOptions{DatabaseURL: postgrestest.URL(t)}), "node", script)
 	})
 }
+
+// TestGoExample runs examples/multiaccount, the seed scenario as a Go
+// program, against a real server, consenting as the work and then the
+// personal identity when it prints each link.
+func TestGoExample(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	p := provider(t, s)
+	gmailConfig(t, s.Client, p)
+	bin := filepath.Join(t.TempDir(), "multiaccount")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/switchboard-dev/switchboard/examples/multiaccount").CombinedOutput(); err != nil {
+		t.Fatalf("build the example: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append(os.Environ(), "SWITCHBOARD_URL="+s.URL, "SWITCHBOARD_API_KEY="+testKey)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var wg sync.WaitGroup
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		out = append(out, line)
+		if label, url, ok := strings.Cut(strings.TrimPrefix(line, "Connect "), " Gmail: "); ok && strings.HasPrefix(line, "Connect ") {
+			id := map[string]identity{"work": work, "personal": personal}[label]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if resp := consent(t, url, id, true); resp.StatusCode != 200 {
+					t.Errorf("consent as %s: %d", id.Login, resp.StatusCode)
+				}
+			}()
+		}
+	}
+	err = cmd.Wait()
+	wg.Wait()
+	text := strings.Join(out, "\n")
+	if err != nil {
+		t.Fatalf("the example failed: %v\n%s\n%s", err, text, stderr.String())
+	}
+	for _, want := range []string{"Connected work account: ca_", "Connected personal account: ca_", "Pinning user_123's account for user_456 fails", "user_123's Gmail accounts:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("example output lacks %q:\n%s", want, text)
+		}
+	}
+}
