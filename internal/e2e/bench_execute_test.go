@@ -38,6 +38,29 @@ func sample(n int, op func()) latencies {
 	return out
 }
 
+// interleaved runs the ops in turn, n rounds after a warm-up, and
+// records each op's durations: every op meets the same conditions, so
+// their ratios are not skewed by whatever else the machine did meanwhile.
+func interleaved(n int, ops ...func()) []latencies {
+	for range n / 10 {
+		for _, op := range ops {
+			op()
+		}
+	}
+	out := make([]latencies, len(ops))
+	for i := range out {
+		out[i] = make(latencies, n)
+	}
+	for r := range n {
+		for i, op := range ops {
+			start := time.Now()
+			op()
+			out[i][r] = time.Since(start)
+		}
+	}
+	return out
+}
+
 // throughput runs op from c goroutines for d and returns requests per second.
 func throughput(c int, d time.Duration, op func()) float64 {
 	var mu sync.Mutex
@@ -161,7 +184,8 @@ func BenchmarkExecute(b *testing.B) {
 			dbURL = postgrestest.URL(b)
 		}
 		e, done := setupExecBench(b, dbURL, 0)
-		direct, hop, cached, cold := sample(n, e.direct), sample(n, e.hop), sample(n, e.cached), sample(n, e.cold)
+		l := interleaved(n, e.direct, e.hop, e.cached, e.cold)
+		direct, hop, cached, cold := l[0], l[1], l[2], l[3]
 		ratio := func(a, base time.Duration) float64 { return float64(a) / float64(base) }
 		b.Logf("%s, instant upstream: p50 direct %v hop %v cached %v cold %v; p99 direct %v hop %v cached %v cold %v",
 			backend, direct.pct(.5), hop.pct(.5), cached.pct(.5), cold.pct(.5), direct.pct(.99), hop.pct(.99), cached.pct(.99), cold.pct(.99))
@@ -179,7 +203,8 @@ func BenchmarkExecute(b *testing.B) {
 		done()
 
 		e, done = setupExecBench(b, dbURL, 2*time.Millisecond)
-		direct, cached = sample(n/4, e.direct), sample(n/4, e.cached)
+		l = interleaved(n/4, e.direct, e.cached)
+		direct, cached = l[0], l[1]
 		b.Logf("%s, 2 ms upstream: p50 direct %v execute %v; p99 direct %v execute %v", backend, direct.pct(.5), cached.pct(.5), direct.pct(.99), cached.pct(.99))
 		report(backend+"_slow_p50_vs_direct", ratio(cached.pct(.5), direct.pct(.5)), "x")
 		report(backend+"_slow_p99_vs_direct", ratio(cached.pct(.99), direct.pct(.99)), "x")
