@@ -358,6 +358,53 @@ func TestHostedFlowFailures(t *testing.T) {
 		t.Errorf("stale account: %s %v", a.Status, a.StatusReason)
 	}
 
+	// A bad code: the provider's answer is tampered with; the exchange
+	// fails, the account is FAILED with the reason.
+	req, err = sess.Authorize(ctx, "gmail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	callback = captureCallback(t, req.RedirectURL, work)
+	u, _ := url.Parse(callback)
+	q := u.Query()
+	q.Set("code", "not-the-code")
+	u.RawQuery = q.Encode()
+	resp = get(t, u.String())
+	if resp.StatusCode != 400 || !strings.Contains(body(resp), "refused the authorization code") {
+		t.Errorf("bad code: got %d %s", resp.StatusCode, body(resp))
+	}
+	a, _ = s.Client.ConnectedAccounts().Get(ctx, req.ID)
+	if a.Status != "FAILED" || !strings.Contains(*a.StatusReason, "invalid_grant") {
+		t.Errorf("bad code account: %s %v", a.Status, a.StatusReason)
+	}
+
+	// A scope the provider does not know: it answers invalid_scope.
+	badScope, err := s.Client.AuthConfigs().Create(ctx, "gmail", sdk.AuthConfigSpec{
+		Type: "use_custom_auth", AuthScheme: "OAUTH2",
+		Credentials: map[string]any{"client_id": "switchboard-client", "client_secret": "switchboard-secret", "scopes": "no-such-scope",
+			"authorization_url": p.AuthorizeURL(), "token_url": p.TokenURL()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err = s.Client.ConnectedAccounts().Link(ctx, "user_123", badScope.AuthConfig.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp = get(t, req.RedirectURL) // the link page sends the browser to the provider
+	resp = get(t, resp.Header.Get("Location"))
+	resp = get(t, resp.Header.Get("Location")) // the provider's answer, back to the callback
+	if resp.StatusCode != 400 || !strings.Contains(body(resp), "invalid_scope") {
+		t.Errorf("invalid scope: got %d %s", resp.StatusCode, body(resp))
+	}
+	a, _ = s.Client.ConnectedAccounts().Get(ctx, req.ID)
+	if a.Status != "FAILED" || !strings.Contains(*a.StatusReason, "invalid_scope") {
+		t.Errorf("invalid scope account: %s %v", a.Status, a.StatusReason)
+	}
+	if err := s.Client.AuthConfigs().Disable(ctx, badScope.AuthConfig.ID); err != nil {
+		t.Fatal(err)
+	}
+
 	// A callback URL inside the allowlist gets the redirect with the id.
 	if _, err := s.App.Projects.SetCallbackURLs(context.Background(), defaultProject(t, s), []string{"https://app.example.com/app"}); err != nil {
 		t.Fatal(err)
@@ -367,7 +414,7 @@ func TestHostedFlowFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc := finalRedirect(t, req.RedirectURL, work)
-	u, _ := url.Parse(loc)
+	u, _ = url.Parse(loc)
 	if u.Path != "/app/done" || u.Query().Get("connected_account_id") != req.ID || u.Query().Get("status") != "success" {
 		t.Errorf("callback redirect: got %s", loc)
 	}
