@@ -53,6 +53,10 @@ commands:
   projects callback-urls [-project ID] URL...   set the callback URL allowlist
   reseal                          re-encrypt stored secrets under SWITCHBOARD_ENCRYPTION_KEY
                                   (after moving the old key to SWITCHBOARD_OLD_ENCRYPTION_KEYS)
+
+  through a running server, with SWITCHBOARD_URL and SWITCHBOARD_API_KEY:
+  toolkits list
+  accounts list [-user U,...] [-toolkit T,...] [-status S,...]
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -65,6 +69,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return serve(ctx, args[1:], stdout, stderr, getenv)
 	case "reseal":
 		return admin(ctx, "reseal", args[1:], stdout, stderr, getenv)
+	case "toolkits", "accounts":
+		if len(args) < 2 {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("%s needs a subcommand", args[0])
+		}
+		return client(ctx, args[0]+" "+args[1], args[2:], stdout, stderr, getenv)
 	case "keys", "projects":
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)

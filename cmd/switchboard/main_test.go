@@ -3,10 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/app"
+	"github.com/switchboard-dev/switchboard/internal/config"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/sdk"
 )
 
 func TestKeysLifecycle(t *testing.T) {
@@ -52,4 +61,63 @@ func TestKeysLifecycle(t *testing.T) {
 	if _, err := cli("nope"); err == nil {
 		t.Errorf("an unknown command succeeded")
 	}
+}
+
+// TestClientCommands lists toolkits and accounts of a running server
+// through the SDK, as an operator would.
+func TestClientCommands(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(t.TempDir(), "data")
+	cfg.EncryptionKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	a, err := app.New(context.Background(), cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	const key = "sb_cli_test_key_0123456789abcdef"
+	if _, _, err := a.Projects.Bootstrap(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	defer srv.Close()
+	c := sdk.New(key, srv.URL)
+	ac, err := c.AuthConfigs().Create(context.Background(), "linear", sdk.AuthConfigSpec{Type: "use_composio_managed_auth", AuthScheme: "API_KEY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Accounts.CreateWithCredentials(context.Background(), mustProject(t, a, key),
+		accounts.LinkInput{UserID: "alice", AuthConfigID: ac.AuthConfig.ID, Alias: "work"}, "API_KEY", map[string]string{"api_key": "lin_x"}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"SWITCHBOARD_URL": srv.URL, "SWITCHBOARD_API_KEY": key}
+	cli := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, &out, &errOut, func(k string) string { return env[k] })
+		return out.String() + errOut.String(), err
+	}
+	out, err := cli("toolkits", "list")
+	if err != nil || !strings.Contains(out, "gmail") || !strings.Contains(out, "OAUTH2") {
+		t.Errorf("toolkits list: %v\n%s", err, out)
+	}
+	out, err = cli("accounts", "list", "-toolkit", "linear")
+	if err != nil || !regexp.MustCompile(`ca_\w+\s+alice\s+linear\s+ACTIVE\s+work`).MatchString(out) || strings.Contains(out, "lin_x") {
+		t.Errorf("accounts list: %v\n%s", err, out)
+	}
+	out, _ = cli("accounts", "list", "-user", "bob")
+	if strings.Contains(out, "alice") {
+		t.Errorf("accounts list -user bob shows alice:\n%s", out)
+	}
+	env["SWITCHBOARD_API_KEY"] = "sb_wrong_key_0123456789abcdef"
+	if out, err := cli("accounts", "list"); err == nil {
+		t.Errorf("a wrong key listed accounts:\n%s", out)
+	}
+}
+
+func mustProject(t *testing.T, a *app.App, key string) store.Project {
+	t.Helper()
+	p, err := a.Projects.Authenticate(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
