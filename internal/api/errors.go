@@ -88,7 +88,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		return
 	}
 	if p.Err != nil {
-		log.InfoContext(r.Context(), "request refused", "code", p.Code, "cause", p.Err)
+		log.InfoContext(r.Context(), "request refused", "error_code", p.Code, "cause", p.Err)
 	}
 	status := statusOf[p.Kind]
 	if status >= 500 {

@@ -108,23 +108,62 @@ func requestID(ctx context.Context) string {
 }
 
 // ContextHandler adds the request and project ids of the request to every
-// log record made with its context.
+// log record made with its context, and drops the value of any attribute
+// whose key names a secret, whatever code logged it.
 type ContextHandler struct{ slog.Handler }
 
-// Handle adds the ids and passes the record on.
-func (h ContextHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id := requestID(ctx); id != "" {
-		r.AddAttrs(slog.String("request_id", id))
+// secretKeys are attribute keys whose values never reach the log.
+var secretKeys = []string{"token", "secret", "password", "authorization", "api_key", "apikey", "x-api-key", "cookie", "credential", "verifier", "code"}
+
+// secretKey reports whether an attribute key names a secret.
+func secretKey(k string) bool {
+	k = strings.ToLower(k)
+	for _, s := range secretKeys {
+		if k == s || strings.HasSuffix(k, "_"+s) || strings.HasPrefix(k, s+"_") {
+			return true
+		}
 	}
-	if id, _ := ctx.Value(projectIDKey).(string); id != "" {
-		r.AddAttrs(slog.String("project_id", id))
-	}
-	return h.Handler.Handle(ctx, r)
+	return false
 }
 
-// WithAttrs keeps the wrapper.
+func redact(a slog.Attr) slog.Attr {
+	if secretKey(a.Key) {
+		return slog.String(a.Key, "[REDACTED]")
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		attrs := a.Value.Group()
+		out := make([]any, len(attrs))
+		for i, g := range attrs {
+			out[i] = redact(g)
+		}
+		return slog.Group(a.Key, out...)
+	}
+	return a
+}
+
+// Handle adds the ids, redacts and passes the record on.
+func (h ContextHandler) Handle(ctx context.Context, r slog.Record) error {
+	clean := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		clean.AddAttrs(redact(a))
+		return true
+	})
+	if id := requestID(ctx); id != "" {
+		clean.AddAttrs(slog.String("request_id", id))
+	}
+	if id, _ := ctx.Value(projectIDKey).(string); id != "" {
+		clean.AddAttrs(slog.String("project_id", id))
+	}
+	return h.Handler.Handle(ctx, clean)
+}
+
+// WithAttrs keeps the wrapper and redacts the attributes.
 func (h ContextHandler) WithAttrs(a []slog.Attr) slog.Handler {
-	return ContextHandler{h.Handler.WithAttrs(a)}
+	clean := make([]slog.Attr, len(a))
+	for i, x := range a {
+		clean[i] = redact(x)
+	}
+	return ContextHandler{h.Handler.WithAttrs(clean)}
 }
 
 // WithGroup keeps the wrapper.
