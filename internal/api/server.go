@@ -113,7 +113,7 @@ func requestID(ctx context.Context) string {
 type ContextHandler struct{ slog.Handler }
 
 // secretKeys are attribute keys whose values never reach the log.
-var secretKeys = []string{"token", "secret", "password", "authorization", "api_key", "apikey", "x-api-key", "cookie", "credential", "verifier", "code"}
+var secretKeys = []string{"token", "secret", "password", "authorization", "api_key", "apikey", "x-api-key", "cookie", "credential", "verifier"}
 
 // secretKey reports whether an attribute key names a secret.
 func secretKey(k string) bool {
