@@ -24,20 +24,6 @@ func (l latencies) pct(p float64) time.Duration {
 	return s[min(len(s)-1, int(float64(len(s))*p))]
 }
 
-// sample runs op n times in a row (after a warm-up) and records each.
-func sample(n int, op func()) latencies {
-	for range n / 10 {
-		op()
-	}
-	out := make(latencies, n)
-	for i := range n {
-		start := time.Now()
-		op()
-		out[i] = time.Since(start)
-	}
-	return out
-}
-
 // interleaved runs the ops in turn, n rounds after a warm-up, and
 // records each op's durations: every op meets the same conditions, so
 // their ratios are not skewed by whatever else the machine did meanwhile.
