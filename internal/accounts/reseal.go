@@ -15,38 +15,29 @@ import (
 // SWITCHBOARD_OLD_ENCRYPTION_KEYS, run it, then retire the old key.
 func (s *Service) Reseal(ctx context.Context, r authconfigs.Resealer, projectID string) (int, error) {
 	n := 0
-	cursor := ""
-	for {
-		page, err := s.Store.ListAccounts(ctx, projectID, store.AccountFilter{Cursor: cursor, Limit: 500})
-		if err != nil {
-			return n, fmt.Errorf("list accounts to reseal: %w", err)
-		}
-		for _, a := range page.Items {
-			if a.SealedCredentials == nil {
-				continue
-			}
-			changed := false
-			_, err := s.Store.UpdateAccount(ctx, projectID, a.ID, func(cur store.Account) (store.Account, error) {
-				if cur.SealedCredentials == nil {
-					return cur, nil
-				}
-				sealed, did, err := r.Reseal(cur.SealedCredentials, credentialsAAD(cur)...)
-				if err != nil {
-					return cur, fmt.Errorf("reseal credentials of %s: %w", cur.ID, err)
-				}
-				cur.SealedCredentials, changed = sealed, did
-				return cur, nil
-			})
-			if err != nil {
-				return n, err
-			}
-			if changed {
-				n++
-			}
-		}
-		if page.NextCursor == "" {
-			return n, nil
-		}
-		cursor = page.NextCursor
+	list := func(cursor string) (store.Page[store.Account], error) {
+		return s.Store.ListAccounts(ctx, projectID, store.AccountFilter{Cursor: cursor, Limit: 500})
 	}
+	err := store.Walk(list, func(a store.Account) error {
+		if a.SealedCredentials == nil {
+			return nil
+		}
+		changed := false
+		_, err := s.Store.UpdateAccount(ctx, projectID, a.ID, func(cur store.Account) (store.Account, error) {
+			if cur.SealedCredentials == nil {
+				return cur, nil
+			}
+			sealed, did, err := r.Reseal(cur.SealedCredentials, credentialsAAD(cur)...)
+			if err != nil {
+				return cur, fmt.Errorf("reseal credentials of %s: %w", cur.ID, err)
+			}
+			cur.SealedCredentials, changed = sealed, did
+			return cur, nil
+		})
+		if changed {
+			n++
+		}
+		return err
+	})
+	return n, err
 }

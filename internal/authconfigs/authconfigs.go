@@ -499,38 +499,29 @@ type Resealer interface {
 // with an older key, and returns how many it re-sealed.
 func (s *Service) Reseal(ctx context.Context, r Resealer, projectID string) (int, error) {
 	n := 0
-	cursor := ""
-	for {
-		page, err := s.Store.ListAuthConfigs(ctx, projectID, store.AuthConfigFilter{IncludeDisabled: true, Cursor: cursor, Limit: 500})
-		if err != nil {
-			return n, fmt.Errorf("list auth configs to reseal: %w", err)
-		}
-		for _, c := range page.Items {
-			if c.SealedSecrets == nil {
-				continue
-			}
-			changed := false
-			_, err := s.Store.UpdateAuthConfig(ctx, projectID, c.ID, func(cur store.AuthConfig) (store.AuthConfig, error) {
-				if cur.SealedSecrets == nil {
-					return cur, nil
-				}
-				sealed, did, err := r.Reseal(cur.SealedSecrets, secretsAAD(cur)...)
-				if err != nil {
-					return cur, fmt.Errorf("reseal secrets of %s: %w", cur.ID, err)
-				}
-				cur.SealedSecrets, changed = sealed, did
-				return cur, nil
-			})
-			if err != nil {
-				return n, err
-			}
-			if changed {
-				n++
-			}
-		}
-		if page.NextCursor == "" {
-			return n, nil
-		}
-		cursor = page.NextCursor
+	list := func(cursor string) (store.Page[store.AuthConfig], error) {
+		return s.Store.ListAuthConfigs(ctx, projectID, store.AuthConfigFilter{IncludeDisabled: true, Cursor: cursor, Limit: 500})
 	}
+	err := store.Walk(list, func(c store.AuthConfig) error {
+		if c.SealedSecrets == nil {
+			return nil
+		}
+		changed := false
+		_, err := s.Store.UpdateAuthConfig(ctx, projectID, c.ID, func(cur store.AuthConfig) (store.AuthConfig, error) {
+			if cur.SealedSecrets == nil {
+				return cur, nil
+			}
+			sealed, did, err := r.Reseal(cur.SealedSecrets, secretsAAD(cur)...)
+			if err != nil {
+				return cur, fmt.Errorf("reseal secrets of %s: %w", cur.ID, err)
+			}
+			cur.SealedSecrets, changed = sealed, did
+			return cur, nil
+		})
+		if changed {
+			n++
+		}
+		return err
+	})
+	return n, err
 }

@@ -177,6 +177,27 @@ type Page[T any] struct {
 	Total int
 }
 
+// Walk calls fn on every item of a list, page by page: list returns the
+// page after a cursor ("" for the first). It stops at the first error.
+func Walk[T any](list func(cursor string) (Page[T], error), fn func(T) error) error {
+	cursor := ""
+	for {
+		page, err := list(cursor)
+		if err != nil {
+			return err
+		}
+		for _, item := range page.Items {
+			if err := fn(item); err != nil {
+				return err
+			}
+		}
+		if page.NextCursor == "" {
+			return nil
+		}
+		cursor = page.NextCursor
+	}
+}
+
 // Link is a connection request: the token in a hosted URL that an end user
 // opens to connect one account.
 type Link struct {
