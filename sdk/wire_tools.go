@@ -37,10 +37,11 @@ type ToolExecuteRequest struct {
 
 // ToolExecuteResponse answers POST /tools/execute/{slug}.
 type ToolExecuteResponse struct {
-	Data       map[string]any `json:"data"`
-	Error      *string        `json:"error"`
-	Successful bool           `json:"successful"`
-	LogID      string         `json:"log_id"`
+	// Data is the tool's output, a JSON object.
+	Data       json.RawMessage `json:"data"`
+	Error      *string         `json:"error"`
+	Successful bool            `json:"successful"`
+	LogID      string          `json:"log_id"`
 }
 
 // SessionExecuteRequest is the body of POST .../session/{id}/execute.
@@ -61,9 +62,10 @@ type SessionExecuteMetaRequest struct {
 
 // SessionExecuteResponse answers a session execute.
 type SessionExecuteResponse struct {
-	Data  map[string]any `json:"data"`
-	Error *string        `json:"error"`
-	LogID string         `json:"log_id"`
+	// Data is the tool's output, a JSON object.
+	Data  json.RawMessage `json:"data"`
+	Error *string         `json:"error"`
+	LogID string          `json:"log_id"`
 	// ResultType is completed or failed (newer Python SDKs read it).
 	ResultType string `json:"result_type"`
 }

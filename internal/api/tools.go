@@ -1,10 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -190,15 +188,9 @@ func (s *Server) runMeta(w http.ResponseWriter, r *http.Request, p store.Project
 	if err != nil {
 		return err
 	}
-	// UseNumber keeps numbers as the tool wrote them.
-	dec := json.NewDecoder(bytes.NewReader(res.Data))
-	dec.UseNumber()
-	var data map[string]any
-	if err := dec.Decode(&data); err != nil {
-		return fmt.Errorf("decode result of %s: %w", slug, err)
-	}
-	if data == nil {
-		data = map[string]any{}
+	data := res.Data
+	if len(data) == 0 {
+		data = json.RawMessage(`{}`)
 	}
 	out := sdk.SessionExecuteResponse{Data: data, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed"}
 	if res.Error != "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -54,7 +55,8 @@ type Call struct {
 // Result is a tool's outcome. A failed call is a Result with Error set,
 // not a Go error: the agent reads it and can act on it.
 type Result struct {
-	Data      map[string]any
+	// Data is the tool's output, a JSON object.
+	Data      json.RawMessage
 	Error     string
 	LogID     string
 	AccountID string
@@ -62,8 +64,11 @@ type Result struct {
 	Status int
 }
 
+// emptyObject is the data of a call that produced none.
+var emptyObject = json.RawMessage(`{}`)
+
 func failed(logID, format string, args ...any) Result {
-	return Result{Data: map[string]any{}, Error: fmt.Sprintf(format, args...), LogID: logID}
+	return Result{Data: emptyObject, Error: fmt.Sprintf(format, args...), LogID: logID}
 }
 
 // ToolNotFound is the error for an unknown tool slug.
@@ -111,7 +116,7 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	}
 	out := Result{Data: r.Data, Error: r.Error, LogID: logID, AccountID: a.ID, Status: r.Status}
 	if out.Data == nil {
-		out.Data = map[string]any{}
+		out.Data = emptyObject
 	}
 	s.log(ctx, out, tool.Slug, start)
 	return out, nil

@@ -107,7 +107,7 @@ func annotations(t toolkits.Tool) *gomcp.ToolAnnotations {
 // directResult is what a direct tool returns, as Composio's tools do.
 type directResult struct {
 	Successful         bool           `json:"successful"`
-	Data               map[string]any `json:"data"`
+	Data               json.RawMessage `json:"data"`
 	Error              *string        `json:"error"`
 	LogID              string         `json:"log_id,omitempty"`
 	ConnectedAccountID string         `json:"connected_account_id,omitempty"`
@@ -131,7 +131,7 @@ func (c *call) direct(slug string, withAccount bool) gomcp.ToolHandler {
 		}
 		out := directResult{Successful: res.Error == "", Data: res.Data, LogID: res.LogID, ConnectedAccountID: res.AccountID}
 		if out.Data == nil {
-			out.Data = map[string]any{}
+			out.Data = json.RawMessage(`{}`)
 		}
 		if res.Error != "" {
 			out.Error = &res.Error

@@ -15,7 +15,7 @@ type callResult struct {
 	Index              int            `json:"index"`
 	ToolSlug           string         `json:"tool_slug"`
 	Successful         bool           `json:"successful"`
-	Data               map[string]any `json:"data"`
+	Data               json.RawMessage `json:"data"`
 	Error              *string        `json:"error"`
 	LogID              string         `json:"log_id,omitempty"`
 	ConnectedAccountID string         `json:"connected_account_id,omitempty"`
@@ -59,7 +59,7 @@ func (r *run) multiExecute(ctx context.Context, args json.RawMessage) Result {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			defer r.recoverAs(ctx, tc.ToolSlug, func(msg string) {
-				out.Results[i] = callResult{Index: i, ToolSlug: tc.ToolSlug, Data: map[string]any{}, Error: &msg}
+				out.Results[i] = callResult{Index: i, ToolSlug: tc.ToolSlug, Data: json.RawMessage(`{}`), Error: &msg}
 			})
 			out.Results[i] = r.call(ctx, i, tc)
 		})
@@ -88,7 +88,7 @@ func (r *run) multiExecute(ctx context.Context, args json.RawMessage) Result {
 
 // call makes one call of a multi-execute.
 func (r *run) call(ctx context.Context, i int, tc toolCall) callResult {
-	cr := callResult{Index: i, ToolSlug: tc.ToolSlug, Data: map[string]any{}}
+	cr := callResult{Index: i, ToolSlug: tc.ToolSlug, Data: json.RawMessage(`{}`)}
 	fail := func(msg string) callResult { cr.Error = &msg; return cr }
 	if strings.TrimSpace(tc.ToolSlug) == "" {
 		return fail("tool_slug is required")

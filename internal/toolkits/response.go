@@ -21,7 +21,9 @@ const maxErrorMessage = 500
 // body as it is; a GraphQL answer's "data" object; an array or other JSON
 // value as {"items": value}; an empty body as {}; a body that isn't JSON as
 // {"text": body}. On failure data still holds the parsed body (or {}), for
-// logging.
+// logging. A successful answer that is a JSON object is passed through as
+// the provider wrote it, without decoding it: that is most calls, and
+// their bodies can be large.
 //
 // errMsg is empty on success. Otherwise it is one line with the HTTP status
 // and the provider's own message and code (Google's error.message and
@@ -29,11 +31,31 @@ const maxErrorMessage = 500
 // message, Slack's ok:false error, GraphQL errors[].message), plus when to
 // retry if the provider rate-limited the call. It never quotes headers or
 // a body that isn't JSON.
-func (t Tool) ParseResponse(status int, header http.Header, body []byte) (data map[string]any, errMsg string) {
+func (t Tool) ParseResponse(status int, header http.Header, body []byte) (data json.RawMessage, errMsg string) {
 	conv := errorsHTTP
 	if t.def != nil {
 		conv = t.def.errors
 	}
+	if status >= 200 && status < 300 && conv == errorsHTTP && isObject(body) {
+		return body, ""
+	}
+	obj, errMsg := t.parse(conv, status, header, body)
+	data, err := json.Marshal(obj)
+	if err != nil {
+		// Decoded JSON always encodes again.
+		panic(fmt.Sprintf("toolkits: re-encode a decoded answer: %v", err))
+	}
+	return data, errMsg
+}
+
+// isObject reports whether body is one valid JSON object in UTF-8.
+func isObject(body []byte) bool {
+	b := bytes.TrimLeft(body, " \t\r\n")
+	return len(b) > 0 && b[0] == '{' && utf8.Valid(b) && json.Valid(b)
+}
+
+// parse decodes the answer into the tool's data object and its error.
+func (t Tool) parse(conv errorConvention, status int, header http.Header, body []byte) (data map[string]any, errMsg string) {
 	doc, isJSON := decodeBody(body)
 	obj, isObj := doc.(map[string]any)
 	switch {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -187,13 +188,36 @@ func TestParseResponse(t *testing.T) {
 
 func TestParseResponse_KeepsLargeNumbersExact(t *testing.T) {
 	c := builtin(t)
-	data, errMsg := mustTool(t, c, "GITHUB_GET_THE_AUTHENTICATED_USER").ParseResponse(200, nil, []byte(`{"login":"octocat","id":98765432109876543}`))
+	tests := []struct{ name, body, want string }{
+		// A JSON object goes through as the provider wrote it.
+		{"object", `{"login":"octocat", "id":98765432109876543}`, `{"login":"octocat", "id":98765432109876543}`},
+		// Anything else is decoded and wrapped.
+		{"array", `[{"id":98765432109876543}]`, `{"items":[{"id":98765432109876543}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, errMsg := mustTool(t, c, "GITHUB_GET_THE_AUTHENTICATED_USER").ParseResponse(200, nil, []byte(tt.body))
+			if errMsg != "" {
+				t.Fatal(errMsg)
+			}
+			if string(data) != tt.want {
+				t.Errorf("got %s, want %s", data, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseResponse_InvalidUTF8IsRepaired(t *testing.T) {
+	c := builtin(t)
+	data, errMsg := mustTool(t, c, "GITHUB_GET_THE_AUTHENTICATED_USER").ParseResponse(200, nil, []byte("{\"name\":\"a\xffb\"}"))
 	if errMsg != "" {
 		t.Fatal(errMsg)
 	}
-	b, _ := json.Marshal(data)
-	if want := `{"id":98765432109876543,"login":"octocat"}`; string(b) != want {
-		t.Errorf("got %s, want %s", b, want)
+	if !utf8.Valid(data) {
+		t.Errorf("data is not UTF-8: %q", data)
+	}
+	if want := "{\"name\":\"a\ufffdb\"}"; string(data) != want {
+		t.Errorf("got %s, want %s", data, want)
 	}
 }
 
