@@ -106,11 +106,11 @@ func annotations(t toolkits.Tool) *gomcp.ToolAnnotations {
 
 // directResult is what a direct tool returns, as Composio's tools do.
 type directResult struct {
-	Successful         bool           `json:"successful"`
+	Successful         bool            `json:"successful"`
 	Data               json.RawMessage `json:"data"`
-	Error              *string        `json:"error"`
-	LogID              string         `json:"log_id,omitempty"`
-	ConnectedAccountID string         `json:"connected_account_id,omitempty"`
+	Error              *string         `json:"error"`
+	LogID              string          `json:"log_id,omitempty"`
+	ConnectedAccountID string          `json:"connected_account_id,omitempty"`
 }
 
 // direct is the handler of a session tool exposed as an MCP tool.

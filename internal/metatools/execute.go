@@ -12,13 +12,13 @@ import (
 
 // callResult is the outcome of one tool call.
 type callResult struct {
-	Index              int            `json:"index"`
-	ToolSlug           string         `json:"tool_slug"`
-	Successful         bool           `json:"successful"`
+	Index              int             `json:"index"`
+	ToolSlug           string          `json:"tool_slug"`
+	Successful         bool            `json:"successful"`
 	Data               json.RawMessage `json:"data"`
-	Error              *string        `json:"error"`
-	LogID              string         `json:"log_id,omitempty"`
-	ConnectedAccountID string         `json:"connected_account_id,omitempty"`
+	Error              *string         `json:"error"`
+	LogID              string          `json:"log_id,omitempty"`
+	ConnectedAccountID string          `json:"connected_account_id,omitempty"`
 }
 
 type multiOutput struct {
