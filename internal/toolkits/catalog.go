@@ -22,6 +22,11 @@ var defs embed.FS
 
 // Catalog is a validated, read-only set of toolkits and their tools. It is
 // safe for concurrent use.
+//
+// The toolkits and tools it returns share their slices and maps with the
+// catalog, and with every other caller: treat them as read-only. (Their
+// slices are clipped, so an append makes a copy.) Tool execution looks
+// them up on every call, and copying them showed in its profile.
 type Catalog struct {
 	bySlug map[string]Toolkit
 	sorted []Toolkit
@@ -85,6 +90,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		tk.ToolsCount++
 		c.bySlug[t.Toolkit] = tk
 	}
+	for slug, tk := range c.bySlug {
+		c.bySlug[slug] = tk.clip()
+	}
 	for i, tk := range c.sorted {
 		c.sorted[i] = c.bySlug[tk.Slug]
 	}
@@ -123,16 +131,12 @@ func (c *Catalog) Get(slug string) (Toolkit, bool) {
 	if !ok {
 		return Toolkit{}, false
 	}
-	return t.clone(), true
+	return t, true
 }
 
 // List returns every toolkit, sorted by slug.
 func (c *Catalog) List() []Toolkit {
-	out := make([]Toolkit, len(c.sorted))
-	for i, t := range c.sorted {
-		out[i] = t.clone()
-	}
-	return out
+	return slices.Clone(c.sorted)
 }
 
 // Tool returns the tool with the given slug, matched without regard to
@@ -142,7 +146,7 @@ func (c *Catalog) Tool(slug string) (Tool, bool) {
 	if !ok {
 		return Tool{}, false
 	}
-	return t.clone(), true
+	return t, true
 }
 
 // Tools returns the tools of the given toolkits (slugs matched without
@@ -151,7 +155,7 @@ func (c *Catalog) Tools(toolkitSlugs ...string) []Tool {
 	out := []Tool{}
 	for _, t := range c.toolList {
 		if len(toolkitSlugs) == 0 || slices.ContainsFunc(toolkitSlugs, func(s string) bool { return strings.EqualFold(s, t.Toolkit) }) {
-			out = append(out, t.clone())
+			out = append(out, t)
 		}
 	}
 	return out

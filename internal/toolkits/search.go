@@ -37,7 +37,7 @@ func (c *Catalog) SearchTools(query string, toolkits []string, limit int) []Tool
 			score += 1000
 		}
 		if score > 0 {
-			out = append(out, ToolMatch{Tool: t.clone(), Score: score})
+			out = append(out, ToolMatch{Tool: t, Score: score})
 		}
 	}
 	slices.SortFunc(out, func(a, b ToolMatch) int {

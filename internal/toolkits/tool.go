@@ -41,11 +41,11 @@ type Tool struct {
 	def *toolDef // the parsed definition, shared and never changed
 }
 
-// clone returns a copy of t that shares nothing mutable with the catalog.
-func (t Tool) clone() Tool {
-	t.Tags = slices.Clone(t.Tags)
-	t.InputSchema = slices.Clone(t.InputSchema)
-	t.OutputSchema = slices.Clone(t.OutputSchema)
+// clip clips t's slices, so that appending to them copies.
+func (t Tool) clip() Tool {
+	t.Tags = slices.Clip(t.Tags)
+	t.InputSchema = slices.Clip(t.InputSchema)
+	t.OutputSchema = slices.Clip(t.OutputSchema)
 	return t
 }
 
@@ -172,6 +172,7 @@ func (c *Catalog) loadTools(fsys fs.FS) []error {
 				errs = append(errs, fmt.Errorf("toolkits: %s: tool slug %s is defined twice", name, t.Slug))
 				continue
 			}
+			t = t.clip()
 			c.tools[t.Slug] = t
 			c.toolList = append(c.toolList, t)
 		}

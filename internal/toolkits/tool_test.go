@@ -116,13 +116,11 @@ func TestCatalog_Tool(t *testing.T) {
 	if _, ok := c.Tool("GMAIL_NOPE"); ok {
 		t.Errorf("Tool(GMAIL_NOPE) found a tool")
 	}
-	// Callers get copies.
+	// Callers share the catalog's tools read-only; appending to a slice
+	// copies it.
 	tool := mustTool(t, c, "GMAIL_SEND_EMAIL")
-	tool.Tags[0] = "changed"
-	tool.InputSchema[0] = ' '
-	again := mustTool(t, c, "GMAIL_SEND_EMAIL")
-	if again.Tags[0] == "changed" || again.InputSchema[0] != '{' {
-		t.Errorf("changing a returned tool changed the catalog")
+	if cap(tool.Tags) != len(tool.Tags) || cap(tool.InputSchema) != len(tool.InputSchema) {
+		t.Errorf("a tool's slices are not clipped: an append would write into the catalog")
 	}
 }
 

@@ -1,8 +1,6 @@
 package toolkits
 
 import (
-	"encoding/json"
-	"maps"
 	"slices"
 )
 
@@ -160,27 +158,20 @@ func (t Toolkit) Scheme(mode Mode) (AuthScheme, bool) {
 	return AuthScheme{}, false
 }
 
-// clone returns a deep copy of t, so that callers of the catalog cannot
-// change what other callers see.
-func (t Toolkit) clone() Toolkit {
-	t.Categories = slices.Clone(t.Categories)
-	t.Headers = maps.Clone(t.Headers)
-	t.AuthSchemes = slices.Clone(t.AuthSchemes)
+// clip clips t's slices, so that appending to them copies.
+func (t Toolkit) clip() Toolkit {
+	t.Categories = slices.Clip(t.Categories)
+	t.AuthSchemes = slices.Clip(t.AuthSchemes)
 	for i, s := range t.AuthSchemes {
 		if s.OAuth2 != nil {
-			o := *s.OAuth2
-			o.DefaultScopes = slices.Clone(o.DefaultScopes)
-			o.AuthorizeParams = maps.Clone(o.AuthorizeParams)
-			t.AuthSchemes[i].OAuth2 = &o
+			s.OAuth2.DefaultScopes = slices.Clip(s.OAuth2.DefaultScopes)
 		}
-		t.AuthSchemes[i].Fields = slices.Clone(s.Fields)
+		t.AuthSchemes[i].Fields = slices.Clip(s.Fields)
 	}
 	if t.Identity != nil {
-		id := *t.Identity
-		id.Body = json.RawMessage(slices.Clone([]byte(id.Body)))
-		id.ID = slices.Clone(id.ID)
-		id.RequiresAnyScope = slices.Clone(id.RequiresAnyScope)
-		t.Identity = &id
+		t.Identity.Body = slices.Clip(t.Identity.Body)
+		t.Identity.ID = slices.Clip(t.Identity.ID)
+		t.Identity.RequiresAnyScope = slices.Clip(t.Identity.RequiresAnyScope)
 	}
 	return t
 }
