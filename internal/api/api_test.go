@@ -207,6 +207,7 @@ func TestSessions(t *testing.T) {
 		{"patch toolkits", "PATCH", "/api/v3.1/tool_router/session/{s}", `{"toolkits":{"disable":["notion"]}}`, 200, []string{`"disabled":["notion"]`, `"config_version":2`}, nil},
 		{"patch cannot change the user", "PATCH", "/api/v3.1/tool_router/session/{s}", `{"user_id":"u2"}`, 400, []string{"user_id cannot change"}, nil},
 		{"patch with a bad pin changes nothing", "PATCH", "/api/v3.1/tool_router/session/{s}", `{"connected_accounts":{"gmail":["ca_nope"]}}`, 400, []string{"ca_nope"}, nil},
+		{"data after the JSON body", "PATCH", "/api/v3.1/tool_router/session/{s}", `{"toolkits":{"disable":["gmail"]}}}`, 400, []string{`"slug":"invalid_json"`, "data after the JSON value"}, nil},
 		{"still version 2", "GET", "/api/v3.1/tool_router/session/{s}", "", 200, []string{`"config_version":2`}, nil},
 		{"authorize without an auth config", "POST", "/api/v3.1/tool_router/session/{s}/link", `{"toolkit":"gmail"}`, 400, []string{"no enabled auth config for gmail", "POST /api/v3.1/auth_configs"}, nil},
 		{"authorize an unknown toolkit", "POST", "/api/v3.1/tool_router/session/{s}/link", `{"toolkit":"nope"}`, 400, []string{"unknown toolkit"}, nil},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -232,7 +233,8 @@ const maxBody = 1 << 20
 
 // decode reads a JSON request body into v. An empty body decodes as {}.
 // Unknown fields are accepted: the official SDKs send fields Switchboard
-// does not use.
+// does not use. Numbers in untyped fields (tool arguments) decode as
+// json.Number, keeping them exact.
 func decode(r *http.Request, v any) error {
 	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
@@ -244,7 +246,13 @@ func decode(r *http.Request, v any) error {
 	if len(strings.TrimSpace(string(b))) == 0 {
 		b = []byte("{}")
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	err = dec.Decode(v)
+	if err == nil && len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
+		err = errors.New("data after the JSON value")
+	}
+	if err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
 			return problem.Invalidf("invalid_json", te.Field, "field %s must be %s, not a JSON %s", te.Field, kindOf(te.Type.String()), te.Value)

@@ -123,8 +123,12 @@ func (t Tool) BuildRequest(args map[string]any) (UpstreamRequest, error) {
 
 // normalizeJSON round-trips args through JSON, so that Go callers may pass
 // ints or []string and the validator sees only what a JSON decoder yields
-// (with numbers as json.Number).
+// (with numbers as json.Number). Arguments that are already so, as a
+// request decoded with UseNumber gives them, are used as they are.
 func normalizeJSON(args map[string]any) (map[string]any, error) {
+	if decoded(args) {
+		return args, nil
+	}
 	b, err := json.Marshal(args)
 	if err != nil {
 		return nil, err
@@ -136,6 +140,30 @@ func normalizeJSON(args map[string]any) (map[string]any, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// decoded reports whether v holds only what a JSON decoder with UseNumber
+// yields.
+func decoded(v any) bool {
+	switch v := v.(type) {
+	case nil, string, bool, json.Number:
+		return true
+	case map[string]any:
+		for _, x := range v {
+			if !decoded(x) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, x := range v {
+			if !decoded(x) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // fillPath puts the path arguments into the path template, escaped. A value
