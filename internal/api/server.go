@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,16 +114,29 @@ func requestID(ctx context.Context) string {
 // whose key names a secret, whatever code logged it.
 type ContextHandler struct{ slog.Handler }
 
-// secretKeys are attribute keys whose values never reach the log.
+// secretKeys are attribute keys whose values never reach the log, alone
+// or as a word of a snake_case key.
 var secretKeys = []string{"token", "secret", "password", "authorization", "api_key", "apikey", "x-api-key", "cookie", "credential", "verifier"}
 
 // secretKey reports whether an attribute key names a secret.
 func secretKey(k string) bool {
 	k = strings.ToLower(k)
 	for _, s := range secretKeys {
-		if k == s || strings.HasSuffix(k, "_"+s) || strings.HasPrefix(k, s+"_") {
+		if strings.HasPrefix(k, s) && (len(k) == len(s) || k[len(s)] == '_') ||
+			strings.HasSuffix(k, s) && k[len(k)-len(s)-1] == '_' {
 			return true
 		}
+	}
+	return false
+}
+
+// secret reports whether a, or an attribute of its group, names a secret.
+func secret(a slog.Attr) bool {
+	if secretKey(a.Key) {
+		return true
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		return slices.ContainsFunc(a.Value.Group(), secret)
 	}
 	return false
 }
@@ -142,13 +156,22 @@ func redact(a slog.Attr) slog.Attr {
 	return a
 }
 
-// Handle adds the ids, redacts and passes the record on.
+// Handle adds the ids, redacts and passes the record on. A record
+// without secrets, which is nearly every one, is passed on as it is.
 func (h ContextHandler) Handle(ctx context.Context, r slog.Record) error {
-	clean := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	clean := r.Clone()
+	dirty := false
 	r.Attrs(func(a slog.Attr) bool {
-		clean.AddAttrs(redact(a))
-		return true
+		dirty = secret(a)
+		return !dirty
 	})
+	if dirty {
+		clean = slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		r.Attrs(func(a slog.Attr) bool {
+			clean.AddAttrs(redact(a))
+			return true
+		})
+	}
 	if id := requestID(ctx); id != "" {
 		clean.AddAttrs(slog.String("request_id", id))
 	}
