@@ -367,11 +367,37 @@ func TestTransportSettings(t *testing.T) {
 	if tr.TLSHandshakeTimeout != 10*time.Second || tr.ResponseHeaderTimeout != 30*time.Second {
 		t.Errorf("got TLS handshake timeout %v and response header timeout %v, want 10s and 30s", tr.TLSHandshakeTimeout, tr.ResponseHeaderTimeout)
 	}
-	if c.Timeout != DefaultTimeout {
-		t.Errorf("got Timeout %v, want %v", c.Timeout, DefaultTimeout)
+	if g := c.Transport.(*guard); g.timeout != DefaultTimeout {
+		t.Errorf("got timeout %v, want %v", g.timeout, DefaultTimeout)
 	}
-	if c := NewClient(Options{Timeout: 5 * time.Second}); c.Timeout != 5*time.Second {
-		t.Errorf("got Timeout %v, want 5s", c.Timeout)
+	if g := NewClient(Options{Timeout: 5 * time.Second}).Transport.(*guard); g.timeout != 5*time.Second {
+		t.Errorf("got timeout %v, want 5s", g.timeout)
+	}
+}
+
+// TestTimeout checks that the timeout bounds reading the body too: an
+// upstream that sends its headers and then stalls is cut off.
+func TestTimeout(t *testing.T) {
+	stall := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("{"))
+		w.(http.Flusher).Flush()
+		select {
+		case <-stall:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(stall)
+	u := mustURL(t, srv.URL)
+	c := NewClient(Options{AllowedHost: u.Host, AllowPrivate: true, Timeout: 200 * time.Millisecond})
+	resp, err := c.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("reading a stalled body: got %v, want the deadline exceeded", err)
 	}
 }
 
