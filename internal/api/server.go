@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -259,32 +258,36 @@ const maxBody = 1 << 20
 // does not use. Numbers in untyped fields (tool arguments) decode as
 // json.Number, keeping them exact.
 func decode(r *http.Request, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return problem.Invalidf("invalid_request", "", "could not read the request body")
-	}
-	if len(b) > maxBody {
-		return problem.Invalidf("body_too_large", "", "the request body is larger than %d bytes", maxBody)
-	}
-	if len(strings.TrimSpace(string(b))) == 0 {
-		b = []byte("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
 	dec.UseNumber()
-	err = dec.Decode(v)
-	if err == nil && len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
-		err = errors.New("data after the JSON value")
+	err := dec.Decode(v)
+	if err == io.EOF {
+		return json.Unmarshal([]byte("{}"), v)
 	}
-	if err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return problem.Invalidf("invalid_json", te.Field, "field %s must be %s, not a JSON %s", te.Field, kindOf(te.Type.String()), te.Value)
+	if err == nil {
+		if _, err = dec.Token(); err == io.EOF {
+			return nil
 		}
+		if err == nil {
+			err = errTrailingData
+		}
+	}
+	var tooLarge *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return problem.Invalidf("body_too_large", "", "the request body is larger than %d bytes", maxBody)
+	case errors.As(err, &te) && te.Field != "":
+		return problem.Invalidf("invalid_json", te.Field, "field %s must be %s, not a JSON %s", te.Field, kindOf(te.Type.String()), te.Value)
+	case errors.As(err, &syntax), errors.As(err, &te), err == io.ErrUnexpectedEOF, err == errTrailingData:
 		return problem.Invalidf("invalid_json", "", "the request body is not valid JSON: %v", err).
 			WithFix("Send a JSON object with Content-Type: application/json")
 	}
-	return nil
+	return problem.Invalidf("invalid_request", "", "could not read the request body")
 }
+
+var errTrailingData = errors.New("data after the JSON value")
 
 func kindOf(goType string) string {
 	switch {
