@@ -227,21 +227,19 @@ func (s *Server) authed(h handler) http.Handler {
 		rid := ids.New(ids.Request, 16)
 		ctx := context.WithValue(r.Context(), requestIDKey, rid)
 		w.Header().Set("x-request-id", rid)
-		var projectID string
 		defer func() {
 			if v := recover(); v != nil {
 				s.Logger.ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				writeError(w, r.WithContext(ctx), s.Logger, errors.New("panic"))
 			}
-			s.Logger.InfoContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "status", w.status,
-				"duration_ms", time.Since(start).Milliseconds(), "project_id", projectID)
+			s.Logger.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", w.status), slog.Int64("duration_ms", time.Since(start).Milliseconds()))
 		}()
 		p, err := s.Projects.Authenticate(ctx, r.Header.Get("x-api-key"))
 		if err != nil {
 			writeError(w, r.WithContext(ctx), s.Logger, err)
 			return
 		}
-		projectID = p.ID
 		ctx = context.WithValue(ctx, projectIDKey, p.ID)
 		r = r.WithContext(ctx)
 		if err := h(w, r, p); err != nil {

@@ -150,7 +150,12 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	if o.Logger == nil {
-		o.Logger = slog.New(api.ContextHandler{Handler: slog.NewTextHandler(os.Stderr, nil)})
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	// Every record gets the request's ids and loses its secrets, whatever
+	// handler the caller gave.
+	if _, ok := o.Logger.Handler().(api.ContextHandler); !ok {
+		o.Logger = slog.New(api.ContextHandler{Handler: o.Logger.Handler()})
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}

@@ -123,12 +123,12 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 }
 
 func (s *Service) log(ctx context.Context, r Result, what string, start time.Time) {
-	attrs := []any{"log_id", r.LogID, "tool", what, "account_id", r.AccountID, "upstream_status", r.Status,
-		"duration_ms", time.Since(start).Milliseconds()}
+	attrs := []slog.Attr{slog.String("log_id", r.LogID), slog.String("tool", what), slog.String("account_id", r.AccountID),
+		slog.Int("upstream_status", r.Status), slog.Int64("duration_ms", time.Since(start).Milliseconds())}
 	if r.Error != "" {
-		attrs = append(attrs, "error", r.Error)
+		attrs = append(attrs, slog.String("error", r.Error))
 	}
-	s.Logger.InfoContext(ctx, "tool executed", attrs...)
+	s.Logger.LogAttrs(ctx, slog.LevelInfo, "tool executed", attrs...)
 }
 
 // upstream is a request relative to a toolkit's base URL.
