@@ -48,6 +48,38 @@
 // Pinning an account of another user, another toolkit or another project
 // fails with an *APIError of Status 400, and no session is created.
 //
+// # Running tools
+//
+// A session runs a tool with the account it uses for the tool's toolkit.
+// A tool that fails comes back as a result whose Error is set, not as a Go
+// error, so an agent can show the message (which may hold a link to
+// connect an account) to the model or the user:
+//
+//	res, err := session.Execute(ctx, "GMAIL_SEND_EMAIL", map[string]any{
+//		"recipient_email": "bob@example.com", "subject": "Hi", "body": "Hello",
+//	})
+//	if err != nil { ... } // a non-2xx answer, such as an unknown tool
+//	if !res.Successful() {
+//		fmt.Println("tool failed:", res.Error)
+//	}
+//	var sent struct{ ID string `json:"id"` }
+//	err = json.Unmarshal(res.Data, &sent)
+//
+//	// Several accounts in a multi-account session: choose by id or alias.
+//	res, err = session.Execute(ctx, "GMAIL_GET_PROFILE", nil, sdk.WithAccount("work"))
+//
+//	// Find tools for a task, and list the session's tools.
+//	found, err := session.Search(ctx, "send an email")
+//	fmt.Println(found.Results[0].PrimaryToolSlugs)
+//	tools, err := session.Tools(ctx)
+//
+//	// Outside a session, name the account.
+//	res, err = client.Tools().Execute(ctx, "GMAIL_GET_PROFILE", nil,
+//		sdk.WithConnectedAccountID(workAccount.ID))
+//
+// Session.Proxy sends a raw request to a toolkit's API with the session's
+// account.
+//
 // # Errors
 //
 // A non-2xx answer is an *APIError carrying the server's status, code,

@@ -18,6 +18,7 @@ type sessionSettings struct {
 	authConfigs       map[string]string
 	connectedAccounts map[string]string
 	manageConnections *ManageConnectionsRequest
+	multiAccount      *MultiAccount
 }
 
 // WithConnectedAccounts pins one connected account per toolkit, as in
@@ -44,6 +45,17 @@ func WithAuthConfigs(byToolkit map[string]string) SessionOption {
 func WithManageConnections(enable bool, callbackURL string) SessionOption {
 	return func(s *sessionSettings) {
 		s.manageConnections = &ManageConnectionsRequest{Enable: &enable, CallbackURL: callbackURL}
+	}
+}
+
+// WithMultiAccount lets the session use several accounts per toolkit: a
+// tool call names one with WithAccount, and otherwise gets the most
+// recently connected one, unless requireExplicitSelection makes a call
+// that could use several fail with the list of candidates. maxPerToolkit
+// caps the candidates (0 means the server's default).
+func WithMultiAccount(maxPerToolkit int, requireExplicitSelection bool) SessionOption {
+	return func(s *sessionSettings) {
+		s.multiAccount = &MultiAccount{Enable: true, MaxAccountsPerToolkit: maxPerToolkit, RequireExplicitSelection: requireExplicitSelection}
 	}
 }
 
@@ -94,6 +106,7 @@ func (c *Client) Create(ctx context.Context, userID string, opts ...SessionOptio
 		AuthConfigs:       s.authConfigs,
 		ConnectedAccounts: s.pins(),
 		ManageConnections: manage,
+		MultiAccount:      s.multiAccount,
 	}
 	var sess Session
 	if err := c.do(ctx, http.MethodPost, apiPath("tool_router", "session"), nil, req, &sess); err != nil {
@@ -151,6 +164,7 @@ func (s *Session) Update(ctx context.Context, opts ...SessionOption) error {
 		AuthConfigs:       o.authConfigs,
 		ConnectedAccounts: o.pins(),
 		ManageConnections: o.manageConnections,
+		MultiAccount:      o.multiAccount,
 	}
 	var sess Session
 	if err := c.do(ctx, http.MethodPatch, apiPath("tool_router", "session", seg), nil, req, &sess); err != nil {

@@ -38,6 +38,11 @@ func TestCreate(t *testing.T) {
 			want: `{"user_id":"user_123","toolkits":{"enable":["gmail"]},"auth_configs":{"gmail":"ac_1"},"connected_accounts":{"gmail":["ca_w"]},"manage_connections":{"enable":false}}`,
 		},
 		{
+			name: "multi-account",
+			opts: []SessionOption{WithMultiAccount(3, true)},
+			want: `{"user_id":"user_123","manage_connections":{"enable":true},"multi_account":{"enable":true,"max_accounts_per_toolkit":3,"require_explicit_selection":true}}`,
+		},
+		{
 			name: "callback",
 			opts: []SessionOption{WithManageConnections(true, "https://app.example/cb")},
 			want: `{"user_id":"user_123","manage_connections":{"enable":true,"callback_url":"https://app.example/cb"}}`,

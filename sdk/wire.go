@@ -144,7 +144,8 @@ type SessionUpdateRequest struct {
 
 // Session is a Tool Router session as the API returns it. A Session that a
 // Client returns is bound to it, so its methods (Authorize, Toolkits,
-// Update, Delete) call the API; see sessions.go.
+// Update, Delete; Execute, Tools, Search, Proxy) call the API; see
+// sessions.go and tools.go.
 type Session struct {
 	SessionID       string          `json:"session_id"`
 	MCP             SessionMCP      `json:"mcp"`
