@@ -1,11 +1,13 @@
 // Multiaccount connects two Gmail accounts for one user and shows which one
-// a session uses: the most recent by default, or the one pinned.
+// a session uses, and so which mailbox its tool calls reach: the most
+// recent by default, or the one pinned.
 //
 //	SWITCHBOARD_URL=http://localhost:8080 SWITCHBOARD_API_KEY=sk_... go run ./examples/multiaccount
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -42,6 +44,7 @@ func main() {
 		check(err)
 		fmt.Printf("Session %s uses: ", pinned.ID())
 		printActive(ctx, pinned)
+		printMailbox(ctx, pinned)
 	}
 
 	// A pin must belong to the session's user.
@@ -89,6 +92,21 @@ func printActive(ctx context.Context, session *sdk.Session) {
 			fmt.Printf("%s: %s\n", tk.Name, tk.ConnectedAccount.ID)
 		}
 	}
+}
+
+// printMailbox runs a Gmail tool in the session and prints whose mailbox
+// answered.
+func printMailbox(ctx context.Context, session *sdk.Session) {
+	res, err := session.Execute(ctx, "GMAIL_GET_PROFILE", nil)
+	check(err)
+	if !res.Successful() {
+		log.Fatalf("GMAIL_GET_PROFILE failed: %s", res.Error)
+	}
+	var profile struct {
+		EmailAddress string `json:"emailAddress"`
+	}
+	check(json.Unmarshal(res.Data, &profile))
+	fmt.Printf("  GMAIL_GET_PROFILE reads the mailbox of %s\n", profile.EmailAddress)
 }
 
 func check(err error) {

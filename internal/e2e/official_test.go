@@ -233,7 +233,7 @@ func TestOfficialTypeScriptSDKTools(t *testing.T) {
 func TestGoExample(t *testing.T) {
 	s := startServer(t, serverOptions{})
 	p := provider(t, s)
-	gmailConfig(t, s.Client, p)
+	gmailConfigAt(t, s.Client, p, newFakeAPI(t, p))
 	bin := filepath.Join(t.TempDir(), "multiaccount")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/switchboard-dev/switchboard/examples/multiaccount").CombinedOutput(); err != nil {
 		t.Fatalf("build the example: %v\n%s", err, out)
@@ -274,7 +274,8 @@ func TestGoExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the example failed: %v\n%s\n%s", err, text, stderr.String())
 	}
-	for _, want := range []string{"Connected work account: ca_", "Connected personal account: ca_", "Pinning user_123's account for user_456 fails", "user_123's Gmail accounts:"} {
+	for _, want := range []string{"Connected work account: ca_", "Connected personal account: ca_", "Pinning user_123's account for user_456 fails", "user_123's Gmail accounts:",
+		"GMAIL_GET_PROFILE reads the mailbox of " + work.Email + "\n", "GMAIL_GET_PROFILE reads the mailbox of " + personal.Email + "\n"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("example output lacks %q:\n%s", want, text)
 		}
