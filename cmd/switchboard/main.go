@@ -24,11 +24,11 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
-	"github.com/switchboard-dev/switchboard/internal/api"
 	"github.com/switchboard-dev/switchboard/internal/app"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	l.UnmarshalText([]byte(level))
-	return slog.New(api.ContextHandler{Handler: slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})})
+	return slog.New(reqlog.Handler{Handler: slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})})
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {

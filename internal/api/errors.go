@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
@@ -107,7 +108,7 @@ func body(r *http.Request, p *problem.Error, status int) sdk.ErrorBody {
 		Code:         code,
 		Slug:         p.Code,
 		Status:       status,
-		RequestID:    requestID(r.Context()),
+		RequestID:    reqlog.RequestID(r.Context()),
 		SuggestedFix: p.Fix,
 	}}
 	if p.Field != "" {

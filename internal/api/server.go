@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -96,104 +95,6 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	}
 }
 
-type ctxKey int
-
-const (
-	requestIDKey ctxKey = iota
-	projectIDKey
-)
-
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
-
-// ContextHandler adds the request and project ids of the request to every
-// log record made with its context, and drops the value of any attribute
-// whose key names a secret, whatever code logged it.
-type ContextHandler struct{ slog.Handler }
-
-// secretKeys are attribute keys whose values never reach the log, alone
-// or as a word of a snake_case key.
-var secretKeys = []string{"token", "secret", "password", "authorization", "api_key", "apikey", "x-api-key", "cookie", "credential", "verifier"}
-
-// secretKey reports whether an attribute key names a secret.
-func secretKey(k string) bool {
-	k = strings.ToLower(k)
-	for _, s := range secretKeys {
-		if strings.HasPrefix(k, s) && (len(k) == len(s) || k[len(s)] == '_') ||
-			strings.HasSuffix(k, s) && k[len(k)-len(s)-1] == '_' {
-			return true
-		}
-	}
-	return false
-}
-
-// secret reports whether a, or an attribute of its group, names a secret.
-func secret(a slog.Attr) bool {
-	if secretKey(a.Key) {
-		return true
-	}
-	if a.Value.Kind() == slog.KindGroup {
-		return slices.ContainsFunc(a.Value.Group(), secret)
-	}
-	return false
-}
-
-func redact(a slog.Attr) slog.Attr {
-	if secretKey(a.Key) {
-		return slog.String(a.Key, "[REDACTED]")
-	}
-	if a.Value.Kind() == slog.KindGroup {
-		attrs := a.Value.Group()
-		out := make([]any, len(attrs))
-		for i, g := range attrs {
-			out[i] = redact(g)
-		}
-		return slog.Group(a.Key, out...)
-	}
-	return a
-}
-
-// Handle adds the ids, redacts and passes the record on. A record
-// without secrets, which is nearly every one, is passed on as it is.
-func (h ContextHandler) Handle(ctx context.Context, r slog.Record) error {
-	clean := r.Clone()
-	dirty := false
-	r.Attrs(func(a slog.Attr) bool {
-		dirty = secret(a)
-		return !dirty
-	})
-	if dirty {
-		clean = slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-		r.Attrs(func(a slog.Attr) bool {
-			clean.AddAttrs(redact(a))
-			return true
-		})
-	}
-	if id := requestID(ctx); id != "" {
-		clean.AddAttrs(slog.String("request_id", id))
-	}
-	if id, _ := ctx.Value(projectIDKey).(string); id != "" {
-		clean.AddAttrs(slog.String("project_id", id))
-	}
-	return h.Handler.Handle(ctx, clean)
-}
-
-// WithAttrs keeps the wrapper and redacts the attributes.
-func (h ContextHandler) WithAttrs(a []slog.Attr) slog.Handler {
-	clean := make([]slog.Attr, len(a))
-	for i, x := range a {
-		clean[i] = redact(x)
-	}
-	return ContextHandler{h.Handler.WithAttrs(clean)}
-}
-
-// WithGroup keeps the wrapper.
-func (h ContextHandler) WithGroup(name string) slog.Handler {
-	return ContextHandler{h.Handler.WithGroup(name)}
-}
-
 // statusWriter remembers the status for the access record.
 type statusWriter struct {
 	http.ResponseWriter
@@ -219,28 +120,31 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // authed adapts a handler: it assigns a request id, authenticates the
 // x-api-key header, recovers panics, writes errors as JSON and logs one
-// access record per request (never the key).
+// record per request (never the key), with what the domain added to it
+// (reqlog): a tool execution's log id, tool, account and upstream status.
 func (s *Server) authed(h handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		w := &statusWriter{ResponseWriter: rw}
 		rid := ids.New(ids.Request, 16)
-		ctx := context.WithValue(r.Context(), requestIDKey, rid)
+		var rec reqlog.Record
+		ctx := reqlog.NewContext(reqlog.WithRequestID(r.Context(), rid), &rec)
 		w.Header().Set("x-request-id", rid)
 		defer func() {
 			if v := recover(); v != nil {
 				s.Logger.ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				writeError(w, r.WithContext(ctx), s.Logger, errors.New("panic"))
 			}
-			s.Logger.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.Int("status", w.status), slog.Int64("duration_ms", time.Since(start).Milliseconds()))
+			attrs := append([]slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", w.status), slog.Int64("duration_ms", time.Since(start).Milliseconds())}, rec.Attrs()...)
+			s.Logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 		}()
 		p, err := s.Projects.Authenticate(ctx, r.Header.Get("x-api-key"))
 		if err != nil {
 			writeError(w, r.WithContext(ctx), s.Logger, err)
 			return
 		}
-		ctx = context.WithValue(ctx, projectIDKey, p.ID)
+		ctx = reqlog.WithProjectID(ctx, p.ID)
 		r = r.WithContext(ctx)
 		if err := h(w, r, p); err != nil {
 			writeError(w, r, s.Logger, err)

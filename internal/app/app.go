@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/mcp"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/cache"
@@ -154,8 +155,8 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}
 	// Every record gets the request's ids and loses its secrets, whatever
 	// handler the caller gave.
-	if _, ok := o.Logger.Handler().(api.ContextHandler); !ok {
-		o.Logger = slog.New(api.ContextHandler{Handler: o.Logger.Handler()})
+	if _, ok := o.Logger.Handler().(reqlog.Handler); !ok {
+		o.Logger = slog.New(reqlog.Handler{Handler: o.Logger.Handler()})
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}

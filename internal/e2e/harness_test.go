@@ -53,6 +53,8 @@ type serverOptions struct {
 	KeyFile bool
 	// EncryptionKey and OldEncryptionKeys replace the fixed test key.
 	EncryptionKey, OldEncryptionKeys string
+	// Log, when set, receives the server's log.
+	Log io.Writer
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -82,10 +84,14 @@ func startServer(t testing.TB, o serverOptions) *server {
 	if o.LinkTTL != 0 {
 		cfg.LinkTTL = o.LinkTTL
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("SWITCHBOARD_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logTo := io.Discard
+	switch {
+	case o.Log != nil:
+		logTo = o.Log
+	case os.Getenv("SWITCHBOARD_TEST_LOG") != "":
+		logTo = os.Stderr
 	}
+	log := slog.New(slog.NewTextHandler(logTo, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, app.Options{Logger: log, Now: o.Now})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -122,13 +123,17 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	return out, nil
 }
 
+// log records an execution: in the record of the request that asked for
+// it, or, when there is none, in a record of its own.
 func (s *Service) log(ctx context.Context, r Result, what string, start time.Time) {
 	attrs := []slog.Attr{slog.String("log_id", r.LogID), slog.String("tool", what), slog.String("account_id", r.AccountID),
-		slog.Int("upstream_status", r.Status), slog.Int64("duration_ms", time.Since(start).Milliseconds())}
+		slog.Int("upstream_status", r.Status), slog.Int64("tool_ms", time.Since(start).Milliseconds())}
 	if r.Error != "" {
-		attrs = append(attrs, slog.String("error", r.Error))
+		attrs = append(attrs, slog.String("tool_error", r.Error))
 	}
-	s.Logger.LogAttrs(ctx, slog.LevelInfo, "tool executed", attrs...)
+	if !reqlog.Add(ctx, attrs...) {
+		s.Logger.LogAttrs(ctx, slog.LevelInfo, "tool executed", attrs...)
+	}
 }
 
 // upstream is a request relative to a toolkit's base URL.

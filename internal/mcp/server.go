@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
@@ -77,24 +78,25 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	rid := ids.New(ids.Request, 16)
 	w := &statusWriter{ResponseWriter: rw}
 	w.Header().Set("x-request-id", rid)
-	ctx := r.Context()
-	var projectID string
+	var rec reqlog.Record
+	ctx := reqlog.NewContext(reqlog.WithRequestID(r.Context(), rid), &rec)
 	defer func() {
 		if v := recover(); v != nil {
-			s.Logger.ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()), "request_id", rid)
+			s.Logger.ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if w.status == 0 {
 				refuse(w, nil, rid, errors.New("panic"))
 			}
 		}
-		s.Logger.InfoContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "status", w.status,
-			"duration_ms", time.Since(start).Milliseconds(), "project_id", projectID, "request_id", rid)
+		attrs := append([]slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", w.status),
+			slog.Int64("duration_ms", time.Since(start).Milliseconds())}, rec.Attrs()...)
+		s.Logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 	}()
 	p, err := s.Projects.Authenticate(ctx, apiKey(r))
 	if err != nil {
 		s.refuse(ctx, w, r, rid, err)
 		return
 	}
-	projectID = p.ID
+	ctx = reqlog.WithProjectID(ctx, p.ID)
 	sess, err := s.Sessions.Get(ctx, p.ID, r.PathValue("id"))
 	if err != nil {
 		s.refuse(ctx, w, r, rid, err)
@@ -122,7 +124,7 @@ func apiKey(r *http.Request) string {
 // that are not the caller's.
 func (s *Server) refuse(ctx context.Context, w http.ResponseWriter, r *http.Request, rid string, err error) {
 	if _, ok := problem.As(err); !ok {
-		s.Logger.ErrorContext(ctx, "mcp request failed", "err", err, "request_id", rid)
+		s.Logger.ErrorContext(ctx, "mcp request failed", "err", err)
 	}
 	refuse(w, r, rid, err)
 }

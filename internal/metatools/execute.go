@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/switchboard-dev/switchboard/internal/execute"
+	"github.com/switchboard-dev/switchboard/internal/reqlog"
 )
 
 // callResult is the outcome of one tool call.
@@ -52,6 +53,8 @@ func (r *run) multiExecute(ctx context.Context, args json.RawMessage) Result {
 		parallel = 8
 	}
 	out := multiOutput{Results: make([]callResult, len(in.Tools)), TotalCount: len(in.Tools)}
+	// Each call gets a log record of its own, not a share of the request's.
+	ctx = reqlog.NewContext(ctx, nil)
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for i, tc := range in.Tools {

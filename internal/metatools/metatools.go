@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -132,8 +133,11 @@ func (s *Service) Run(ctx context.Context, p store.Project, sess sessions.Sessio
 		res = r.dispatch(ctx, name, args)
 	}
 	res.LogID = ids.New("log_", 16)
-	s.logger().InfoContext(ctx, "meta tool executed", "log_id", res.LogID, "tool", name, "session_id", sess.ID,
-		"successful", res.Error == "", "duration_ms", time.Since(start).Milliseconds())
+	attrs := []slog.Attr{slog.String("log_id", res.LogID), slog.String("tool", name), slog.String("session_id", sess.ID),
+		slog.Bool("successful", res.Error == ""), slog.Int64("tool_ms", time.Since(start).Milliseconds())}
+	if !reqlog.Add(ctx, attrs...) {
+		s.logger().LogAttrs(ctx, slog.LevelInfo, "meta tool executed", attrs...)
+	}
 	return res, nil
 }
 

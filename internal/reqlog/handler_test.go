@@ -1,4 +1,4 @@
-package api
+package reqlog
 
 import (
 	"bytes"
@@ -10,8 +10,8 @@ import (
 
 func TestContextHandlerRedacts(t *testing.T) {
 	var buf bytes.Buffer
-	log := slog.New(ContextHandler{slog.NewTextHandler(&buf, nil)})
-	ctx := context.WithValue(context.Background(), requestIDKey, "req_1")
+	log := slog.New(Handler{slog.NewTextHandler(&buf, nil)})
+	ctx := WithRequestID(context.Background(), "req_1")
 	log.With("client_secret", "s3cret-a").InfoContext(ctx, "msg",
 		"access_token", "s3cret-b", "authorization", "Bearer s3cret-c", "x-api-key", "s3cret-d",
 		slog.Group("upstream", "refresh_token", "s3cret-e", "status", 401),

@@ -1,0 +1,124 @@
+package reqlog
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+)
+
+type idKey int
+
+const (
+	requestIDKey idKey = iota
+	projectIDKey
+)
+
+// WithRequestID returns ctx naming the request it serves; Handler adds
+// the id to every record made with it.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey, id)
+}
+
+// RequestID returns the id WithRequestID set, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// WithProjectID returns ctx naming the project the request acts for.
+func WithProjectID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, projectIDKey, id)
+}
+
+// ProjectID returns the id WithProjectID set, or "".
+func ProjectID(ctx context.Context) string {
+	id, _ := ctx.Value(projectIDKey).(string)
+	return id
+}
+
+// Handler adds the request and project ids of the request to every log
+// record made with its context, and drops the value of any attribute whose
+// key names a secret, whatever code logged it.
+type Handler struct{ slog.Handler }
+
+// secretKeys are attribute keys whose values never reach the log, alone
+// or as a word of a snake_case key.
+var secretKeys = []string{"token", "secret", "password", "authorization", "api_key", "apikey", "x-api-key", "cookie", "credential", "verifier"}
+
+// secretKey reports whether an attribute key names a secret.
+func secretKey(k string) bool {
+	k = strings.ToLower(k)
+	for _, s := range secretKeys {
+		if strings.HasPrefix(k, s) && (len(k) == len(s) || k[len(s)] == '_') ||
+			strings.HasSuffix(k, s) && k[len(k)-len(s)-1] == '_' {
+			return true
+		}
+	}
+	return false
+}
+
+// secret reports whether a, or an attribute of its group, names a secret.
+func secret(a slog.Attr) bool {
+	if secretKey(a.Key) {
+		return true
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		return slices.ContainsFunc(a.Value.Group(), secret)
+	}
+	return false
+}
+
+func redact(a slog.Attr) slog.Attr {
+	if secretKey(a.Key) {
+		return slog.String(a.Key, "[REDACTED]")
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		attrs := a.Value.Group()
+		out := make([]any, len(attrs))
+		for i, g := range attrs {
+			out[i] = redact(g)
+		}
+		return slog.Group(a.Key, out...)
+	}
+	return a
+}
+
+// Handle adds the ids, redacts and passes the record on. A record
+// without secrets, which is nearly every one, is passed on as it is.
+func (h Handler) Handle(ctx context.Context, r slog.Record) error {
+	clean := r.Clone()
+	dirty := false
+	r.Attrs(func(a slog.Attr) bool {
+		dirty = secret(a)
+		return !dirty
+	})
+	if dirty {
+		clean = slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		r.Attrs(func(a slog.Attr) bool {
+			clean.AddAttrs(redact(a))
+			return true
+		})
+	}
+	if id := RequestID(ctx); id != "" {
+		clean.AddAttrs(slog.String("request_id", id))
+	}
+	if id := ProjectID(ctx); id != "" {
+		clean.AddAttrs(slog.String("project_id", id))
+	}
+	return h.Handler.Handle(ctx, clean)
+}
+
+// WithAttrs keeps the wrapper and redacts the attributes.
+func (h Handler) WithAttrs(a []slog.Attr) slog.Handler {
+	clean := make([]slog.Attr, len(a))
+	for i, x := range a {
+		clean[i] = redact(x)
+	}
+	return Handler{h.Handler.WithAttrs(clean)}
+}
+
+// WithGroup keeps the wrapper.
+func (h Handler) WithGroup(name string) slog.Handler {
+	return Handler{h.Handler.WithGroup(name)}
+}

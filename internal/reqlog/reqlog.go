@@ -1,0 +1,49 @@
+// Package reqlog gathers what the layers serving a request have to say
+// into the one log record written for it, the way a tracing span gathers
+// attributes: the HTTP layer starts a Record and writes it when the
+// answer is sent, and the domain adds to it (a tool execution adds its log
+// id, tool, account and upstream status) instead of writing a record of
+// its own.
+package reqlog
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+)
+
+// Record holds the attributes added to a request's record. It is safe for
+// concurrent use.
+type Record struct {
+	mu    sync.Mutex
+	attrs []slog.Attr
+}
+
+type key struct{}
+
+// NewContext returns ctx carrying r. A nil r hides any record ctx carries:
+// code that does several things in one request, each worth its own record,
+// runs them with such a context.
+func NewContext(ctx context.Context, r *Record) context.Context {
+	return context.WithValue(ctx, key{}, r)
+}
+
+// Add adds attrs to the record ctx carries and reports whether there is
+// one; when there is not, the caller writes a record of its own.
+func Add(ctx context.Context, attrs ...slog.Attr) bool {
+	r, _ := ctx.Value(key{}).(*Record)
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	r.attrs = append(r.attrs, attrs...)
+	r.mu.Unlock()
+	return true
+}
+
+// Attrs returns the attributes added so far.
+func (r *Record) Attrs() []slog.Attr {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.attrs[:len(r.attrs):len(r.attrs)]
+}
