@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 type idKey int
@@ -46,8 +48,28 @@ type Handler struct{ slog.Handler }
 // or as a word of a snake_case key.
 var secretKeys = []string{"token", "secret", "password", "authorization", "api_key", "apikey", "x-api-key", "cookie", "credential", "verifier"}
 
-// secretKey reports whether an attribute key names a secret.
+// secretKey reports whether an attribute key names a secret. Keys are
+// nearly always the same few constants, so answers are remembered, up to
+// maxKnownKeys of them.
 func secretKey(k string) bool {
+	if v, ok := knownKeys.Load(k); ok {
+		return v.(bool)
+	}
+	secret := isSecretKey(k)
+	if knownKeyCount.Add(1) <= maxKnownKeys {
+		knownKeys.Store(k, secret)
+	}
+	return secret
+}
+
+const maxKnownKeys = 1024
+
+var (
+	knownKeys     sync.Map // key -> bool
+	knownKeyCount atomic.Int64
+)
+
+func isSecretKey(k string) bool {
 	k = strings.ToLower(k)
 	for _, s := range secretKeys {
 		if strings.HasPrefix(k, s) && (len(k) == len(s) || k[len(s)] == '_') ||
