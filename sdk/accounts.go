@@ -64,12 +64,8 @@ func (s *ConnectedAccountsService) List(ctx context.Context, p ListAccountsParam
 	if p.OrderDirection != "" {
 		q.Set("order_direction", p.OrderDirection)
 	}
-	if p.Cursor != "" {
-		q.Set("cursor", p.Cursor)
-	}
-	if p.Limit > 0 {
-		q.Set("limit", strconv.Itoa(p.Limit))
-	}
+	setCursor(q, p.Cursor)
+	setLimit(q, p.Limit)
 	var out ListResponse[ConnectedAccount]
 	if err := s.c.do(ctx, http.MethodGet, apiPath("connected_accounts"), q, nil, &out); err != nil {
 		return nil, err

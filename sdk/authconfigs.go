@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // AuthConfigsService manages auth configs.
@@ -70,12 +69,8 @@ func (s *AuthConfigsService) List(ctx context.Context, p ListAuthConfigsParams) 
 	if p.Search != "" {
 		q.Set("search", p.Search)
 	}
-	if p.Cursor != "" {
-		q.Set("cursor", p.Cursor)
-	}
-	if p.Limit > 0 {
-		q.Set("limit", strconv.Itoa(p.Limit))
-	}
+	setCursor(q, p.Cursor)
+	setLimit(q, p.Limit)
 	var out ListResponse[AuthConfig]
 	if err := s.c.do(ctx, http.MethodGet, apiPath("auth_configs"), q, nil, &out); err != nil {
 		return nil, err

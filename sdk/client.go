@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -127,6 +128,20 @@ func segment(name, value string) (string, error) {
 // apiPath joins the API prefix and already escaped segments.
 func apiPath(segments ...string) string {
 	return apiPrefix + "/" + strings.Join(segments, "/")
+}
+
+// setCursor asks for the page at cursor, if one is given.
+func setCursor(q url.Values, cursor string) {
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+}
+
+// setLimit sets the page size, if one is given.
+func setLimit(q url.Values, n int) {
+	if n > 0 {
+		q.Set("limit", strconv.Itoa(n))
+	}
 }
 
 // setList sets key to the comma-joined values, the single-parameter array

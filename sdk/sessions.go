@@ -257,36 +257,33 @@ func FilterConnected(connected bool) ToolkitsOption {
 
 // Cursor continues a listing at a page's NextCursor.
 func Cursor(cursor string) ToolkitsOption {
-	return func(q url.Values) {
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
-	}
+	return func(q url.Values) { setCursor(q, cursor) }
 }
 
 // Limit sets the page size.
 func Limit(n int) ToolkitsOption {
-	return func(q url.Values) {
-		if n > 0 {
-			q.Set("limit", strconv.Itoa(n))
-		}
-	}
+	return func(q url.Values) { setLimit(q, n) }
 }
 
 // Toolkits lists the session's toolkits, each with the connected account
 // the session uses for it (nil when there is none):
 // GET /api/v3.1/tool_router/session/{id}/toolkits. It returns one page.
 func (s *Session) Toolkits(ctx context.Context, opts ...ToolkitsOption) (*Page[SessionToolkit], error) {
-	c, seg, err := s.bound()
-	if err != nil {
-		return nil, err
-	}
 	q := url.Values{}
 	for _, opt := range opts {
 		opt(q)
 	}
-	var out ListResponse[SessionToolkit]
-	if err := c.do(ctx, http.MethodGet, apiPath("tool_router", "session", seg, "toolkits"), q, nil, &out); err != nil {
+	return sessionPage[SessionToolkit](ctx, s, "toolkits", q)
+}
+
+// sessionPage gets one page of a session's toolkits or tools.
+func sessionPage[T any](ctx context.Context, s *Session, what string, q url.Values) (*Page[T], error) {
+	c, seg, err := s.bound()
+	if err != nil {
+		return nil, err
+	}
+	var out ListResponse[T]
+	if err := c.do(ctx, http.MethodGet, apiPath("tool_router", "session", seg, what), q, nil, &out); err != nil {
 		return nil, err
 	}
 	return pageOf(&out), nil

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // ExecuteResult is the outcome of a tool call. A tool that ran into an
@@ -86,40 +85,24 @@ type ToolsOption func(url.Values)
 
 // ToolsCursor continues a tool listing at a page's NextCursor.
 func ToolsCursor(cursor string) ToolsOption {
-	return func(q url.Values) {
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
-	}
+	return func(q url.Values) { setCursor(q, cursor) }
 }
 
 // ToolsLimit sets the page size of a tool listing; Switchboard's default is
 // 500 and its maximum 1000.
 func ToolsLimit(n int) ToolsOption {
-	return func(q url.Values) {
-		if n > 0 {
-			q.Set("limit", strconv.Itoa(n))
-		}
-	}
+	return func(q url.Values) { setLimit(q, n) }
 }
 
 // Tools lists the tools of the session's toolkits:
 // GET /api/v3.1/tool_router/session/{id}/tools. It returns one page;
 // pass its NextCursor to ToolsCursor for the next.
 func (s *Session) Tools(ctx context.Context, opts ...ToolsOption) (*Page[Tool], error) {
-	c, seg, err := s.bound()
-	if err != nil {
-		return nil, err
-	}
 	q := url.Values{}
 	for _, opt := range opts {
 		opt(q)
 	}
-	var out ListResponse[Tool]
-	if err := c.do(ctx, http.MethodGet, apiPath("tool_router", "session", seg, "tools"), q, nil, &out); err != nil {
-		return nil, err
-	}
-	return pageOf(&out), nil
+	return sessionPage[Tool](ctx, s, "tools", q)
 }
 
 // Search finds the session's tools for each use case, such as
@@ -203,12 +186,8 @@ func (s *ToolsService) List(ctx context.Context, p ListToolsParams) (*Page[Tool]
 	if p.Search != "" {
 		q.Set("search", p.Search)
 	}
-	if p.Cursor != "" {
-		q.Set("cursor", p.Cursor)
-	}
-	if p.Limit > 0 {
-		q.Set("limit", strconv.Itoa(p.Limit))
-	}
+	setCursor(q, p.Cursor)
+	setLimit(q, p.Limit)
 	var out ListResponse[Tool]
 	if err := s.c.do(ctx, http.MethodGet, apiPath("tools"), q, nil, &out); err != nil {
 		return nil, err
