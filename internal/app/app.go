@@ -80,6 +80,9 @@ type Options struct {
 	// 30-second timeout.
 	HTTPClient *http.Client
 	Now        func() time.Time
+	// Catalog replaces the built-in toolkits; tests use it for auth
+	// schemes no built-in toolkit has.
+	Catalog *toolkits.Catalog
 }
 
 // backends opens a store by the database URL's scheme.
@@ -168,9 +171,11 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	catalog, err := toolkits.Builtin()
-	if err != nil {
-		return nil, err
+	catalog := o.Catalog
+	if catalog == nil {
+		if catalog, err = toolkits.Builtin(); err != nil {
+			return nil, err
+		}
 	}
 	st, err := OpenStore(ctx, c)
 	if err != nil {

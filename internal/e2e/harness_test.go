@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/oauth/oauthtest"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
 
@@ -55,6 +56,8 @@ type serverOptions struct {
 	EncryptionKey, OldEncryptionKeys string
 	// Log, when set, receives the server's log.
 	Log io.Writer
+	// Catalog, when set, replaces the built-in toolkits.
+	Catalog *toolkits.Catalog
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -93,7 +96,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, Now: o.Now})
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, Now: o.Now, Catalog: o.Catalog})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package execute
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -228,33 +227,38 @@ func (s *Service) authorize(ctx context.Context, req *http.Request, a store.Acco
 	if !ok {
 		return "", fmt.Errorf("toolkit %s no longer supports %s", tk.Slug, ac.AuthScheme)
 	}
-	var value string
-	switch scheme.Mode {
-	case toolkits.ModeOAuth2:
+	if scheme.Mode == toolkits.ModeOAuth2 {
 		tok, err := s.Accounts.Token(ctx, a, rejected)
 		if err != nil {
 			return "", err
 		}
-		value = tok.AccessToken
-	case toolkits.ModeBasic:
-		var creds map[string]string
-		if err := s.Accounts.Credentials(a, &creds); err != nil {
-			return "", err
-		}
-		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(creds["username"]+":"+creds["password"])))
+		return tok.AccessToken, apply(req, scheme.Apply, tok.AccessToken)
+	}
+	var creds map[string]string
+	if err := s.Accounts.Credentials(a, &creds); err != nil {
+		return "", err
+	}
+	if scheme.Mode == toolkits.ModeBasic {
+		req.SetBasicAuth(creds["username"], creds["password"])
 		return "", nil
+	}
+	return "", apply(req, scheme.Apply, creds[scheme.Apply.Field])
+}
+
+// apply puts a credential where the toolkit wants it: in a header, or in
+// a query parameter, replacing any value the request already had there.
+func apply(req *http.Request, a toolkits.Apply, value string) error {
+	switch {
+	case a.Header != "":
+		req.Header.Set(a.Header, a.Prefix+value)
+	case a.Query != "":
+		q := req.URL.Query()
+		q.Set(a.Query, a.Prefix+value)
+		req.URL.RawQuery = q.Encode()
 	default:
-		var creds map[string]string
-		if err := s.Accounts.Credentials(a, &creds); err != nil {
-			return "", err
-		}
-		value = creds[scheme.Apply.Field]
+		return errors.New("the toolkit does not say where its credential goes")
 	}
-	if scheme.Apply.Header == "" {
-		return "", fmt.Errorf("toolkit %s does not say where its %s credential goes", tk.Slug, scheme.Mode)
-	}
-	req.Header.Set(scheme.Apply.Header, scheme.Apply.Prefix+value)
-	return value, nil
+	return nil
 }
 
 // credentialError explains why credentials could not be prepared; an

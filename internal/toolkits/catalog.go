@@ -166,6 +166,7 @@ var (
 	categoryRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	fieldNameRE  = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	headerNameRE = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+	queryNameRE  = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 )
 
 // reservedAuthorizeParams are the authorization request parameters that
@@ -233,7 +234,7 @@ func validateScheme(p *problems, at string, s AuthScheme) {
 		if len(s.Fields) > 0 {
 			p.add(at+".fields", "must be empty for OAUTH2: client credentials belong to the auth config")
 		}
-		if s.Apply.Header == "" || s.Apply.Field != "access_token" {
+		if s.Apply.Header == "" || s.Apply.Query != "" || s.Apply.Field != "access_token" {
 			p.add(at+".apply", `must name a header and the field "access_token"`)
 		}
 		validateOAuth2(p, at+".oauth2", *s.OAuth2)
@@ -275,8 +276,13 @@ func validateScheme(p *problems, at string, s AuthScheme) {
 		}
 		return
 	}
-	if !headerNameRE.MatchString(s.Apply.Header) {
+	switch {
+	case (s.Apply.Header == "") == (s.Apply.Query == ""):
+		p.add(at+".apply", "must name either a header or a query parameter")
+	case s.Apply.Header != "" && !headerNameRE.MatchString(s.Apply.Header):
 		p.add(at+".apply.header", "must be a header name, got %q", s.Apply.Header)
+	case s.Apply.Query != "" && !queryNameRE.MatchString(s.Apply.Query):
+		p.add(at+".apply.query", "must be a query parameter name, got %q", s.Apply.Query)
 	}
 	if f, ok := fields[s.Apply.Field]; !ok || !f.Required || !f.Secret {
 		p.add(at+".apply.field", "must name a required, secret field of the scheme, got %q", s.Apply.Field)

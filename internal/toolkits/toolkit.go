@@ -139,7 +139,11 @@ type Field struct {
 // Apply says how a credential goes on requests to the provider: the header
 // Header gets Prefix followed by the value of credential field Field.
 type Apply struct {
+	// Header is the request header that carries the credential; Query is
+	// the query parameter that carries it instead, for APIs that take a key
+	// in the URL. Exactly one is set; OAuth2 always uses a header.
 	Header string `json:"header,omitempty"`
+	Query  string `json:"query,omitempty"`
 	// Prefix precedes the value, e.g. "Bearer " (RFC 6750 §2.1); Linear's
 	// personal API keys go bare.
 	Prefix string `json:"prefix,omitempty"`
