@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // logBuffer collects a server's log; the server writes from many
@@ -50,7 +51,12 @@ func TestExecutionLog(t *testing.T) {
 
 	one := func(t *testing.T, logID string, want ...string) string {
 		t.Helper()
+		// A request's record is written when its handler returns, which
+		// may be after a streamed answer (MCP) reached the client.
 		got := log.records("log_id=" + logID)
+		for deadline := time.Now().Add(5 * time.Second); len(got) == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			got = log.records("log_id=" + logID)
+		}
 		if len(got) != 1 {
 			t.Fatalf("%d records with log id %s, want 1:\n%s", len(got), logID, strings.Join(got, "\n"))
 		}

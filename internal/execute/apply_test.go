@@ -17,10 +17,10 @@ func TestApply(t *testing.T) {
 		wantValue string
 	}{
 		{name: "header with a prefix", url: "https://api.example.com/v1/me",
-			apply: toolkits.Apply{Header: "Authorization", Prefix: "Bearer ", Field: "token"},
+			apply:   toolkits.Apply{Header: "Authorization", Prefix: "Bearer ", Field: "token"},
 			wantURL: "https://api.example.com/v1/me", wantKey: "Authorization", wantValue: "Bearer s3cret"},
 		{name: "bare header", url: "https://api.example.com/graphql",
-			apply: toolkits.Apply{Header: "X-Api-Key", Field: "api_key"},
+			apply:   toolkits.Apply{Header: "X-Api-Key", Field: "api_key"},
 			wantURL: "https://api.example.com/graphql", wantKey: "X-Api-Key", wantValue: "s3cret"},
 		{name: "query parameter beside others", url: "https://api.example.com/v1/items?q=a+b&page=2",
 			apply:   toolkits.Apply{Query: "key", Field: "api_key"},
