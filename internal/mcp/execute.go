@@ -73,7 +73,7 @@ func (c *call) addDirectTools(srv *gomcp.Server, o options) {
 // directSchema is a tool's input schema, with an account argument added
 // in multi-account mode when the tool has none of its own.
 func directSchema(t toolkits.Tool, multi bool) (json.RawMessage, bool) {
-	schema := orRaw(t.InputSchema, `{"type":"object","properties":{}}`)
+	schema := t.InputSchema
 	if !multi {
 		return schema, false
 	}

@@ -40,13 +40,6 @@ Returns, per query, the best-matching tool slugs (primary_tool_slugs, then relat
 	Annotations: &gomcp.ToolAnnotations{Title: "Search tools", ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: ptr(false)},
 }
 
-func orRaw(v json.RawMessage, def string) json.RawMessage {
-	if len(v) == 0 {
-		return json.RawMessage(def)
-	}
-	return v
-}
-
 var schemasTool = &gomcp.Tool{
 	Name:  GetToolSchemas,
 	Title: "Get tool schemas",

@@ -261,10 +261,3 @@ func optional(s string) *string {
 	}
 	return &s
 }
-
-func orRaw(v json.RawMessage, def string) json.RawMessage {
-	if len(v) == 0 {
-		return json.RawMessage(def)
-	}
-	return v
-}

@@ -77,7 +77,7 @@ func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases, t
 		res.Toolkits = append(res.Toolkits, sr.Toolkits...)
 		for _, t := range append(slices.Clone(sr.Primary), sr.Related...) {
 			out.ToolSchemas[t.Slug] = sdk.SearchToolSchema{ToolSlug: t.Slug, Toolkit: t.Toolkit, Description: t.Description,
-				HasFullSchema: true, InputSchema: orRaw(t.InputSchema, `{"type":"object"}`)}
+				HasFullSchema: true, InputSchema: t.InputSchema}
 		}
 		out.Results = append(out.Results, res)
 		found := "no matching tool"
@@ -144,7 +144,7 @@ func (r *run) schemas(args json.RawMessage) Result {
 			out.NotFound = append(out.NotFound, toolError{slug, fmt.Sprintf("toolkit %s is not enabled in session %s", t.Toolkit, r.sess.ID)})
 		default:
 			out.ToolSchemas[t.Slug] = toolSchema{ToolSlug: t.Slug, Toolkit: t.Toolkit, Name: t.Name, Description: t.Description,
-				InputSchema: orRaw(t.InputSchema, `{"type":"object"}`), OutputSchema: t.OutputSchema}
+				InputSchema: t.InputSchema, OutputSchema: t.OutputSchema}
 			found = append(found, t.Slug)
 			continue
 		}
