@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,29 +59,37 @@ func interleaved(n int, ops ...func()) []latencies {
 	return out
 }
 
-// throughput runs op from c goroutines for d and returns requests per second.
-func throughput(c int, d time.Duration, op func()) float64 {
-	var mu sync.Mutex
-	total := 0
-	deadline := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			n := 0
-			for time.Now().Before(deadline) {
-				op()
-				n++
+// throughputs runs each op from c goroutines for d at a time, in turn,
+// rounds times, and returns each op's requests per second. Taking turns in
+// short windows, as interleaved does for latencies, keeps a slow second of
+// the machine from landing on one op only.
+func throughputs(c int, d time.Duration, rounds int, ops ...func()) []float64 {
+	counts := make([]int, len(ops))
+	elapsed := make([]time.Duration, len(ops))
+	for range rounds {
+		for i, op := range ops {
+			var total atomic.Int64
+			start := time.Now()
+			deadline := start.Add(d)
+			var wg sync.WaitGroup
+			for range c {
+				wg.Go(func() {
+					for time.Now().Before(deadline) {
+						op()
+						total.Add(1)
+					}
+				})
 			}
-			mu.Lock()
-			total += n
-			mu.Unlock()
-		}()
+			wg.Wait()
+			counts[i] += int(total.Load())
+			elapsed[i] += time.Since(start)
+		}
 	}
-	start := time.Now()
-	wg.Wait()
-	return float64(total) / time.Since(start).Seconds()
+	rps := make([]float64, len(ops))
+	for i := range ops {
+		rps[i] = float64(counts[i]) / elapsed[i].Seconds()
+	}
+	return rps
 }
 
 // execBench is one backend set up for the execute benchmark.
@@ -174,13 +183,14 @@ func BenchmarkExecute(b *testing.B) {
 	report := func(name string, v float64, unit string) {
 		b.ReportMetric(v, name+"_"+unit)
 	}
-	var sqliteRPS, postgresRPS float64
-	for _, backend := range []string{"sqlite", "postgres"} {
-		dbURL := ""
-		if backend == "postgres" {
-			dbURL = postgrestest.URL(b)
-		}
-		e, done := setupExecBench(b, dbURL, 0)
+	ratio := func(a, base time.Duration) float64 { return float64(a) / float64(base) }
+	backends := []string{"sqlite", "postgres"}
+	urls := map[string]string{"sqlite": "", "postgres": postgrestest.URL(b)}
+	benches := map[string]*execBench{}
+	for _, backend := range backends {
+		e, done := setupExecBench(b, urls[backend], 0)
+		defer done()
+		benches[backend] = e
 		// The cold path runs beside its own hop samples: the database work
 		// it causes (a PostgreSQL server process waking up) would slow
 		// the calls that follow it, the cached ones included.
@@ -188,33 +198,33 @@ func BenchmarkExecute(b *testing.B) {
 		direct, hop, cached := l[0], l[1], l[2]
 		l = interleaved(n, e.hop, e.cold)
 		coldHop, cold := l[0], l[1]
-		ratio := func(a, base time.Duration) float64 { return float64(a) / float64(base) }
 		b.Logf("%s, instant upstream: p50 direct %v hop %v cached %v; p99 direct %v hop %v cached %v; p50 hop %v cold %v; p99 hop %v cold %v",
 			backend, direct.pct(.5), hop.pct(.5), cached.pct(.5), direct.pct(.99), hop.pct(.99), cached.pct(.99),
 			coldHop.pct(.5), cold.pct(.5), coldHop.pct(.99), cold.pct(.99))
 		report(backend+"_cached_vs_hop_p50", ratio(cached.pct(.5), hop.pct(.5)), "x")
 		report(backend+"_cold_vs_hop_p50", ratio(cold.pct(.5), coldHop.pct(.5)), "x")
-		rpsDirect := throughput(8, time.Second, e.direct)
-		rpsExec := throughput(8, time.Second, e.cached)
-		b.Logf("%s, 8 clients: direct %.0f req/s, execute %.0f req/s", backend, rpsDirect, rpsExec)
-		report(backend+"_throughput_vs_direct", rpsExec/rpsDirect, "x")
-		if backend == "sqlite" {
-			sqliteRPS = rpsExec
-		} else {
-			postgresRPS = rpsExec
-		}
-		done()
+	}
 
-		e, done = setupExecBench(b, dbURL, 2*time.Millisecond)
-		l = interleaved(n/4, e.direct, e.cached)
-		direct, cached = l[0], l[1]
+	// Throughput, both backends taking turns.
+	sq, pg := benches["sqlite"], benches["postgres"]
+	rps := throughputs(8, 250*time.Millisecond, 4, sq.direct, sq.cached, pg.direct, pg.cached)
+	for i, backend := range backends {
+		direct, exec := rps[2*i], rps[2*i+1]
+		b.Logf("%s, 8 clients: direct %.0f req/s, execute %.0f req/s", backend, direct, exec)
+		report(backend+"_throughput_vs_direct", exec/direct, "x")
+	}
+	b.Logf("execute throughput, 8 clients: postgres/sqlite = %.2f", rps[3]/rps[1])
+	report("postgres_vs_sqlite_throughput", rps[3]/rps[1], "x")
+
+	for _, backend := range backends {
+		e, done := setupExecBench(b, urls[backend], 2*time.Millisecond)
+		l := interleaved(n/2, e.direct, e.cached)
+		direct, cached := l[0], l[1]
 		b.Logf("%s, 2 ms upstream: p50 direct %v execute %v; p99 direct %v execute %v", backend, direct.pct(.5), cached.pct(.5), direct.pct(.99), cached.pct(.99))
 		report(backend+"_slow_p50_vs_direct", ratio(cached.pct(.5), direct.pct(.5)), "x")
 		report(backend+"_slow_p99_vs_direct", ratio(cached.pct(.99), direct.pct(.99)), "x")
 		done()
 	}
-	b.Logf("execute throughput, 8 clients: postgres/sqlite = %.2f", postgresRPS/sqliteRPS)
-	report("postgres_vs_sqlite_throughput", postgresRPS/sqliteRPS, "x")
 	for b.Loop() {
 	}
 }
