@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,9 +21,12 @@ func client(ctx context.Context, cmd string, args []string, stdout, stderr io.Wr
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	baseURL := fs.String("url", orDefault(getenv("SWITCHBOARD_URL"), "http://127.0.0.1:8080"), "server URL (SWITCHBOARD_URL)")
-	users := fs.String("user", "", "only these user ids, comma separated")
+	users := fs.String("user", "", "only these user ids, comma separated; the user a tool runs as")
 	toolkits := fs.String("toolkit", "", "only these toolkits, comma separated")
 	statuses := fs.String("status", "", "only these statuses, comma separated")
+	search := fs.String("search", "", "tools for this use case, best first")
+	account := fs.String("account", "", "the connected account a tool runs with")
+	toolArgs := fs.String("args", "{}", "the tool's arguments, a JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,10 +67,63 @@ func client(ctx context.Context, cmd string, args []string, stdout, stderr io.Wr
 			}
 			p.Cursor = page.NextCursor
 		}
+	case "tools list":
+		p := sdk.ListToolsParams{ToolkitSlugs: split(*toolkits), Search: *search, Limit: 1000}
+		fmt.Fprintln(tw, "SLUG\tTOOLKIT\tNAME")
+		for {
+			page, err := c.Tools().List(ctx, p)
+			if err != nil {
+				return err
+			}
+			for _, t := range page.Items {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Slug, t.Toolkit.Slug, t.Name)
+			}
+			if page.NextCursor == "" {
+				return nil
+			}
+			p.Cursor = page.NextCursor
+		}
+	case "tools execute":
+		return executeTool(ctx, c, fs.Args(), *users, *account, *toolArgs, stdout)
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
 	}
 	return nil
+}
+
+// executeTool runs one tool as a user or with an account and prints its
+// output; a tool that fails is an error.
+func executeTool(ctx context.Context, c *sdk.Client, args []string, user, account, rawArgs string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("name one tool: tools execute [-user U | -account CA] [-args JSON] SLUG")
+	}
+	if (user == "") == (account == "") {
+		return errors.New("run the tool as a user (-user) or with a connected account (-account)")
+	}
+	var toolArgs map[string]any
+	if err := json.Unmarshal([]byte(rawArgs), &toolArgs); err != nil {
+		return fmt.Errorf("-args must be a JSON object: %v", err)
+	}
+	var opts []sdk.ToolExecuteOption
+	if user != "" {
+		opts = append(opts, sdk.WithUserID(user))
+	} else {
+		opts = append(opts, sdk.WithConnectedAccountID(account))
+	}
+	res, err := c.Tools().Execute(ctx, args[0], toolArgs, opts...)
+	if err != nil {
+		return err
+	}
+	if !res.Successful() {
+		return fmt.Errorf("%s failed (log id %s): %s", args[0], res.LogID, res.Error)
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, res.Data, "", "  "); err != nil {
+		return fmt.Errorf("%s answered with invalid JSON: %v", args[0], err)
+	}
+	out.WriteByte('\n')
+	_, err = out.WriteTo(stdout)
+	return err
 }
 
 func split(s string) []string {

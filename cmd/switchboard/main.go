@@ -57,6 +57,8 @@ commands:
   through a running server, with SWITCHBOARD_URL and SWITCHBOARD_API_KEY:
   toolkits list
   accounts list [-user U,...] [-toolkit T,...] [-status S,...]
+  tools list [-toolkit T,...] [-search "use case"]
+  tools execute (-user U | -account CA) [-args JSON] SLUG
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -69,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return serve(ctx, args[1:], stdout, stderr, getenv)
 	case "reseal":
 		return admin(ctx, "reseal", args[1:], stdout, stderr, getenv)
-	case "toolkits", "accounts":
+	case "toolkits", "accounts", "tools":
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)
 			return fmt.Errorf("%s needs a subcommand", args[0])

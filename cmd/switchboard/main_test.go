@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
@@ -107,6 +108,53 @@ func TestClientCommands(t *testing.T) {
 	if strings.Contains(out, "alice") {
 		t.Errorf("accounts list -user bob shows alice:\n%s", out)
 	}
+
+	out, err = cli("tools", "list", "-toolkit", "gmail")
+	if err != nil || !strings.Contains(out, "GMAIL_SEND_EMAIL") || strings.Contains(out, "GITHUB_") {
+		t.Errorf("tools list -toolkit gmail: %v\n%s", err, out)
+	}
+	out, err = cli("tools", "list", "-search", "send an email")
+	if err != nil || !regexp.MustCompile(`(?s)^SLUG.*?\n\S+SEND\S*EMAIL`).MatchString(out) {
+		t.Errorf("tools list -search: %v\n%s", err, out)
+	}
+
+	// A tool run with an account whose API is a local fake.
+	var gotKey string
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotKey = r.Header.Get("Authorization")
+		w.Write([]byte(`{"data":{"viewer":{"id":"u1","name":"Alice"}}}`))
+	}))
+	defer upstream.Close()
+	local, err := c.AuthConfigs().Create(context.Background(), "linear", sdk.AuthConfigSpec{Type: "use_custom_auth", AuthScheme: "API_KEY",
+		Credentials: map[string]any{"base_url": upstream.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := a.Accounts.CreateWithCredentials(context.Background(), mustProject(t, a, key),
+		accounts.LinkInput{UserID: "alice", AuthConfigID: local.AuthConfig.ID}, "API_KEY", map[string]string{"api_key": "lin_local"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = cli("tools", "execute", "-account", ca.ID, "LINEAR_GET_CURRENT_USER")
+	if err != nil || !strings.Contains(out, `"name": "Alice"`) || gotKey != "lin_local" {
+		t.Errorf("tools execute: %v (upstream saw %q)\n%s", err, gotKey, out)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tools", "execute", "-account", ca.ID}, "name one tool"},
+		{[]string{"tools", "execute", "LINEAR_GET_CURRENT_USER"}, "-user"},
+		{[]string{"tools", "execute", "-user", "alice", "-account", ca.ID, "LINEAR_GET_CURRENT_USER"}, "-user"},
+		{[]string{"tools", "execute", "-account", ca.ID, "-args", "[1]", "LINEAR_GET_CURRENT_USER"}, "-args must be a JSON object"},
+		{[]string{"tools", "execute", "-account", ca.ID, "-args", `{"nope":1}`, "LINEAR_GET_CURRENT_USER"}, "LINEAR_GET_CURRENT_USER failed (log id log_"},
+		{[]string{"tools", "execute", "-user", "bob", "LINEAR_GET_CURRENT_USER"}, "no ACTIVE linear account"},
+	} {
+		if out, err := cli(tt.args...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: got %v, want an error with %q\n%s", tt.args, err, tt.want, out)
+		}
+	}
+
 	env["SWITCHBOARD_API_KEY"] = "sb_wrong_key_0123456789abcdef"
 	if out, err := cli("accounts", "list"); err == nil {
 		t.Errorf("a wrong key listed accounts:\n%s", out)
