@@ -135,9 +135,8 @@ func (s *Server) authed(h handler) http.Handler {
 				s.Logger.ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				writeError(w, r.WithContext(ctx), s.Logger, errors.New("panic"))
 			}
-			attrs := append([]slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.Int("status", w.status), slog.Int64("duration_ms", time.Since(start).Milliseconds())}, rec.Attrs()...)
-			s.Logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+			rec.Log(ctx, s.Logger, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", w.status), slog.Int64("duration_ms", time.Since(start).Milliseconds()))
 		}()
 		p, err := s.Projects.Authenticate(ctx, r.Header.Get("x-api-key"))
 		if err != nil {

@@ -55,7 +55,7 @@ type Call struct {
 // Result is a tool's outcome. A failed call is a Result with Error set,
 // not a Go error: the agent reads it and can act on it.
 type Result struct {
-	// Data is the tool's output, a JSON object.
+	// Data is the tool's output, a JSON object; never nil.
 	Data      json.RawMessage
 	Error     string
 	LogID     string
@@ -130,9 +130,7 @@ func (s *Service) log(ctx context.Context, r Result, what string, start time.Tim
 	if r.Error != "" {
 		attrs = append(attrs, slog.String("tool_error", r.Error))
 	}
-	if !reqlog.Add(ctx, attrs...) {
-		s.Logger.LogAttrs(ctx, slog.LevelInfo, "tool executed", attrs...)
-	}
+	reqlog.Add(ctx, s.Logger, "tool executed", attrs...)
 }
 
 // upstream is a request relative to a toolkit's base URL.

@@ -130,9 +130,6 @@ func (c *call) direct(slug string, withAccount bool) gomcp.ToolHandler {
 			return failure(c.message(ctx, err), nil), nil
 		}
 		out := directResult{Successful: res.Error == "", Data: res.Data, LogID: res.LogID, ConnectedAccountID: res.AccountID}
-		if out.Data == nil {
-			out.Data = json.RawMessage(`{}`)
-		}
 		if res.Error != "" {
 			out.Error = &res.Error
 			return failure(res.Error, out), nil

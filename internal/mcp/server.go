@@ -87,9 +87,8 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 				refuse(w, nil, rid, errors.New("panic"))
 			}
 		}
-		attrs := append([]slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", w.status),
-			slog.Int64("duration_ms", time.Since(start).Milliseconds())}, rec.Attrs()...)
-		s.Logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+		rec.Log(ctx, s.Logger, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", w.status), slog.Int64("duration_ms", time.Since(start).Milliseconds()))
 	}()
 	p, err := s.Projects.Authenticate(ctx, apiKey(r))
 	if err != nil {

@@ -104,10 +104,7 @@ func (r *run) call(ctx context.Context, i int, tc toolCall) callResult {
 	if err != nil {
 		return fail(r.message(ctx, err))
 	}
-	cr.LogID, cr.ConnectedAccountID = res.LogID, res.AccountID
-	if res.Data != nil {
-		cr.Data = res.Data
-	}
+	cr.LogID, cr.ConnectedAccountID, cr.Data = res.LogID, res.AccountID, res.Data
 	if res.Error != "" {
 		return fail(res.Error)
 	}

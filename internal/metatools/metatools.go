@@ -135,9 +135,7 @@ func (s *Service) Run(ctx context.Context, p store.Project, sess sessions.Sessio
 	res.LogID = ids.New("log_", 16)
 	attrs := []slog.Attr{slog.String("log_id", res.LogID), slog.String("tool", name), slog.String("session_id", sess.ID),
 		slog.Bool("successful", res.Error == ""), slog.Int64("tool_ms", time.Since(start).Milliseconds())}
-	if !reqlog.Add(ctx, attrs...) {
-		s.logger().LogAttrs(ctx, slog.LevelInfo, "meta tool executed", attrs...)
-	}
+	reqlog.Add(ctx, s.logger(), "meta tool executed", attrs...)
 	return res, nil
 }
 

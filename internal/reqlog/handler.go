@@ -109,18 +109,20 @@ func redact(a slog.Attr) slog.Attr {
 // Handle adds the ids, redacts and passes the record on. A record
 // without secrets, which is nearly every one, is passed on as it is.
 func (h Handler) Handle(ctx context.Context, r slog.Record) error {
-	clean := r.Clone()
 	dirty := false
 	r.Attrs(func(a slog.Attr) bool {
 		dirty = secret(a)
 		return !dirty
 	})
+	var clean slog.Record
 	if dirty {
 		clean = slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 		r.Attrs(func(a slog.Attr) bool {
 			clean.AddAttrs(redact(a))
 			return true
 		})
+	} else {
+		clean = r.Clone()
 	}
 	if id := RequestID(ctx); id != "" {
 		clean.AddAttrs(slog.String("request_id", id))

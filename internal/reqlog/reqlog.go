@@ -28,22 +28,23 @@ func NewContext(ctx context.Context, r *Record) context.Context {
 	return context.WithValue(ctx, key{}, r)
 }
 
-// Add adds attrs to the record ctx carries and reports whether there is
-// one; when there is not, the caller writes a record of its own.
-func Add(ctx context.Context, attrs ...slog.Attr) bool {
+// Add adds attrs to the record ctx carries; without one, it logs them
+// with l as a record of their own, with message msg.
+func Add(ctx context.Context, l *slog.Logger, msg string, attrs ...slog.Attr) {
 	r, _ := ctx.Value(key{}).(*Record)
 	if r == nil {
-		return false
+		l.LogAttrs(ctx, slog.LevelInfo, msg, attrs...)
+		return
 	}
 	r.mu.Lock()
 	r.attrs = append(r.attrs, attrs...)
 	r.mu.Unlock()
-	return true
 }
 
-// Attrs returns the attributes added so far.
-func (r *Record) Attrs() []slog.Attr {
+// Log writes the request's record with l: attrs, then what was added.
+func (r *Record) Log(ctx context.Context, l *slog.Logger, msg string, attrs ...slog.Attr) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.attrs[:len(r.attrs):len(r.attrs)]
+	attrs = append(attrs, r.attrs...)
+	r.mu.Unlock()
+	l.LogAttrs(ctx, slog.LevelInfo, msg, attrs...)
 }

@@ -1,35 +1,43 @@
 package reqlog
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 )
 
 func TestAdd(t *testing.T) {
-	if Add(context.Background(), slog.String("a", "1")) {
-		t.Error("Add without a record reported one")
+	var out bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&out, nil))
+	lines := func() []string {
+		defer out.Reset()
+		return strings.Split(strings.TrimSpace(out.String()), "\n")
 	}
+
+	// Without a record, Add logs one of its own.
+	Add(context.Background(), log, "tool executed", slog.String("a", "1"))
+	if got := lines(); len(got) != 1 || !strings.Contains(got[0], `msg="tool executed" a=1`) {
+		t.Errorf("Add without a record: %q", got)
+	}
+
+	// With one, Add writes nothing; the record gets the attributes after
+	// its own.
 	var r Record
 	ctx := NewContext(context.Background(), &r)
-	if !Add(ctx, slog.String("a", "1")) || !Add(ctx, slog.Int("b", 2)) {
-		t.Fatal("Add with a record reported none")
-	}
-	got := r.Attrs()
-	if len(got) != 2 || got[0].Key != "a" || got[1].Key != "b" || got[1].Value.Int64() != 2 {
-		t.Errorf("got %v, want a=1 b=2", got)
+	Add(ctx, log, "tool executed", slog.String("a", "1"))
+	Add(ctx, log, "tool executed", slog.Int("b", 2))
+	if out.Len() != 0 {
+		t.Fatalf("Add with a record logged: %s", out.String())
 	}
 	// A nil record hides the one the context carried.
-	if Add(NewContext(ctx, nil), slog.String("c", "3")) {
-		t.Error("Add under a hidden record reported one")
+	Add(NewContext(ctx, nil), log, "tool executed", slog.String("c", "3"))
+	if got := lines(); len(got) != 1 || !strings.Contains(got[0], "c=3") {
+		t.Errorf("Add under a hidden record: %q", got)
 	}
-	if len(r.Attrs()) != 2 {
-		t.Errorf("a hidden record changed: %v", r.Attrs())
-	}
-	// Attrs is a snapshot: appending to it does not change the record.
-	_ = append(got, slog.String("d", "4"))
-	Add(ctx, slog.String("e", "5"))
-	if a := r.Attrs(); len(a) != 3 || a[2].Key != "e" {
-		t.Errorf("got %v, want a b e", a)
+	r.Log(ctx, log, "request", slog.String("path", "/x"))
+	if got := lines(); len(got) != 1 || !strings.Contains(got[0], "msg=request path=/x a=1 b=2") || strings.Contains(got[0], "c=3") {
+		t.Errorf("the request's record: %q", got)
 	}
 }
