@@ -80,6 +80,17 @@ func (s *sessionSettings) pins() map[string]StringList {
 	return m
 }
 
+// request is the settings given, in the wire form.
+func (s *sessionSettings) request() SessionUpdateRequest {
+	return SessionUpdateRequest{
+		Toolkits:          s.enabled(),
+		AuthConfigs:       s.authConfigs,
+		ConnectedAccounts: s.pins(),
+		ManageConnections: s.manageConnections,
+		MultiAccount:      s.multiAccount,
+	}
+}
+
 // enabled converts a toolkit list to the wire form.
 func (s *sessionSettings) enabled() *EnableDisable {
 	if s.toolkits == nil {
@@ -94,19 +105,10 @@ func (c *Client) Create(ctx context.Context, userID string, opts ...SessionOptio
 	if userID == "" {
 		return nil, errors.New("sdk: create session: user id is empty")
 	}
-	s := sessionSettingsOf(opts)
-	manage := s.manageConnections
-	if manage == nil {
+	req := SessionCreateRequest{UserID: userID, SessionUpdateRequest: sessionSettingsOf(opts).request()}
+	if req.ManageConnections == nil {
 		enable := true
-		manage = &ManageConnectionsRequest{Enable: &enable}
-	}
-	req := SessionCreateRequest{
-		UserID:            userID,
-		Toolkits:          s.enabled(),
-		AuthConfigs:       s.authConfigs,
-		ConnectedAccounts: s.pins(),
-		ManageConnections: manage,
-		MultiAccount:      s.multiAccount,
+		req.ManageConnections = &ManageConnectionsRequest{Enable: &enable}
 	}
 	var sess Session
 	if err := c.do(ctx, http.MethodPost, apiPath("tool_router", "session"), nil, req, &sess); err != nil {
@@ -159,13 +161,7 @@ func (s *Session) Update(ctx context.Context, opts ...SessionOption) error {
 		return err
 	}
 	o := sessionSettingsOf(opts)
-	req := SessionUpdateRequest{
-		Toolkits:          o.enabled(),
-		AuthConfigs:       o.authConfigs,
-		ConnectedAccounts: o.pins(),
-		ManageConnections: o.manageConnections,
-		MultiAccount:      o.multiAccount,
-	}
+	req := o.request()
 	var sess Session
 	if err := c.do(ctx, http.MethodPatch, apiPath("tool_router", "session", seg), nil, req, &sess); err != nil {
 		return err

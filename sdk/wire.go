@@ -106,27 +106,16 @@ type MultiAccount struct {
 	RequireExplicitSelection bool `json:"require_explicit_selection,omitempty"`
 }
 
-// SessionCreateRequest is the body of POST /api/v3.1/tool_router/session.
-// Fields Switchboard stores but does not interpret are kept raw.
+// SessionCreateRequest is the body of POST /api/v3.1/tool_router/session:
+// the user, and the settings an update may change.
 type SessionCreateRequest struct {
-	UserID            string                    `json:"user_id"`
-	Toolkits          *EnableDisable            `json:"toolkits,omitempty"`
-	AuthConfigs       map[string]string         `json:"auth_configs,omitempty"`
-	ConnectedAccounts map[string]StringList     `json:"connected_accounts,omitempty"`
-	ManageConnections *ManageConnectionsRequest `json:"manage_connections,omitempty"`
-	MultiAccount      *MultiAccount             `json:"multi_account,omitempty"`
-	Tools             json.RawMessage           `json:"tools,omitempty"`
-	Tags              json.RawMessage           `json:"tags,omitempty"`
-	Workbench         json.RawMessage           `json:"workbench,omitempty"`
-	Preload           json.RawMessage           `json:"preload,omitempty"`
-	Search            json.RawMessage           `json:"search,omitempty"`
-	Execute           json.RawMessage           `json:"execute,omitempty"`
-	Experimental      json.RawMessage           `json:"experimental,omitempty"`
+	UserID string `json:"user_id"`
+	SessionUpdateRequest
 }
 
-// SessionUpdateRequest is the body of PATCH /api/v3.1/tool_router/session/{id}.
-// It has the fields of SessionCreateRequest except user_id; absent fields
-// are left as they are.
+// SessionUpdateRequest is the body of PATCH /api/v3.1/tool_router/session/{id}:
+// a session's settings; absent fields are left as they are. Fields
+// Switchboard stores but does not interpret are kept raw.
 type SessionUpdateRequest struct {
 	Toolkits          *EnableDisable            `json:"toolkits,omitempty"`
 	AuthConfigs       map[string]string         `json:"auth_configs,omitempty"`
