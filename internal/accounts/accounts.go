@@ -3,6 +3,8 @@ package accounts
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,7 +77,19 @@ func credentialsAAD(a store.Account) []string {
 }
 
 func verifierAAD(l store.Link) []string {
-	return []string{"link", l.ProjectID, l.Token, "pkce_verifier"}
+	return []string{"link", l.ProjectID, l.TokenHash, "pkce_verifier"}
+}
+
+func linkTokenAAD(l store.Link) []string {
+	return []string{"link", l.ProjectID, l.TokenHash, "token"}
+}
+
+// HashLinkToken is the key the store finds a link by: the lower-case hex
+// SHA-256 of its token. The store never holds the token itself, so a copy
+// of the database does not open anyone's links.
+func HashLinkToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
 }
 
 // LinkInput asks for a new connection.
@@ -150,8 +164,10 @@ func (s *Service) Link(ctx context.Context, p store.Project, in LinkInput) (stor
 
 func (s *Service) newLink(ctx context.Context, a store.Account, sessionID, callbackURL string) (store.Link, error) {
 	now := s.now()
+	token := ids.New(ids.Link, 24)
 	l := store.Link{
-		Token:       ids.New(ids.Link, 24),
+		Token:       token,
+		TokenHash:   HashLinkToken(token),
 		ProjectID:   a.ProjectID,
 		AccountID:   a.ID,
 		SessionID:   sessionID,
@@ -159,6 +175,11 @@ func (s *Service) newLink(ctx context.Context, a store.Account, sessionID, callb
 		ExpiresAt:   now.Add(s.LinkTTL),
 		CreatedAt:   now,
 	}
+	sealed, err := s.Vault.Seal([]byte(token), linkTokenAAD(l)...)
+	if err != nil {
+		return store.Link{}, fmt.Errorf("seal link token: %w", err)
+	}
+	l.SealedToken = sealed
 	if err := s.Store.CreateLink(ctx, l); err != nil {
 		return store.Link{}, fmt.Errorf("create link: %w", err)
 	}
@@ -367,9 +388,32 @@ func (s *Service) sealCredentials(a store.Account, v any) ([]byte, error) {
 	return s.Vault.Seal(b, credentialsAAD(a)...)
 }
 
-// SweepStale fails every INITIATED account whose link expired.
+// PendingLink returns the session's newest link for a toolkit that can
+// still complete, with its token opened; ErrNotFound when there is none,
+// or when the newest one was made before tokens were sealed (its token is
+// no longer known).
+func (s *Service) PendingLink(ctx context.Context, projectID, sessionID, toolkit string) (store.Link, error) {
+	l, err := s.Store.PendingLink(ctx, projectID, sessionID, toolkit, s.now())
+	if err != nil {
+		return store.Link{}, err
+	}
+	if l.SealedToken == nil {
+		return store.Link{}, fmt.Errorf("pending link made before sealed tokens: %w", store.ErrNotFound)
+	}
+	token, err := s.Vault.Open(l.SealedToken, linkTokenAAD(l)...)
+	if err != nil {
+		return store.Link{}, fmt.Errorf("open link token: %w", err)
+	}
+	l.Token = string(token)
+	return l, nil
+}
+
+// SweepStale fails every INITIATED account whose link expired, and every
+// INITIATED account left without a link for longer than a link lives (a
+// create interrupted between the account and its link).
 func (s *Service) SweepStale(ctx context.Context) (int, error) {
-	return s.Store.FailStaleAccounts(ctx, s.now(), ReasonStale)
+	now := s.now()
+	return s.Store.FailStaleAccounts(ctx, now, now.Add(-s.LinkTTL), ReasonStale)
 }
 
 // RunSweeper sweeps stale accounts every interval until ctx ends.

@@ -79,7 +79,7 @@ func (s *Service) SubmitCredentials(ctx context.Context, token string, values ma
 	}
 	var first bool
 	now := s.now()
-	if _, err := s.Store.UpdateLink(ctx, token, func(l store.Link) (store.Link, error) {
+	if _, err := s.Store.UpdateLink(ctx, l.TokenHash, func(l store.Link) (store.Link, error) {
 		first = l.CompletedAt == nil
 		if first {
 			l.CompletedAt = &now
@@ -133,7 +133,7 @@ func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in
 		return store.Account{}, err
 	}
 	now := s.now()
-	if _, err := s.Store.UpdateLink(ctx, l.Token, func(l store.Link) (store.Link, error) {
+	if _, err := s.Store.UpdateLink(ctx, l.TokenHash, func(l store.Link) (store.Link, error) {
 		l.CompletedAt = &now
 		return l, nil
 	}); err != nil {

@@ -45,7 +45,7 @@ type LinkPage struct {
 // usableLink checks a link for the hosted flow; an expired link fails its
 // account.
 func (s *Service) usableLink(ctx context.Context, token string) (store.Link, store.Account, error) {
-	l, err := s.Store.GetLink(ctx, token)
+	l, err := s.Store.GetLink(ctx, HashLinkToken(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Link{}, store.Account{}, flowErr("link_not_found", "This connection link does not exist.", err)
 	}
@@ -70,6 +70,7 @@ func (s *Service) usableLink(ctx context.Context, token string) (store.Link, sto
 	if a.Status != store.StatusInitiated && a.Status != store.StatusExpired {
 		return store.Link{}, store.Account{}, flowErr("link_used", "This account is already "+a.Status+"; the link cannot be used again.", nil)
 	}
+	l.Token = token
 	return l, a, nil
 }
 
@@ -106,7 +107,7 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 	if l.ExpiresAt.Before(stateExp) {
 		stateExp = l.ExpiresAt
 	}
-	l, err = s.Store.UpdateLink(ctx, token, func(l store.Link) (store.Link, error) {
+	l, err = s.Store.UpdateLink(ctx, l.TokenHash, func(l store.Link) (store.Link, error) {
 		if l.CompletedAt != nil {
 			return l, flowErr("link_used", "This connection link was already used.", nil)
 		}
@@ -116,6 +117,7 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 	if err != nil {
 		return LinkPage{}, err
 	}
+	l.Token = token
 	return LinkPage{Link: l, Account: a, RedirectURL: client.AuthCodeURL(state, verifier)}, nil
 }
 
@@ -148,7 +150,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 	}
 	// Burn the state before anything else, so a replay never gets further.
 	now := s.now()
-	l, err = s.Store.UpdateLink(ctx, l.Token, func(l store.Link) (store.Link, error) {
+	l, err = s.Store.UpdateLink(ctx, l.TokenHash, func(l store.Link) (store.Link, error) {
 		first = l.CompletedAt == nil
 		if first {
 			l.CompletedAt = &now
@@ -265,7 +267,7 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 // reason. The link is used up.
 func (s *Service) fail(ctx context.Context, l store.Link, a store.Account, reason string) store.Account {
 	now := s.now()
-	if _, err := s.Store.UpdateLink(ctx, l.Token, func(l store.Link) (store.Link, error) {
+	if _, err := s.Store.UpdateLink(ctx, l.TokenHash, func(l store.Link) (store.Link, error) {
 		if l.CompletedAt == nil {
 			l.CompletedAt = &now
 		}

@@ -168,7 +168,7 @@ func matches(s *Service, slug, search string) bool {
 // for a new account with that alias, so it always starts a new link.
 func (s *Service) Connect(ctx context.Context, p store.Project, id, toolkit, alias string) (store.Account, store.Link, error) {
 	if alias == "" {
-		l, err := s.Store.PendingLink(ctx, p.ID, id, toolkit, s.Now().UTC())
+		l, err := s.Accounts.PendingLink(ctx, p.ID, id, toolkit)
 		if err == nil {
 			a, err := s.Store.GetAccount(ctx, p.ID, l.AccountID)
 			if err == nil {

@@ -72,10 +72,14 @@ type APIKey struct {
 	ID        string
 	ProjectID string
 	Name      string
-	// Prefix is the first characters of the key, shown to tell keys apart.
+	// Prefix is the first characters of the key (at most 4), shown to
+	// tell keys apart.
 	Prefix string
 	// Hash is SHA-256 of the whole key.
-	Hash      []byte
+	Hash []byte
+	// Scope is what the key may do: "admin" or "runtime" (the projects
+	// package defines them). Keys stored before scopes existed are admin.
+	Scope     string
 	CreatedAt time.Time
 	// RevokedAt is set once the key is revoked; a revoked key never
 	// authenticates again.
@@ -199,11 +203,20 @@ func Walk[T any](list func(cursor string) (Page[T], error), fn func(T) error) er
 }
 
 // Link is a connection request: the token in a hosted URL that an end user
-// opens to connect one account.
+// opens to connect one account. The store keeps only a hash of the token,
+// and the vault's ciphertext of it.
 type Link struct {
-	Token     string
-	ProjectID string
-	AccountID string
+	// TokenHash is SHA-256 (lower-case hex) of the token: the link's key.
+	TokenHash string
+	// Token is the plaintext token. The store never stores it: CreateLink
+	// ignores it and every read returns it empty; the accounts service sets
+	// it on a link it just made or whose SealedToken it opened.
+	Token string
+	// SealedToken is the vault ciphertext of the token, so that the same
+	// link can be handed out again; nil on links made before it existed.
+	SealedToken []byte
+	ProjectID   string
+	AccountID   string
 	// SessionID is the session that asked for the link, if any.
 	SessionID   string
 	CallbackURL string
@@ -277,10 +290,12 @@ type Store interface {
 	// instance once committed.
 	UpdateAccount(ctx context.Context, projectID, id string, fn func(Account) (Account, error)) (Account, error)
 	DeleteAccount(ctx context.Context, projectID, id string) error
-	// FailStaleAccounts moves every INITIATED account whose newest link
-	// expired before now to FAILED with the given reason, in every project,
-	// and returns how many it moved.
-	FailStaleAccounts(ctx context.Context, now time.Time, reason string) (int, error)
+	// FailStaleAccounts moves to FAILED with the given reason, in every
+	// project, every INITIATED account whose newest link expired before
+	// now, and every INITIATED account without any link created before
+	// unlinkedBefore (a create interrupted between the account and its
+	// link), and returns how many it moved.
+	FailStaleAccounts(ctx context.Context, now, unlinkedBefore time.Time, reason string) (int, error)
 	// AccountChanges delivers the ids of accounts whose status changed, on
 	// any instance sharing the database, until ctx ends. Delivery is best
 	// effort: a slow reader may miss ids, so waiters re-read the account.
@@ -289,16 +304,18 @@ type Store interface {
 	// every other LockAccount of the same account, on any instance.
 	LockAccount(ctx context.Context, projectID, id string, fn func(ctx context.Context) error) error
 
+	// CreateLink fails with ErrConflict on a taken token hash.
 	CreateLink(ctx context.Context, l Link) error
-	// GetLink finds a link by token in any project: the hosted page has no API key.
-	GetLink(ctx context.Context, token string) (Link, error)
+	// GetLink finds a link by token hash in any project: the hosted page
+	// has no API key.
+	GetLink(ctx context.Context, tokenHash string) (Link, error)
 	// GetLinkByState finds a link by the hash of its OAuth state.
 	GetLinkByState(ctx context.Context, stateHash string) (Link, error)
 	// PendingLink returns the newest link that a session made for a
 	// toolkit and that can still complete: not completed, expiring after
 	// now, its account still INITIATED. ErrNotFound when there is none.
 	PendingLink(ctx context.Context, projectID, sessionID, toolkit string, now time.Time) (Link, error)
-	UpdateLink(ctx context.Context, token string, fn func(Link) (Link, error)) (Link, error)
+	UpdateLink(ctx context.Context, tokenHash string, fn func(Link) (Link, error)) (Link, error)
 
 	CreateSession(ctx context.Context, s Session) error
 	GetSession(ctx context.Context, projectID, id string) (Session, error)

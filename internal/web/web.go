@@ -105,7 +105,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.render(w, status, "error.html", messagePage{Title: "Connection failed", Message: fe.Reason, Detail: fe.Code})
 		return
 	}
-	s.Logger.ErrorContext(r.Context(), "hosted flow failed", "path", r.URL.Path, "err", err)
+	// The route, not the path: a link path carries the link token.
+	s.Logger.ErrorContext(r.Context(), "hosted flow failed", "route", r.Pattern, "err", err)
 	s.render(w, http.StatusInternalServerError, "error.html", messagePage{Title: "Something went wrong", Message: "The connection could not be completed. Please try again later."})
 }
 

@@ -274,9 +274,9 @@ func (c *Store) DeleteAccount(ctx context.Context, projectID, id string) error {
 }
 
 // FailStaleAccounts evicts every account.
-func (c *Store) FailStaleAccounts(ctx context.Context, now time.Time, reason string) (int, error) {
+func (c *Store) FailStaleAccounts(ctx context.Context, now, unlinkedBefore time.Time, reason string) (int, error) {
 	defer c.evictAccounts()
-	return c.Store.FailStaleAccounts(ctx, now, reason)
+	return c.Store.FailStaleAccounts(ctx, now, unlinkedBefore, reason)
 }
 
 // AccountChanges evicts each changed account, and the default accounts,

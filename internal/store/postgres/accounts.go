@@ -153,10 +153,11 @@ func (s *Store) DeleteAccount(ctx context.Context, projectID, id string) error {
 	return nil
 }
 
-// FailStaleAccounts moves every INITIATED account whose newest link expired
-// before now to FAILED with reason, in every project, setting UpdatedAt to
-// now, and announces each change like UpdateAccount does.
-func (s *Store) FailStaleAccounts(ctx context.Context, now time.Time, reason string) (int, error) {
+// FailStaleAccounts moves to FAILED with reason, in every project, every
+// INITIATED account whose newest link expired before now and every
+// INITIATED account without links created before unlinkedBefore, setting
+// UpdatedAt to now, and announces each change like UpdateAccount does.
+func (s *Store) FailStaleAccounts(ctx context.Context, now, unlinkedBefore time.Time, reason string) (int, error) {
 	var n int
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Repeating status = 'INITIATED' in the UPDATE makes PostgreSQL
@@ -164,10 +165,11 @@ func (s *Store) FailStaleAccounts(ctx context.Context, now time.Time, reason str
 		rows, err := tx.Query(ctx, `UPDATE accounts a
 			SET status = $1, status_reason = $2, updated_at = $3
 			WHERE a.status = $4
-				AND (SELECT l.expires_at FROM links l WHERE l.account_id = a.id
-					ORDER BY l.created_at DESC, l.token DESC LIMIT 1) < $3
+				AND ((SELECT l.expires_at FROM links l WHERE l.account_id = a.id
+					ORDER BY l.created_at DESC, l.token_hash DESC LIMIT 1) < $3
+				OR a.created_at < $5 AND NOT EXISTS (SELECT 1 FROM links l WHERE l.account_id = a.id))
 			RETURNING a.id`,
-			store.StatusFailed, reason, now, store.StatusInitiated)
+			store.StatusFailed, reason, now, store.StatusInitiated, unlinkedBefore)
 		if err != nil {
 			return err
 		}

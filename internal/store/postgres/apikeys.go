@@ -10,19 +10,19 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
-const apiKeyCols = "id, project_id, name, prefix, hash, created_at, revoked_at"
+const apiKeyCols = "id, project_id, name, prefix, hash, scope, created_at, revoked_at"
 
 func scanAPIKey(r pgx.Row) (store.APIKey, error) {
 	var k store.APIKey
-	err := r.Scan(&k.ID, &k.ProjectID, &k.Name, &k.Prefix, &k.Hash, &k.CreatedAt, &k.RevokedAt)
+	err := r.Scan(&k.ID, &k.ProjectID, &k.Name, &k.Prefix, &k.Hash, &k.Scope, &k.CreatedAt, &k.RevokedAt)
 	k.CreatedAt, k.RevokedAt = utc(k.CreatedAt), utcPtr(k.RevokedAt)
 	return k, err
 }
 
 // CreateAPIKey stores a new API key. A taken id or hash is store.ErrConflict.
 func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO api_keys (`+apiKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		k.ID, k.ProjectID, k.Name, k.Prefix, k.Hash, k.CreatedAt, k.RevokedAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO api_keys (`+apiKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		k.ID, k.ProjectID, k.Name, k.Prefix, k.Hash, k.Scope, k.CreatedAt, k.RevokedAt)
 	if err != nil {
 		return fmt.Errorf("create API key: %w", dbError(err))
 	}

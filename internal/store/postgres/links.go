@@ -11,25 +11,26 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
-const linkCols = `token, project_id, account_id, session_id, callback_url, expires_at, state_hash,
+const linkCols = `token_hash, sealed_token, project_id, account_id, session_id, callback_url, expires_at, state_hash,
 	sealed_verifier, state_expires_at, completed_at, created_at`
 
 func scanLink(r pgx.Row) (store.Link, error) {
 	var l store.Link
-	err := r.Scan(&l.Token, &l.ProjectID, &l.AccountID, &l.SessionID, &l.CallbackURL, &l.ExpiresAt, &l.StateHash,
+	err := r.Scan(&l.TokenHash, &l.SealedToken, &l.ProjectID, &l.AccountID, &l.SessionID, &l.CallbackURL, &l.ExpiresAt, &l.StateHash,
 		&l.SealedVerifier, &l.StateExpiresAt, &l.CompletedAt, &l.CreatedAt)
 	l.ExpiresAt, l.CreatedAt = utc(l.ExpiresAt), utc(l.CreatedAt)
 	l.StateExpiresAt, l.CompletedAt = utcPtr(l.StateExpiresAt), utcPtr(l.CompletedAt)
 	return l, err
 }
 
-// CreateLink stores a new link. A taken token or state hash is
+// CreateLink stores a new link, without its plaintext Token. A taken token
+// hash or state hash is
 // store.ErrConflict; an account missing from the project is
 // store.ErrNotFound.
 func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO links (`+linkCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		l.Token, l.ProjectID, l.AccountID, l.SessionID, l.CallbackURL, l.ExpiresAt, l.StateHash,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		l.TokenHash, l.SealedToken, l.ProjectID, l.AccountID, l.SessionID, l.CallbackURL, l.ExpiresAt, l.StateHash,
 		l.SealedVerifier, l.StateExpiresAt, l.CompletedAt, l.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("create link: %w", dbError(err))
@@ -37,9 +38,9 @@ func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
 	return nil
 }
 
-// GetLink finds a link by token in any project.
-func (s *Store) GetLink(ctx context.Context, token string) (store.Link, error) {
-	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+linkCols+` FROM links WHERE token = $1`, token))
+// GetLink finds a link by token hash in any project.
+func (s *Store) GetLink(ctx context.Context, tokenHash string) (store.Link, error) {
+	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+linkCols+` FROM links WHERE token_hash = $1`, tokenHash))
 	if err != nil {
 		return store.Link{}, fmt.Errorf("get link: %w", dbError(err))
 	}
@@ -59,17 +60,17 @@ func (s *Store) GetLinkByState(ctx context.Context, stateHash string) (store.Lin
 	return l, nil
 }
 
-// UpdateLink changes a link with fn. The token, project and account never
-// change.
-func (s *Store) UpdateLink(ctx context.Context, token string, fn func(store.Link) (store.Link, error)) (store.Link, error) {
+// UpdateLink changes a link with fn. The token hash, sealed token, project
+// and account never change.
+func (s *Store) UpdateLink(ctx context.Context, tokenHash string, fn func(store.Link) (store.Link, error)) (store.Link, error) {
 	return update(ctx, s, "update link",
-		`SELECT `+linkCols+` FROM links WHERE token = $1 FOR UPDATE`, []any{token}, scanLink, fn,
+		`SELECT `+linkCols+` FROM links WHERE token_hash = $1 FOR UPDATE`, []any{tokenHash}, scanLink, fn,
 		func(ctx context.Context, tx pgx.Tx, old, l store.Link) (store.Link, error) {
 			return scanLink(tx.QueryRow(ctx, `UPDATE links
 				SET session_id = $2, callback_url = $3, expires_at = $4, state_hash = $5, sealed_verifier = $6,
 					state_expires_at = $7, completed_at = $8, created_at = $9
-				WHERE token = $1 RETURNING `+linkCols,
-				old.Token, l.SessionID, l.CallbackURL, l.ExpiresAt, l.StateHash, l.SealedVerifier,
+				WHERE token_hash = $1 RETURNING `+linkCols,
+				old.TokenHash, l.SessionID, l.CallbackURL, l.ExpiresAt, l.StateHash, l.SealedVerifier,
 				l.StateExpiresAt, l.CompletedAt, l.CreatedAt))
 		})
 }
@@ -80,7 +81,7 @@ func (s *Store) PendingLink(ctx context.Context, projectID, sessionID, toolkit s
 FROM links l JOIN accounts a ON a.project_id = l.project_id AND a.id = l.account_id
 WHERE l.project_id = $1 AND l.session_id = $2 AND a.toolkit_slug = $3 AND a.status = 'INITIATED'
 	AND l.completed_at IS NULL AND l.expires_at > $4
-ORDER BY l.created_at DESC, l.token DESC LIMIT 1`, projectID, sessionID, toolkit, now.UTC()))
+ORDER BY l.created_at DESC, l.token_hash DESC LIMIT 1`, projectID, sessionID, toolkit, now.UTC()))
 	if err != nil {
 		return store.Link{}, fmt.Errorf("find pending link: %w", dbError(err))
 	}

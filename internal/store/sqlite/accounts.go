@@ -166,24 +166,27 @@ func (s *Store) DeleteAccount(ctx context.Context, projectID, id string) error {
 	})
 }
 
-// FailStaleAccounts moves every INITIATED account whose newest link (by
-// creation time, then token) expired before now to FAILED with the given
-// reason and UpdatedAt now, in every project. An account without links is
-// left alone. The moved ids are published to AccountChanges.
-func (s *Store) FailStaleAccounts(ctx context.Context, now time.Time, reason string) (int, error) {
+// FailStaleAccounts moves to FAILED with the given reason and UpdatedAt
+// now, in every project, every INITIATED account whose newest link (by
+// creation time, then token hash) expired before now, and every INITIATED
+// account without any link that was created before unlinkedBefore. The
+// moved ids are published to AccountChanges.
+func (s *Store) FailStaleAccounts(ctx context.Context, now, unlinkedBefore time.Time, reason string) (int, error) {
 	var ids []string
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		ids = ids[:0]
 		rows, err := tx.QueryContext(ctx, `UPDATE accounts
 SET status = ?, status_reason = ?, updated_at = ?
-WHERE status = ? AND (
+WHERE status = ? AND ((
 	SELECT l.expires_at FROM links l
 	WHERE l.project_id = accounts.project_id AND l.account_id = accounts.id
-	ORDER BY l.created_at DESC, l.token DESC
+	ORDER BY l.created_at DESC, l.token_hash DESC
 	LIMIT 1
-) < ?
+) < ? OR created_at < ? AND NOT EXISTS (
+	SELECT 1 FROM links l WHERE l.project_id = accounts.project_id AND l.account_id = accounts.id
+))
 RETURNING id`,
-			store.StatusFailed, reason, timeValue(now), store.StatusInitiated, timeValue(now))
+			store.StatusFailed, reason, timeValue(now), store.StatusInitiated, timeValue(now), timeValue(unlinkedBefore))
 		if err != nil {
 			return dbError("fail stale accounts", err)
 		}

@@ -8,11 +8,11 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
-const apiKeyColumns = `id, project_id, name, prefix, hash, created_at, revoked_at`
+const apiKeyColumns = `id, project_id, name, prefix, hash, scope, created_at, revoked_at`
 
 func scanAPIKey(r scanner) (store.APIKey, error) {
 	var k store.APIKey
-	err := r.Scan(&k.ID, &k.ProjectID, &k.Name, &k.Prefix, bytesCol{&k.Hash},
+	err := r.Scan(&k.ID, &k.ProjectID, &k.Name, &k.Prefix, bytesCol{&k.Hash}, &k.Scope,
 		timeCol{&k.CreatedAt}, nullTimeCol{&k.RevokedAt})
 	return k, err
 }
@@ -20,8 +20,8 @@ func scanAPIKey(r scanner) (store.APIKey, error) {
 // CreateAPIKey stores a new API key; a taken id or hash is store.ErrConflict.
 func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			k.ID, k.ProjectID, k.Name, k.Prefix, blobValue(k.Hash), timeValue(k.CreatedAt), nullTimeValue(k.RevokedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			k.ID, k.ProjectID, k.Name, k.Prefix, blobValue(k.Hash), k.Scope, timeValue(k.CreatedAt), nullTimeValue(k.RevokedAt))
 		if err != nil {
 			return dbError("create api key", err)
 		}

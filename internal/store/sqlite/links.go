@@ -9,24 +9,25 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
-const linkColumns = `token, project_id, account_id, session_id, callback_url, expires_at, state_hash,
+const linkColumns = `token_hash, sealed_token, project_id, account_id, session_id, callback_url, expires_at, state_hash,
 sealed_verifier, state_expires_at, completed_at, created_at`
 
 func scanLink(r scanner) (store.Link, error) {
 	var l store.Link
-	err := r.Scan(&l.Token, &l.ProjectID, &l.AccountID, &l.SessionID, &l.CallbackURL, timeCol{&l.ExpiresAt},
+	err := r.Scan(&l.TokenHash, bytesCol{&l.SealedToken}, &l.ProjectID, &l.AccountID, &l.SessionID, &l.CallbackURL, timeCol{&l.ExpiresAt},
 		&l.StateHash, bytesCol{&l.SealedVerifier}, nullTimeCol{&l.StateExpiresAt}, nullTimeCol{&l.CompletedAt},
 		timeCol{&l.CreatedAt})
 	return l, err
 }
 
-// CreateLink stores a new link. A taken token or state hash, or an account
+// CreateLink stores a new link, without its plaintext Token. A taken token
+// hash or state hash, or an account
 // that is not the project's, is store.ErrConflict.
 func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO links (`+linkColumns+`)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			l.Token, l.ProjectID, l.AccountID, l.SessionID, l.CallbackURL, timeValue(l.ExpiresAt), l.StateHash,
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			l.TokenHash, blobValue(l.SealedToken), l.ProjectID, l.AccountID, l.SessionID, l.CallbackURL, timeValue(l.ExpiresAt), l.StateHash,
 			blobValue(l.SealedVerifier), nullTimeValue(l.StateExpiresAt), nullTimeValue(l.CompletedAt), timeValue(l.CreatedAt))
 		if err != nil {
 			return dbError("create link", err)
@@ -35,13 +36,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	})
 }
 
-// GetLink finds a link by token in any project.
-func (s *Store) GetLink(ctx context.Context, token string) (store.Link, error) {
-	return getLink(ctx, s.hot, token)
+// GetLink finds a link by token hash in any project.
+func (s *Store) GetLink(ctx context.Context, tokenHash string) (store.Link, error) {
+	return getLink(ctx, s.hot, tokenHash)
 }
 
-func getLink(ctx context.Context, q queryer, token string) (store.Link, error) {
-	l, err := scanLink(q.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links WHERE token = ?`, token))
+func getLink(ctx context.Context, q queryer, tokenHash string) (store.Link, error) {
+	l, err := scanLink(q.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links WHERE token_hash = ?`, tokenHash))
 	if err != nil {
 		return store.Link{}, rowError("get link", err)
 	}
@@ -61,12 +62,12 @@ func (s *Store) GetLinkByState(ctx context.Context, stateHash string) (store.Lin
 	return l, nil
 }
 
-// UpdateLink replaces the link with what fn makes of it. The token and
-// project are kept whatever fn returns.
-func (s *Store) UpdateLink(ctx context.Context, token string, fn func(store.Link) (store.Link, error)) (store.Link, error) {
+// UpdateLink replaces the link with what fn makes of it. The token hash,
+// sealed token and project are kept whatever fn returns.
+func (s *Store) UpdateLink(ctx context.Context, tokenHash string, fn func(store.Link) (store.Link, error)) (store.Link, error) {
 	var updated store.Link
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		old, err := getLink(ctx, tx, token)
+		old, err := getLink(ctx, tx, tokenHash)
 		if err != nil {
 			return err
 		}
@@ -77,14 +78,14 @@ func (s *Store) UpdateLink(ctx context.Context, token string, fn func(store.Link
 		err = execOne(ctx, tx, "update link", `UPDATE links
 SET account_id = ?, session_id = ?, callback_url = ?, expires_at = ?, state_hash = ?,
 	sealed_verifier = ?, state_expires_at = ?, completed_at = ?, created_at = ?
-WHERE token = ?`,
+WHERE token_hash = ?`,
 			l.AccountID, l.SessionID, l.CallbackURL, timeValue(l.ExpiresAt), l.StateHash,
 			blobValue(l.SealedVerifier), nullTimeValue(l.StateExpiresAt), nullTimeValue(l.CompletedAt), timeValue(l.CreatedAt),
-			token)
+			tokenHash)
 		if err != nil {
 			return err
 		}
-		updated, err = getLink(ctx, tx, token)
+		updated, err = getLink(ctx, tx, tokenHash)
 		return err
 	})
 	if err != nil {
@@ -99,7 +100,7 @@ func (s *Store) PendingLink(ctx context.Context, projectID, sessionID, toolkit s
 FROM links l JOIN accounts a ON a.project_id = l.project_id AND a.id = l.account_id
 WHERE l.project_id = ? AND l.session_id = ? AND a.toolkit_slug = ? AND a.status = 'INITIATED'
 	AND l.completed_at IS NULL AND l.expires_at > ?
-ORDER BY l.created_at DESC, l.token DESC LIMIT 1`, projectID, sessionID, toolkit, timeValue(now)))
+ORDER BY l.created_at DESC, l.token_hash DESC LIMIT 1`, projectID, sessionID, toolkit, timeValue(now)))
 	if err != nil {
 		return store.Link{}, rowError("find pending link", err)
 	}

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"maps"
@@ -106,7 +108,9 @@ func TestMigrateGolden(t *testing.T) {
 		t.Errorf("GetProject(p1): got %+v, %v; want %+v", got, err, wantProject)
 	}
 	wantKey := store.APIKey{
-		ID: "k1", ProjectID: "p1", Name: "ci", Prefix: "sb_k1", Hash: []byte{0x00, 0xff, 0x10},
+		// 0004_keys_links_at_rest: existing keys are admin, and show at
+		// most 4 characters.
+		ID: "k1", ProjectID: "p1", Name: "ci", Prefix: "sb_k", Hash: []byte{0x00, 0xff, 0x10}, Scope: "admin",
 		CreatedAt: day(2, 4), RevokedAt: timePtr(time.Date(2025, time.February, 1, 0, 0, 0, 0, time.UTC)),
 	}
 	if got, err := s.GetAPIKeyByHash(ctx, []byte{0x00, 0xff, 0x10}); err != nil || !cmp.Equal(wantKey, got) {
@@ -141,14 +145,23 @@ func TestMigrateGolden(t *testing.T) {
 		}
 	}
 
+	// 0004_keys_links_at_rest: the link is found by the SHA-256 of its
+	// token, and, not yet called back, it forgets the OAuth state whose
+	// verifier was sealed for the plaintext token.
+	l1Hash := sha256.Sum256([]byte("l1"))
 	wantLink := store.Link{
-		Token: "l1", ProjectID: "p1", AccountID: "a5", SessionID: "s1", CallbackURL: "https://app.example.com/cb?x=1",
-		ExpiresAt: time.Date(2025, time.January, 8, 0, 10, 0, 0, time.UTC), StateHash: "abc123",
-		SealedVerifier: []byte{0x03}, StateExpiresAt: timePtr(time.Date(2025, time.January, 8, 0, 20, 0, 0, time.UTC)),
+		TokenHash: hex.EncodeToString(l1Hash[:]), ProjectID: "p1", AccountID: "a5", SessionID: "s1",
+		CallbackURL: "https://app.example.com/cb?x=1", ExpiresAt: time.Date(2025, time.January, 8, 0, 10, 0, 0, time.UTC),
 		CreatedAt: day(8, 0),
 	}
-	if got, err := s.GetLinkByState(ctx, "abc123"); err != nil || !cmp.Equal(wantLink, got) {
-		t.Errorf("GetLinkByState: got %+v, %v; want %+v", got, err, wantLink)
+	if got, err := s.GetLink(ctx, wantLink.TokenHash); err != nil || !cmp.Equal(wantLink, got) {
+		t.Errorf("GetLink(sha256(l1)): got %+v, %v; want %+v", got, err, wantLink)
+	}
+	if _, err := s.GetLinkByState(ctx, "abc123"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetLinkByState(abc123): got %v, want ErrNotFound", err)
+	}
+	if _, err := s.GetLink(ctx, "l1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetLink(l1), the plaintext token: got %v, want ErrNotFound", err)
 	}
 	wantSession := store.Session{
 		ID: "s1", ProjectID: "p1", UserID: "u1", Config: []byte("{}"), ConfigVersion: 2,

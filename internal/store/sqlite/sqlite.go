@@ -2,12 +2,16 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -34,6 +38,34 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// registerFunctions adds the SQL functions the migrations use to the
+// driver, once per process: the driver offers them to every connection it
+// opens afterwards.
+var registerFunctions = sync.OnceValue(func() error {
+	// switchboard_sha256_hex(text) is the lower-case hex SHA-256 of the
+	// text's UTF-8 bytes, as PostgreSQL's encode(sha256(...), 'hex').
+	err := sqlite.RegisterDeterministicScalarFunction("switchboard_sha256_hex", 1,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			var b []byte
+			switch v := args[0].(type) {
+			case string:
+				b = []byte(v)
+			case []byte:
+				b = v
+			case nil:
+				return nil, nil
+			default:
+				return nil, fmt.Errorf("switchboard_sha256_hex: got %T, want text", v)
+			}
+			h := sha256.Sum256(b)
+			return hex.EncodeToString(h[:]), nil
+		})
+	if err != nil {
+		return fmt.Errorf("open sqlite: register functions: %w", err)
+	}
+	return nil
+})
+
 // busyTimeout is how long a connection waits for another's lock before
 // SQLite reports SQLITE_BUSY; writeTx then retries a bounded number of times.
 const busyTimeout = 10 * time.Second
@@ -50,6 +82,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // lastMigration, or all of them when it is empty. Tests open an old schema
 // with it to seed rows that the later migrations must keep.
 func open(ctx context.Context, path, lastMigration string) (*Store, error) {
+	if err := registerFunctions(); err != nil {
+		return nil, err
+	}
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
 		return nil, fmt.Errorf("open sqlite: path %q must be a plain file name", path)
 	}

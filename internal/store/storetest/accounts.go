@@ -410,9 +410,14 @@ func testListAccountsCursorTies(t *testing.T, s store.Store) {
 	}
 }
 
+// testFailStaleAccounts: an INITIATED account fails once its newest link
+// expired, or, when it has no link at all (a create interrupted between the
+// account and its link), once it is older than unlinkedBefore; so no
+// INITIATED account stays pending for ever.
 func testFailStaleAccounts(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	now := at(60)
+	unlinkedBefore := at(50)
 	mustCreateProject(t, s, newProject("p1"))
 	mustCreateProject(t, s, newProject("p2"))
 	c1 := mustCreateAuthConfig(t, s, newAuthConfig("p1", "ac1", "github", at(0)))
@@ -420,25 +425,30 @@ func testFailStaleAccounts(t *testing.T, s store.Store) {
 
 	type linkSpec struct{ created, expires int }
 	rows := []struct {
-		id     string
-		config store.AuthConfig
-		status string
-		links  []linkSpec
-		fail   bool
+		id      string
+		config  store.AuthConfig
+		status  string
+		created int
+		links   []linkSpec
+		fail    bool
 	}{
-		{"expired", c1, store.StatusInitiated, []linkSpec{{0, 30}}, true},
-		{"unexpired", c1, store.StatusInitiated, []linkSpec{{0, 90}}, false},
-		{"active", c1, store.StatusActive, []linkSpec{{0, 30}}, false},
-		{"failed", c1, store.StatusFailed, []linkSpec{{0, 30}}, false},
-		{"newer-link-unexpired", c1, store.StatusInitiated, []linkSpec{{0, 10}, {20, 90}}, false},
-		{"newest-link-expired", c1, store.StatusInitiated, []linkSpec{{0, 90}, {20, 40}}, true},
-		{"no-links", c1, store.StatusInitiated, nil, false},
-		{"expires-now", c1, store.StatusInitiated, []linkSpec{{0, 60}}, false},
-		{"other-project", c2, store.StatusInitiated, []linkSpec{{0, 59}}, true},
+		{"expired", c1, store.StatusInitiated, 0, []linkSpec{{0, 30}}, true},
+		{"unexpired", c1, store.StatusInitiated, 0, []linkSpec{{0, 90}}, false},
+		{"active", c1, store.StatusActive, 0, []linkSpec{{0, 30}}, false},
+		{"failed", c1, store.StatusFailed, 0, []linkSpec{{0, 30}}, false},
+		{"newer-link-unexpired", c1, store.StatusInitiated, 0, []linkSpec{{0, 10}, {20, 90}}, false},
+		{"newest-link-expired", c1, store.StatusInitiated, 0, []linkSpec{{0, 90}, {20, 40}}, true},
+		{"no-links", c1, store.StatusInitiated, 0, nil, true},
+		{"no-links-recent", c1, store.StatusInitiated, 50, nil, false},
+		{"no-links-active", c1, store.StatusActive, 0, nil, false},
+		{"expires-now", c1, store.StatusInitiated, 0, []linkSpec{{0, 60}}, false},
+		{"other-project", c2, store.StatusInitiated, 0, []linkSpec{{0, 59}}, true},
+		{"other-project-no-links", c2, store.StatusInitiated, 49, nil, true},
 	}
 	before := map[string]store.Account{}
+	moved := 0
 	for _, r := range rows {
-		a := newAccount(r.config.ProjectID, r.id, r.config, "u1", at(0))
+		a := newAccount(r.config.ProjectID, r.id, r.config, "u1", at(r.created))
 		a.Status = r.status
 		if r.status == store.StatusInitiated {
 			a.ConnectedAt = nil
@@ -449,12 +459,15 @@ func testFailStaleAccounts(t *testing.T, s store.Store) {
 			mustCreateLink(t, s, newLink(a.ProjectID, name(r.id, "-link", i), a.ID, at(l.created), at(l.expires)))
 		}
 		before[r.id] = a
+		if r.fail {
+			moved++
+		}
 	}
 
-	n, err := s.FailStaleAccounts(ctx, now, "link expired")
+	n, err := s.FailStaleAccounts(ctx, now, unlinkedBefore, "link expired")
 	wantNoErr(t, "FailStaleAccounts", err)
-	if n != 3 {
-		t.Errorf("FailStaleAccounts: got %d moved, want 3", n)
+	if n != moved {
+		t.Errorf("FailStaleAccounts: got %d moved, want %d", n, moved)
 	}
 	for _, r := range rows {
 		want := before[r.id]
@@ -468,19 +481,20 @@ func testFailStaleAccounts(t *testing.T, s store.Store) {
 		}
 	}
 
-	n, err = s.FailStaleAccounts(ctx, now, "link expired")
+	n, err = s.FailStaleAccounts(ctx, now, unlinkedBefore, "link expired")
 	wantNoErr(t, "FailStaleAccounts again", err)
 	if n != 0 {
 		t.Errorf("FailStaleAccounts again: got %d moved, want 0", n)
 	}
 
-	n, err = s.FailStaleAccounts(ctx, now.Add(24*time.Hour), "later")
+	later := now.Add(24 * time.Hour)
+	n, err = s.FailStaleAccounts(ctx, later, later.Add(-time.Hour), "later")
 	wantNoErr(t, "FailStaleAccounts a day later", err)
-	if n != 3 { // unexpired, newer-link-unexpired, expires-now
-		t.Errorf("FailStaleAccounts a day later: got %d moved, want 3", n)
+	if n != 4 { // unexpired, newer-link-unexpired, expires-now, no-links-recent
+		t.Errorf("FailStaleAccounts a day later: got %d moved, want 4", n)
 	}
-	if got := mustGetAccount(t, s, "p1", "no-links"); got.Status != store.StatusInitiated {
-		t.Errorf("account without links: got status %q, want %q", got.Status, store.StatusInitiated)
+	if got := mustGetAccount(t, s, "p1", "no-links-active"); got.Status != store.StatusActive {
+		t.Errorf("active account without links: got status %q, want %q", got.Status, store.StatusActive)
 	}
 	if got := mustGetAccount(t, s, "p1", "expired"); got.StatusReason != "link expired" {
 		t.Errorf("account failed earlier: got status reason %q, want the first reason kept", got.StatusReason)

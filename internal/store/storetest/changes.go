@@ -49,7 +49,7 @@ func testAccountChanges(t *testing.T, s store.Store) {
 
 	t.Run("FailStaleAccounts", func(t *testing.T) {
 		ch, _ := subscribe(t)
-		n, err := s.FailStaleAccounts(t.Context(), at(20), "expired")
+		n, err := s.FailStaleAccounts(t.Context(), at(20), at(0), "expired")
 		wantNoErr(t, "FailStaleAccounts", err)
 		if n != 2 {
 			t.Fatalf("FailStaleAccounts: got %d moved, want 2", n)

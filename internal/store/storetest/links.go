@@ -18,16 +18,19 @@ func testLinks(t *testing.T, s store.Store) {
 
 	l1 := newLink("p1", "tok-1", "a1", at(2), at(12))
 	l1.SessionID = "s1"
-	mustCreateLink(t, s, l1)
+	// The plaintext token is never stored, whatever the caller passes.
+	withToken := l1
+	withToken.Token = "lk_plaintext"
+	mustCreateLink(t, s, withToken)
 	l2 := newLink("p2", "tok-2", "a2", at(3), at(13))
 	l2.CallbackURL = ""
 	mustCreateLink(t, s, l2)
 
 	for _, want := range []store.Link{l1, l2} {
-		got, err := s.GetLink(ctx, want.Token)
+		got, err := s.GetLink(ctx, want.TokenHash)
 		wantNoErr(t, "GetLink", err)
 		if d := diff(want, got); d != "" {
-			t.Errorf("GetLink(%q) mismatch (-want +got):\n%s", want.Token, d)
+			t.Errorf("GetLink(%q) mismatch (-want +got):\n%s", want.TokenHash, d)
 		}
 	}
 
@@ -126,8 +129,8 @@ func testPendingLink(t *testing.T, s store.Store) {
 
 	got, err := s.PendingLink(ctx, "p1", "s1", "github", now)
 	wantNoErr(t, "PendingLink", err)
-	if got.Token != "l-new" {
-		t.Errorf("PendingLink: got %s, want l-new", got.Token)
+	if got.TokenHash != "l-new" {
+		t.Errorf("PendingLink: got %s, want l-new", got.TokenHash)
 	}
 	// A completed link, or an account that left INITIATED, is not pending.
 	_, err = s.UpdateLink(ctx, "l-new", func(l store.Link) (store.Link, error) {
@@ -142,7 +145,7 @@ func testPendingLink(t *testing.T, s store.Store) {
 	wantNoErr(t, "UpdateAccount", err)
 	_, err = s.PendingLink(ctx, "p1", "s1", "github", now)
 	wantErr(t, "PendingLink after completion and failure", err, store.ErrNotFound)
-	if got, err := s.PendingLink(ctx, "p2", "s1", "github", now); err != nil || got.Token != "l-other-project" {
-		t.Errorf("PendingLink in p2: got %v %v, want l-other-project", got.Token, err)
+	if got, err := s.PendingLink(ctx, "p2", "s1", "github", now); err != nil || got.TokenHash != "l-other-project" {
+		t.Errorf("PendingLink in p2: got %v %v, want l-other-project", got.TokenHash, err)
 	}
 }

@@ -186,9 +186,12 @@ func newAccount(projectID, id string, c store.AuthConfig, userID string, created
 	}
 }
 
-func newLink(projectID, token, accountID string, created, expires time.Time) store.Link {
+// newLink makes a link keyed by tokenHash; the store treats the hash as an
+// opaque key, so tests pass readable ones.
+func newLink(projectID, tokenHash, accountID string, created, expires time.Time) store.Link {
 	return store.Link{
-		Token:       token,
+		TokenHash:   tokenHash,
+		SealedToken: []byte("sealed:" + tokenHash),
 		ProjectID:   projectID,
 		AccountID:   accountID,
 		CallbackURL: "https://app.example.com/callback?x=1",
@@ -246,7 +249,7 @@ func mustCreateAccount(t *testing.T, s store.Store, a store.Account) store.Accou
 func mustCreateLink(t *testing.T, s store.Store, l store.Link) store.Link {
 	t.Helper()
 	if err := s.CreateLink(t.Context(), l); err != nil {
-		t.Fatalf("CreateLink(%q): %v", l.Token, err)
+		t.Fatalf("CreateLink(%q): %v", l.TokenHash, err)
 	}
 	return l
 }

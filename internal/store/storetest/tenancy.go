@@ -233,7 +233,7 @@ func checkUnchanged(t *testing.T, s store.Store, tn tenant) {
 	if d := diff(tn.account, mustGetAccount(t, s, p, tn.account.ID)); d != "" {
 		t.Errorf("account of %q changed (-want +got):\n%s", p, d)
 	}
-	gotL, err := s.GetLink(ctx, tn.link.Token)
+	gotL, err := s.GetLink(ctx, tn.link.TokenHash)
 	wantNoErr(t, "GetLink", err)
 	if d := diff(tn.link, gotL); d != "" {
 		t.Errorf("link of %q changed (-want +got):\n%s", p, d)

@@ -172,7 +172,7 @@ func testUTCRoundTrip(t *testing.T, s store.Store) {
 	pending.ConnectedAt = nil
 	mustCreateAccount(t, s, pending)
 	mustCreateLink(t, s, newLink("p1", "tok2", "a2", east(30), west(31)))
-	n, err := s.FailStaleAccounts(ctx, east(32), "expired")
+	n, err := s.FailStaleAccounts(ctx, east(32), east(0), "expired")
 	wantNoErr(t, "FailStaleAccounts", err)
 	if n != 1 {
 		t.Errorf("FailStaleAccounts with now in another zone: got %d moved, want 1", n)
