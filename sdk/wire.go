@@ -486,3 +486,30 @@ type Field struct {
 	Default     string `json:"default,omitempty"`
 	IsSecret    bool   `json:"is_secret"`
 }
+
+// The API key routes are Switchboard's own; Composio has none.
+
+// APIKeyCreateRequest is the body of POST /api/v3.1/api_keys. Scope is
+// "admin" (the default) or "runtime".
+type APIKeyCreateRequest struct {
+	Name  string `json:"name,omitempty"`
+	Scope string `json:"scope,omitempty"`
+}
+
+// APIKey describes a project API key; Key, the whole key, is set only in
+// the answer to its creation, the one time it is shown.
+type APIKey struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Scope     string     `json:"scope"`
+	Prefix    string     `json:"prefix"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	Key       string     `json:"key,omitempty"`
+}
+
+// APIKeyList is the answer of GET /api/v3.1/api_keys: every key of the
+// project, revoked ones included.
+type APIKeyList struct {
+	Items []APIKey `json:"items"`
+}

@@ -45,7 +45,7 @@ const usage = `usage: switchboard <command> [flags]
 
 commands:
   serve                           run the server
-  keys create [-project ID] [-name NAME]
+  keys create [-project ID] [-name NAME] [-scope admin|runtime]
   keys list [-project ID]
   keys revoke [-project ID] KEY_ID
   projects list
@@ -144,6 +144,7 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	cfg.Bind(fs, getenv)
 	projectID := fs.String("project", "", "project id (default: the only project)")
 	name := fs.String("name", "", "a name for the key")
+	scope := fs.String("scope", projects.ScopeAdmin, "what the key may do: admin (everything) or runtime (sessions, links, execute, proxy, reading accounts and tools)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -177,27 +178,27 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
-		key, k, err := svc.CreateKey(ctx, pid, *name, "")
+		key, k, err := svc.CreateScopedKey(ctx, pid, *name, "", *scope)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Created API key %s for project %s. The key, shown only this once:\n\n    %s\n", k.ID, pid, key)
+		fmt.Fprintf(stdout, "Created %s API key %s for project %s. The key, shown only this once:\n\n    %s\n", k.Scope, k.ID, pid, key)
 	case "keys list":
 		pid, err := pick()
 		if err != nil {
 			return err
 		}
-		keys, err := st.ListAPIKeys(ctx, pid)
+		keys, err := svc.ListKeys(ctx, pid)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tCREATED\tREVOKED")
+		fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tPREFIX\tCREATED\tREVOKED")
 		for _, k := range keys {
 			revoked := "-"
 			if k.RevokedAt != nil {
 				revoked = k.RevokedAt.Format(time.RFC3339)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.Format(time.RFC3339), revoked)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s…\t%s\t%s\n", k.ID, k.Name, k.Scope, k.Prefix, k.CreatedAt.Format(time.RFC3339), revoked)
 		}
 	case "keys revoke":
 		if fs.NArg() != 1 {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -168,4 +169,53 @@ func mustProject(t *testing.T, a *app.App, key string) store.Project {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestKeysScope: keys create makes admin keys unless -scope says runtime,
+// refuses an unknown scope, and keys list shows each key's scope.
+func TestKeysScope(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	env := map[string]string{"SWITCHBOARD_DATA_DIR": dir}
+	cli := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, &out, &errOut, func(k string) string { return env[k] })
+		return out.String() + errOut.String(), err
+	}
+	if out, err := cli("projects", "create", "Acme"); err != nil {
+		t.Fatalf("projects create: %v\n%s", err, out)
+	}
+	out, err := cli("keys", "create", "-name", "agent", "-scope", "runtime")
+	if err != nil || !strings.Contains(out, "Created runtime API key") {
+		t.Fatalf("keys create -scope runtime: %v\n%s", err, out)
+	}
+	runtimeID := regexp.MustCompile(`key_[0-9A-Za-z]+`).FindString(out)
+	out, err = cli("keys", "create", "-name", "ops")
+	if err != nil || !strings.Contains(out, "Created admin API key") {
+		t.Fatalf("keys create: %v\n%s", err, out)
+	}
+	if out, err := cli("keys", "create", "-scope", "root"); err == nil || !strings.Contains(err.Error(), `scope "root"`) {
+		t.Errorf("keys create -scope root: got %v %s, want an error naming the scope", err, out)
+	}
+	out, err = cli("keys", "list")
+	if err != nil || !regexp.MustCompile(runtimeID+`\s+agent\s+runtime\s+sb_\S…`).MatchString(out) || !regexp.MustCompile(`ops\s+admin\s`).MatchString(out) {
+		t.Errorf("keys list: %v\n%s", err, out)
+	}
+}
+
+// TestServeRefusesShortBootstrapKey: a bootstrap key shorter than 32
+// characters stops the server at start, with an error that says so.
+func TestServeRefusesShortBootstrapKey(t *testing.T) {
+	env := map[string]string{
+		"SWITCHBOARD_DATA_DIR":          filepath.Join(t.TempDir(), "data"),
+		"SWITCHBOARD_ADDR":              "127.0.0.1:0",
+		"SWITCHBOARD_BOOTSTRAP_API_KEY": "sb_short_but_16+chars",
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"serve"}, &out, &errOut, func(k string) string { return env[k] })
+	if err == nil || !strings.Contains(err.Error(), "SWITCHBOARD_BOOTSTRAP_API_KEY has 21 characters, fewer than 32") {
+		t.Fatalf("serve: got %v, want the short bootstrap key refused", err)
+	}
+	if _, statErr := os.Stat(filepath.Join(env["SWITCHBOARD_DATA_DIR"], "switchboard.db")); statErr == nil {
+		t.Errorf("a refused start created the store")
+	}
 }

@@ -71,6 +71,9 @@ var codes = map[string]int{
 	"refresh_not_supported":        1815,
 	"api_key_too_short":            1901,
 	"invalid_callback_url":         1902,
+	"insufficient_scope":           2100,
+	"invalid_scope":                2101,
+	"api_key_not_found":            2102,
 }
 
 // writeError writes err as the JSON error envelope. A problem.Error is

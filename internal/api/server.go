@@ -43,53 +43,71 @@ type Server struct {
 // error for the adapter to write.
 type handler func(w http.ResponseWriter, r *http.Request, p store.Project) error
 
-// Mount registers the API routes on mux.
+// Scopes the routes need, from the projects package: admin routes change
+// how the project is set up, runtime routes run the application.
+const (
+	admin   = projects.ScopeAdmin
+	runtime = projects.ScopeRuntime
+)
+
+// Mount registers the API routes on mux. Each route names the key scope it
+// needs; authed enforces it, so this table is the one place that says
+// what a runtime key may do.
 func (s *Server) Mount(mux *http.ServeMux) {
 	for _, prefix := range []string{"/api/v3.1", "/api/v3"} {
-		route := func(pattern string, h handler) {
+		route := func(pattern, scope string, h handler) {
 			method, path, _ := strings.Cut(pattern, " ")
-			mux.Handle(method+" "+prefix+path, s.authed(h))
+			mux.Handle(method+" "+prefix+path, s.authed(scope, h))
 		}
-		route("POST /tool_router/session", s.createSession)
-		route("GET /tool_router/session/{id}", s.getSession)
-		route("PATCH /tool_router/session/{id}", s.updateSession)
-		route("DELETE /tool_router/session/{id}", s.deleteSession)
-		route("POST /tool_router/session/{id}/link", s.sessionLink)
-		route("GET /tool_router/session/{id}/toolkits", s.sessionToolkits)
-		route("GET /tool_router/session/{id}/tools", s.sessionTools)
-		route("POST /tool_router/session/{id}/search", s.sessionSearch)
-		route("POST /tool_router/session/{id}/execute", s.sessionExecute)
-		route("POST /tool_router/session/{id}/execute_meta", s.sessionExecuteMeta)
-		route("POST /tool_router/session/{id}/proxy_execute", s.sessionProxy)
+		route("POST /tool_router/session", runtime, s.createSession)
+		route("GET /tool_router/session/{id}", runtime, s.getSession)
+		route("PATCH /tool_router/session/{id}", runtime, s.updateSession)
+		route("DELETE /tool_router/session/{id}", runtime, s.deleteSession)
+		route("POST /tool_router/session/{id}/link", runtime, s.sessionLink)
+		route("GET /tool_router/session/{id}/toolkits", runtime, s.sessionToolkits)
+		route("GET /tool_router/session/{id}/tools", runtime, s.sessionTools)
+		route("POST /tool_router/session/{id}/search", runtime, s.sessionSearch)
+		route("POST /tool_router/session/{id}/execute", runtime, s.sessionExecute)
+		route("POST /tool_router/session/{id}/execute_meta", runtime, s.sessionExecuteMeta)
+		route("POST /tool_router/session/{id}/proxy_execute", runtime, s.sessionProxy)
 
-		route("POST /connected_accounts/link", s.linkAccount)
-		route("POST /connected_accounts", s.createAccount)
-		route("GET /connected_accounts", s.listAccounts)
-		route("GET /connected_accounts/{id}", s.getAccount)
-		route("PATCH /connected_accounts/{id}", s.updateAccount)
-		route("DELETE /connected_accounts/{id}", s.deleteAccount)
-		route("PATCH /connected_accounts/{id}/status", s.setAccountStatus)
-		route("POST /connected_accounts/{id}/refresh", s.refreshAccount)
+		// Links (and the legacy create, which makes one) and a refresh
+		// (which re-authorizes through a link) run the application;
+		// renaming, disabling or deleting an account is administration.
+		route("POST /connected_accounts/link", runtime, s.linkAccount)
+		route("POST /connected_accounts", runtime, s.createAccount)
+		route("GET /connected_accounts", runtime, s.listAccounts)
+		route("GET /connected_accounts/{id}", runtime, s.getAccount)
+		route("PATCH /connected_accounts/{id}", admin, s.updateAccount)
+		route("DELETE /connected_accounts/{id}", admin, s.deleteAccount)
+		route("PATCH /connected_accounts/{id}/status", admin, s.setAccountStatus)
+		route("POST /connected_accounts/{id}/refresh", runtime, s.refreshAccount)
 
-		route("POST /auth_configs", s.createAuthConfig)
-		route("GET /auth_configs", s.listAuthConfigs)
-		route("GET /auth_configs/{id}", s.getAuthConfig)
-		route("PATCH /auth_configs/{id}", s.updateAuthConfig)
-		route("DELETE /auth_configs/{id}", s.deleteAuthConfig)
-		route("PATCH /auth_configs/{id}/{status}", s.setAuthConfigStatus)
+		// Auth configs hold the project's OAuth clients and their
+		// secrets: only admin keys read or change them.
+		route("POST /auth_configs", admin, s.createAuthConfig)
+		route("GET /auth_configs", admin, s.listAuthConfigs)
+		route("GET /auth_configs/{id}", admin, s.getAuthConfig)
+		route("PATCH /auth_configs/{id}", admin, s.updateAuthConfig)
+		route("DELETE /auth_configs/{id}", admin, s.deleteAuthConfig)
+		route("PATCH /auth_configs/{id}/{status}", admin, s.setAuthConfigStatus)
 
-		route("GET /toolkits", s.listToolkits)
-		route("GET /toolkits/categories", s.listCategories)
-		route("GET /toolkits/{slug}", s.getToolkit)
+		route("POST /api_keys", admin, s.createAPIKey)
+		route("GET /api_keys", admin, s.listAPIKeys)
+		route("DELETE /api_keys/{id}", admin, s.revokeAPIKey)
 
-		route("GET /tools", s.listTools)
-		route("GET /tools/{slug}", s.getTool)
-		route("POST /tools/execute/proxy", s.proxy)
-		route("POST /tools/execute/{slug}", s.executeTool)
+		route("GET /toolkits", runtime, s.listToolkits)
+		route("GET /toolkits/categories", runtime, s.listCategories)
+		route("GET /toolkits/{slug}", runtime, s.getToolkit)
+
+		route("GET /tools", runtime, s.listTools)
+		route("GET /tools/{slug}", runtime, s.getTool)
+		route("POST /tools/execute/proxy", runtime, s.proxy)
+		route("POST /tools/execute/{slug}", runtime, s.executeTool)
 
 		// Anything else under the API prefix is a JSON 404, not the mux's
 		// plain-text one.
-		mux.Handle(prefix+"/", s.authed(func(w http.ResponseWriter, r *http.Request, _ store.Project) error {
+		mux.Handle(prefix+"/", s.authed(runtime, func(w http.ResponseWriter, r *http.Request, _ store.Project) error {
 			return problem.NotFoundf("route_not_found", "no API route %s %s", r.Method, r.URL.Path)
 		}))
 	}
@@ -122,7 +140,10 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // x-api-key header, recovers panics, writes errors as JSON and logs one
 // record per request (never the key), with what the domain added to it
 // (reqlog): a tool execution's log id, tool, account and upstream status.
-func (s *Server) authed(h handler) http.Handler {
+//
+// A key whose scope does not allow the route's scope gets 403
+// insufficient_scope, before the handler runs.
+func (s *Server) authed(scope string, h handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		w := &statusWriter{ResponseWriter: rw}
@@ -138,7 +159,10 @@ func (s *Server) authed(h handler) http.Handler {
 			rec.Log(ctx, s.Logger, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", w.status), slog.Int64("duration_ms", time.Since(start).Milliseconds()))
 		}()
-		p, err := s.Projects.Authenticate(ctx, r.Header.Get("x-api-key"))
+		p, k, err := s.Projects.AuthenticateKey(ctx, r.Header.Get("x-api-key"))
+		if err == nil && !projects.Allows(k.Scope, scope) {
+			err = projects.InsufficientScope(k.Scope, scope)
+		}
 		if err != nil {
 			writeError(w, r.WithContext(ctx), s.Logger, err)
 			return

@@ -35,7 +35,8 @@ type Config struct {
 	// to open old ciphertext (SWITCHBOARD_OLD_ENCRYPTION_KEYS).
 	OldEncryptionKeys string
 	// BootstrapAPIKey is the API key the default project gets on the first
-	// start with an empty store (SWITCHBOARD_BOOTSTRAP_API_KEY).
+	// start with an empty store (SWITCHBOARD_BOOTSTRAP_API_KEY); at least
+	// MinBootstrapKeyLength characters.
 	BootstrapAPIKey string
 	// LinkTTL is how long a connection link stays usable
 	// (SWITCHBOARD_LINK_TTL). Default 10m.
@@ -113,6 +114,11 @@ func (c Config) Public() string {
 	return "http://" + c.Addr
 }
 
+// MinBootstrapKeyLength is the shortest SWITCHBOARD_BOOTSTRAP_API_KEY
+// accepted: an operator-chosen key must be as hard to guess as a generated
+// one.
+const MinBootstrapKeyLength = 32
+
 // Validate reports the first setting that cannot work, with what to do.
 func (c Config) Validate() error {
 	checks := []struct {
@@ -125,6 +131,7 @@ func (c Config) Validate() error {
 		{c.DatabaseURL != "" && !c.Postgres(), "SWITCHBOARD_DATABASE_URL must start with postgres:// (leave it empty to use the embedded SQLite store)"},
 		{!c.Postgres() && c.DataDir == "", "SWITCHBOARD_DATA_DIR is empty: name a directory for the embedded store"},
 		{c.Postgres() && c.EncryptionKey == "", "SWITCHBOARD_ENCRYPTION_KEY is required with PostgreSQL: every instance must share one key (generate one with `head -c 32 /dev/urandom | base64`)"},
+		{c.BootstrapAPIKey != "" && len(c.BootstrapAPIKey) < MinBootstrapKeyLength, fmt.Sprintf("SWITCHBOARD_BOOTSTRAP_API_KEY has %d characters, fewer than %d: use a longer random key (e.g. `head -c 32 /dev/urandom | base64`), or unset it to have one generated", len(c.BootstrapAPIKey), MinBootstrapKeyLength)},
 		{c.LinkTTL < time.Minute || c.LinkTTL > 24*time.Hour, "SWITCHBOARD_LINK_TTL must be between 1m and 24h"},
 		{c.CacheTTL < 0 || c.CacheTTL > time.Minute, "SWITCHBOARD_CACHE_TTL must be between 0 (off) and 1m"},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},

@@ -44,6 +44,8 @@ func TestValidate(t *testing.T) {
 		{"mysql", func(c *Config) { c.DatabaseURL = "mysql://x" }, "postgres://"},
 		{"postgres without key", func(c *Config) { c.DatabaseURL = "postgres://x/db" }, "SWITCHBOARD_ENCRYPTION_KEY"},
 		{"postgres with key", func(c *Config) { c.DatabaseURL = "postgres://x/db"; c.EncryptionKey = "k" }, ""},
+		{"short bootstrap key", func(c *Config) { c.BootstrapAPIKey = "sb_0123456789abcdefghijklmnopqr" }, "SWITCHBOARD_BOOTSTRAP_API_KEY has 31 characters, fewer than 32"},
+		{"bootstrap key of 32", func(c *Config) { c.BootstrapAPIKey = "sb_0123456789abcdefghijklmnopqrs" }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

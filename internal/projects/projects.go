@@ -21,6 +21,41 @@ import (
 // KeyPrefix starts every API key Switchboard generates.
 const KeyPrefix = "sb_"
 
+// maxPrefix is how many leading characters of a key are stored to tell keys
+// apart in a listing: few enough not to help anyone guess a key.
+const maxPrefix = 4
+
+// Scopes of an API key. An admin key may do everything; a runtime key may
+// run the application (sessions, links, execute, proxy, reading accounts,
+// toolkits and tools) but not change how the project is set up: auth
+// configs, keys, projects or webhooks. The api package names the scope each
+// route needs.
+const (
+	ScopeAdmin   = "admin"
+	ScopeRuntime = "runtime"
+)
+
+// ValidScope reports whether s names a scope.
+func ValidScope(s string) bool { return s == ScopeAdmin || s == ScopeRuntime }
+
+// Allows reports whether a key of scope have may call a route that needs
+// scope need. A key stored without a scope is admin, as every key was
+// before scopes existed.
+func Allows(have, need string) bool {
+	return have == ScopeAdmin || have == "" || have == need
+}
+
+// InsufficientScope is the error for a key whose scope does not allow a
+// route.
+func InsufficientScope(have, need string) *problem.Error {
+	return &problem.Error{
+		Kind:    problem.Forbidden,
+		Code:    "insufficient_scope",
+		Message: fmt.Sprintf("this request needs an API key with the %s scope; the key sent has the %s scope", need, have),
+		Fix:     "Send an admin key of the project; `switchboard keys create -scope admin` makes one",
+	}
+}
+
 // Service manages projects and API keys.
 type Service struct {
 	Store store.Store
@@ -43,21 +78,32 @@ func HashKey(key string) []byte {
 
 // Authenticate returns the project an API key belongs to.
 func (s *Service) Authenticate(ctx context.Context, key string) (store.Project, error) {
+	p, _, err := s.AuthenticateKey(ctx, key)
+	return p, err
+}
+
+// AuthenticateKey returns the project an API key belongs to and the key's
+// record, whose Scope says what it may do (admin for a key stored without
+// one).
+func (s *Service) AuthenticateKey(ctx context.Context, key string) (store.Project, store.APIKey, error) {
 	if key == "" {
-		return store.Project{}, ErrBadKey
+		return store.Project{}, store.APIKey{}, ErrBadKey
 	}
 	k, err := s.Store.GetAPIKeyByHash(ctx, HashKey(key))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && k.RevokedAt != nil) {
-		return store.Project{}, ErrBadKey
+		return store.Project{}, store.APIKey{}, ErrBadKey
 	}
 	if err != nil {
-		return store.Project{}, fmt.Errorf("look up api key: %w", err)
+		return store.Project{}, store.APIKey{}, fmt.Errorf("look up api key: %w", err)
+	}
+	if k.Scope == "" {
+		k.Scope = ScopeAdmin
 	}
 	p, err := s.Store.GetProject(ctx, k.ProjectID)
 	if err != nil {
-		return store.Project{}, fmt.Errorf("get project of api key: %w", err)
+		return store.Project{}, store.APIKey{}, fmt.Errorf("get project of api key: %w", err)
 	}
-	return p, nil
+	return p, k, nil
 }
 
 // CreateProject makes a project.
@@ -70,10 +116,22 @@ func (s *Service) CreateProject(ctx context.Context, name string) (store.Project
 	return p, nil
 }
 
-// CreateKey makes an API key for a project and returns it with its
-// record. When key is empty a random one is generated; the plaintext is
-// never stored.
+// CreateKey makes an admin API key for a project, as CreateScopedKey does.
 func (s *Service) CreateKey(ctx context.Context, projectID, name, key string) (string, store.APIKey, error) {
+	return s.CreateScopedKey(ctx, projectID, name, key, ScopeAdmin)
+}
+
+// CreateScopedKey makes an API key with a scope (ScopeAdmin when empty)
+// for a project and returns it with its record. When key is empty a random
+// one is generated; the plaintext is never stored, only its hash and its
+// first 4 characters.
+func (s *Service) CreateScopedKey(ctx context.Context, projectID, name, key, scope string) (string, store.APIKey, error) {
+	if scope == "" {
+		scope = ScopeAdmin
+	}
+	if !ValidScope(scope) {
+		return "", store.APIKey{}, problem.Invalidf("invalid_scope", "scope", "scope %q is not a key scope: use %q or %q", scope, ScopeAdmin, ScopeRuntime)
+	}
 	if key == "" {
 		key = ids.New(KeyPrefix, 40)
 	}
@@ -87,14 +145,29 @@ func (s *Service) CreateKey(ctx context.Context, projectID, name, key string) (s
 		ID:        ids.New(ids.APIKey, 12),
 		ProjectID: projectID,
 		Name:      name,
-		Prefix:    key[:min(len(key), 10)],
+		Prefix:    key[:min(len(key), maxPrefix)],
 		Hash:      HashKey(key),
+		Scope:     scope,
 		CreatedAt: s.Now().UTC(),
 	}
 	if err := s.Store.CreateAPIKey(ctx, k); err != nil {
 		return "", store.APIKey{}, fmt.Errorf("create api key: %w", err)
 	}
 	return key, k, nil
+}
+
+// ListKeys lists a project's API keys, revoked ones included.
+func (s *Service) ListKeys(ctx context.Context, projectID string) ([]store.APIKey, error) {
+	keys, err := s.Store.ListAPIKeys(ctx, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("list api keys: %w", err)
+	}
+	for i := range keys {
+		if keys[i].Scope == "" {
+			keys[i].Scope = ScopeAdmin
+		}
+	}
+	return keys, nil
 }
 
 // RevokeKey revokes an API key of a project.

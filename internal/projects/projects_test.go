@@ -67,6 +67,12 @@ func TestKeysAuthenticateUntilRevoked(t *testing.T) {
 	if bytes.Contains(keys[0].Hash, []byte(key)) || keys[0].Prefix == key {
 		t.Errorf("the stored key record holds the key")
 	}
+	if len(keys[0].Prefix) > 4 || !strings.HasPrefix(key, keys[0].Prefix) {
+		t.Errorf("stored prefix %q: want at most the key's first 4 characters", keys[0].Prefix)
+	}
+	if keys[0].Scope != ScopeAdmin {
+		t.Errorf("bootstrap key scope %q, want %q", keys[0].Scope, ScopeAdmin)
+	}
 	for _, bad := range []string{"", "sb_wrong", key + "x"} {
 		if _, err := svc.Authenticate(ctx, bad); err != ErrBadKey {
 			t.Errorf("Authenticate(%q): got %v, want ErrBadKey", bad, err)
@@ -77,5 +83,43 @@ func TestKeysAuthenticateUntilRevoked(t *testing.T) {
 	}
 	if _, err := svc.Authenticate(ctx, key); err != ErrBadKey {
 		t.Errorf("a revoked key: got %v, want ErrBadKey", err)
+	}
+}
+
+func TestScopes(t *testing.T) {
+	for _, tt := range []struct {
+		have, need string
+		want       bool
+	}{
+		{ScopeAdmin, ScopeAdmin, true},
+		{ScopeAdmin, ScopeRuntime, true},
+		{ScopeRuntime, ScopeRuntime, true},
+		{ScopeRuntime, ScopeAdmin, false},
+		{"", ScopeAdmin, true}, // stored before scopes: admin
+	} {
+		if got := Allows(tt.have, tt.need); got != tt.want {
+			t.Errorf("Allows(%q, %q): got %v, want %v", tt.have, tt.need, got, tt.want)
+		}
+	}
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := &Service{Store: st, Now: time.Now}
+	p, err := svc.CreateProject(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.CreateScopedKey(ctx, p.ID, "x", "", "owner"); err == nil {
+		t.Errorf("CreateKey with scope owner: got no error")
+	}
+	key, _, err := svc.CreateScopedKey(ctx, p.ID, "agent", "", ScopeRuntime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, k, err := svc.AuthenticateKey(ctx, key); err != nil || k.Scope != ScopeRuntime {
+		t.Errorf("AuthenticateKey: got scope %q, %v; want %q", k.Scope, err, ScopeRuntime)
 	}
 }

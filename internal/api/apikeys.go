@@ -1,0 +1,56 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/sdk"
+)
+
+func apiKeyOf(k store.APIKey) sdk.APIKey {
+	return sdk.APIKey{ID: k.ID, Name: k.Name, Scope: k.Scope, Prefix: k.Prefix, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
+}
+
+// createAPIKey makes a key of the caller's project; the answer is the only
+// time the key is shown.
+func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	var req sdk.APIKeyCreateRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	key, k, err := s.Projects.CreateScopedKey(r.Context(), p.ID, req.Name, "", req.Scope)
+	if err != nil {
+		return err
+	}
+	out := apiKeyOf(k)
+	out.Key = key
+	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	keys, err := s.Projects.ListKeys(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	out := sdk.APIKeyList{Items: make([]sdk.APIKey, 0, len(keys))}
+	for _, k := range keys {
+		out.Items = append(out.Items, apiKeyOf(k))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	id := r.PathValue("id")
+	if err := s.Projects.RevokeKey(r.Context(), p.ID, id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return problem.NotFoundf("api_key_not_found", "API key %s does not exist in this project", id)
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, sdk.Success{Success: true})
+	return nil
+}
