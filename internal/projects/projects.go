@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -221,11 +222,16 @@ func validCallbackBase(raw string) bool {
 
 // CallbackAllowed reports whether a link's callback URL may be redirected
 // to: it must be an absolute http(s) URL with the scheme, host and port of
-// an allowlist entry and a path under the entry's path. An empty allowlist
-// allows nothing, so a project must opt in to redirects.
+// an allowlist entry and a path under the entry's path. The path is
+// compared as a browser will follow it: percent-decoded, with its dot
+// segments resolved, so /cb/../evil and /cb/%2e%2e/evil are not under /cb.
+// Forms that browsers and servers read differently are refused outright:
+// encoded slashes or backslashes, backslashes, double encoding, userinfo,
+// whitespace and control characters. An empty allowlist allows nothing, so
+// a project must opt in to redirects.
 func CallbackAllowed(p store.Project, raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+	u, clean, ok := normalCallback(raw)
+	if !ok {
 		return false
 	}
 	for _, entry := range p.CallbackURLs {
@@ -236,11 +242,43 @@ func CallbackAllowed(p store.Project, raw string) bool {
 		if !strings.EqualFold(e.Scheme, u.Scheme) || !strings.EqualFold(e.Host, u.Host) {
 			continue
 		}
-		base := strings.TrimRight(e.EscapedPath(), "/")
-		path := u.EscapedPath()
-		if base == "" || path == base || strings.HasPrefix(path, base+"/") {
+		base := strings.TrimRight(e.Path, "/")
+		if base == "" || clean == base || strings.HasPrefix(clean, base+"/") {
 			return true
 		}
 	}
 	return false
+}
+
+// normalCallback parses a callback URL and returns its decoded path with
+// dot segments resolved (RFC 3986 section 5.2.4), or false for a URL that
+// is not a plain absolute http(s) URL.
+func normalCallback(raw string) (*url.URL, string, bool) {
+	if strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '\\' }) {
+		return nil, "", false
+	}
+	// Before the query: the query may carry an encoded URL of its own.
+	head, _, _ := strings.Cut(raw, "?")
+	head, _, _ = strings.Cut(head, "#")
+	lower := strings.ToLower(head)
+	if strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") {
+		return nil, "", false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return nil, "", false
+	}
+	// A % left after decoding is double encoding (%252e), which a server
+	// behind the callback might decode again.
+	if strings.Contains(u.Path, "%") {
+		return nil, "", false
+	}
+	clean := "/"
+	if u.Path != "" {
+		clean = path.Clean(u.Path)
+		if !strings.HasPrefix(clean, "/") {
+			return nil, "", false
+		}
+	}
+	return u, clean, true
 }

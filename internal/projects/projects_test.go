@@ -30,6 +30,25 @@ func TestCallbackAllowed(t *testing.T) {
 		{"http://127.0.0.1:3001/anything", false},
 		{"javascript:alert(1)", false},
 		{"//app.example.com/oauth", false},
+		// Dot segments and encodings are resolved as a browser would.
+		{"https://app.example.com/oauth/../../evil", false},
+		{"https://app.example.com/oauth/../evil", false},
+		{"https://app.example.com/oauth/..", false},
+		{"https://app.example.com/oauth/%2e%2e/evil", false},
+		{"https://app.example.com/oauth/%2E%2E/%2e%2e/evil", false},
+		{"https://app.example.com/oauth/.%2e/evil", false},
+		{"https://app.example.com/oauth/./done", true},
+		{"https://app.example.com/oauth/x/../done", true},
+		{"https://app.example.com/%6fauth/done", true},
+		{"https://app.example.com/oauth%2f..%2fevil", false},
+		{"https://app.example.com/oauth/%2F", false},
+		{"https://app.example.com/oauth/%5c..%5cevil", false},
+		{"https://app.example.com/oauth\\..\\evil", false},
+		{"https://app.example.com\\@evil.com/oauth", false},
+		{"https://app.example.com/oauth/%252e%252e/evil", false},
+		{"https://app.example.com:@evil.com/oauth", false},
+		{"https://app.example.com/oauth/ done", false},
+		{"https://app.example.com/oauth/done?next=%2Fhome%5C", true},
 	}
 	for _, tt := range tests {
 		if got := CallbackAllowed(p, tt.url); got != tt.want {
