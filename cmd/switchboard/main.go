@@ -252,6 +252,9 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
+		if err := app.CheckVault(ctx, st, kr, time.Now()); err != nil {
+			return err
+		}
 		ps, err := st.ListProjects(ctx)
 		if err != nil {
 			return err

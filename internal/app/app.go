@@ -148,6 +148,67 @@ func OpenVault(c config.Config, log *slog.Logger) (*vault.Keyring, error) {
 	return vault.NewKeyring(active, old...)
 }
 
+// CheckVault stops a start with the wrong encryption key, before anything
+// is served: the store keeps a check value sealed by each key that used
+// it, and the keyring must open one of them. A store from before the
+// checks existed is checked by the key ids in its first auth configs'
+// sealed secrets. The active key's check is added when missing, so a
+// rotation records the new key while the old one still verifies.
+func CheckVault(ctx context.Context, st store.Store, kr *vault.Keyring, now time.Time) error {
+	checks, err := st.ListVaultChecks(ctx)
+	if err != nil {
+		return fmt.Errorf("read vault checks: %w", err)
+	}
+	blobs := make([][]byte, 0, len(checks))
+	known := false
+	for _, c := range checks {
+		blobs = append(blobs, c.Sealed)
+		known = known || c.KeyID == kr.ActiveKeyID()
+	}
+	if err := kr.VerifyChecks(blobs); err != nil {
+		return err
+	}
+	if len(checks) == 0 {
+		if err := checkSealedSecrets(ctx, st, kr); err != nil {
+			return err
+		}
+	}
+	if known {
+		return nil
+	}
+	sealed, err := kr.SealCheck()
+	if err != nil {
+		return fmt.Errorf("seal vault check: %w", err)
+	}
+	err = st.AddVaultCheck(ctx, store.VaultCheck{KeyID: kr.ActiveKeyID(), Sealed: sealed, CreatedAt: now.UTC()})
+	if err != nil && !errors.Is(err, store.ErrConflict) { // a conflict: another instance added it
+		return fmt.Errorf("store vault check: %w", err)
+	}
+	return nil
+}
+
+// checkSealedSecrets refuses a keyring that holds none of the keys named
+// by the sealed secrets of each project's newest auth configs.
+func checkSealedSecrets(ctx context.Context, st store.Store, kr *vault.Keyring) error {
+	ps, err := st.ListProjects(ctx)
+	if err != nil {
+		return fmt.Errorf("list projects: %w", err)
+	}
+	for _, p := range ps {
+		page, err := st.ListAuthConfigs(ctx, p.ID, store.AuthConfigFilter{IncludeDisabled: true, Limit: 20})
+		if err != nil {
+			return fmt.Errorf("list auth configs: %w", err)
+		}
+		for _, ac := range page.Items {
+			if len(ac.SealedSecrets) > 0 && !kr.Holds(ac.SealedSecrets) {
+				return fmt.Errorf("%w: the configured keys do not include key %s, which sealed the secrets of auth config %s; set SWITCHBOARD_ENCRYPTION_KEY to the key this store was used with",
+					vault.ErrWrongKey, vault.KeyIDOf(ac.SealedSecrets), ac.ID)
+			}
+		}
+	}
+	return nil
+}
+
 // New wires a Switchboard from a configuration. Close releases it.
 func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	if err := c.Validate(); err != nil {
@@ -180,6 +241,10 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	st, err := OpenStore(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := CheckVault(ctx, st, kr, o.Now()); err != nil {
+		st.Close()
+		return nil, err
 	}
 	a := &App{Config: c, Vault: kr, Catalog: catalog, Logger: o.Logger, raw: st}
 	if c.CacheTTL > 0 {

@@ -202,6 +202,16 @@ func Walk[T any](list func(cursor string) (Page[T], error), fn func(T) error) er
 	}
 }
 
+// VaultCheck is a check value sealed by one encryption key. The vault
+// stores one for each key that sealed data in the store, and at start
+// verifies that its keys open one of them.
+type VaultCheck struct {
+	// KeyID is the vault's id of the key that sealed it.
+	KeyID     string
+	Sealed    []byte
+	CreatedAt time.Time
+}
+
 // Link is a connection request: the token in a hosted URL that an end user
 // opens to connect one account. The store keeps only a hash of the token,
 // and the vault's ciphertext of it.
@@ -316,6 +326,12 @@ type Store interface {
 	// now, its account still INITIATED. ErrNotFound when there is none.
 	PendingLink(ctx context.Context, projectID, sessionID, toolkit string, now time.Time) (Link, error)
 	UpdateLink(ctx context.Context, tokenHash string, fn func(Link) (Link, error)) (Link, error)
+
+	// ListVaultChecks returns every vault check, oldest first.
+	ListVaultChecks(ctx context.Context) ([]VaultCheck, error)
+	// AddVaultCheck stores a vault check; a key id that has one already is
+	// ErrConflict.
+	AddVaultCheck(ctx context.Context, c VaultCheck) error
 
 	CreateSession(ctx context.Context, s Session) error
 	GetSession(ctx context.Context, projectID, id string) (Session, error)

@@ -445,3 +445,50 @@ func TestKeyring_Reseal(t *testing.T) {
 		t.Errorf("a blob moved to another owner was resealed")
 	}
 }
+
+// TestVerifyChecks: the checks of the data's keys verify the same key and a
+// keyring that holds it among old keys; any other key is ErrWrongKey, with
+// an error naming key ids and never key material; a tampered check fails.
+func TestVerifyChecks(t *testing.T) {
+	keyA, keyB := bytes.Repeat([]byte{0xa1}, KeySize), bytes.Repeat([]byte{0xb2}, KeySize)
+	ringA, err := NewKeyring(keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ringB, err := NewKeyring(keyB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := NewKeyring(keyB, keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkA, err := ringA.SealCheck()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if KeyIDOf(checkA) != ringA.ActiveKeyID() {
+		t.Errorf("KeyIDOf(check): got %s, want %s", KeyIDOf(checkA), ringA.ActiveKeyID())
+	}
+	if err := ringA.VerifyChecks(nil); err != nil {
+		t.Errorf("no checks (a new store): got %v, want nil", err)
+	}
+	if err := ringA.VerifyChecks([][]byte{checkA}); err != nil {
+		t.Errorf("the same key: got %v", err)
+	}
+	if err := rotated.VerifyChecks([][]byte{checkA}); err != nil {
+		t.Errorf("the key as an old key: got %v", err)
+	}
+	err = ringB.VerifyChecks([][]byte{checkA})
+	if !errors.Is(err, ErrWrongKey) || !strings.Contains(err.Error(), ringA.ActiveKeyID()) || !strings.Contains(err.Error(), ringB.ActiveKeyID()) {
+		t.Errorf("another key: got %v, want ErrWrongKey naming both key ids", err)
+	}
+	if err != nil && (strings.Contains(err.Error(), base64.StdEncoding.EncodeToString(keyA)) || strings.Contains(err.Error(), base64.StdEncoding.EncodeToString(keyB))) {
+		t.Errorf("the error holds key material: %v", err)
+	}
+	tampered := bytes.Clone(checkA)
+	tampered[len(tampered)-1] ^= 1
+	if err := ringA.VerifyChecks([][]byte{tampered}); err == nil || errors.Is(err, ErrWrongKey) {
+		t.Errorf("a tampered check: got %v, want an open error", err)
+	}
+}

@@ -85,6 +85,7 @@ func testAPIKeys(t *testing.T, s store.Store) {
 	k1 := mustCreateAPIKey(t, s, newAPIKey("p1", "k1"))
 	k2 := newAPIKey("p1", "k2")
 	k2.CreatedAt = at(3)
+	k2.Scope = "runtime"
 	mustCreateAPIKey(t, s, k2)
 	other := mustCreateAPIKey(t, s, newAPIKey("p2", "k3"))
 

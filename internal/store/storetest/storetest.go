@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"UTCRoundTrip", testUTCRoundTrip},
 		{"SubMicrosecondTimes", testSubMicrosecondTimes},
 		{"APIKeyHashBytes", testAPIKeyHashBytes},
+		{"VaultChecks", testVaultChecks},
 		{"Tenancy", testTenancy},
 		{"TenancyReferences", testTenancyReferences},
 	}
@@ -144,6 +145,7 @@ func newAPIKey(projectID, id string) store.APIKey {
 		Name:      "key " + id,
 		Prefix:    "sb_" + id,
 		Hash:      []byte("hash of " + projectID + "/" + id),
+		Scope:     "admin",
 		CreatedAt: at(1),
 	}
 }

@@ -22,3 +22,12 @@ UPDATE links SET token_hash = encode(sha256(convert_to(token_hash, 'UTF8')), 'he
 -- link again (it is still valid) starts a fresh sign-in.
 UPDATE links SET state_hash = '', sealed_verifier = NULL, state_expires_at = NULL
 	WHERE completed_at IS NULL AND state_hash <> '';
+
+-- A check value sealed by each encryption key the store was used with: a
+-- start with another key finds none it can open and stops, instead of
+-- starting and failing on every sealed credential.
+CREATE TABLE vault_checks (
+	key_id     text PRIMARY KEY,
+	sealed     bytea NOT NULL,
+	created_at timestamptz NOT NULL
+);

@@ -22,3 +22,12 @@ UPDATE links SET token_hash = switchboard_sha256_hex(token_hash);
 -- link again (it is still valid) starts a fresh sign-in.
 UPDATE links SET state_hash = '', sealed_verifier = NULL, state_expires_at = NULL
 	WHERE completed_at IS NULL AND state_hash <> '';
+
+-- A check value sealed by each encryption key the store was used with: a
+-- start with another key finds none it can open and stops, instead of
+-- starting and failing on every sealed credential.
+CREATE TABLE vault_checks (
+	key_id     TEXT PRIMARY KEY,
+	sealed     BLOB NOT NULL,
+	created_at TEXT NOT NULL
+) STRICT;
