@@ -103,3 +103,25 @@ func TestModerncLibcPinned(t *testing.T) {
 		t.Errorf("modernc.org/libc is %s, but modernc.org/sqlite requires %s: pin it in go.mod", strings.TrimSpace(string(got)), want)
 	}
 }
+
+// TestLicense: the repository carries the licence its README names, in
+// full.
+func TestLicense(t *testing.T) {
+	root := repoRoot(t)
+	license, err := os.ReadFile(filepath.Join(root, "LICENSE"))
+	if err != nil {
+		t.Fatalf("read LICENSE: %v", err)
+	}
+	for _, want := range []string{"Apache License", "Version 2.0, January 2004", "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION", "END OF TERMS AND CONDITIONS"} {
+		if !strings.Contains(string(license), want) {
+			t.Errorf("LICENSE lacks %q: not the Apache License 2.0 text", want)
+		}
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "Apache License 2.0: see [LICENSE](LICENSE)") {
+		t.Errorf("README.md does not name the licence and link LICENSE")
+	}
+}
