@@ -16,7 +16,8 @@ import (
 
 // TestLinkTokensAtRest: a link token is in the URL its caller gets and
 // nowhere else: not in any database file, not in the server's log, even
-// after the link was opened, handed out again and used up.
+// after the link was opened, handed out again (to an agent, in a tool
+// error) and used up.
 func TestLinkTokensAtRest(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	var log logBuffer
@@ -49,6 +50,11 @@ func TestLinkTokensAtRest(t *testing.T) {
 	}
 	if got := s.App.Accounts.LinkURL(pending.Token); got != first.RedirectURL {
 		t.Errorf("connect again: got link %s, want the pending %s", got, first.RedirectURL)
+	}
+	// A tool call without an account tells the agent the link to open;
+	// the answer has it, the log record of the call does not.
+	if r := sessionExec(t, s, sess.ID(), "GMAIL_GET_PROFILE", `{}`, ""); !strings.Contains(r.err(), first.RedirectURL) {
+		t.Errorf("execute without an account: got error %q, want it to give the pending link", r.err())
 	}
 	if resp := consent(t, first.RedirectURL, work, true); resp.StatusCode != 200 {
 		t.Fatalf("consent: got %d %s", resp.StatusCode, body(resp))

@@ -40,8 +40,9 @@ func ProjectID(ctx context.Context) string {
 }
 
 // Handler adds the request and project ids of the request to every log
-// record made with its context, and drops the value of any attribute whose
-// key names a secret, whatever code logged it.
+// record made with its context, drops the value of any attribute whose
+// key names a secret, and cuts link tokens out of link URLs in string
+// values, whatever code logged them.
 type Handler struct{ slog.Handler }
 
 // secretKeys are attribute keys whose values never reach the log, alone
@@ -80,9 +81,41 @@ func isSecretKey(k string) bool {
 	return false
 }
 
-// secret reports whether a, or an attribute of its group, names a secret.
+// linkPath starts the path of a hosted link page; the segment after it is
+// the link token, which must not reach the log even inside a message (a
+// tool error that tells the agent which link to open).
+const linkPath = "/link/"
+
+// scrubLinks replaces the token after each linkPath in s.
+func scrubLinks(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, linkPath)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i+len(linkPath)])
+		b.WriteString("[REDACTED]")
+		s = s[i+len(linkPath):]
+		end := strings.IndexFunc(s, func(r rune) bool {
+			return !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+		})
+		if end < 0 {
+			end = len(s)
+		}
+		s = s[end:]
+	}
+}
+
+func hasLink(v slog.Value) bool {
+	return v.Kind() == slog.KindString && strings.Contains(v.String(), linkPath)
+}
+
+// secret reports whether a, or an attribute of its group, names a secret
+// or holds a link token.
 func secret(a slog.Attr) bool {
-	if secretKey(a.Key) {
+	if secretKey(a.Key) || hasLink(a.Value) {
 		return true
 	}
 	if a.Value.Kind() == slog.KindGroup {
@@ -94,6 +127,9 @@ func secret(a slog.Attr) bool {
 func redact(a slog.Attr) slog.Attr {
 	if secretKey(a.Key) {
 		return slog.String(a.Key, "[REDACTED]")
+	}
+	if hasLink(a.Value) {
+		return slog.String(a.Key, scrubLinks(a.Value.String()))
 	}
 	if a.Value.Kind() == slog.KindGroup {
 		attrs := a.Value.Group()
