@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/app"
@@ -211,7 +212,10 @@ func TestServeRefusesShortBootstrapKey(t *testing.T) {
 		"SWITCHBOARD_BOOTSTRAP_API_KEY": "sb_short_but_16+chars",
 	}
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"serve"}, &out, &errOut, func(k string) string { return env[k] })
+	// A server that starts anyway stops when ctx ends, and the test fails.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve"}, &out, &errOut, func(k string) string { return env[k] })
 	if err == nil || !strings.Contains(err.Error(), "SWITCHBOARD_BOOTSTRAP_API_KEY has 21 characters, fewer than 32") {
 		t.Fatalf("serve: got %v, want the short bootstrap key refused", err)
 	}

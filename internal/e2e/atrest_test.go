@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
+	"github.com/switchboard-dev/switchboard/sdk"
 )
 
 // TestLinkTokensAtRest: a link token is in the URL its caller gets and
@@ -131,5 +133,44 @@ func TestInterruptedCreateExpires(t *testing.T) {
 				t.Errorf("orphan account: got status %s, want %s", a.Status, store.StatusFailed)
 			}
 		})
+	}
+}
+
+// TestRuntimeKeyThroughSDK: an admin key makes a runtime key with the Go
+// SDK; the runtime key runs a session and is refused the auth configs and
+// the keys, with an error that names the scope it lacks.
+func TestRuntimeKeyThroughSDK(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	ctx := ctxT(t)
+	gmailConfig(t, s.Client, provider(t, s))
+	k, err := s.Client.APIKeys().Create(ctx, "agent", "runtime")
+	if err != nil || k.Scope != "runtime" || k.Key == "" || len(k.Prefix) > 4 {
+		t.Fatalf("create a runtime key: %+v, %v", k, err)
+	}
+	rt := sdk.New(k.Key, s.URL)
+	sess, err := rt.Create(ctx, "user_123")
+	if err != nil {
+		t.Fatalf("a runtime key creates a session: %v", err)
+	}
+	if _, err := sess.Authorize(ctx, "gmail"); err != nil {
+		t.Errorf("a runtime key makes a link: %v", err)
+	}
+	_, err = rt.AuthConfigs().List(ctx, sdk.ListAuthConfigsParams{})
+	if ae, ok := errors.AsType[*sdk.APIError](err); !ok || ae.Status != 403 || ae.Slug != "insufficient_scope" || !strings.Contains(ae.Message, "admin") {
+		t.Errorf("a runtime key lists auth configs: got %v, want 403 insufficient_scope", err)
+	}
+	_, err = rt.APIKeys().Create(ctx, "escalate", "admin")
+	if ae, ok := errors.AsType[*sdk.APIError](err); !ok || ae.Status != 403 {
+		t.Errorf("a runtime key makes an admin key: got %v, want 403", err)
+	}
+	keys, err := s.Client.APIKeys().List(ctx)
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("list keys: %v %v, want the bootstrap key and the runtime key", keys, err)
+	}
+	if err := s.Client.APIKeys().Revoke(ctx, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.Create(ctx, "user_123"); err == nil {
+		t.Errorf("a revoked runtime key still creates sessions")
 	}
 }
