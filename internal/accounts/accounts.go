@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/vault"
 )
 
 // Service manages connected accounts.
@@ -390,8 +391,8 @@ func (s *Service) sealCredentials(a store.Account, v any) ([]byte, error) {
 
 // PendingLink returns the session's newest link for a toolkit that can
 // still complete, with its token opened; ErrNotFound when there is none,
-// or when the newest one was made before tokens were sealed (its token is
-// no longer known).
+// or when the newest one's token can no longer be opened (made before
+// tokens were sealed, or sealed by a retired key).
 func (s *Service) PendingLink(ctx context.Context, projectID, sessionID, toolkit string) (store.Link, error) {
 	l, err := s.Store.PendingLink(ctx, projectID, sessionID, toolkit, s.now())
 	if err != nil {
@@ -401,6 +402,10 @@ func (s *Service) PendingLink(ctx context.Context, projectID, sessionID, toolkit
 		return store.Link{}, fmt.Errorf("pending link made before sealed tokens: %w", store.ErrNotFound)
 	}
 	token, err := s.Vault.Open(l.SealedToken, linkTokenAAD(l)...)
+	if errors.Is(err, vault.ErrUnknownKey) {
+		// Sealed by a key retired since: the caller makes a new link.
+		return store.Link{}, fmt.Errorf("pending link sealed by a retired key: %w", store.ErrNotFound)
+	}
 	if err != nil {
 		return store.Link{}, fmt.Errorf("open link token: %w", err)
 	}

@@ -174,3 +174,36 @@ func TestRuntimeKeyThroughSDK(t *testing.T) {
 		t.Errorf("a revoked runtime key still creates sessions")
 	}
 }
+
+// TestPendingLinkAfterKeyRetired: a pending link whose token was sealed by
+// a key retired since is not handed out again (its token cannot be
+// opened); asking to connect makes a new link instead of failing.
+func TestPendingLinkAfterKeyRetired(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	s := startServer(t, serverOptions{DataDir: dir})
+	gmailConfig(t, s.Client, provider(t, s))
+	ctx := ctxT(t)
+	sess, err := s.Client.Create(ctx, "user_123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sess.Authorize(ctx, "gmail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+	s = startServer(t, serverOptions{DataDir: dir, EncryptionKey: otherEncryptionKey, OldEncryptionKeys: testEncryptionKey})
+	s.Stop()
+	s = startServer(t, serverOptions{DataDir: dir, EncryptionKey: otherEncryptionKey})
+	proj, err := s.App.Projects.Authenticate(ctx, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, l, err := s.App.Sessions.Connect(ctx, proj, sess.ID(), "gmail", "")
+	if err != nil {
+		t.Fatalf("connect after the key that sealed the pending link was retired: %v", err)
+	}
+	if l.Token == "" || strings.HasSuffix(old.RedirectURL, "/"+l.Token) {
+		t.Errorf("connect: got link token %q, want a new link", l.Token)
+	}
+}
