@@ -433,6 +433,17 @@ func (s *Service) OAuthClient(c store.AuthConfig, redirectURI string) (oauth.Cli
 	if client.ClientID == "" || client.ClientSecret == "" {
 		return oauth.Client{}, fmt.Errorf("auth config %s has no client credentials", c.ID)
 	}
+	// Overrides stored before the endpoint rules existed, or while loopback
+	// was allowed, are checked again: the link page must not redirect to,
+	// and the token and identity calls must not go to, a host the rules
+	// now refuse.
+	for _, k := range oauthEndpointFields {
+		if v := p[k]; v != "" {
+			if err := s.checkEndpoint(tk, k, v); err != nil {
+				return oauth.Client{}, fmt.Errorf("auth config %s: %w", c.ID, err)
+			}
+		}
+	}
 	switch id := tk.Identity; {
 	case id == nil:
 	case id.Source == toolkits.FromTokenResponse:

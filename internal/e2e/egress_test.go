@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // countingUpstream is a service on 127.0.0.1 that counts the requests it
@@ -272,5 +274,42 @@ func TestCredentialHostChangeRefused(t *testing.T) {
 	}
 	if status, b := patch(fresh.AuthConfig.ID, `{"base_url":"`+attacker.URL+`"}`); status != 200 {
 		t.Errorf("PATCH base_url of a config without accounts: got %d %s, want 200", status, b)
+	}
+}
+
+// TestStoredOAuthEndpointElsewhereNotFollowed: an authorization_url on
+// another host that is already in the store (written before the endpoint
+// rules, or by hand) is checked again when the link page is opened: the
+// page does not redirect the browser there.
+func TestStoredOAuthEndpointElsewhereNotFollowed(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	p := provider(t, s)
+	ac := gmailConfig(t, s.Client, p)
+	sess, err := s.Client.Create(ctxT(t), "user_123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The control: with the provider's URL the page redirects there.
+	req, err := sess.Authorize(ctxT(t), "gmail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loc := get(t, req.RedirectURL).Header.Get("Location"); !strings.HasPrefix(loc, p.AuthorizeURL()) {
+		t.Fatalf("link page with the provider's URL redirected to %q, want %s", loc, p.AuthorizeURL())
+	}
+	if _, err := s.App.Store.UpdateAuthConfig(ctxT(t), defaultProject(t, s), ac, func(c store.AuthConfig) (store.AuthConfig, error) {
+		c.Params["authorization_url"] = "https://evil.example/authorize"
+		return c, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.App.ForgetCaches()
+	req, err = sess.Authorize(ctxT(t), "gmail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := get(t, req.RedirectURL)
+	if loc := resp.Header.Get("Location"); strings.Contains(loc, "evil.example") || strings.Contains(body(resp), "evil.example") {
+		t.Errorf("link page with a stored foreign authorization_url: %d to %q, want no redirect there", resp.StatusCode, loc)
 	}
 }
