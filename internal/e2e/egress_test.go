@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/sdk"
 )
 
 // countingUpstream is a service on 127.0.0.1 that counts the requests it
@@ -25,7 +26,7 @@ func countingUpstream(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"data":{"viewer":{"id":"internal","email":"admin@internal.example"}},"internal_secret":"s3cr3t-internal"}`)
+		io.WriteString(w, `{"data":{"viewer":{"id":"internal","email":"admin@internal.example"}},"emailAddress":"root@internal.example","internal_secret":"s3cr3t-internal"}`)
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &hits
@@ -311,5 +312,52 @@ func TestStoredOAuthEndpointElsewhereNotFollowed(t *testing.T) {
 	resp := get(t, req.RedirectURL)
 	if loc := resp.Header.Get("Location"); strings.Contains(loc, "evil.example") || strings.Contains(body(resp), "evil.example") {
 		t.Errorf("link page with a stored foreign authorization_url: %d to %q, want no redirect there", resp.StatusCode, loc)
+	}
+}
+
+// TestIdentityRedirectRefused: through the whole hosted flow, a provider
+// whose identity endpoint redirects elsewhere (another service on the
+// host, the private network, the metadata service) does not get the
+// access token replayed there, and the other service's answer does not
+// become the account's identity.
+func TestIdentityRedirectRefused(t *testing.T) {
+	internal, hits := countingUpstream(t)
+	for _, target := range []string{internal.URL + "/profile", "http://10.0.0.1/profile", "http://169.254.169.254/latest/meta-data/", "http://192.0.2.2/", "http://[fd00::2]/"} {
+		t.Run(target, func(t *testing.T) {
+			redirector := httptest.NewServer(http.RedirectHandler(target, http.StatusFound))
+			defer redirector.Close()
+			s := startServer(t, serverOptions{})
+			p := provider(t, s)
+			if _, err := s.Client.AuthConfigs().Create(ctxT(t), "gmail", sdk.AuthConfigSpec{
+				Type: "use_custom_auth", AuthScheme: "OAUTH2",
+				Credentials: map[string]any{
+					"client_id": "switchboard-client", "client_secret": "switchboard-secret",
+					"scopes":            []any{"https://mail.google.com/", "openid", "email"},
+					"authorization_url": p.AuthorizeURL(), "token_url": p.TokenURL(),
+					"userinfo_url": redirector.URL + "/gmail/v1/users/me/profile",
+				},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			sess, err := s.Client.Create(ctxT(t), "user_123")
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, err := sess.Authorize(ctxT(t), "gmail")
+			if err != nil {
+				t.Fatal(err)
+			}
+			consent(t, req.RedirectURL, work, true)
+			acct, err := req.WaitForConnection(ctxT(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if acct.Identity != "" {
+				t.Errorf("identity through a redirect to %s: got %q, want none", target, acct.Identity)
+			}
+		})
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the service the identity endpoint redirected to got %d requests, want 0", n)
 	}
 }
