@@ -71,11 +71,11 @@ type Options struct {
 
 // NewClient returns a client that sends requests only to o.AllowedHost,
 // over https (plain http only to a loopback host with o.AllowLoopback),
-// connects only to public addresses (loopback ones for a loopback host with
-// o.AllowLoopback), follows only same-host redirects, uses no proxy, and
-// times out. The client pools
-// connections (up to 64 idle ones) and is safe for concurrent use: build
-// it once per host and reuse it, as Clients does.
+// connects only to public addresses (loopback ones for a loopback host
+// with o.AllowLoopback), follows only same-host redirects, uses no proxy,
+// and times out. The client pools connections (up to 64 idle ones) and is
+// safe for concurrent use: build it once per host and reuse it, as Clients
+// does.
 func NewClient(o Options) *http.Client {
 	timeout := o.Timeout
 	if timeout <= 0 {
@@ -159,16 +159,19 @@ func (g *guard) check(req *http.Request) error {
 	if u == nil {
 		return fmt.Errorf("%w: request has no URL", ErrHostNotAllowed)
 	}
-	if g.mode == dialNone {
-		// The dialer would refuse it too; say why before trying.
-		return fmt.Errorf("%w: %q is loopback and SWITCHBOARD_EGRESS_ALLOW_LOOPBACK is off", ErrBlockedAddress, u.Host)
-	}
-	if u.Scheme != "https" && (u.Scheme != "http" || g.mode != dialLoopback) {
-		return fmt.Errorf("%w: scheme %q; only https, and plain http to loopback when SWITCHBOARD_EGRESS_ALLOW_LOOPBACK is on", ErrHostNotAllowed, u.Scheme)
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("%w: scheme %q", ErrHostNotAllowed, u.Scheme)
 	}
 	host := canonicalHost(u.Scheme, u.Host)
 	if g.allowed == "" || host != canonicalHost(u.Scheme, g.allowed) {
 		return fmt.Errorf("%w: %q", ErrHostNotAllowed, u.Host)
+	}
+	if g.mode == dialNone {
+		// The dialer would refuse it too; say why before trying.
+		return fmt.Errorf("%w: %q is loopback and SWITCHBOARD_EGRESS_ALLOW_LOOPBACK is off", ErrBlockedAddress, u.Host)
+	}
+	if u.Scheme == "http" && g.mode != dialLoopback {
+		return fmt.Errorf("%w: plain http is allowed only to loopback, with SWITCHBOARD_EGRESS_ALLOW_LOOPBACK on; use https", ErrHostNotAllowed)
 	}
 	// A Host header naming another virtual host on the same address would
 	// reach a service other than the allowed one.
