@@ -39,6 +39,8 @@ func TestOAuthEndpointsOnToolkitHosts(t *testing.T) {
 		{"token_url on a subdomain of the toolkit's site", "POST", "/api/v3.1/auth_configs", gmail(`"token_url":"https://www.googleapis.com/oauth2/v4/token"`), 201, nil, nil},
 		{"PATCH userinfo_url on the toolkit's site", "PATCH", "/api/v3.1/auth_configs/{ac}", `{"credentials":{"userinfo_url":"https://openidconnect.googleapis.com/v1/userinfo"}}`, 200, nil, nil},
 		{"loopback when allowed", "POST", "/api/v3.1/auth_configs", gmail(`"authorization_url":"http://127.0.0.1:9/authorize","token_url":"http://127.0.0.1:9/token"`), 201, nil, nil},
+		{"user info refused and not echoed", "POST", "/api/v3.1/auth_configs", gmail(`"token_url":"https://u:hunter2-secret@oauth2.googleapis.com/token"`), 400,
+			[]string{`"slug":"invalid_endpoint"`, "token_url", "user info"}, []string{"hunter2-secret"}},
 		{"private address never", "POST", "/api/v3.1/auth_configs", gmail(`"token_url":"https://10.0.0.1/token"`), 400, []string{`"slug":"invalid_endpoint"`, "token_url", "private"}, nil},
 	}, map[string]string{"ac": created.AuthConfig.ID})
 }

@@ -43,7 +43,8 @@ func (s *Service) checkEndpoint(tk toolkits.Toolkit, key, raw string) error {
 	field := "auth_config.credentials." + key
 	u, err := egress.CheckURL(raw, s.AllowLoopback)
 	if err != nil {
-		return problem.Invalidf("invalid_endpoint", field, "%s %q: %s", key, raw, strings.TrimPrefix(err.Error(), egress.ErrURL.Error()+": "))
+		// The URL is not repeated: it may carry user info.
+		return problem.Invalidf("invalid_endpoint", field, "%s: %s", key, strings.TrimPrefix(err.Error(), egress.ErrURL.Error()+": "))
 	}
 	if !isOAuthEndpoint(key) || (s.AllowLoopback && egress.IsLoopbackHost(u.Host)) {
 		return nil
