@@ -147,11 +147,11 @@ func containsString(list []string, s string) bool {
 // accounts to a new host, create a new auth config with it and connect
 // the accounts again through that config; or delete the old accounts
 // first. The rule is enforced by update, through which every change of an
-// auth config goes, inside the store's update transaction.
+// auth config goes.
 
-// checkCredentialHosts applies the credential-host rule to a change of an
-// auth config from old to next.
-func (s *Service) checkCredentialHosts(ctx context.Context, old, next store.AuthConfig) error {
+// changedCredentialHosts returns the credential-host fields whose scheme,
+// host or port differ between old and next, in credentialHostFields order.
+func (s *Service) changedCredentialHosts(old, next store.AuthConfig) []string {
 	same := true
 	for _, k := range credentialHostFields {
 		same = same && old.Params[k] == next.Params[k]
@@ -161,28 +161,28 @@ func (s *Service) checkCredentialHosts(ctx context.Context, old, next store.Auth
 	}
 	// Without the toolkit (gone from the catalog, or a caller with no
 	// catalog) the defaults are unknown: every changed override counts.
-	var tk toolkits.Toolkit
-	if s.Catalog != nil {
-		tk, _ = s.Catalog.Get(old.ToolkitSlug)
-	}
+	tk := s.toolkit(old.ToolkitSlug)
 	var changed []string
 	for _, k := range credentialHostFields {
 		if origin(effectiveURL(old, tk, k)) != origin(effectiveURL(next, tk, k)) {
 			changed = append(changed, k)
 		}
 	}
-	if len(changed) == 0 {
-		return nil
+	return changed
+}
+
+func (s *Service) toolkit(slug string) toolkits.Toolkit {
+	var tk toolkits.Toolkit
+	if s.Catalog != nil {
+		tk, _ = s.Catalog.Get(slug)
 	}
-	counts, err := s.Store.CountAccounts(ctx, old.ProjectID, []string{old.ID})
-	if err != nil {
-		return fmt.Errorf("count accounts of auth config: %w", err)
-	}
-	n := counts[old.ID]
-	if n == 0 {
-		return nil
-	}
-	k := changed[0]
+	return tk
+}
+
+// hostChange is the credential-host rule's refusal of a change of field k
+// from old to next of an auth config with n accounts.
+func (s *Service) hostChange(old, next store.AuthConfig, k string, n int) error {
+	tk := s.toolkit(old.ToolkitSlug)
 	return (&problem.Error{
 		Kind: problem.Invalid, Code: "credential_host_change", Field: "auth_config.credentials." + k,
 		Message: fmt.Sprintf("auth config %s has %d connected account(s); changing %s from host %s to %s would send their credentials to a new host",
@@ -241,20 +241,61 @@ func hostOf(raw string) string {
 	return u.Host
 }
 
+// errHostChange stops an update transaction whose change moves a
+// credential-receiving host, so that the accounts are counted outside it.
+var errHostChange = errors.New("authconfigs: credential host change")
+
 // update is the one way this package changes a stored auth config: fn
-// changes the current value, then the credential-host rule is checked
-// against it, inside the store's transaction.
+// changes the current value, and the credential-host rule is applied to
+// the result. A change that moves a credential-receiving host is first
+// refused inside the store's transaction; the config's accounts are then
+// counted outside it (no second connection is held while one is in a
+// transaction), and only with none is the update run again, allowed to
+// move hosts. An account connected between the count and that second run
+// is authorized through the new hosts' flow only if its link was opened
+// after the change; that narrow window is accepted.
 func (s *Service) update(ctx context.Context, projectID, id string, fn func(store.AuthConfig) (store.AuthConfig, error)) (store.AuthConfig, error) {
-	c, err := s.Store.UpdateAuthConfig(ctx, projectID, id, func(old store.AuthConfig) (store.AuthConfig, error) {
-		next, err := fn(old)
-		if err != nil {
-			return old, err
+	run := func(allowHostChange bool) (store.AuthConfig, error) {
+		return s.Store.UpdateAuthConfig(ctx, projectID, id, func(old store.AuthConfig) (store.AuthConfig, error) {
+			next, err := fn(old)
+			if err != nil {
+				return old, err
+			}
+			if !allowHostChange && len(s.changedCredentialHosts(old, next)) > 0 {
+				return old, errHostChange
+			}
+			return next, nil
+		})
+	}
+	c, err := run(false)
+	if errors.Is(err, errHostChange) {
+		old, gerr := s.Store.GetAuthConfig(ctx, projectID, id)
+		if gerr != nil {
+			err = gerr
+		} else {
+			counts, cerr := s.Store.CountAccounts(ctx, projectID, []string{id})
+			if cerr != nil {
+				return store.AuthConfig{}, fmt.Errorf("count accounts of auth config: %w", cerr)
+			}
+			if n := counts[id]; n > 0 {
+				next, ferr := fn(old)
+				if ferr != nil {
+					return store.AuthConfig{}, ferr
+				}
+				if changed := s.changedCredentialHosts(old, next); len(changed) > 0 {
+					return store.AuthConfig{}, s.hostChange(old, next, changed[0], n)
+				}
+				// Another change in between made this one keep the hosts:
+				// run it again under the rule, never with it lifted.
+				if c, err = run(false); errors.Is(err, errHostChange) {
+					err = &problem.Error{Kind: problem.Unavailable, Code: "credential_host_change",
+						Message: "auth config " + id + " changed while this update ran; try again"}
+				}
+			} else {
+				c, err = run(true)
+			}
 		}
-		if err := s.checkCredentialHosts(ctx, old, next); err != nil {
-			return old, err
-		}
-		return next, nil
-	})
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return store.AuthConfig{}, notFound(id)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
 
@@ -191,9 +192,14 @@ func g(r *h.Request) { _ = r.URL; var s h.Server; _ = s }
 // URL, token, identity or authorization URL) elsewhere is refused with
 // credential_host_change and changes nothing; the accounts' next calls go
 // where they went before. Paths on the same host may change, and a config
-// without accounts may change freely.
+// without accounts may change freely. It runs on both stores.
 func TestCredentialHostChangeRefused(t *testing.T) {
-	s := startServer(t, serverOptions{})
+	t.Run("sqlite", func(t *testing.T) { credentialHostChange(t, serverOptions{}) })
+	t.Run("postgres", func(t *testing.T) { credentialHostChange(t, serverOptions{DatabaseURL: postgrestest.URL(t)}) })
+}
+
+func credentialHostChange(t *testing.T, o serverOptions) {
+	s := startServer(t, o)
 	up := newRecorder(t)
 	attacker, stolen := countingUpstream(t)
 
