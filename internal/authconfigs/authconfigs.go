@@ -292,9 +292,23 @@ type UpdateInput struct {
 	IsEnabledForToolRouter *bool
 }
 
-// Update changes an auth config. A change of a host that receives
-// credentials while the config has connected accounts is refused (the
-// credential-host rule, see checkCredentialHosts).
+// Update changes an auth config, under the credential-host rule:
+// changing an auth config never sends the credentials of its existing
+// connected accounts somewhere new.
+//
+// An auth config that has connected accounts (in any status) keeps the
+// scheme, host and port of every setting that names a host receiving
+// credentials: base_url (every call's token or key), token_url (the
+// client secret, codes and refresh tokens), userinfo_url (access tokens)
+// and authorization_url (where end users sign in), as the toolkit's
+// defaults and the config's overrides together make them. Changing the
+// path on the same host is allowed; changing or removing an override so
+// that another host would be used is refused with credential_host_change,
+// naming the field, and nothing is changed. To move accounts to a new
+// host, create a new auth config with it and connect the accounts again
+// through that config, or delete the old accounts first. Every change of
+// a stored auth config (Update, SetStatus, Reseal) goes through update,
+// which enforces the rule.
 func (s *Service) Update(ctx context.Context, projectID, id string, in UpdateInput) (store.AuthConfig, error) {
 	cur, err := s.Get(ctx, projectID, id)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/egress"
@@ -62,14 +63,7 @@ func (s *Service) checkEndpoint(tk toolkits.Toolkit, key, raw string) error {
 		WithFix("Leave %s out to use the toolkit's default, or give a URL on %s", key, strings.Join(sites, " or "))
 }
 
-func isOAuthEndpoint(key string) bool {
-	for _, k := range oauthEndpointFields {
-		if k == key {
-			return true
-		}
-	}
-	return false
-}
+func isOAuthEndpoint(key string) bool { return slices.Contains(oauthEndpointFields, key) }
 
 // toolkitSites returns the registrable domains (siteOf) of every URL the
 // toolkit itself declares: its base URL, OAuth endpoints and identity
@@ -91,7 +85,7 @@ func toolkitSites(tk toolkits.Toolkit) []string {
 			continue // "$cover" and other non-URLs
 		}
 		site := siteOf(u.Hostname())
-		if !containsString(sites, site) {
+		if !slices.Contains(sites, site) {
 			sites = append(sites, site)
 		}
 	}
@@ -123,31 +117,6 @@ func siteOf(host string) string {
 	}
 	return strings.Join(labels[len(labels)-n:], ".")
 }
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-// The credential-host rule: changing an auth config never sends the
-// credentials of its existing connected accounts somewhere new.
-//
-// An auth config that has connected accounts (in any status) keeps the
-// scheme, host and port of every setting that names a host receiving
-// credentials (credentialHostFields: base_url, authorization_url,
-// token_url, userinfo_url), as the toolkit's defaults and the config's
-// overrides together make them. Changing the path on the same host is
-// allowed; changing or removing an override so that another host would
-// receive the accounts' tokens, refresh tokens or the client secret is
-// refused with credential_host_change, and nothing is changed. To move
-// accounts to a new host, create a new auth config with it and connect
-// the accounts again through that config; or delete the old accounts
-// first. The rule is enforced by update, through which every change of an
-// auth config goes.
 
 // changedCredentialHosts returns the credential-host fields whose scheme,
 // host or port differ between old and next, in credentialHostFields order.
@@ -246,8 +215,8 @@ func hostOf(raw string) string {
 var errHostChange = errors.New("authconfigs: credential host change")
 
 // update is the one way this package changes a stored auth config: fn
-// changes the current value, and the credential-host rule is applied to
-// the result. A change that moves a credential-receiving host is first
+// changes the current value, and the credential-host rule (see Update) is
+// applied to the result. A change that moves a credential-receiving host is first
 // refused inside the store's transaction; the config's accounts are then
 // counted outside it (no second connection is held while one is in a
 // transaction), and only with none is the update run again, allowed to
