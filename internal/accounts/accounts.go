@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
@@ -30,9 +30,10 @@ type Service struct {
 	Store       store.Store
 	Vault       authconfigs.Sealer
 	AuthConfigs *authconfigs.Service
-	// HTTP makes the calls to providers.
-	HTTP *http.Client
-	Now  func() time.Time
+	// Egress makes the calls to providers (token exchange, refresh,
+	// identity); nil reaches public https hosts only.
+	Egress *egress.Clients
+	Now    func() time.Time
 	// PublicURL is the server's public base URL, without a trailing slash.
 	PublicURL string
 	// LinkTTL is how long a link stays usable.

@@ -193,7 +193,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 	if err != nil {
 		return "", store.Account{}, fmt.Errorf("open pkce verifier: %w", err)
 	}
-	grant, err := client.Exchange(ctx, s.HTTP, in.Code, string(verifier))
+	grant, err := client.Exchange(ctx, s.Egress, in.Code, string(verifier))
 	if err != nil {
 		reason := "The provider refused the authorization code"
 		if pe, ok := errors.AsType[*oauth.ProviderError](err); ok {
@@ -205,7 +205,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 	tok := grant.Token
 	// The identity comes from an identity call, or for some providers
 	// (Notion) from the token response the exchange already read.
-	display, identityID, err := client.Identify(ctx, s.HTTP, grant)
+	display, identityID, err := client.Identify(ctx, s.Egress, grant)
 	if err != nil {
 		// The tokens work or not regardless of the identity call; the
 		// account is usable, it just cannot say whose it is.

@@ -23,6 +23,7 @@ func newServer(t *testing.T) (*httptest.Server, *app.App) {
 	cfg := config.Default()
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.EncryptionKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	cfg.EgressAllowLoopback = true // the test upstreams run on 127.0.0.1
 	a, err := app.New(context.Background(), cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -112,11 +113,11 @@ func TestAuthConfigs(t *testing.T) {
 		AuthConfig struct{ ID string } `json:"auth_config"`
 	}
 	post(t, srv, "/api/v3.1/auth_configs", `{"toolkit":{"slug":"github"},"auth_config":{"type":"use_custom_auth","name":"GH","authScheme":"OAUTH2",
-		"credentials":{"client_id":"cid","client_secret":"very-secret-value","scopes":"repo,read:user","authorization_url":"https://ghe.example.com/login/oauth/authorize"}}}`, &created)
+		"credentials":{"client_id":"cid","client_secret":"very-secret-value","scopes":"repo,read:user","authorization_url":"https://auth.github.com/login/oauth/authorize"}}}`, &created)
 	vars := map[string]string{"ac": created.AuthConfig.ID}
 	run(t, srv, []scenario{
 		{"get", "GET", "/api/v3.1/auth_configs/{ac}", "", 200,
-			[]string{`"id":"{ac}"`, `"status":"ENABLED"`, `"type":"custom"`, `"client_id":"cid"`, `"toolkit":{"slug":"github","logo":`, `"no_of_connections":0`, `"authorization_url":"https://ghe.example.com`},
+			[]string{`"id":"{ac}"`, `"status":"ENABLED"`, `"type":"custom"`, `"client_id":"cid"`, `"toolkit":{"slug":"github","logo":`, `"no_of_connections":0`, `"authorization_url":"https://auth.github.com`},
 			[]string{"very-secret-value"}},
 		{"get on the v3 prefix", "GET", "/api/v3/auth_configs/{ac}", "", 200, []string{`"id":"{ac}"`}, nil},
 		{"list by toolkit", "GET", "/api/v3.1/auth_configs?toolkit_slug=gmail%2Cgithub", "", 200, []string{`"id":"{ac}"`, `"total_pages":1`}, []string{"very-secret-value"}},

@@ -71,6 +71,8 @@ var codes = map[string]int{
 	"refresh_not_supported":        1815,
 	"api_key_too_short":            1901,
 	"invalid_callback_url":         1902,
+	"credential_host_change":       2000,
+	"endpoint_host_not_allowed":    2001,
 	"insufficient_scope":           2100,
 	"invalid_scope":                2101,
 	"api_key_not_found":            2102,

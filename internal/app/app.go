@@ -76,10 +76,7 @@ func (a *App) ForgetAccounts() {
 // Options are the dependencies a caller may inject.
 type Options struct {
 	Logger *slog.Logger
-	// HTTPClient makes the calls to providers; default a client with a
-	// 30-second timeout.
-	HTTPClient *http.Client
-	Now        func() time.Time
+	Now    func() time.Time
 	// Catalog replaces the built-in toolkits; tests use it for auth
 	// schemes no built-in toolkit has.
 	Catalog *toolkits.Catalog
@@ -222,9 +219,6 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	if _, ok := o.Logger.Handler().(reqlog.Handler); !ok {
 		o.Logger = slog.New(reqlog.Handler{Handler: o.Logger.Handler()})
 	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -253,9 +247,12 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}
 	a.Store = st
 	a.Projects = &projects.Service{Store: st, Now: o.Now}
-	a.AuthConfigs = &authconfigs.Service{Store: st, Vault: kr, Catalog: catalog, Now: o.Now}
+	// Every outbound call goes through these clients: tool executions, the
+	// proxy, and the OAuth token, refresh and identity calls.
+	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback}
+	a.AuthConfigs = &authconfigs.Service{Store: st, Vault: kr, Catalog: catalog, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
 	a.Accounts = &accounts.Service{
-		Store: st, Vault: kr, AuthConfigs: a.AuthConfigs, HTTP: o.HTTPClient, Now: o.Now,
+		Store: st, Vault: kr, AuthConfigs: a.AuthConfigs, Egress: out, Now: o.Now,
 		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger,
 	}
 	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, Catalog: catalog, Now: o.Now}
@@ -266,7 +263,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}
 	a.Execute = &execute.Service{
 		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: catalog,
-		Egress: &egress.Clients{Timeout: 60 * time.Second}, Logger: o.Logger, Now: o.Now,
+		Egress: out, Logger: o.Logger, Now: o.Now,
 	}
 	a.Meta = &metatools.Service{
 		Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: catalog, Logger: o.Logger, Now: o.Now,

@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -18,7 +16,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
@@ -38,6 +35,10 @@ type Service struct {
 	Vault   Sealer
 	Catalog *toolkits.Catalog
 	Now     func() time.Time
+	// AllowLoopback lets endpoint settings name loopback hosts: the
+	// operator's SWITCHBOARD_EGRESS_ALLOW_LOOPBACK, for providers and APIs
+	// run beside Switchboard in development and tests.
+	AllowLoopback bool
 }
 
 // Types of auth config.
@@ -111,7 +112,7 @@ func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) 
 	if c.Name == "" {
 		c.Name = tk.Name + " Auth Config"
 	}
-	if err := s.setCredentials(&c, scheme, in.Credentials, true); err != nil {
+	if err := s.setCredentials(&c, tk, scheme, in.Credentials, true); err != nil {
 		return store.AuthConfig{}, err
 	}
 	if err := s.Store.CreateAuthConfig(ctx, c); err != nil {
@@ -130,8 +131,9 @@ func schemeList(tk toolkits.Toolkit) string {
 
 // setCredentials validates credentials for a scheme and stores them on c:
 // plain settings in Params, secrets sealed. With replace unset, the given
-// keys are merged into the existing ones.
-func (s *Service) setCredentials(c *store.AuthConfig, scheme toolkits.AuthScheme, creds map[string]any, replace bool) error {
+// keys are merged into the existing ones. Endpoint settings must pass
+// checkEndpoint.
+func (s *Service) setCredentials(c *store.AuthConfig, tk toolkits.Toolkit, scheme toolkits.AuthScheme, creds map[string]any, replace bool) error {
 	params := map[string]string{}
 	secrets := map[string]string{}
 	if !replace {
@@ -161,8 +163,8 @@ func (s *Service) setCredentials(c *store.AuthConfig, scheme toolkits.AuthScheme
 			if err != nil {
 				return err
 			}
-			if err := checkEndpoint(str); err != nil {
-				return problem.Invalidf("invalid_endpoint", "auth_config.credentials.base_url", "base_url %q: %v", str, err)
+			if err := s.checkEndpoint(tk, k, str); err != nil {
+				return err
 			}
 			params[k] = str
 		}
@@ -191,8 +193,8 @@ func (s *Service) setCredentials(c *store.AuthConfig, scheme toolkits.AuthScheme
 	}
 	for _, k := range []string{"authorization_url", "token_url", "userinfo_url", "base_url"} {
 		if v := params[k]; v != "" {
-			if err := checkEndpoint(v); err != nil {
-				return problem.Invalidf("invalid_endpoint", "auth_config.credentials."+k, "%s %q: %v", k, v, err)
+			if err := s.checkEndpoint(tk, k, v); err != nil {
+				return err
 			}
 		}
 	}
@@ -248,35 +250,6 @@ func credentialString(k string, v any) (string, error) {
 	return "", problem.Invalidf("invalid_credential", "auth_config.credentials."+k, "%s must be a string, number or boolean", k)
 }
 
-// checkEndpoint allows https anywhere and plain http only on loopback
-// hosts, for providers running beside Switchboard.
-func checkEndpoint(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return errors.New("not an absolute URL")
-	}
-	// A private address other than loopback would let an API caller make
-	// Switchboard reach its own network; loopback stays allowed for
-	// providers running beside it. Names are checked when connecting.
-	if ip := net.ParseIP(strings.Trim(u.Hostname(), "[]")); ip != nil && !ip.IsLoopback() && egress.IsPrivateHost(u.Hostname()) {
-		return errors.New("private network addresses are not allowed; only loopback and public hosts")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		host := u.Hostname()
-		if host == "localhost" {
-			return nil
-		}
-		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-			return nil
-		}
-		return errors.New("plain http is allowed only for loopback hosts; use https")
-	}
-	return errors.New("the scheme must be https")
-}
-
 // SplitScopes splits a stored scope list on spaces and commas.
 func SplitScopes(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
@@ -319,7 +292,23 @@ type UpdateInput struct {
 	IsEnabledForToolRouter *bool
 }
 
-// Update changes an auth config.
+// Update changes an auth config, under the credential-host rule:
+// changing an auth config never sends the credentials of its existing
+// connected accounts somewhere new.
+//
+// An auth config that has connected accounts (in any status) keeps the
+// scheme, host and port of every setting that names a host receiving
+// credentials: base_url (every call's token or key), token_url (the
+// client secret, codes and refresh tokens), userinfo_url (access tokens)
+// and authorization_url (where end users sign in), as the toolkit's
+// defaults and the config's overrides together make them. Changing the
+// path on the same host is allowed; changing or removing an override so
+// that another host would be used is refused with credential_host_change,
+// naming the field, and nothing is changed. To move accounts to a new
+// host, create a new auth config with it and connect the accounts again
+// through that config, or delete the old accounts first. Every change of
+// a stored auth config (Update, SetStatus, Reseal) goes through update,
+// which enforces the rule.
 func (s *Service) Update(ctx context.Context, projectID, id string, in UpdateInput) (store.AuthConfig, error) {
 	cur, err := s.Get(ctx, projectID, id)
 	if err != nil {
@@ -336,11 +325,11 @@ func (s *Service) Update(ctx context.Context, projectID, id string, in UpdateInp
 		creds["scopes"] = *in.Scopes
 	}
 	if creds != nil {
-		if err := s.setCredentials(&next, scheme, creds, false); err != nil {
+		if err := s.setCredentials(&next, tk, scheme, creds, false); err != nil {
 			return store.AuthConfig{}, err
 		}
 	}
-	return s.Store.UpdateAuthConfig(ctx, projectID, id, func(c store.AuthConfig) (store.AuthConfig, error) {
+	return s.update(ctx, projectID, id, func(c store.AuthConfig) (store.AuthConfig, error) {
 		if in.Name != nil {
 			c.Name = *in.Name
 		}
@@ -358,14 +347,10 @@ func (s *Service) SetStatus(ctx context.Context, projectID, id, status string) (
 	if status != store.AuthConfigEnabled && status != store.AuthConfigDisabled {
 		return store.AuthConfig{}, problem.Invalidf("invalid_status", "status", "status must be ENABLED or DISABLED, got %q", status)
 	}
-	c, err := s.Store.UpdateAuthConfig(ctx, projectID, id, func(c store.AuthConfig) (store.AuthConfig, error) {
+	return s.update(ctx, projectID, id, func(c store.AuthConfig) (store.AuthConfig, error) {
 		c.Status, c.UpdatedAt = status, s.Now().UTC()
 		return c, nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return store.AuthConfig{}, notFound(id)
-	}
-	return c, err
 }
 
 // Delete deletes an auth config and every account made with it.
@@ -462,6 +447,17 @@ func (s *Service) OAuthClient(c store.AuthConfig, redirectURI string) (oauth.Cli
 	if client.ClientID == "" || client.ClientSecret == "" {
 		return oauth.Client{}, fmt.Errorf("auth config %s has no client credentials", c.ID)
 	}
+	// Overrides stored before the endpoint rules existed, or while loopback
+	// was allowed, are checked again: the link page must not redirect to,
+	// and the token and identity calls must not go to, a host the rules
+	// now refuse.
+	for _, k := range oauthEndpointFields {
+		if v := p[k]; v != "" {
+			if err := s.checkEndpoint(tk, k, v); err != nil {
+				return oauth.Client{}, fmt.Errorf("auth config %s: %w", c.ID, err)
+			}
+		}
+	}
 	switch id := tk.Identity; {
 	case id == nil:
 	case id.Source == toolkits.FromTokenResponse:
@@ -507,7 +503,7 @@ func (s *Service) Reseal(ctx context.Context, r Resealer, projectID string) (int
 			return nil
 		}
 		changed := false
-		_, err := s.Store.UpdateAuthConfig(ctx, projectID, c.ID, func(cur store.AuthConfig) (store.AuthConfig, error) {
+		_, err := s.update(ctx, projectID, c.ID, func(cur store.AuthConfig) (store.AuthConfig, error) {
 			if cur.SealedSecrets == nil {
 				return cur, nil
 			}

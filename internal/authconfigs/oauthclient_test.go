@@ -31,7 +31,7 @@ func TestOAuthClient(t *testing.T) {
 		s, _ := tk.Scheme(toolkits.ModeOAuth2)
 		return s.OAuth2.DefaultScopes
 	}
-	s := &Service{Vault: kr, Catalog: cat, Now: func() time.Time { return time.Unix(0, 0) }}
+	s := &Service{Vault: kr, Catalog: cat, Now: func() time.Time { return time.Unix(0, 0) }, AllowLoopback: true}
 	const redirect = "https://sb.example/api/v3/toolkits/auth/callback"
 	tests := []struct {
 		toolkit string
@@ -87,7 +87,7 @@ func TestOAuthClient(t *testing.T) {
 			tk, _ := cat.Get(tt.toolkit)
 			scheme, _ := tk.Scheme(toolkits.ModeOAuth2)
 			c := store.AuthConfig{ID: "ac_1", ProjectID: "pr_1", ToolkitSlug: tt.toolkit, Type: TypeCustom, AuthScheme: "OAUTH2"}
-			if err := s.setCredentials(&c, scheme, tt.creds, true); err != nil {
+			if err := s.setCredentials(&c, tk, scheme, tt.creds, true); err != nil {
 				t.Fatal(err)
 			}
 			got, err := s.OAuthClient(c, redirect)

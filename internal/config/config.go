@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -47,6 +48,18 @@ type Config struct {
 	// auth config that another instance changed (SWITCHBOARD_CACHE_TTL).
 	// Default 1s; 0 turns the caches off.
 	CacheTTL time.Duration
+	// EgressAllowLoopback lets Switchboard call upstreams on loopback
+	// (127.0.0.0/8, ::1, localhost), over https or plain http, and lets
+	// auth configs name such hosts (SWITCHBOARD_EGRESS_ALLOW_LOOPBACK=true).
+	// It is for local development and tests, with providers and APIs run
+	// beside Switchboard. Default off: every upstream is a public https
+	// host. Private, link-local and other non-public addresses are refused
+	// either way.
+	EgressAllowLoopback bool
+
+	// badEgressAllowLoopback is a SWITCHBOARD_EGRESS_ALLOW_LOOPBACK value
+	// that is not a boolean, refused by Validate.
+	badEgressAllowLoopback string
 }
 
 // Default returns the zero-configuration settings.
@@ -86,6 +99,14 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 			c.CacheTTL = d
 		}
 	}
+	if v := getenv("SWITCHBOARD_EGRESS_ALLOW_LOOPBACK"); v != "" {
+		if b, err := strconv.ParseBool(v); err == nil {
+			c.EgressAllowLoopback = b
+		} else {
+			c.badEgressAllowLoopback = v
+		}
+	}
+	fs.BoolVar(&c.EgressAllowLoopback, "egress-allow-loopback", c.EgressAllowLoopback, "let upstream calls and auth configs reach loopback hosts, for local development only (SWITCHBOARD_EGRESS_ALLOW_LOOPBACK)")
 	fs.DurationVar(&c.CacheTTL, "cache-ttl", c.CacheTTL, "how long another instance's changes may take to be seen; 0 disables caching (SWITCHBOARD_CACHE_TTL)")
 	// Secrets come from the environment only, never from flags, so they do
 	// not show up in process listings or shell history.
@@ -134,6 +155,7 @@ func (c Config) Validate() error {
 		{c.BootstrapAPIKey != "" && len(c.BootstrapAPIKey) < MinBootstrapKeyLength, fmt.Sprintf("SWITCHBOARD_BOOTSTRAP_API_KEY has %d characters, fewer than %d: use a longer random key (e.g. `head -c 32 /dev/urandom | base64`), or unset it to have one generated", len(c.BootstrapAPIKey), MinBootstrapKeyLength)},
 		{c.LinkTTL < time.Minute || c.LinkTTL > 24*time.Hour, "SWITCHBOARD_LINK_TTL must be between 1m and 24h"},
 		{c.CacheTTL < 0 || c.CacheTTL > time.Minute, "SWITCHBOARD_CACHE_TTL must be between 0 (off) and 1m"},
+		{c.badEgressAllowLoopback != "", fmt.Sprintf("SWITCHBOARD_EGRESS_ALLOW_LOOPBACK %q must be true or false", c.badEgressAllowLoopback)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
 	}
 	for _, ch := range checks {

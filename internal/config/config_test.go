@@ -61,3 +61,46 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestEgressAllowLoopback: off by default; SWITCHBOARD_EGRESS_ALLOW_LOOPBACK
+// or the flag turns it on; a value that is not a boolean fails Validate
+// instead of being ignored.
+func TestEgressAllowLoopback(t *testing.T) {
+	tests := []struct {
+		env, flag string
+		want      bool
+		wantErr   bool
+	}{
+		{"", "", false, false},
+		{"true", "", true, false},
+		{"1", "", true, false},
+		{"false", "", false, false},
+		{"", "-egress-allow-loopback", true, false},
+		{"true", "-egress-allow-loopback=false", false, false},
+		{"yes", "", false, true},
+	}
+	for _, tt := range tests {
+		c := Default()
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		c.Bind(fs, func(k string) string {
+			if k == "SWITCHBOARD_EGRESS_ALLOW_LOOPBACK" {
+				return tt.env
+			}
+			return ""
+		})
+		var args []string
+		if tt.flag != "" {
+			args = []string{tt.flag}
+		}
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		if c.EgressAllowLoopback != tt.want {
+			t.Errorf("env %q flag %q: got %v, want %v", tt.env, tt.flag, c.EgressAllowLoopback, tt.want)
+		}
+		err := c.Validate()
+		if gotErr := err != nil; gotErr != tt.wantErr || (err != nil && !strings.Contains(err.Error(), "SWITCHBOARD_EGRESS_ALLOW_LOOPBACK")) {
+			t.Errorf("env %q flag %q: Validate got %v, want error %v", tt.env, tt.flag, err, tt.wantErr)
+		}
+	}
+}

@@ -58,6 +58,10 @@ type serverOptions struct {
 	Log io.Writer
 	// Catalog, when set, replaces the built-in toolkits.
 	Catalog *toolkits.Catalog
+	// NoLoopback leaves SWITCHBOARD_EGRESS_ALLOW_LOOPBACK off, as in
+	// production; by default it is on, since the test provider and
+	// upstreams run on 127.0.0.1.
+	NoLoopback bool
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -87,6 +91,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	if o.LinkTTL != 0 {
 		cfg.LinkTTL = o.LinkTTL
 	}
+	cfg.EgressAllowLoopback = !o.NoLoopback
 	logTo := io.Discard
 	switch {
 	case o.Log != nil:

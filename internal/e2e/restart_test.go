@@ -109,6 +109,7 @@ func startProcess(t *testing.T, bin, dbURL string) *process {
 		"SWITCHBOARD_DATABASE_URL="+dbURL,
 		"SWITCHBOARD_ENCRYPTION_KEY="+testEncryptionKey,
 		"SWITCHBOARD_BOOTSTRAP_API_KEY="+testKey,
+		"SWITCHBOARD_EGRESS_ALLOW_LOOPBACK=true", // the test provider runs on 127.0.0.1
 	)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {

@@ -6,52 +6,51 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"strings"
 	"syscall"
 )
 
 // ErrBlockedAddress is matched (errors.Is) by the error of a request whose
 // connection would have gone to an address the client may not reach:
-// loopback or private without AllowPrivate, or link-local, metadata,
-// multicast, reserved or unspecified ever.
+// loopback without AllowLoopback, an address of another kind than the
+// allowed host's name (a public name that resolves to loopback), or any
+// private, link-local, metadata, documentation, multicast, reserved or
+// unspecified address, ever.
 var ErrBlockedAddress = errors.New("egress: address not allowed")
 
 // addrClass says who may connect to an address.
 type addrClass int
 
 const (
-	public  addrClass = iota // anyone
-	private                  // clients with AllowPrivate
-	never                    // no one
+	public   addrClass = iota // anyone
+	loopback                  // clients of a loopback host, with AllowLoopback
+	never                     // no one
 )
 
-// neverPrefixes are refused even with AllowPrivate: no API lives there,
-// and the cloud metadata services, which hand out the host's credentials,
-// do.
+// neverPrefixes are special-purpose ranges (RFC 6890) beyond what
+// netip.Addr's methods cover. No upstream API lives there; the cloud
+// metadata services, which hand out the host's credentials, do, and so
+// does the network Switchboard runs in.
 var neverPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),          // "this network" (RFC 791); 0.0.0.0 reaches the local host on Linux
 	netip.MustParsePrefix("240.0.0.0/4"),        // reserved (RFC 1112 §4), 255.255.255.255 limited broadcast
 	netip.MustParsePrefix("100.100.100.200/32"), // Alibaba Cloud metadata
 	netip.MustParsePrefix("168.63.129.16/32"),   // Azure WireServer
 	netip.MustParsePrefix("fd00:ec2::254/128"),  // AWS instance metadata over IPv6
-}
-
-// privatePrefixes are special-purpose ranges (RFC 6890) beyond what
-// netip.Addr.IsPrivate and IsLoopback cover, refused without AllowPrivate.
-var privatePrefixes = []netip.Prefix{
-	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT (RFC 6598)
-	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
-	netip.MustParsePrefix("192.0.2.0/24"),    // documentation (RFC 5737)
-	netip.MustParsePrefix("192.88.99.0/24"),  // 6to4 relay anycast (RFC 7526)
-	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking (RFC 2544)
-	netip.MustParsePrefix("198.51.100.0/24"), // documentation
-	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
-	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64 (RFC 8215)
-	netip.MustParsePrefix("100::/64"),        // discard-only (RFC 6666)
-	netip.MustParsePrefix("2001::/23"),       // IETF protocol assignments, Teredo
-	netip.MustParsePrefix("2001:db8::/32"),   // documentation (RFC 3849)
-	netip.MustParsePrefix("3fff::/20"),       // documentation (RFC 9637)
-	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated, RFC 3879)
+	netip.MustParsePrefix("100.64.0.0/10"),      // carrier-grade NAT (RFC 6598)
+	netip.MustParsePrefix("192.0.0.0/24"),       // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),       // documentation (RFC 5737)
+	netip.MustParsePrefix("192.88.99.0/24"),     // 6to4 relay anycast (RFC 7526)
+	netip.MustParsePrefix("198.18.0.0/15"),      // benchmarking (RFC 2544)
+	netip.MustParsePrefix("198.51.100.0/24"),    // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),     // documentation
+	netip.MustParsePrefix("64:ff9b:1::/48"),     // local-use NAT64 (RFC 8215)
+	netip.MustParsePrefix("100::/64"),           // discard-only (RFC 6666)
+	netip.MustParsePrefix("2001::/23"),          // IETF protocol assignments, Teredo
+	netip.MustParsePrefix("2001:db8::/32"),      // documentation (RFC 3849)
+	netip.MustParsePrefix("3fff::/20"),          // documentation (RFC 9637)
+	netip.MustParsePrefix("fec0::/10"),          // site-local (deprecated, RFC 3879)
 }
 
 // Prefixes of IPv6 addresses that carry an IPv4 address, which is what
@@ -72,41 +71,68 @@ func classify(a netip.Addr) addrClass {
 	case a.IsUnspecified(), a.IsMulticast(), a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast(), a.IsInterfaceLocalMulticast():
 		// 169.254.0.0/16 holds the metadata service at 169.254.169.254.
 		return never
+	case a.IsLoopback():
+		return loopback
+	case a.IsPrivate():
+		// RFC 1918 and RFC 4193: the network Switchboard runs in.
+		return never
 	}
 	for _, p := range neverPrefixes {
 		if p.Contains(a) {
 			return never
 		}
 	}
-	if a.IsLoopback() || a.IsPrivate() {
-		return private
-	}
-	for _, p := range privatePrefixes {
-		if p.Contains(a) {
-			return private
-		}
-	}
 	if a.Is6() {
 		b := a.As16()
+		var v4 netip.Addr
 		switch {
 		case nat64.Contains(a):
-			return classify(netip.AddrFrom4([4]byte(b[12:16])))
+			v4 = netip.AddrFrom4([4]byte(b[12:16]))
 		case sixToFour.Contains(a):
-			return classify(netip.AddrFrom4([4]byte(b[2:6])))
+			v4 = netip.AddrFrom4([4]byte(b[2:6]))
 		case compat.Contains(a), siit.Contains(a):
-			return max(private, classify(netip.AddrFrom4([4]byte(b[12:16]))))
+			// Deprecated forms no upstream uses.
+			return never
+		default:
+			return public
 		}
+		// A translated loopback address is the gateway's loopback, not
+		// ours: only a public IPv4 address makes the form public.
+		if classify(v4) == public {
+			return public
+		}
+		return never
 	}
 	return public
 }
 
-// allowedAddr reports whether a client may connect to a.
-func allowedAddr(a netip.Addr, allowPrivate bool) bool {
+// dialMode is what addresses a client may connect to.
+type dialMode int
+
+const (
+	dialPublic   dialMode = iota // public addresses only: the host is a public name or address
+	dialLoopback                 // loopback addresses only: the host is loopback and AllowLoopback is set
+	dialNone                     // nothing: the host is loopback and AllowLoopback is not set
+)
+
+// modeFor returns the dial mode of a client for host.
+func modeFor(host string, allowLoopback bool) dialMode {
+	switch {
+	case !IsLoopbackHost(host):
+		return dialPublic
+	case allowLoopback:
+		return dialLoopback
+	}
+	return dialNone
+}
+
+// allowedAddr reports whether a client in mode m may connect to a.
+func allowedAddr(a netip.Addr, m dialMode) bool {
 	switch classify(a) {
 	case public:
-		return true
-	case private:
-		return allowPrivate
+		return m == dialPublic
+	case loopback:
+		return m == dialLoopback
 	}
 	return false
 }
@@ -116,14 +142,14 @@ func allowedAddr(a netip.Addr, allowPrivate bool) bool {
 // call, on the very address being connected to, so a name that resolves to
 // a public address for one lookup and a private one for the next (DNS
 // rebinding) gains nothing.
-func dialControl(allowPrivate bool) func(context.Context, string, string, syscall.RawConn) error {
+func dialControl(m dialMode) func(context.Context, string, string, syscall.RawConn) error {
 	return func(_ context.Context, network, address string, _ syscall.RawConn) error {
-		return checkDial(network, address, allowPrivate)
+		return checkDial(network, address, m)
 	}
 }
 
 // checkDial is the check of dialControl.
-func checkDial(network, address string, allowPrivate bool) error {
+func checkDial(network, address string, m dialMode) error {
 	switch network {
 	case "tcp", "tcp4", "tcp6":
 	default:
@@ -133,29 +159,71 @@ func checkDial(network, address string, allowPrivate bool) error {
 	if err != nil {
 		return fmt.Errorf("%w: %q is not an IP address and port", ErrBlockedAddress, address)
 	}
-	if !allowedAddr(ap.Addr(), allowPrivate) {
+	if !allowedAddr(ap.Addr(), m) {
+		switch {
+		case classify(ap.Addr()) == loopback && m == dialNone:
+			return fmt.Errorf("%w: %s is loopback and SWITCHBOARD_EGRESS_ALLOW_LOOPBACK is off", ErrBlockedAddress, ap.Addr())
+		case m == dialLoopback:
+			return fmt.Errorf("%w: %s is not a loopback address", ErrBlockedAddress, ap.Addr())
+		}
 		return fmt.Errorf("%w: %s is not a public address", ErrBlockedAddress, ap.Addr())
 	}
 	return nil
 }
 
-// IsPrivateHost reports whether host, a host name or IP literal with or
-// without a port or brackets (URL.Host or URL.Hostname), is a loopback,
-// private or otherwise non-public IP literal, or localhost or a name under
-// .localhost (RFC 6761 §6.3). It does no DNS: any other name is reported
-// as not private, so the client built for it refuses private addresses.
-//
-// Callers set Options.AllowPrivate to IsPrivateHost(base.Host) of the
-// toolkit's configured base URL: local providers and test servers on
-// 127.0.0.1 work, and nothing else reaches the private network.
-func IsPrivateHost(host string) bool {
+// IsLoopbackHost reports whether host, a host name or IP literal with or
+// without a port or brackets (URL.Host or URL.Hostname), is a loopback IP
+// literal (127.0.0.0/8, ::1, ::ffff:127.0.0.1), or localhost or a name
+// under .localhost (RFC 6761 §6.3). It does no DNS: a client for any other
+// name connects only to public addresses.
+func IsLoopbackHost(host string) bool {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if a, err := netip.ParseAddr(host); err == nil {
-		return classify(a) != public
+		return classify(a) == loopback
 	}
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	return host == "localhost" || strings.HasSuffix(host, ".localhost")
+}
+
+// ErrURL is matched (errors.Is) by the errors of CheckURL.
+var ErrURL = errors.New("egress: URL not allowed")
+
+// CheckURL checks, when it is configured, a URL that Switchboard will
+// later call with credentials: an absolute https URL, or plain http to a
+// loopback host (IsLoopbackHost); no user info; an IP literal must be a
+// public address, or loopback; a loopback host only when allowLoopback is
+// set (SWITCHBOARD_EGRESS_ALLOW_LOOPBACK). The clients check the same
+// again on every connection, after DNS. The error (ErrURL) says what is
+// wrong in a sentence that does not repeat the URL.
+func CheckURL(raw string, allowLoopback bool) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return nil, fmt.Errorf("%w: not an absolute URL", ErrURL)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%w: user info (user@) is not allowed in the URL", ErrURL)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, fmt.Errorf("%w: the scheme must be https", ErrURL)
+	}
+	host := u.Hostname()
+	if host == "" {
+		return nil, fmt.Errorf("%w: the URL has no host", ErrURL)
+	}
+	if a, err := netip.ParseAddr(host); err == nil && classify(a) == never {
+		return nil, fmt.Errorf("%w: private, link-local and other non-public addresses are never allowed", ErrURL)
+	}
+	if IsLoopbackHost(host) {
+		if !allowLoopback {
+			return nil, fmt.Errorf("%w: loopback hosts are allowed only when the operator sets SWITCHBOARD_EGRESS_ALLOW_LOOPBACK (local development)", ErrURL)
+		}
+		return u, nil
+	}
+	if u.Scheme != "https" {
+		return nil, fmt.Errorf("%w: plain http is allowed only to loopback hosts; use https", ErrURL)
+	}
+	return u, nil
 }

@@ -51,12 +51,15 @@ type Options struct {
 	// "127.0.0.1:8080". It is compared case-insensitively, default ports
 	// aside. Empty refuses every request.
 	AllowedHost string
-	// AllowPrivate lets the client connect to loopback, private
-	// (RFC 1918, RFC 4193), carrier-grade NAT and other special-purpose
-	// addresses. Set it exactly when the toolkit's configured base URL is
-	// itself such an address: IsPrivateHost(base.Host). Link-local,
-	// metadata, multicast, reserved and unspecified addresses stay refused.
-	AllowPrivate bool
+	// AllowLoopback lets a client whose AllowedHost is loopback
+	// (IsLoopbackHost: 127.0.0.1, [::1], localhost) connect to loopback
+	// addresses, over https or plain http. It is the operator's
+	// SWITCHBOARD_EGRESS_ALLOW_LOOPBACK, for local development and tests.
+	// Without it such a client connects nowhere. A client for any other
+	// host connects only to public addresses, over https; private,
+	// link-local, metadata, documentation, multicast, reserved and
+	// unspecified addresses are refused always.
+	AllowLoopback bool
 	// Timeout bounds each request, reading the response body included (a
 	// followed redirect is a new request); zero means DefaultTimeout.
 	Timeout time.Duration
@@ -67,20 +70,23 @@ type Options struct {
 }
 
 // NewClient returns a client that sends requests only to o.AllowedHost,
-// connects only to addresses o.AllowPrivate permits, follows only
-// same-host redirects, uses no proxy, and times out. The client pools
-// connections (up to 64 idle ones) and is safe for concurrent use: build
-// it once per host and reuse it, as Clients does.
+// over https (plain http only to a loopback host with o.AllowLoopback),
+// connects only to public addresses (loopback ones for a loopback host
+// with o.AllowLoopback), follows only same-host redirects, uses no proxy,
+// and times out. The client pools connections (up to 64 idle ones) and is
+// safe for concurrent use: build it once per host and reuse it, as Clients
+// does.
 func NewClient(o Options) *http.Client {
 	timeout := o.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
+	mode := modeFor(o.AllowedHost, o.AllowLoopback)
 	dialer := &net.Dialer{
 		Timeout:        dialTimeout,
 		KeepAlive:      30 * time.Second,
 		Resolver:       o.Resolver,
-		ControlContext: dialControl(o.AllowPrivate),
+		ControlContext: dialControl(mode),
 	}
 	tr := &http.Transport{
 		// Never http.ProxyFromEnvironment: HTTP_PROXY would route the
@@ -101,7 +107,7 @@ func NewClient(o Options) *http.Client {
 	// http.Client.Timeout, which starts a goroutine and a timer for every
 	// request: about 3% of a tool execution's latency in BenchmarkExecute.
 	return &http.Client{
-		Transport:     &guard{allowed: o.AllowedHost, timeout: timeout, next: tr},
+		Transport:     &guard{allowed: o.AllowedHost, mode: mode, timeout: timeout, next: tr},
 		CheckRedirect: checkRedirect,
 	}
 }
@@ -111,6 +117,10 @@ func NewClient(o Options) *http.Client {
 // time until its response body is closed.
 type guard struct {
 	allowed string
+	// mode is what the dialer allows. It also decides the scheme: plain
+	// http only to a loopback host with AllowLoopback, where no network
+	// lies between.
+	mode    dialMode
 	timeout time.Duration
 	next    *http.Transport
 }
@@ -156,6 +166,13 @@ func (g *guard) check(req *http.Request) error {
 	if g.allowed == "" || host != canonicalHost(u.Scheme, g.allowed) {
 		return fmt.Errorf("%w: %q", ErrHostNotAllowed, u.Host)
 	}
+	if g.mode == dialNone {
+		// The dialer would refuse it too; say why before trying.
+		return fmt.Errorf("%w: %q is loopback and SWITCHBOARD_EGRESS_ALLOW_LOOPBACK is off", ErrBlockedAddress, u.Host)
+	}
+	if u.Scheme == "http" && g.mode != dialLoopback {
+		return fmt.Errorf("%w: plain http is allowed only to loopback, with SWITCHBOARD_EGRESS_ALLOW_LOOPBACK on; use https", ErrHostNotAllowed)
+	}
 	// A Host header naming another virtual host on the same address would
 	// reach a service other than the allowed one.
 	if req.Host != "" && canonicalHost(u.Scheme, req.Host) != host {
@@ -185,47 +202,57 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 }
 
 // Clients caches one client per upstream host, so that connections are
-// pooled across calls. The zero value is ready to use; it is safe for
-// concurrent use. Set Timeout and Resolver before the first call.
+// pooled across calls. The zero value is ready to use and reaches public
+// https hosts only; it is safe for concurrent use. Set the fields before
+// the first call. Every outbound call of Switchboard goes through one
+// Clients: tool executions, the proxy, and the OAuth token, refresh and
+// identity calls.
 type Clients struct {
-	// Timeout and Resolver go into the Options of every client.
-	Timeout  time.Duration
-	Resolver *net.Resolver
+	// Timeout, Resolver and AllowLoopback go into the Options of every
+	// client.
+	Timeout       time.Duration
+	Resolver      *net.Resolver
+	AllowLoopback bool
 
 	mu      sync.Mutex
-	clients map[clientKey]*http.Client
-}
-
-type clientKey struct {
-	host         string
-	allowPrivate bool
+	clients map[string]*http.Client
 }
 
 // maxClients bounds the cache; base URLs come from configuration, so this
 // is only reached if something creates hosts without bound.
 const maxClients = 256
 
-// For returns the client for a toolkit's base URL: allowed to reach
-// base.Host, and private addresses exactly when base.Host is one
-// (IsPrivateHost). A nil base gets a client that refuses every request.
+// For returns the client for an upstream URL, such as a toolkit's base
+// URL: allowed to reach base.Host only. A nil base gets a client that
+// refuses every request.
 func (c *Clients) For(base *url.URL) *http.Client {
 	if base == nil {
-		return c.Client("", false)
+		return c.Client("")
 	}
-	return c.Client(base.Host, IsPrivateHost(base.Host))
+	return c.Client(base.Host)
 }
 
-// Client returns the cached client for host and allowPrivate, building it
-// with NewClient on first use.
-func (c *Clients) Client(host string, allowPrivate bool) *http.Client {
-	k := clientKey{strings.ToLower(host), allowPrivate}
+// ForURL is For of a URL string; a URL that does not parse gets a client
+// that refuses every request.
+func (c *Clients) ForURL(raw string) *http.Client {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return c.Client("")
+	}
+	return c.For(u)
+}
+
+// Client returns the cached client for host, building it with NewClient
+// on first use.
+func (c *Clients) Client(host string) *http.Client {
+	k := strings.ToLower(host)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cl, ok := c.clients[k]; ok {
 		return cl
 	}
 	if c.clients == nil {
-		c.clients = make(map[clientKey]*http.Client)
+		c.clients = make(map[string]*http.Client)
 	}
 	if len(c.clients) >= maxClients {
 		for old, cl := range c.clients { // evict any one; callers may still hold it
@@ -234,7 +261,7 @@ func (c *Clients) Client(host string, allowPrivate bool) *http.Client {
 			break
 		}
 	}
-	cl := NewClient(Options{AllowedHost: host, AllowPrivate: allowPrivate, Timeout: c.Timeout, Resolver: c.Resolver})
+	cl := NewClient(Options{AllowedHost: host, AllowLoopback: c.AllowLoopback, Timeout: c.Timeout, Resolver: c.Resolver})
 	c.clients[k] = cl
 	return cl
 }

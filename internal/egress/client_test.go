@@ -114,7 +114,7 @@ func TestRedirects(t *testing.T) {
 			io.WriteString(w, "ok")
 		}
 	})
-	client := NewClient(Options{AllowedHost: allowed.host(), AllowPrivate: true})
+	client := NewClient(Options{AllowedHost: allowed.host(), AllowLoopback: true})
 
 	tests := []struct {
 		path       string
@@ -165,7 +165,7 @@ func TestRedirects(t *testing.T) {
 func TestOtherHostRefusedBeforeDial(t *testing.T) {
 	allowed := newCounted(t, nil)
 	other := newCounted(t, nil)
-	client := NewClient(Options{AllowedHost: allowed.host(), AllowPrivate: true})
+	client := NewClient(Options{AllowedHost: allowed.host(), AllowLoopback: true})
 
 	tests := []struct {
 		name, url, hostHeader string
@@ -215,9 +215,9 @@ func TestDialGuardRefusesLoopback(t *testing.T) {
 	srv := newCounted(t, nil)
 	port := srv.port()
 	tests := []struct {
-		name, host   string
-		allowPrivate bool
-		wantErr      error
+		name, host    string
+		allowLoopback bool
+		wantErr       error
 	}{
 		{"literal", "127.0.0.1:" + port, false, ErrBlockedAddress},
 		{"localhost", "localhost:" + port, false, ErrBlockedAddress},
@@ -227,10 +227,10 @@ func TestDialGuardRefusesLoopback(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := srv.conns.Load()
-			client := NewClient(Options{AllowedHost: tt.host, AllowPrivate: tt.allowPrivate})
+			client := NewClient(Options{AllowedHost: tt.host, AllowLoopback: tt.allowLoopback})
 			_, body, err := get(t, client, "http://"+tt.host+"/")
 			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("GET %s with AllowPrivate %v: got error %v, want %v", tt.host, tt.allowPrivate, err, tt.wantErr)
+				t.Fatalf("GET %s with AllowLoopback %v: got error %v, want %v", tt.host, tt.allowLoopback, err, tt.wantErr)
 			}
 			if err == nil && body != "ok" {
 				t.Errorf("got body %q, want ok", body)
@@ -242,35 +242,63 @@ func TestDialGuardRefusesLoopback(t *testing.T) {
 	}
 }
 
-// TestDialGuardRefusesRebinding: a public-looking name that DNS answers
-// with a private address is refused at connect time.
+// TestPlainHTTPOnlyToLoopback: a client for a public host speaks only
+// https; a request for http:// is refused before anything is sent.
+func TestPlainHTTPOnlyToLoopback(t *testing.T) {
+	srv := newCounted(t, nil)
+	host := "api.plain.test:" + srv.port()
+	client := NewClient(Options{AllowedHost: host, AllowLoopback: true, Resolver: fakeDNS(netip.MustParseAddr("8.8.8.8"))})
+	before := srv.conns.Load()
+	if _, _, err := get(t, client, "http://"+host+"/"); !errors.Is(err, ErrHostNotAllowed) {
+		t.Errorf("GET http://%s: got error %v, want ErrHostNotAllowed", host, err)
+	}
+	if got := srv.conns.Load() - before; got != 0 {
+		t.Errorf("refused request made %d connections, want 0", got)
+	}
+}
+
+// TestDialGuardRefusesRebinding: a name that DNS answers with an address
+// of another kind (a public name with loopback or a private address, a
+// loopback name with a public one) is refused at connect time, whatever
+// AllowLoopback says.
 func TestDialGuardRefusesRebinding(t *testing.T) {
 	srv := newCounted(t, nil)
-	host := "api.rebind.test:" + srv.port()
+	public := "api.rebind.test:" + srv.port()
+	local := "api.localhost:" + srv.port()
 	tests := []struct {
-		name         string
-		answer       string
-		allowPrivate bool
-		wantErr      error
+		name, host    string
+		answer        string
+		allowLoopback bool
+		wantErr       error
 	}{
-		{"loopback", "127.0.0.1", false, ErrBlockedAddress},
+		{"loopback", public, "127.0.0.1", false, ErrBlockedAddress},
+		{"loopback with AllowLoopback", public, "127.0.0.1", true, ErrBlockedAddress},
+		{"metadata", public, "169.254.169.254", true, ErrBlockedAddress},
+		{"mapped loopback", public, "::ffff:127.0.0.1", true, ErrBlockedAddress},
+		{"private", public, "10.0.0.1", true, ErrBlockedAddress},
+		{"documentation", public, "192.0.2.2", true, ErrBlockedAddress},
+		{"unique local", public, "fd00::2", true, ErrBlockedAddress},
+		{"loopback name, public answer", local, "8.8.8.8", true, ErrBlockedAddress},
+		{"loopback name without AllowLoopback", local, "127.0.0.1", false, ErrBlockedAddress},
 		// The control: the fake DNS does lead to the server.
-		{"loopback allowed", "127.0.0.1", true, nil},
-		{"metadata", "169.254.169.254", true, ErrBlockedAddress},
-		{"mapped loopback", "::ffff:127.0.0.1", false, ErrBlockedAddress},
-		{"private", "10.0.0.1", false, ErrBlockedAddress},
+		{"loopback name allowed", local, "127.0.0.1", true, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := srv.conns.Load()
 			client := NewClient(Options{
-				AllowedHost:  host,
-				AllowPrivate: tt.allowPrivate,
-				Resolver:     fakeDNS(netip.MustParseAddr(tt.answer)),
+				AllowedHost:   tt.host,
+				AllowLoopback: tt.allowLoopback,
+				Resolver:      fakeDNS(netip.MustParseAddr(tt.answer)),
 			})
-			_, body, err := get(t, client, "http://"+host+"/")
+			_, body, err := get(t, client, "http://"+tt.host+"/")
+			if tt.host == public {
+				// Plain http to a public name is refused before the
+				// dial; the dial check is what is tested here.
+				_, body, err = get(t, client, "https://"+tt.host+"/")
+			}
 			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("GET %s resolving to %s: got error %v, want %v", host, tt.answer, err, tt.wantErr)
+				t.Fatalf("GET %s resolving to %s: got error %v, want %v", tt.host, tt.answer, err, tt.wantErr)
 			}
 			if err == nil && body != "ok" {
 				t.Errorf("got body %q, want ok", body)
@@ -390,7 +418,7 @@ func TestTimeout(t *testing.T) {
 	defer srv.Close()
 	defer close(stall)
 	u := mustURL(t, srv.URL)
-	c := NewClient(Options{AllowedHost: u.Host, AllowPrivate: true, Timeout: 200 * time.Millisecond})
+	c := NewClient(Options{AllowedHost: u.Host, AllowLoopback: true, Timeout: 200 * time.Millisecond})
 	resp, err := c.Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -416,29 +444,37 @@ func TestClients(t *testing.T) {
 			t.Fatalf("client %d differs from client 0: want one cached client per host", i)
 		}
 	}
-	if cs.Client("GMAIL.googleapis.com", false) != got[0] {
+	if cs.Client("GMAIL.googleapis.com") != got[0] {
 		t.Error("got another client for the same host in upper case, want the cached one")
 	}
-	if cs.Client("gmail.googleapis.com", true) == got[0] {
-		t.Error("got the same client with AllowPrivate, want another")
+	if cs.ForURL(gmail.String()+"/users/me") != got[0] {
+		t.Error("ForURL: got another client for the same host, want the cached one")
 	}
 	if cs.For(local) == got[0] {
 		t.Error("got the gmail client for another host")
 	}
 
-	// For decides AllowPrivate from the base: a local base reaches a
-	// local server, a public name that resolves to it does not.
+	// AllowLoopback decides whether a loopback base is reached at all; a
+	// public name that resolves to loopback never is.
 	srv := newCounted(t, nil)
-	if _, body, err := get(t, cs.For(mustURL(t, srv.URL)), srv.URL+"/"); err != nil || body != "ok" {
-		t.Errorf("GET local base: got %q, %v, want ok", body, err)
+	base := mustURL(t, srv.URL)
+	if _, _, err := get(t, cs.For(base), srv.URL+"/"); !errors.Is(err, ErrBlockedAddress) {
+		t.Errorf("GET loopback base without AllowLoopback: got error %v, want ErrBlockedAddress", err)
 	}
-	rebinding := Clients{Resolver: fakeDNS(netip.MustParseAddr("127.0.0.1"))}
-	base := mustURL(t, "http://api.rebind.test:"+srv.port())
-	if _, _, err := get(t, rebinding.For(base), base.String()+"/"); !errors.Is(err, ErrBlockedAddress) {
+	dev := Clients{AllowLoopback: true}
+	if _, body, err := get(t, dev.For(base), srv.URL+"/"); err != nil || body != "ok" {
+		t.Errorf("GET loopback base with AllowLoopback: got %q, %v, want ok", body, err)
+	}
+	rebinding := Clients{AllowLoopback: true, Resolver: fakeDNS(netip.MustParseAddr("127.0.0.1"))}
+	name := mustURL(t, "https://api.rebind.test:"+srv.port())
+	if _, _, err := get(t, rebinding.For(name), name.String()+"/"); !errors.Is(err, ErrBlockedAddress) {
 		t.Errorf("GET public name resolving to 127.0.0.1: got error %v, want ErrBlockedAddress", err)
 	}
 	if _, _, err := get(t, cs.For(nil), srv.URL); !errors.Is(err, ErrHostNotAllowed) {
 		t.Errorf("GET through For(nil): got error %v, want ErrHostNotAllowed", err)
+	}
+	if _, _, err := get(t, cs.ForURL("://bad"), srv.URL); !errors.Is(err, ErrHostNotAllowed) {
+		t.Errorf("GET through ForURL of a bad URL: got error %v, want ErrHostNotAllowed", err)
 	}
 	cs.CloseIdleConnections()
 }
@@ -447,7 +483,7 @@ func TestClients(t *testing.T) {
 func TestClientsBounded(t *testing.T) {
 	var cs Clients
 	for i := range maxClients + 10 {
-		cs.Client(fmt.Sprintf("h%d.example", i), false)
+		cs.Client(fmt.Sprintf("h%d.example", i))
 	}
 	if got := len(cs.clients); got > maxClients {
 		t.Errorf("got %d cached clients, want at most %d", got, maxClients)

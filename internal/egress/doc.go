@@ -46,15 +46,25 @@
 //     another host. The client then returns the redirect response (body
 //     closed) alongside the error.
 //   - Server-side request forgery into the network Switchboard runs in:
-//     loopback, private and carrier-grade NAT ranges, link-local addresses
-//     and the cloud metadata services (169.254.169.254, fd00:ec2::254,
-//     100.100.100.200, Azure's 168.63.129.16), multicast, broadcast and
-//     reserved addresses,
-//     including their IPv4-mapped, IPv4-compatible, NAT64 and 6to4 forms.
-//     The check runs in the dialer's Control hook on the address actually
-//     being connected to, after DNS resolution, for every new connection;
-//     a name that resolves to a public address when checked and to
-//     127.0.0.1 when connecting (DNS rebinding) is still refused.
+//     private and carrier-grade NAT ranges, link-local addresses and the
+//     cloud metadata services (169.254.169.254, fd00:ec2::254,
+//     100.100.100.200, Azure's 168.63.129.16), documentation, multicast,
+//     broadcast and reserved addresses, including their IPv4-mapped,
+//     IPv4-compatible, NAT64 and 6to4 forms, are refused always. Loopback
+//     is refused too unless the operator sets
+//     SWITCHBOARD_EGRESS_ALLOW_LOOPBACK (local development and tests), and
+//     even then only a client whose host is itself loopback (127.0.0.1,
+//     [::1], localhost) reaches it; a client for any other name connects
+//     only to public addresses. The check runs in the dialer's Control
+//     hook on the address actually being connected to, after DNS
+//     resolution, for every new connection; a name that resolves to a
+//     public address when checked and to 127.0.0.1 when connecting (DNS
+//     rebinding) is still refused. CheckURL applies the same rule when a
+//     URL is configured, so a bad one is refused with a clear error before
+//     it is stored.
+//   - Credentials in clear text on the network: a client speaks plain
+//     http only to a loopback host with SWITCHBOARD_EGRESS_ALLOW_LOOPBACK;
+//     everything else is https.
 //   - A request to any host but the allowed one, whoever built it: the
 //     client's transport refuses it before dialing (ErrHostNotAllowed),
 //     and a Host header that differs from the URL's host too.
@@ -72,10 +82,9 @@
 //   - A malicious or compromised upstream: it receives the credentials it
 //     is meant to receive, and its responses are data the caller must
 //     treat as untrusted (bound their size, never render them as HTML).
-//   - A base URL that points at a private address. AllowPrivate is meant
-//     for local providers and tests; whoever can set a toolkit's base URL
-//     to a private address can reach that network. Link-local, metadata,
-//     unspecified, multicast and reserved addresses stay refused even then.
+//   - Another service on Switchboard's own host when loopback is allowed:
+//     whoever can set a base URL can then reach it. Leave
+//     SWITCHBOARD_EGRESS_ALLOW_LOOPBACK off in production.
 //   - An attacker who controls the host's trust store or DNS resolver
 //     configuration beyond rebinding public names: TLS still authenticates
 //     https hosts, but a plain-http base URL has no such protection.
@@ -90,5 +99,7 @@
 //	resp, err := clients.For(base).Do(req)
 //
 // Clients caches one client per host, so connections are pooled and
-// reused across calls; build it once per process.
+// reused across calls; build it once per process. No other package builds
+// an http.Client or uses http.DefaultClient for outbound calls (a test in
+// internal/e2e walks the source to keep it so).
 package egress

@@ -25,6 +25,13 @@
 //   - Error codes read from provider answers are kept only when they look
 //     like codes (a short run of letters, digits, "_", "-", "."), since they
 //     reach the end user's error page.
+//   - A provider answer that redirects the token, refresh or identity call
+//     elsewhere (169.254.169.254, the private network, another host) to
+//     get the client secret, a refresh token or an access token, or to
+//     make an internal service's answer the account's identity: every call
+//     goes through an egress client for the endpoint's own host, which
+//     follows redirects only on that host and connects only to public
+//     addresses (loopback only when the operator allows it).
 //   - A refresh token that the provider refuses (invalid_grant, or Slack's
 //     invalid_refresh_token) is reported as ErrRefreshRefused so the account
 //     moves to EXPIRED instead of being retried forever.
@@ -47,6 +54,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/switchboard-dev/switchboard/internal/egress"
 )
 
 // Client is one OAuth 2.0 client registration at one provider, as an auth
@@ -222,7 +231,9 @@ func (c Client) standard() bool {
 
 // Exchange trades an authorization code for tokens (RFC 6749 §4.1.3). When
 // the identity comes from the token response, it names the account too.
-func (c Client) Exchange(ctx context.Context, hc *http.Client, code, verifier string) (Grant, error) {
+// The call goes through eg's client for the token URL's host; nil eg
+// reaches public https hosts only.
+func (c Client) Exchange(ctx context.Context, eg *egress.Clients, code, verifier string) (Grant, error) {
 	if !c.standard() {
 		params := map[string]string{"grant_type": "authorization_code", "code": code}
 		if c.RedirectURL != "" {
@@ -231,7 +242,7 @@ func (c Client) Exchange(ctx context.Context, hc *http.Client, code, verifier st
 		if c.PKCE {
 			params["code_verifier"] = verifier
 		}
-		raw, tok, err := c.tokenRequest(ctx, hc, params, false)
+		raw, tok, err := c.tokenRequest(ctx, eg, params, false)
 		if err != nil {
 			return Grant{}, fmt.Errorf("exchange code: %w", err)
 		}
@@ -241,7 +252,7 @@ func (c Client) Exchange(ctx context.Context, hc *http.Client, code, verifier st
 		}
 		return g, nil
 	}
-	ctx = withHTTPClient(ctx, hc)
+	ctx = c.withTokenClient(ctx, eg)
 	var opts []oauth2.AuthCodeOption
 	if c.PKCE {
 		opts = append(opts, oauth2.VerifierOption(verifier))
@@ -254,15 +265,16 @@ func (c Client) Exchange(ctx context.Context, hc *http.Client, code, verifier st
 }
 
 // Refresh trades a refresh token for new tokens (RFC 6749 §6). When the
-// provider does not rotate the refresh token, the old one is kept.
-func (c Client) Refresh(ctx context.Context, hc *http.Client, old Token) (Token, error) {
+// provider does not rotate the refresh token, the old one is kept. The
+// call goes through eg, as for Exchange.
+func (c Client) Refresh(ctx context.Context, eg *egress.Clients, old Token) (Token, error) {
 	if old.RefreshToken == "" {
 		return Token{}, fmt.Errorf("refresh token: %w: the account has no refresh token", ErrRefreshRefused)
 	}
 	var tok Token
 	var err error
 	if c.standard() {
-		ctx = withHTTPClient(ctx, hc)
+		ctx = c.withTokenClient(ctx, eg)
 		src := c.config().TokenSource(ctx, &oauth2.Token{RefreshToken: old.RefreshToken, Expiry: time.Unix(1, 0)})
 		var t *oauth2.Token
 		if t, err = src.Token(); err == nil {
@@ -270,7 +282,7 @@ func (c Client) Refresh(ctx context.Context, hc *http.Client, old Token) (Token,
 		}
 		err = cleanError(err)
 	} else {
-		_, tok, err = c.tokenRequest(ctx, hc, map[string]string{"grant_type": "refresh_token", "refresh_token": old.RefreshToken}, true)
+		_, tok, err = c.tokenRequest(ctx, eg, map[string]string{"grant_type": "refresh_token", "refresh_token": old.RefreshToken}, true)
 	}
 	if err != nil {
 		if pe, ok := errors.AsType[*ProviderError](err); ok && refused(pe.Code) {
@@ -287,13 +299,23 @@ func (c Client) Refresh(ctx context.Context, hc *http.Client, old Token) (Token,
 	return tok, nil
 }
 
-// withHTTPClient makes x/oauth2 use hc; a nil hc leaves its default (a
-// typed nil in the context would make it panic).
-func withHTTPClient(ctx context.Context, hc *http.Client) context.Context {
-	if hc == nil {
-		return ctx
+// withTokenClient makes x/oauth2 send its token requests with the egress
+// client of the token endpoint's host. It always sets one: without it,
+// x/oauth2 would use http.DefaultClient, which follows any redirect to
+// any address.
+func (c Client) withTokenClient(ctx context.Context, eg *egress.Clients) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, orDefault(eg).ForURL(c.TokenURL))
+}
+
+// defaultEgress serves callers that pass no clients: public https hosts
+// only.
+var defaultEgress = &egress.Clients{}
+
+func orDefault(eg *egress.Clients) *egress.Clients {
+	if eg == nil {
+		return defaultEgress
 	}
-	return context.WithValue(ctx, oauth2.HTTPClient, hc)
+	return eg
 }
 
 // refused reports whether a token endpoint error code means the refresh
@@ -330,10 +352,8 @@ const maxTokenResponse = 1 << 20
 // token at the top level is accepted when TokenResponsePath holds none:
 // Slack answers the refresh of a user token with the token at the top
 // level, typed "user", while its code exchange puts the bot's token there.
-func (c Client) tokenRequest(ctx context.Context, hc *http.Client, params map[string]string, refresh bool) ([]byte, Token, error) {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
+func (c Client) tokenRequest(ctx context.Context, eg *egress.Clients, params map[string]string, refresh bool) ([]byte, Token, error) {
+	hc := orDefault(eg).ForURL(c.TokenURL)
 	basic := c.AuthStyle != oauth2.AuthStyleInParams
 	if !basic {
 		params["client_id"] = c.ClientID
@@ -504,23 +524,23 @@ func cleanError(err error) error {
 
 // Identify names the account of a grant: from the token response when the
 // identity comes from there, otherwise with FetchIdentity.
-func (c Client) Identify(ctx context.Context, hc *http.Client, g Grant) (display, id string, err error) {
+func (c Client) Identify(ctx context.Context, eg *egress.Clients, g Grant) (display, id string, err error) {
 	if c.Identity.FromTokenResponse {
 		return g.Display, g.IdentityID, g.IdentityErr
 	}
-	return c.FetchIdentity(ctx, hc, g.Token.AccessToken)
+	return c.FetchIdentity(ctx, eg, g.Token.AccessToken)
 }
 
 // FetchIdentity calls the identity endpoint with an access token and
-// returns the account's display name and stable id.
-func (c Client) FetchIdentity(ctx context.Context, hc *http.Client, accessToken string) (display, id string, err error) {
+// returns the account's display name and stable id. The call goes through
+// eg's client for the identity URL's host; nil eg reaches public https
+// hosts only.
+func (c Client) FetchIdentity(ctx context.Context, eg *egress.Clients, accessToken string) (display, id string, err error) {
 	in := c.Identity
 	if in.URL == "" || in.FromTokenResponse {
 		return "", "", nil
 	}
-	if hc == nil {
-		hc = http.DefaultClient
-	}
+	hc := orDefault(eg).ForURL(in.URL)
 	method := in.Method
 	if method == "" {
 		method = http.MethodGet

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
 
+	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/oauth/oauthtest"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -27,6 +28,10 @@ const (
 var epoch = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 
 func fixedNow() time.Time { return epoch }
+
+// local reaches the test servers on 127.0.0.1, as a server with
+// SWITCHBOARD_EGRESS_ALLOW_LOOPBACK does.
+var local = &egress.Clients{AllowLoopback: true}
 
 // builtin returns the built-in definition of a toolkit.
 func builtin(t *testing.T, slug string) (toolkits.Toolkit, *toolkits.OAuth2Spec) {
@@ -180,7 +185,7 @@ func TestSlack(t *testing.T) {
 				t.Errorf("authorize: user_scope %q, scope present %v; want user_scope %q and no scope", got, q.Has("scope"), want)
 			}
 
-			g, err := c.Exchange(ctx, nil, code, "")
+			g, err := c.Exchange(ctx, local, code, "")
 			if err != nil {
 				t.Fatalf("exchange: %v", err)
 			}
@@ -204,7 +209,7 @@ func TestSlack(t *testing.T) {
 				t.Errorf("token request (-want +got):\n%s", diff)
 			}
 
-			display, id, err := c.Identify(ctx, nil, g)
+			display, id, err := c.Identify(ctx, local, g)
 			if err != nil || display != "alice @ Acme" || id != "T0ACME/U0ALICE" {
 				t.Errorf("identity: got %q %q %v, want \"alice @ Acme\" \"T0ACME/U0ALICE\"", display, id, err)
 			}
@@ -213,7 +218,7 @@ func TestSlack(t *testing.T) {
 			// refresh token is dead.
 			cur := tok
 			for i := range 2 {
-				next, err := c.Refresh(ctx, nil, cur)
+				next, err := c.Refresh(ctx, local, cur)
 				if err != nil {
 					t.Fatalf("refresh %d: %v", i, err)
 				}
@@ -223,10 +228,10 @@ func TestSlack(t *testing.T) {
 				if next.Scope != cur.Scope || next.Expiry.IsZero() {
 					t.Errorf("refresh %d: scope %q expiry %v", i, next.Scope, next.Expiry)
 				}
-				if _, _, err := c.FetchIdentity(ctx, nil, next.AccessToken); err != nil {
+				if _, _, err := c.FetchIdentity(ctx, local, next.AccessToken); err != nil {
 					t.Errorf("identity with the refreshed token: %v", err)
 				}
-				_, err = c.Refresh(ctx, nil, cur)
+				_, err = c.Refresh(ctx, local, cur)
 				if !errors.Is(err, oauth.ErrRefreshRefused) {
 					t.Errorf("reusing a rotated refresh token: got %v, want ErrRefreshRefused", err)
 				}
@@ -250,29 +255,29 @@ func TestSlackErrors(t *testing.T) {
 
 	bad := c
 	bad.ClientSecret = "wrong-secret"
-	_, err := bad.Exchange(ctx, nil, code, "")
+	_, err := bad.Exchange(ctx, local, code, "")
 	assertProviderError(t, err, "bad_client_secret", http.StatusOK, "wrong-secret", code)
 
-	if _, err := c.Exchange(ctx, nil, code, ""); err != nil {
+	if _, err := c.Exchange(ctx, local, code, ""); err != nil {
 		t.Fatalf("exchange: %v", err)
 	}
-	_, err = c.Exchange(ctx, nil, code, "")
+	_, err = c.Exchange(ctx, local, code, "")
 	assertProviderError(t, err, "invalid_code", http.StatusOK, clientSecret, code)
 
 	otherRedirect := c
 	otherRedirect.RedirectURL = "http://127.0.0.1:9/elsewhere"
 	code, _ = follow(t, c.AuthCodeURL("st", ""))
-	_, err = otherRedirect.Exchange(ctx, nil, code, "")
+	_, err = otherRedirect.Exchange(ctx, local, code, "")
 	assertProviderError(t, err, "bad_redirect_uri", http.StatusOK, clientSecret, code)
 
-	_, err = c.Refresh(ctx, nil, oauth.Token{AccessToken: "xoxe.xoxp-1-old", RefreshToken: "xoxe-1-unknown"})
+	_, err = c.Refresh(ctx, local, oauth.Token{AccessToken: "xoxe.xoxp-1-old", RefreshToken: "xoxe-1-unknown"})
 	if !errors.Is(err, oauth.ErrRefreshRefused) || strings.Contains(err.Error(), "xoxe-1-unknown") {
 		t.Errorf("refresh with an unknown token: got %v, want ErrRefreshRefused without the token", err)
 	}
 
 	// auth.test answers HTTP 200 with ok:false; that is no identity.
 	s.RevokeAll()
-	if _, _, err := c.FetchIdentity(ctx, nil, "xoxe.xoxp-1-revoked"); err == nil || !strings.Contains(err.Error(), "invalid_auth") || strings.Contains(err.Error(), "revoked") {
+	if _, _, err := c.FetchIdentity(ctx, local, "xoxe.xoxp-1-revoked"); err == nil || !strings.Contains(err.Error(), "invalid_auth") || strings.Contains(err.Error(), "revoked") {
 		t.Errorf("identity with a dead token: got %v, want an invalid_auth error without the token", err)
 	}
 }
@@ -321,7 +326,7 @@ func TestNotion(t *testing.T) {
 			if q.Get("owner") != "user" || q.Has("scope") || q.Has("code_challenge") {
 				t.Errorf("authorize: got %v, want owner=user, no scope, no PKCE", q)
 			}
-			g, err := c.Exchange(ctx, nil, code, "")
+			g, err := c.Exchange(ctx, local, code, "")
 			if err != nil {
 				t.Fatalf("exchange: %v", err)
 			}
@@ -336,7 +341,7 @@ func TestNotion(t *testing.T) {
 			if diff := cmp.Diff(wantReq, req); diff != "" {
 				t.Errorf("token request (-want +got):\n%s", diff)
 			}
-			display, id, err := c.Identify(ctx, nil, g)
+			display, id, err := c.Identify(ctx, local, g)
 			if err != nil || display != tt.wantDisplay || id != "ws-1/bot-1" {
 				t.Errorf("identity: got %q %q %v, want %q \"ws-1/bot-1\"", display, id, err, tt.wantDisplay)
 			}
@@ -344,7 +349,7 @@ func TestNotion(t *testing.T) {
 				t.Errorf("identity made requests; it should come from the token response")
 			}
 
-			next, err := c.Refresh(ctx, nil, g.Token)
+			next, err := c.Refresh(ctx, local, g.Token)
 			if !tt.wantRefresh {
 				if !errors.Is(err, oauth.ErrRefreshRefused) {
 					t.Errorf("refresh without a refresh token: got %v, want ErrRefreshRefused", err)
@@ -361,7 +366,7 @@ func TestNotion(t *testing.T) {
 			if diff := cmp.Diff(map[string]string{"grant_type": "refresh_token", "refresh_token": g.Token.RefreshToken}, last.Params); diff != "" || !last.Basic {
 				t.Errorf("refresh request (-want +got):\n%s", diff)
 			}
-			_, err = c.Refresh(ctx, nil, g.Token)
+			_, err = c.Refresh(ctx, local, g.Token)
 			if !errors.Is(err, oauth.ErrRefreshRefused) {
 				t.Errorf("reusing a rotated refresh token: got %v, want ErrRefreshRefused", err)
 			}
@@ -387,7 +392,7 @@ func TestNotionStrict(t *testing.T) {
 			_, c := newNotion(t, oauthtest.NotionOptions{Email: "carol@acme.example"})
 			code, _ := follow(t, c.AuthCodeURL("st", ""))
 			tt.change(&c)
-			_, err := c.Exchange(t.Context(), nil, code, "")
+			_, err := c.Exchange(t.Context(), local, code, "")
 			assertProviderError(t, err, tt.code, tt.status, clientSecret, code, "wrong-secret")
 		})
 	}
@@ -434,7 +439,7 @@ func TestTokenResponses(t *testing.T) {
 				ClientID: clientID, ClientSecret: clientSecret, TokenURL: srv.URL, RedirectURL: redirectURI,
 				AuthStyle: oauth2.AuthStyleInHeader, TokenEncoding: oauth.TokenJSON, TokenResponsePath: tt.path, Now: fixedNow,
 			}
-			g, err := c.Exchange(t.Context(), srv.Client(), "the-code", "")
+			g, err := c.Exchange(t.Context(), local, "the-code", "")
 			switch {
 			case tt.want != "":
 				if err != nil || g.Token.AccessToken != tt.want || !g.Token.Expiry.Equal(epoch.Add(tt.wantExpiry)) {
@@ -483,7 +488,7 @@ func TestStandard(t *testing.T) {
 	if q.Get("state") != "st" {
 		t.Fatalf("state: got %q", q.Get("state"))
 	}
-	if _, err := c.Exchange(ctx, nil, q.Get("code"), oauth.NewVerifier()); err == nil {
+	if _, err := c.Exchange(ctx, local, q.Get("code"), oauth.NewVerifier()); err == nil {
 		t.Errorf("exchange with the wrong PKCE verifier succeeded")
 	}
 	resp, err = oauthtest.Consent(ctx, nil, c.AuthCodeURL("st", verifier), "alice", "pw", true)
@@ -492,18 +497,18 @@ func TestStandard(t *testing.T) {
 	}
 	resp.Body.Close()
 	q = <-codes
-	g, err := c.Exchange(ctx, nil, q.Get("code"), verifier)
+	g, err := c.Exchange(ctx, local, q.Get("code"), verifier)
 	if err != nil {
 		t.Fatalf("exchange: %v", err)
 	}
 	if g.Token.AccessToken == "" || g.Token.RefreshToken == "" || !g.Token.Expiry.Equal(epoch.Add(oauthtest.DefaultAccessTokenTTL)) {
 		t.Errorf("token: refresh set %v, expiry %v", g.Token.RefreshToken != "", g.Token.Expiry)
 	}
-	display, id, err := c.Identify(ctx, nil, g)
+	display, id, err := c.Identify(ctx, local, g)
 	if err != nil || display != "alice@example.com" || id != "alice@example.com" {
 		t.Errorf("identity: got %q %q %v", display, id, err)
 	}
-	next, err := c.Refresh(ctx, nil, g.Token)
+	next, err := c.Refresh(ctx, local, g.Token)
 	if err != nil || next.RefreshToken == g.Token.RefreshToken || next.AccessToken == g.Token.AccessToken {
 		t.Fatalf("refresh: %v (rotated: %v)", err, err == nil && next.RefreshToken != g.Token.RefreshToken)
 	}
@@ -511,7 +516,7 @@ func TestStandard(t *testing.T) {
 		t.Errorf("refresh scope: got %q, want %q", next.Scope, g.Token.Scope)
 	}
 	p.RevokeUser("alice")
-	if _, err := c.Refresh(ctx, nil, next); !errors.Is(err, oauth.ErrRefreshRefused) {
+	if _, err := c.Refresh(ctx, local, next); !errors.Is(err, oauth.ErrRefreshRefused) {
 		t.Errorf("refresh after revocation: got %v, want ErrRefreshRefused", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,7 +48,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{st: st, now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	acs := &authconfigs.Service{Store: st, Vault: kr, Catalog: cat, Now: clock}
-	f.accounts = &accounts.Service{Store: st, Vault: kr, AuthConfigs: acs, HTTP: http.DefaultClient, Now: clock,
+	f.accounts = &accounts.Service{Store: st, Vault: kr, AuthConfigs: acs, Now: clock,
 		PublicURL: "http://sb.test", LinkTTL: 10 * time.Minute, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	f.sessions = &sessions.Service{Store: st, Accounts: f.accounts, Catalog: cat, Now: clock}
 	f.project = store.Project{ID: "proj_1", Name: "P", CreatedAt: f.now, UpdatedAt: f.now}
