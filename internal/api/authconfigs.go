@@ -115,7 +115,11 @@ func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.authConfigJSON(c, 0))
+	counts, err := s.AuthConfigs.Store.CountAccounts(r.Context(), p.ID, []string{c.ID})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.authConfigJSON(c, counts[c.ID]))
 	return nil
 }
 

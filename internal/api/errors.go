@@ -71,6 +71,10 @@ var codes = map[string]int{
 	"refresh_not_supported":        1815,
 	"api_key_too_short":            1901,
 	"invalid_callback_url":         1902,
+	"unsupported_filter":           2150,
+	"tool_not_allowed":             2151,
+	"invalid_tool_filter":          2152,
+	"unsupported_field":            2153,
 }
 
 // writeError writes err as the JSON error envelope. A problem.Error is
