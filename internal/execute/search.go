@@ -42,7 +42,13 @@ func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases []
 	for _, q := range useCases {
 		res := SearchResult{UseCase: q}
 		if len(allowed) > 0 {
-			for i, m := range s.Catalog.SearchTools(q, allowed, 8) {
+			var found []toolkits.ToolMatch
+			for _, m := range s.Catalog.SearchTools(q, allowed, 0) {
+				if len(found) < 8 && sess.Exposes(m.Tool) {
+					found = append(found, m)
+				}
+			}
+			for i, m := range found {
 				if i < 3 {
 					res.Primary = append(res.Primary, m.Tool)
 				} else {

@@ -142,6 +142,8 @@ func (r *run) schemas(args json.RawMessage) Result {
 			out.NotFound = append(out.NotFound, toolError{slug, fmt.Sprintf("tool %s not found", slug)})
 		case !r.sess.Config.Toolkits.Allows(t.Toolkit):
 			out.NotFound = append(out.NotFound, toolError{slug, fmt.Sprintf("toolkit %s is not enabled in session %s", t.Toolkit, r.sess.ID)})
+		case r.sess.ToolAllowed(t) != nil:
+			out.NotFound = append(out.NotFound, toolError{slug, r.sess.ToolAllowed(t).Error()})
 		default:
 			out.ToolSchemas[t.Slug] = toolSchema{ToolSlug: t.Slug, Toolkit: t.Toolkit, Name: t.Name, Description: t.Description,
 				InputSchema: t.InputSchema, OutputSchema: t.OutputSchema}

@@ -7,11 +7,12 @@ import (
 )
 
 // Tools returns the tools a session exposes, sorted by slug: every tool
-// of the toolkits its configuration allows.
+// of the toolkits its configuration allows that its tools and tags
+// options allow (Session.Exposes).
 func (s *Service) Tools(sess Session) []toolkits.Tool {
 	var out []toolkits.Tool
 	for _, t := range s.Catalog.Tools() {
-		if sess.Config.Toolkits.Allows(t.Toolkit) {
+		if sess.Exposes(t) {
 			out = append(out, t)
 		}
 	}
