@@ -141,3 +141,85 @@ func TestSessionToolOptionsAreChecked(t *testing.T) {
 		t.Errorf("a refused PATCH changed the session: %v", slugs)
 	}
 }
+
+// TestAuthConfigToolAccess sets an auth config's
+// tool_access_config.tools_available_for_execution: the tools outside it
+// are neither listed nor found nor run with that auth config's accounts,
+// in a session (REST and MCP) or outside one.
+func TestAuthConfigToolAccess(t *testing.T) {
+	f := newExecFixture(t, serverOptions{})
+	s := f.s
+	ac := gmailAuthConfigID(t, s)
+	patch := func(body string) (int, string) {
+		return call(t, s, testKey, "PATCH", "/api/v3.1/auth_configs/"+ac, body)
+	}
+	if status, b := patch(`{"tool_access_config":{"tools_available_for_execution":["GMAIL_GET_PROFILE"]}}`); status != 200 || !strings.Contains(b, `"tools_available_for_execution":["GMAIL_GET_PROFILE"]`) {
+		t.Fatalf("set tool access: %d %s", status, b)
+	}
+	// The official SDKs send tool_access_config {} with every update: it changes nothing.
+	if status, b := patch(`{"name":"Gmail","tool_access_config":{}}`); status != 200 || !strings.Contains(b, `"tools_available_for_execution":["GMAIL_GET_PROFILE"]`) {
+		t.Fatalf("update with an empty tool_access_config: %d %s", status, b)
+	}
+
+	id := newSession(t, s, `{"user_id":"user_123","preload":{"tools":"all"}}`)
+	if slugs := sessionToolSlugs(t, s, id); !slices.Contains(slugs, "GMAIL_GET_PROFILE") || slices.Contains(slugs, "GMAIL_SEND_EMAIL") {
+		t.Errorf("session tools: %v, want GMAIL_GET_PROFILE and not GMAIL_SEND_EMAIL", slugs)
+	}
+	before := f.api.count()
+	send := `{"recipient_email":"bob@example.com","subject":"hi","body":"hello"}`
+	status, b := call(t, s, testKey, "POST", "/api/v3.1/tool_router/session/"+id+"/execute", `{"tool_slug":"GMAIL_SEND_EMAIL","arguments":`+send+`}`)
+	if status != 403 || !strings.Contains(b, `"slug":"tool_not_allowed"`) || !strings.Contains(b, ac) {
+		t.Errorf("session execute: %d %s, want 403 tool_not_allowed naming %s", status, b, ac)
+	}
+	status, b = call(t, s, testKey, "POST", "/api/v3.1/tools/execute/GMAIL_SEND_EMAIL", `{"arguments":`+send+`,"connected_account_id":"`+f.ca1+`"}`)
+	if status != 403 || !strings.Contains(b, `"slug":"tool_not_allowed"`) {
+		t.Errorf("tools execute: %d %s, want 403 tool_not_allowed", status, b)
+	}
+	var found sdk.SearchResponse
+	status, b = call(t, s, testKey, "POST", "/api/v3.1/tool_router/session/"+id+"/search", `{"queries":[{"use_case":"send an email"}]}`)
+	if status != 200 || json.Unmarshal([]byte(b), &found) != nil {
+		t.Fatalf("search: %d %s", status, b)
+	}
+	if _, ok := found.ToolSchemas["GMAIL_SEND_EMAIL"]; ok {
+		t.Errorf("search found GMAIL_SEND_EMAIL: %s", b)
+	}
+	cs := mcpClient(t, s, id)
+	if names := toolNames(t, cs); !slices.Contains(names, "GMAIL_GET_PROFILE") || slices.Contains(names, "GMAIL_SEND_EMAIL") {
+		t.Errorf("MCP tools: %v", names)
+	}
+	if res, text, _ := execOne(t, cs, "GMAIL_SEND_EMAIL", ""); res.Successful || res.Error == nil || !strings.Contains(*res.Error, "not allowed") {
+		t.Errorf("MCP multi-execute of GMAIL_SEND_EMAIL: %s", text)
+	}
+	if f.api.count() != before {
+		t.Errorf("a refused tool reached the upstream")
+	}
+	if r := sessionExec(t, s, id, "GMAIL_GET_PROFILE", `{}`, ""); r.err() != "" {
+		t.Errorf("the allowed tool: %+v", r)
+	}
+
+	// Settings that cannot be enforced as written are refused; nothing changes.
+	for _, tc := range []struct{ body, want string }{
+		{`{"tool_access_config":{"tools_for_connected_account_creation":["GMAIL_SEND_EMAIL"]}}`, "unsupported_field"},
+		{`{"tool_access_config":{"tools_available_for_execution":["GITHUB_GET_THE_AUTHENTICATED_USER"]}}`, "not a tool of gmail"},
+		{`{"tool_access_config":{"tools_available":["GMAIL_SEND_EMAIL"]}}`, "tools_available"},
+	} {
+		if status, b := patch(tc.body); status != 400 || !strings.Contains(b, tc.want) {
+			t.Errorf("PATCH %s: %d %s, want 400 with %q", tc.body, status, b, tc.want)
+		}
+	}
+	if status, b := call(t, s, testKey, "GET", "/api/v3.1/auth_configs/"+ac, ""); !strings.Contains(b, `"tools_available_for_execution":["GMAIL_GET_PROFILE"]`) {
+		t.Errorf("after refused updates: %d %s", status, b)
+	}
+	status, b = call(t, s, testKey, "POST", "/api/v3.1/auth_configs", `{"toolkit":{"slug":"linear"},"auth_config":{"type":"use_composio_managed_auth","authScheme":"API_KEY","tool_access_config":{"tools_for_connected_account_creation":["LINEAR_LIST_ISSUES"]}}}`)
+	if status != 400 || !strings.Contains(b, "unsupported_field") {
+		t.Errorf("create with tools_for_connected_account_creation: %d %s", status, b)
+	}
+
+	// An empty list allows every tool again.
+	if status, b := patch(`{"tool_access_config":{"tools_available_for_execution":[]}}`); status != 200 || !strings.Contains(b, `"tools_available_for_execution":[]`) {
+		t.Fatalf("clear tool access: %d %s", status, b)
+	}
+	if r := sessionExec(t, s, id, "GMAIL_SEND_EMAIL", send, ""); r.err() != "" {
+		t.Errorf("after clearing: %+v", r)
+	}
+}

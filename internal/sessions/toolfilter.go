@@ -1,13 +1,16 @@
 package sessions
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
@@ -202,7 +205,7 @@ func toolNotAllowed(format string, args ...any) *problem.Error {
 
 // CodeToolNotAllowed is the error code of a tool that a session's tools
 // or tags options, or an auth config's tool access, refuse.
-const CodeToolNotAllowed = "tool_not_allowed"
+const CodeToolNotAllowed = authconfigs.CodeToolNotAllowed
 
 // ToolAllowed returns why the session's tools and tags options refuse t,
 // or nil when they allow it. Whether t's toolkit is enabled at all is
@@ -243,4 +246,89 @@ func (s Session) ToolAllowed(t toolkits.Tool) error {
 // enabled and its tools and tags options allow it.
 func (s Session) Exposes(t toolkits.Tool) bool {
 	return s.Config.Toolkits.Allows(t.Toolkit) && s.ToolAllowed(t) == nil
+}
+
+// Access decides which tools a session offers and runs at one moment: its
+// tools and tags options (Session.ToolAllowed) and the tool access of the
+// auth config it uses for each toolkit (authconfigs.ToolAllowed). That
+// auth config is the one of the account the session uses for the toolkit,
+// or else the one a new connection would use. Listing, search and schemas
+// use Access; execute checks the auth config of the account it runs with.
+type Access struct {
+	Session Session
+	// configs is the auth config used per toolkit, only for toolkits whose
+	// auth config restricts its tools.
+	configs map[string]store.AuthConfig
+}
+
+// Access resolves the rule of a session.
+func (s *Service) Access(ctx context.Context, sess Session) (Access, error) {
+	acc := Access{Session: sess}
+	var all []store.AuthConfig // newest first
+	for cursor := ""; ; {
+		page, err := s.Store.ListAuthConfigs(ctx, sess.ProjectID, store.AuthConfigFilter{IncludeDisabled: true, Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return acc, fmt.Errorf("list auth configs: %w", err)
+		}
+		all = append(all, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	byID := map[string]store.AuthConfig{}
+	restricted := false
+	for _, c := range all {
+		byID[c.ID] = c
+		restricted = restricted || len(c.ToolsForExecution) > 0
+	}
+	if !restricted {
+		return acc, nil
+	}
+	acc.configs = map[string]store.AuthConfig{}
+	for _, tk := range s.Catalog.List() {
+		if !sess.Config.Toolkits.Allows(tk.Slug) {
+			continue
+		}
+		id := sess.Config.AuthConfigs[tk.Slug]
+		a, err := s.ActiveAccount(ctx, sess, tk.Slug)
+		if err != nil {
+			return acc, err
+		}
+		if a != nil && a.AuthConfigID != "" {
+			id = a.AuthConfigID
+		}
+		c, ok := byID[id]
+		if !ok && id == "" {
+			// What a new connection would use: the newest enabled one
+			// (the list is newest first).
+			for _, cand := range all {
+				if cand.ToolkitSlug == tk.Slug && cand.Status == store.AuthConfigEnabled {
+					c, ok = cand, true
+					break
+				}
+			}
+		}
+		if ok && len(c.ToolsForExecution) > 0 {
+			acc.configs[tk.Slug] = c
+		}
+	}
+	return acc, nil
+}
+
+// Check returns why the session refuses t, or nil. Whether t's toolkit is
+// enabled at all is Config.Toolkits.Allows.
+func (a Access) Check(t toolkits.Tool) error {
+	if err := a.Session.ToolAllowed(t); err != nil {
+		return err
+	}
+	if c, ok := a.configs[t.Toolkit]; ok {
+		return authconfigs.ToolAllowed(c, t)
+	}
+	return nil
+}
+
+// Exposes reports whether the session offers t: its toolkit is enabled
+// and Check allows it.
+func (a Access) Exposes(t toolkits.Tool) bool {
+	return a.Session.Config.Toolkits.Allows(t.Toolkit) && a.Check(t) == nil
 }

@@ -24,7 +24,7 @@ func TestStoredToolOptionsThatDoNotParseRefuseEveryTool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tools := f.sessions.Tools(sess); len(tools) != 0 {
+	if tools, err := f.sessions.Tools(ctx, sess); err != nil || len(tools) != 0 {
 		t.Errorf("a session with an unparsable tools option lists %d tools, want none", len(tools))
 	}
 	tool, _ := f.sessions.Catalog.Tool("GMAIL_SEND_EMAIL")
