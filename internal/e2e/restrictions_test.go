@@ -61,6 +61,10 @@ func TestSessionToolRestrictions(t *testing.T) {
 			if status != 403 || !strings.Contains(b, `"slug":"tool_not_allowed"`) || !strings.Contains(b, tc.wantMessage) {
 				t.Errorf("execute %s: %d %s, want 403 tool_not_allowed saying %q", tc.refused, status, b, tc.wantMessage)
 			}
+			status, b = call(t, s, testKey, "POST", "/api/v3.1/tool_router/session/"+id+"/proxy_execute", `{"endpoint":"/users/me/profile","method":"GET","toolkit_slug":"gmail"}`)
+			if status != 403 || !strings.Contains(b, `"slug":"tool_not_allowed"`) {
+				t.Errorf("session proxy around the restriction: %d %s, want 403 tool_not_allowed", status, b)
+			}
 			if f.api.count() != before {
 				t.Errorf("a refused tool reached the upstream")
 			}
@@ -190,6 +194,10 @@ func TestAuthConfigToolAccess(t *testing.T) {
 	if res, text, _ := execOne(t, cs, "GMAIL_SEND_EMAIL", ""); res.Successful || res.Error == nil || !strings.Contains(*res.Error, "not allowed") {
 		t.Errorf("MCP multi-execute of GMAIL_SEND_EMAIL: %s", text)
 	}
+	proxy := `{"endpoint":"/users/me/profile","method":"GET","connected_account_id":"` + f.ca1 + `"}`
+	if status, b := call(t, s, testKey, "POST", "/api/v3.1/tools/execute/proxy", proxy); status != 403 || !strings.Contains(b, `"slug":"tool_not_allowed"`) {
+		t.Errorf("proxy around the auth config's tool access: %d %s, want 403 tool_not_allowed", status, b)
+	}
 	if f.api.count() != before {
 		t.Errorf("a refused tool reached the upstream")
 	}
@@ -221,5 +229,8 @@ func TestAuthConfigToolAccess(t *testing.T) {
 	}
 	if r := sessionExec(t, s, id, "GMAIL_SEND_EMAIL", send, ""); r.err() != "" {
 		t.Errorf("after clearing: %+v", r)
+	}
+	if status, b := call(t, s, testKey, "POST", "/api/v3.1/tools/execute/proxy", proxy); status != 200 {
+		t.Errorf("proxy after clearing: %d %s", status, b)
 	}
 }

@@ -242,6 +242,16 @@ func (s Session) ToolAllowed(t toolkits.Tool) error {
 	return nil
 }
 
+// RestrictsToolkit reports whether the session's tools or tags options
+// limit the tools of a toolkit. A raw proxied request to that toolkit
+// would get around them, so it is refused.
+func (s Session) RestrictsToolkit(toolkit string) bool {
+	f := s.Config.Filters
+	tf := f.Tools[toolkit]
+	return f.invalid != nil || len(tf.Enabled) > 0 || len(tf.Disabled) > 0 ||
+		(tf.Tags != nil && !tf.Tags.empty()) || (tf.Tags == nil && !f.Tags.empty())
+}
+
 // Exposes reports whether the session offers t at all: its toolkit is
 // enabled and its tools and tags options allow it.
 func (s Session) Exposes(t toolkits.Tool) bool {
