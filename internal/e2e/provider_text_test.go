@@ -1,10 +1,15 @@
 package e2e
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/switchboard-dev/switchboard/sdk"
 )
 
 // TestCallbackErrorIsSanitised sends provider errors to the real callback:
@@ -157,5 +162,86 @@ func TestReauthorizeCannotSwapIdentity(t *testing.T) {
 	}
 	if a, err := c.ConnectedAccounts().Get(ctx, id); err != nil || a.Status != "ACTIVE" || a.Identity != work.Email {
 		t.Errorf("after re-authorizing as %s: %+v %v, want ACTIVE", work.Email, a, err)
+	}
+}
+
+// TestReauthorizeWithoutIdentityIsRefused re-authorizes an account whose
+// identity is recorded while the identity endpoint fails: the sign-in
+// cannot be told apart from another person's, so it is refused and the
+// account keeps its tokens and status.
+func TestReauthorizeWithoutIdentityIsRefused(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	p := provider(t, s)
+	var failing atomic.Bool
+	profile := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() {
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		req, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, p.GmailProfileURL(), nil)
+		req.Header.Set("Authorization", r.Header.Get("Authorization"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(profile.Close)
+	c := s.Client
+	ctx := ctxT(t)
+	ac, err := c.AuthConfigs().Create(ctx, "gmail", sdk.AuthConfigSpec{
+		Type: "use_custom_auth", AuthScheme: "OAUTH2",
+		Credentials: map[string]any{"client_id": "switchboard-client", "client_secret": "switchboard-secret",
+			"scopes": []any{"https://mail.google.com/"}, "authorization_url": p.AuthorizeURL(), "token_url": p.TokenURL(),
+			"userinfo_url": profile.URL + "/gmail/v1/users/me/profile"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := c.ConnectedAccounts().Link(ctx, "user_123", ac.AuthConfig.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := consent(t, req.RedirectURL, work, true); resp.StatusCode != http.StatusOK {
+		t.Fatalf("first connection: %d %s", resp.StatusCode, body(resp))
+	}
+	id := req.ID
+	if a, err := c.ConnectedAccounts().Get(ctx, id); err != nil || a.Identity != work.Email {
+		t.Fatalf("first connection: %+v %v, want identity %s", a, err, work.Email)
+	}
+	p.RevokeUser(work.Login)
+	if _, err := c.ConnectedAccounts().Refresh(ctx, id); err == nil {
+		t.Fatal("refresh of a revoked grant succeeded")
+	}
+	tokBefore := storedToken(t, s, id)
+
+	failing.Store(true)
+	ref, err := c.ConnectedAccounts().Refresh(ctx, id)
+	if err != nil || ref.RedirectURL == nil {
+		t.Fatalf("re-authorize: %+v %v", ref, err)
+	}
+	resp := consent(t, *ref.RedirectURL, work, true)
+	if page := body(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, work.Email) || !strings.Contains(page, "did not say") {
+		t.Errorf("re-authorization without an identity: got %d %s, want 400 naming %s", resp.StatusCode, page, work.Email)
+	}
+	a, err := c.ConnectedAccounts().Get(ctx, id)
+	if err != nil || a.Status != "EXPIRED" || a.Identity != work.Email {
+		t.Errorf("after a refused re-authorization: %+v %v, want EXPIRED as %s", a, err, work.Email)
+	}
+	if tok := storedToken(t, s, id); tok.AccessToken != tokBefore.AccessToken || tok.RefreshToken != tokBefore.RefreshToken {
+		t.Errorf("a refused re-authorization replaced the account's tokens")
+	}
+
+	failing.Store(false)
+	ref, err = c.ConnectedAccounts().Refresh(ctx, id)
+	if err != nil || ref.RedirectURL == nil {
+		t.Fatalf("re-authorize again: %+v %v", ref, err)
+	}
+	if resp := consent(t, *ref.RedirectURL, work, true); resp.StatusCode != http.StatusOK {
+		t.Errorf("re-authorization once the identity answers: %d %s", resp.StatusCode, body(resp))
 	}
 }
