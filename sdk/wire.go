@@ -37,11 +37,13 @@ type FieldError struct {
 
 // ListResponse is one page of a list endpoint.
 type ListResponse[T any] struct {
-	Items       []T     `json:"items"`
-	NextCursor  *string `json:"next_cursor"`
-	TotalPages  int     `json:"total_pages"`
-	CurrentPage int     `json:"current_page"`
-	TotalItems  int     `json:"total_items"`
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+	TotalPages int     `json:"total_pages"`
+	// CurrentPage is the page number, sent only by lists whose cursor is
+	// an offset; a keyset cursor has no page number.
+	CurrentPage int `json:"current_page,omitempty"`
+	TotalItems  int `json:"total_items"`
 }
 
 // StringList decodes from either a JSON string or an array of strings; the
@@ -182,7 +184,10 @@ type ManageConnectionsConfig struct {
 	Enabled                  bool   `json:"enabled"`
 	CallbackURL              string `json:"callback_url,omitempty"`
 	EnableWaitForConnections bool   `json:"enable_wait_for_connections"`
-	EnableConnectionRemoval  bool   `json:"enable_connection_removal"`
+	// EnableConnectionRemoval is Composio's switch for removing
+	// connections from the chat; Switchboard has no such feature and
+	// leaves it out.
+	EnableConnectionRemoval bool `json:"enable_connection_removal,omitempty"`
 }
 
 // SessionDeleted is the body of a session delete.

@@ -53,7 +53,6 @@ type Service struct {
 // Reasons recorded with status transitions.
 const (
 	ReasonAwaiting    = "Waiting for the user to complete the connection"
-	ReasonStale       = "Connection initiation did not complete within 10 minutes"
 	ReasonConnected   = "Connected"
 	ReasonDisabled    = "Disabled through the API"
 	ReasonEnabled     = "Enabled through the API"
@@ -419,7 +418,33 @@ func (s *Service) PendingLink(ctx context.Context, projectID, sessionID, toolkit
 // create interrupted between the account and its link).
 func (s *Service) SweepStale(ctx context.Context) (int, error) {
 	now := s.now()
-	return s.Store.FailStaleAccounts(ctx, now, now.Add(-s.LinkTTL), ReasonStale)
+	return s.Store.FailStaleAccounts(ctx, now, now.Add(-s.LinkTTL), s.staleReason())
+}
+
+// staleReason is the reason of an account whose link expired unused,
+// naming the link lifetime this server gives its links.
+func (s *Service) staleReason() string {
+	return "Connection initiation did not complete within " + humanDuration(s.LinkTTL) + ", the lifetime of its link"
+}
+
+// humanDuration writes d in whole hours or minutes when it is one, as
+// "1 minute" or "2 hours", and in Go's notation otherwise.
+func humanDuration(d time.Duration) string {
+	unit := func(n int64, name string) string {
+		if n == 1 {
+			return "1 " + name
+		}
+		return fmt.Sprintf("%d %ss", n, name)
+	}
+	switch {
+	case d > 0 && d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d > 0 && d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	case d > 0 && d%time.Second == 0:
+		return unit(int64(d/time.Second), "second")
+	}
+	return d.String()
 }
 
 // RunSweeper sweeps stale accounts every interval until ctx ends.

@@ -172,8 +172,9 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		return "", s.fail(ctx, l, a, reason), flowErr("state_expired", reason+".", nil)
 	}
 	if in.Error != "" {
-		reason := providerReason(in.Error)
-		return "", s.fail(ctx, l, a, reason), flowErr(in.Error, reason+".", nil)
+		ae := oauth.ParseAuthorizationError(in.Error, in.ErrorDescription)
+		reason := providerReason(ae)
+		return "", s.fail(ctx, l, a, reason), flowErr(ae.Code, reason+".", nil)
 	}
 	if in.Code == "" {
 		reason := "The provider answered without an authorization code"
@@ -211,28 +212,88 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		// account is usable, it just cannot say whose it is.
 		s.Logger.Warn("identity call failed", "account_id", a.ID, "toolkit", a.ToolkitSlug, "err", err)
 	}
-	a, err = s.activate(ctx, a, tok, display, identityID, ReasonConnected)
+	activated, err := s.activate(ctx, a, tok, display, identityID, ReasonConnected)
+	if fe, ok := errors.AsType[*FlowError](err); ok && fe.Code == CodeIdentityMismatch {
+		// The new grant is dropped; the account keeps its old tokens and
+		// status, and records why.
+		return "", s.fail(ctx, l, a, fe.Reason), fe
+	}
 	if err != nil {
 		return "", store.Account{}, err
 	}
+	a = activated
 	if s.OnConnected != nil {
 		s.OnConnected(ctx, l, a)
 	}
 	return s.callbackTarget(l, a), a, nil
 }
 
-func providerReason(code string) string {
-	switch code {
+// providerReason is the reason an account records for an error the
+// provider sent to the callback: only a known code and a cleaned, short
+// description, never the provider's raw text.
+func providerReason(ae oauth.AuthorizationError) string {
+	var reason string
+	switch ae.Code {
 	case "access_denied":
-		return "The user denied access at the provider (access_denied)"
+		reason = "The user denied access at the provider (access_denied)"
 	case "invalid_scope":
-		return "The provider rejected the requested scopes (invalid_scope)"
+		reason = "The provider rejected the requested scopes (invalid_scope)"
 	default:
-		return "The provider answered with an error (" + code + ")"
+		reason = "The provider answered with an error (" + ae.Code + ")"
 	}
+	if ae.Description != "" {
+		reason += ": " + ae.Description
+	}
+	return reason
+}
+
+// CodeIdentityMismatch is the flow error of a re-authorization signed in
+// as another upstream account than the one the account records.
+const CodeIdentityMismatch = "identity_mismatch"
+
+// checkIdentity refuses to give an account that records an upstream
+// identity the credentials of another one: a re-authorization keeps the
+// account id, and sessions pinned to that id must keep reaching the same
+// person's data. It compares the stable ids when both are known, and the
+// display names otherwise. A re-authorization whose identity could not be
+// read is refused too, since it cannot be told apart from a swap. An
+// account that records no identity (a first connection, or a toolkit
+// without an identity endpoint) takes any.
+func checkIdentity(a store.Account, display, identityID string) error {
+	if a.Identity == "" && a.IdentityID == "" {
+		return nil
+	}
+	same := false
+	switch {
+	case a.IdentityID != "" && identityID != "":
+		same = a.IdentityID == identityID
+	case a.Identity != "" && display != "":
+		same = a.Identity == display
+	}
+	if same {
+		return nil
+	}
+	was := a.Identity
+	if was == "" {
+		was = a.IdentityID
+	}
+	if display == "" && identityID == "" {
+		return flowErr(CodeIdentityMismatch, fmt.Sprintf(
+			"Re-authorization refused: account %s belongs to %s, and the provider did not say which account signed in now. The account keeps its previous connection; try again signed in as %s.",
+			a.ID, was, was), nil)
+	}
+	now := display
+	if now == "" {
+		now = identityID
+	}
+	return flowErr(CodeIdentityMismatch, fmt.Sprintf(
+		"Re-authorization refused: account %s belongs to %s, but the provider signed in %s. The account keeps its previous connection; sign in as %s, or connect %s as a new account.",
+		a.ID, was, now, was, now), nil)
 }
 
 // activate stores credentials and marks an account ACTIVE, now connected.
+// It refuses credentials of another upstream identity than the one the
+// account records (checkIdentity).
 func (s *Service) activate(ctx context.Context, a store.Account, creds any, display, identityID, reason string) (store.Account, error) {
 	sealed, err := s.sealCredentials(a, creds)
 	if err != nil {
@@ -244,6 +305,9 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 		expiry = &e
 	}
 	a, err = s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
+		if err := checkIdentity(a, display, identityID); err != nil {
+			return a, err
+		}
 		now := s.now()
 		a.Status, a.StatusReason = store.StatusActive, reason
 		a.SealedCredentials, a.TokenExpiresAt = sealed, expiry

@@ -138,9 +138,10 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, p store.Pr
 	switch t := r.URL.Query().Get("account_type"); t {
 	case "", "PRIVATE", "ALL":
 	case "SHARED":
-		// Switchboard has no shared accounts yet: nothing matches.
-		writeJSON(w, http.StatusOK, sdk.ListResponse[sdk.ConnectedAccount]{Items: []sdk.ConnectedAccount{}, CurrentPage: 1})
-		return nil
+		// Switchboard has no shared accounts: it cannot say which would
+		// match, so it refuses rather than answer an empty list.
+		return problem.Invalidf("unsupported_filter", "account_type", "account_type=SHARED is not supported: Switchboard has no shared accounts").
+			WithFix("Omit account_type, or use PRIVATE or ALL")
 	default:
 		return problem.Invalidf("invalid_request", "account_type", "account_type must be PRIVATE, SHARED or ALL, got %q", t)
 	}
@@ -284,7 +285,7 @@ func (s *Server) accountJSON(ctx context.Context, a store.Account) sdk.Connected
 
 // listJSON wraps a page in the Composio list envelope.
 func listJSON[T any](items []T, next string, total, limit int) sdk.ListResponse[T] {
-	out := sdk.ListResponse[T]{Items: items, TotalItems: total, CurrentPage: 1}
+	out := sdk.ListResponse[T]{Items: items, TotalItems: total}
 	if next != "" {
 		out.NextCursor = &next
 	}

@@ -165,7 +165,7 @@ func TestConnectedAccounts(t *testing.T) {
 		{"list by ids", "GET", "/api/v3.1/connected_accounts?connected_account_ids={a2}", "", 200, []string{"{a2}"}, []string{"{a1}"}},
 		{"list oldest first", "GET", "/api/v3.1/connected_accounts?order_direction=asc&limit=1", "", 200, []string{"{a1}", `"next_cursor":"`}, []string{"{a2}"}},
 		{"empty list value (Python sends user_ids=)", "GET", "/api/v3.1/connected_accounts?user_ids=", "", 200, []string{"{a1}"}, nil},
-		{"shared accounts", "GET", "/api/v3.1/connected_accounts?account_type=SHARED", "", 200, []string{`"items":[]`}, nil},
+		{"shared accounts are not supported", "GET", "/api/v3.1/connected_accounts?account_type=SHARED", "", 400, []string{`"slug":"unsupported_filter"`, "account_type"}, nil},
 		{"alias", "PATCH", "/api/v3.1/connected_accounts/{a1}", `{"alias":"work"}`, 200, []string{`"success":true`}, nil},
 		{"alias taken by the same user and toolkit", "PATCH", "/api/v3.1/connected_accounts/{pending}", `{"alias":"work"}`, 400, []string{"alias", "already used"}, nil},
 		{"the same alias for another user", "PATCH", "/api/v3.1/connected_accounts/{a2}", `{"alias":"work"}`, 200, nil, nil},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -24,6 +25,10 @@ func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	default:
 		return problem.Invalidf("invalid_request", "auth_config.type", "auth_config.type must be use_custom_auth or use_composio_managed_auth, got %q", req.AuthConfig.Type)
 	}
+	access, err := toolAccessOf(req.AuthConfig.ToolAccessConfig, "auth_config.tool_access_config")
+	if err != nil {
+		return err
+	}
 	c, err := s.AuthConfigs.Create(r.Context(), p.ID, authconfigs.CreateInput{
 		Toolkit:                req.Toolkit.Slug,
 		Type:                   req.AuthConfig.Type,
@@ -31,6 +36,7 @@ func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 		AuthScheme:             req.AuthConfig.AuthScheme,
 		Credentials:            req.AuthConfig.Credentials,
 		IsEnabledForToolRouter: req.AuthConfig.IsEnabledForToolRouter,
+		ToolAccess:             access,
 	})
 	if err != nil {
 		return err
@@ -98,7 +104,11 @@ func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	in := authconfigs.UpdateInput{Name: req.Name, Credentials: req.Credentials, IsEnabledForToolRouter: req.IsEnabledForToolRouter}
+	access, err := toolAccessOf(req.ToolAccessConfig, "tool_access_config")
+	if err != nil {
+		return err
+	}
+	in := authconfigs.UpdateInput{Name: req.Name, Credentials: req.Credentials, IsEnabledForToolRouter: req.IsEnabledForToolRouter, ToolAccess: access}
 	if len(req.Scopes) > 0 && string(req.Scopes) != "null" {
 		var one string
 		var many []string
@@ -115,7 +125,11 @@ func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.authConfigJSON(c, 0))
+	counts, err := s.AuthConfigs.Store.CountAccounts(r.Context(), p.ID, []string{c.ID})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.authConfigJSON(c, counts[c.ID]))
 	return nil
 }
 
@@ -162,6 +176,32 @@ func (s *Server) authConfigJSON(c store.AuthConfig, connections int) sdk.AuthCon
 		CreatedBy:              "",
 		CreatedAt:              c.CreatedAt,
 		LastUpdatedAt:          c.UpdatedAt,
-		ToolAccessConfig:       sdk.ToolAccessConfig{ToolsAvailableForExecution: []string{}, ToolsForConnectedAccountCreation: []string{}},
+		ToolAccessConfig:       sdk.ToolAccessConfig{ToolsAvailableForExecution: orNone(c.ToolsForExecution), ToolsForConnectedAccountCreation: []string{}},
 	}
+}
+
+func orNone(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
+}
+
+// toolAccessOf decodes a tool_access_config; absent, null or {} is nil.
+// Unknown keys are refused, so no setting is silently dropped.
+func toolAccessOf(raw json.RawMessage, field string) (*authconfigs.ToolAccess, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var v struct {
+		ToolsAvailableForExecution       *[]string `json:"tools_available_for_execution"`
+		ToolsForConnectedAccountCreation []string  `json:"tools_for_connected_account_creation"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return nil, problem.Invalidf("invalid_json", field,
+			"%s must be an object with tools_available_for_execution and tools_for_connected_account_creation, lists of tool slugs: %v", field, err)
+	}
+	return &authconfigs.ToolAccess{ForExecution: v.ToolsAvailableForExecution, ForAccountCreation: v.ToolsForConnectedAccountCreation}, nil
 }

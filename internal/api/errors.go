@@ -76,6 +76,10 @@ var codes = map[string]int{
 	"insufficient_scope":           2100,
 	"invalid_scope":                2101,
 	"api_key_not_found":            2102,
+	"unsupported_filter":           2150,
+	"tool_not_allowed":             2151,
+	"invalid_tool_filter":          2152,
+	"unsupported_field":            2153,
 }
 
 // writeError writes err as the JSON error envelope. A problem.Error is

@@ -247,7 +247,6 @@ func (s *Server) sessionJSON(sess sessions.Session) sdk.Session {
 				Enabled:                  c.ManageConnections.Enabled,
 				CallbackURL:              c.ManageConnections.CallbackURL,
 				EnableWaitForConnections: c.ManageConnections.WaitForConnections,
-				EnableConnectionRemoval:  true,
 			},
 			MultiAccount: sdk.MultiAccount{
 				Enable:                   c.MultiAccount.Enabled,

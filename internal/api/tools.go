@@ -209,8 +209,12 @@ func (s *Server) sessionTools(w http.ResponseWriter, r *http.Request, p store.Pr
 	if err != nil {
 		return err
 	}
+	tools, err := s.Sessions.Tools(r.Context(), sess)
+	if err != nil {
+		return err
+	}
 	items := []sdk.Tool{}
-	for _, t := range s.Sessions.Tools(sess) {
+	for _, t := range tools {
 		items = append(items, s.toolJSON(t))
 	}
 	page, err := paginate(items, r.URL.Query().Get("cursor"), n)

@@ -65,6 +65,8 @@ type CreateInput struct {
 	// numbers, booleans or (for scopes) arrays of strings.
 	Credentials            map[string]any
 	IsEnabledForToolRouter *bool
+	// ToolAccess is tool_access_config, if given.
+	ToolAccess *ToolAccess
 }
 
 func secretsAAD(c store.AuthConfig) []string {
@@ -111,6 +113,13 @@ func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) 
 	}
 	if c.Name == "" {
 		c.Name = tk.Name + " Auth Config"
+	}
+	tools, err := s.checkToolAccess(tk.Slug, in.ToolAccess, "auth_config.tool_access_config")
+	if err != nil {
+		return store.AuthConfig{}, err
+	}
+	if tools != nil && len(*tools) > 0 {
+		c.ToolsForExecution = *tools
 	}
 	if err := s.setCredentials(&c, tk, scheme, in.Credentials, true); err != nil {
 		return store.AuthConfig{}, err
@@ -290,6 +299,9 @@ type UpdateInput struct {
 	Credentials            map[string]any
 	Scopes                 *string
 	IsEnabledForToolRouter *bool
+	// ToolAccess is tool_access_config, if given; its nil lists change
+	// nothing.
+	ToolAccess *ToolAccess
 }
 
 // Update changes an auth config, under the credential-host rule:
@@ -329,9 +341,19 @@ func (s *Service) Update(ctx context.Context, projectID, id string, in UpdateInp
 			return store.AuthConfig{}, err
 		}
 	}
+	tools, err := s.checkToolAccess(cur.ToolkitSlug, in.ToolAccess, "tool_access_config")
+	if err != nil {
+		return store.AuthConfig{}, err
+	}
 	return s.update(ctx, projectID, id, func(c store.AuthConfig) (store.AuthConfig, error) {
 		if in.Name != nil {
 			c.Name = *in.Name
+		}
+		if tools != nil {
+			c.ToolsForExecution = nil
+			if len(*tools) > 0 {
+				c.ToolsForExecution = *tools
+			}
 		}
 		if in.IsEnabledForToolRouter != nil {
 			c.IsEnabledForToolRouter = *in.IsEnabledForToolRouter

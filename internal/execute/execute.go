@@ -99,6 +99,15 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 		}
 		return Result{}, err
 	}
+	// The account's auth config may allow only some tools, in a session
+	// or not.
+	ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
+	if err != nil {
+		return Result{}, fmt.Errorf("get auth config of %s: %w", a.ID, err)
+	}
+	if err := authconfigs.ToolAllowed(ac, tool); err != nil {
+		return Result{}, err
+	}
 	args := c.Arguments
 	if args == nil {
 		args = map[string]any{}

@@ -19,6 +19,13 @@ func (s *Service) pick(ctx context.Context, p store.Project, c Call, toolkit, lo
 		if err != nil {
 			return store.Account{}, nil, err
 		}
+		// A tool the session's options refuse is refused before any
+		// account is looked at (its toolkit being off is a Result below).
+		if tool, ok := s.Catalog.Tool(c.Tool); ok && sess.Config.Toolkits.Allows(toolkit) {
+			if err := sess.ToolAllowed(tool); err != nil {
+				return store.Account{}, nil, err
+			}
+		}
 		a, msg, err := s.inSession(ctx, p, sess, toolkit, c.Account)
 		if err != nil || msg != "" {
 			if msg != "" {

@@ -3,11 +3,13 @@ package execute
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -55,6 +57,34 @@ var hopHeaders = map[string]bool{
 	"Transfer-Encoding": true, "Proxy-Authorization": true, "X-Api-Key": true,
 }
 
+// proxyAllowed refuses a raw request where tool restrictions apply: a
+// session whose tools or tags options limit the toolkit, or an auth config
+// that allows only some tools. A proxied request can do what any tool
+// does, so allowing it would undo the restriction.
+func (s *Service) proxyAllowed(ctx context.Context, p store.Project, sessionID string, a store.Account, toolkit string) error {
+	refuse := func(why string) error {
+		return &problem.Error{Kind: problem.Forbidden, Code: authconfigs.CodeToolNotAllowed,
+			Message: "a proxied request to " + toolkit + " is not allowed: " + why + ", and a raw request would get around that"}
+	}
+	if sessionID != "" {
+		sess, err := s.Sessions.Get(ctx, p.ID, sessionID)
+		if err != nil {
+			return err
+		}
+		if sess.RestrictsToolkit(toolkit) {
+			return refuse("session " + sess.ID + " limits the tools of " + toolkit)
+		}
+	}
+	ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
+	if err != nil {
+		return fmt.Errorf("get auth config of %s: %w", a.ID, err)
+	}
+	if len(ac.ToolsForExecution) > 0 {
+		return refuse("auth config " + ac.ID + " allows only some tools")
+	}
+	return nil
+}
+
 // Proxy sends a raw request to the toolkit's API with the chosen account's
 // credentials. The endpoint can never leave the toolkit's host.
 func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (ProxyResult, error) {
@@ -92,6 +122,9 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 	if res != nil {
 		s.log(ctx, *res, "proxy:"+tk.Slug, start)
 		return ProxyResult{Error: res.Error, LogID: logID}, nil
+	}
+	if err := s.proxyAllowed(ctx, p, c.SessionID, a, tk.Slug); err != nil {
+		return ProxyResult{}, err
 	}
 	u := upstream{method: method, path: c.Endpoint, query: url.Values{}, header: http.Header{}}
 	for _, prm := range c.Parameters {

@@ -31,6 +31,10 @@ type ToolkitStatus struct {
 // Search finds tools for each use case among the session's toolkits (or
 // the given subset) and reports each found toolkit's connection status.
 func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases []string, only []string) ([]SearchResult, []ToolkitStatus, error) {
+	access, err := s.Sessions.Access(ctx, sess)
+	if err != nil {
+		return nil, nil, err
+	}
 	var allowed []string
 	for _, tk := range s.Catalog.List() {
 		if sess.Config.Toolkits.Allows(tk.Slug) && (len(only) == 0 || slices.Contains(only, tk.Slug)) {
@@ -42,7 +46,13 @@ func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases []
 	for _, q := range useCases {
 		res := SearchResult{UseCase: q}
 		if len(allowed) > 0 {
-			for i, m := range s.Catalog.SearchTools(q, allowed, 8) {
+			var found []toolkits.ToolMatch
+			for _, m := range s.Catalog.SearchTools(q, allowed, 0) {
+				if len(found) < 8 && access.Exposes(m.Tool) {
+					found = append(found, m)
+				}
+			}
+			for i, m := range found {
 				if i < 3 {
 					res.Primary = append(res.Primary, m.Tool)
 				} else {

@@ -55,12 +55,18 @@ const accountParam = "account"
 
 // addDirectTools exposes the session's tools that its preload option
 // names as MCP tools of their own.
-func (c *call) addDirectTools(srv *gomcp.Server, o options) {
+func (c *call) addDirectTools(ctx context.Context, srv *gomcp.Server, o options) {
 	if !o.preloadAll && len(o.preload) == 0 {
 		return
 	}
 	multi := c.sess.Config.MultiAccount.Enabled
-	for _, t := range c.s.Sessions.Tools(c.sess) {
+	tools, err := c.s.Sessions.Tools(ctx, c.sess)
+	if err != nil {
+		// Without the rule no direct tool is exposed; the meta tools still are.
+		c.s.Logger.ErrorContext(ctx, "list session tools", "session_id", c.sess.ID, "err", err)
+		return
+	}
+	for _, t := range tools {
 		if !o.preloadAll && !slices.ContainsFunc(o.preload, func(s string) bool { return strings.EqualFold(s, t.Slug) }) {
 			continue
 		}

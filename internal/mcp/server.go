@@ -103,7 +103,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	// A wait for connections outlasts the server's write timeout.
 	http.NewResponseController(rw).SetWriteDeadline(time.Now().Add(writeBudget))
-	srv := s.build(p, sess)
+	srv := s.build(ctx, p, sess)
 	s.handler.ServeHTTP(w, r.WithContext(context.WithValue(ctx, serverKey, srv)))
 }
 

@@ -68,7 +68,7 @@ type call struct {
 }
 
 // build makes the MCP server of a session for one request.
-func (s *Server) build(p store.Project, sess sessions.Session) *gomcp.Server {
+func (s *Server) build(ctx context.Context, p store.Project, sess sessions.Session) *gomcp.Server {
 	o := optionsOf(sess.Config)
 	version := s.Version
 	if version == "" {
@@ -90,7 +90,7 @@ func (s *Server) build(p store.Project, sess sessions.Session) *gomcp.Server {
 	if o.multiExecute {
 		c.add(srv, multiExecuteTool, c.meta(MultiExecuteTool))
 	}
-	c.addDirectTools(srv, o)
+	c.addDirectTools(ctx, srv, o)
 	return srv
 }
 

@@ -144,7 +144,7 @@ func (r *run) dispatch(ctx context.Context, name string, args json.RawMessage) R
 	case SearchTools:
 		return r.search(ctx, args)
 	case GetToolSchemas:
-		return r.schemas(args)
+		return r.schemas(ctx, args)
 	case ManageConnections:
 		return r.manage(ctx, args)
 	case WaitForConnections:

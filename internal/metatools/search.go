@@ -123,7 +123,7 @@ type toolError struct {
 }
 
 // schemas is COMPOSIO_GET_TOOL_SCHEMAS: the full schemas of named tools.
-func (r *run) schemas(args json.RawMessage) Result {
+func (r *run) schemas(ctx context.Context, args json.RawMessage) Result {
 	var in struct {
 		ToolSlugs []string `json:"tool_slugs"`
 	}
@@ -132,6 +132,10 @@ func (r *run) schemas(args json.RawMessage) Result {
 	}
 	if len(in.ToolSlugs) == 0 {
 		return Failure("tool_slugs must name at least one tool", nil)
+	}
+	access, err := r.s.Sessions.Access(ctx, r.sess)
+	if err != nil {
+		return Failure(r.message(ctx, err), nil)
 	}
 	out := schemasOutput{ToolSchemas: map[string]toolSchema{}, NotFound: []toolError{}}
 	var found, missing []string
@@ -142,6 +146,8 @@ func (r *run) schemas(args json.RawMessage) Result {
 			out.NotFound = append(out.NotFound, toolError{slug, fmt.Sprintf("tool %s not found", slug)})
 		case !r.sess.Config.Toolkits.Allows(t.Toolkit):
 			out.NotFound = append(out.NotFound, toolError{slug, fmt.Sprintf("toolkit %s is not enabled in session %s", t.Toolkit, r.sess.ID)})
+		case access.Check(t) != nil:
+			out.NotFound = append(out.NotFound, toolError{slug, access.Check(t).Error()})
 		default:
 			out.ToolSchemas[t.Slug] = toolSchema{ToolSlug: t.Slug, Toolkit: t.Toolkit, Name: t.Name, Description: t.Description,
 				InputSchema: t.InputSchema, OutputSchema: t.OutputSchema}

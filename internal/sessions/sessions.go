@@ -36,9 +36,13 @@ type Config struct {
 	Pins              map[string][]string `json:"pins,omitempty"`
 	ManageConnections ManageConnections   `json:"manage_connections"`
 	MultiAccount      MultiAccount        `json:"multi_account"`
-	// Passthrough keeps the request fields Switchboard stores but does not
-	// interpret yet (tools, tags, workbench, preload, search, execute).
+	// Passthrough keeps request fields as given, to echo them: tools, tags,
+	// workbench, preload, search, execute. Other parts read some of them
+	// (Filters, MetaTools, the MCP preload).
 	Passthrough map[string]json.RawMessage `json:"passthrough,omitempty"`
+	// Filters are the tools and tags options, parsed from Passthrough when
+	// the session is validated or read.
+	Filters ToolFilters `json:"-"`
 }
 
 // ToolkitFilter is an enable or disable list.
@@ -155,6 +159,13 @@ func (s *Service) decoded(rec store.Session) (Session, error) {
 	if err != nil {
 		return Session{}, err
 	}
+	// Stored options were checked when they were set, except in sessions
+	// stored before the check existed; those refuse every tool rather than
+	// run unrestricted.
+	d.Config.Filters, err = ParseToolFilters(s.Catalog, d.Config.Passthrough["tools"], d.Config.Passthrough["tags"])
+	if err != nil {
+		d.Config.Filters = ToolFilters{invalid: err}
+	}
 	s.decodedMu.Lock()
 	if s.decodedCache == nil || len(s.decodedCache) >= maxDecoded {
 		s.decodedCache = map[decodedKey]Session{}
@@ -267,6 +278,11 @@ func (s *Service) validate(ctx context.Context, projectID, userID string, c Conf
 			return c, err
 		}
 	}
+	filters, err := ParseToolFilters(s.Catalog, c.Passthrough["tools"], c.Passthrough["tags"])
+	if err != nil {
+		return c, err
+	}
+	c.Filters = filters
 	if cb := c.ManageConnections.CallbackURL; cb != "" {
 		p, err := s.Store.GetProject(ctx, projectID)
 		if err != nil {

@@ -1,21 +1,26 @@
 package sessions
 
 import (
+	"context"
 	"encoding/json"
 
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 // Tools returns the tools a session exposes, sorted by slug: every tool
-// of the toolkits its configuration allows.
-func (s *Service) Tools(sess Session) []toolkits.Tool {
+// of the toolkits its configuration allows that its Access allows.
+func (s *Service) Tools(ctx context.Context, sess Session) ([]toolkits.Tool, error) {
+	acc, err := s.Access(ctx, sess)
+	if err != nil {
+		return nil, err
+	}
 	var out []toolkits.Tool
 	for _, t := range s.Catalog.Tools() {
-		if sess.Config.Toolkits.Allows(t.Toolkit) {
+		if acc.Exposes(t) {
 			out = append(out, t)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // The meta tools a session may expose, as Composio names them.

@@ -103,8 +103,12 @@ type AuthConfig struct {
 	// (client_secret and the like), a JSON object once opened.
 	SealedSecrets          []byte
 	IsEnabledForToolRouter bool
-	CreatedAt              time.Time
-	UpdatedAt              time.Time
+	// ToolsForExecution, when not empty, lists the only tools that may run
+	// with the accounts of this auth config (Composio's
+	// tool_access_config.tools_available_for_execution).
+	ToolsForExecution []string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // AuthConfigFilter selects auth configs. Empty fields match everything.

@@ -12,13 +12,13 @@ import (
 )
 
 const authConfigCols = `id, project_id, toolkit_slug, name, type, auth_scheme, status, params,
-	sealed_secrets, is_enabled_for_tool_router, created_at, updated_at`
+	sealed_secrets, is_enabled_for_tool_router, created_at, updated_at, tools_for_execution`
 
 func scanAuthConfig(r pgx.Row) (store.AuthConfig, error) {
 	var c store.AuthConfig
-	var params []byte
+	var params, tools []byte
 	err := r.Scan(&c.ID, &c.ProjectID, &c.ToolkitSlug, &c.Name, &c.Type, &c.AuthScheme, &c.Status, &params,
-		&c.SealedSecrets, &c.IsEnabledForToolRouter, &c.CreatedAt, &c.UpdatedAt)
+		&c.SealedSecrets, &c.IsEnabledForToolRouter, &c.CreatedAt, &c.UpdatedAt, &tools)
 	if err != nil {
 		return store.AuthConfig{}, err
 	}
@@ -27,6 +27,12 @@ func scanAuthConfig(r pgx.Row) (store.AuthConfig, error) {
 	}
 	if len(c.Params) == 0 {
 		c.Params = nil
+	}
+	if err := json.Unmarshal(tools, &c.ToolsForExecution); err != nil {
+		return store.AuthConfig{}, fmt.Errorf("decode tools of auth config %s: %w", c.ID, err)
+	}
+	if len(c.ToolsForExecution) == 0 {
+		c.ToolsForExecution = nil
 	}
 	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
 	return c, nil
@@ -41,12 +47,21 @@ func paramsJSON(params map[string]string) string {
 	return string(b)
 }
 
+// toolsJSON encodes a tool list for the jsonb column, [] for none.
+func toolsJSON(tools []string) string {
+	if len(tools) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(tools) // a list of strings always encodes
+	return string(b)
+}
+
 // CreateAuthConfig stores a new auth config in its project.
 func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO auth_configs (`+authConfigCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb)`,
 		c.ID, c.ProjectID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
-		c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt)
+		c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, toolsJSON(c.ToolsForExecution))
 	if err != nil {
 		return fmt.Errorf("create auth config: %w", dbError(err))
 	}
@@ -97,10 +112,11 @@ func (s *Store) UpdateAuthConfig(ctx context.Context, projectID, id string, fn f
 		func(ctx context.Context, tx pgx.Tx, old, c store.AuthConfig) (store.AuthConfig, error) {
 			return scanAuthConfig(tx.QueryRow(ctx, `UPDATE auth_configs
 				SET toolkit_slug = $2, name = $3, type = $4, auth_scheme = $5, status = $6, params = $7::jsonb,
-					sealed_secrets = $8, is_enabled_for_tool_router = $9, created_at = $10, updated_at = $11
+					sealed_secrets = $8, is_enabled_for_tool_router = $9, created_at = $10, updated_at = $11,
+					tools_for_execution = $12::jsonb
 				WHERE id = $1 RETURNING `+authConfigCols,
 				old.ID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
-				c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt))
+				c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, toolsJSON(c.ToolsForExecution)))
 		})
 }
 

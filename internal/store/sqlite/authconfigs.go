@@ -3,20 +3,33 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 const authConfigColumns = `id, project_id, toolkit_slug, name, type, auth_scheme, status, params,
-sealed_secrets, is_enabled_for_tool_router, created_at, updated_at`
+sealed_secrets, is_enabled_for_tool_router, created_at, updated_at, tools_for_execution`
 
 func scanAuthConfig(r scanner) (store.AuthConfig, error) {
 	var c store.AuthConfig
 	err := r.Scan(&c.ID, &c.ProjectID, &c.ToolkitSlug, &c.Name, &c.Type, &c.AuthScheme, &c.Status,
 		jsonCol{&c.Params}, bytesCol{&c.SealedSecrets}, &c.IsEnabledForToolRouter,
-		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, jsonCol{&c.ToolsForExecution})
+	if len(c.ToolsForExecution) == 0 {
+		c.ToolsForExecution = nil
+	}
 	return c, err
+}
+
+// toolsValue encodes a tool list for its JSON column, [] for none.
+func toolsValue(tools []string) string {
+	if len(tools) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(tools) // a list of strings always encodes
+	return string(b)
 }
 
 // CreateAuthConfig stores a new auth config; a taken id, or a project that
@@ -28,9 +41,10 @@ func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error 
 	}
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO auth_configs (`+authConfigColumns+`)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.ProjectID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, params,
-			blobValue(c.SealedSecrets), c.IsEnabledForToolRouter, timeValue(c.CreatedAt), timeValue(c.UpdatedAt))
+			blobValue(c.SealedSecrets), c.IsEnabledForToolRouter, timeValue(c.CreatedAt), timeValue(c.UpdatedAt),
+			toolsValue(c.ToolsForExecution))
 		if err != nil {
 			return dbError("create auth config", err)
 		}
@@ -92,11 +106,11 @@ func (s *Store) UpdateAuthConfig(ctx context.Context, projectID, id string, fn f
 		}
 		err = execOne(ctx, tx, "update auth config", `UPDATE auth_configs
 SET toolkit_slug = ?, name = ?, type = ?, auth_scheme = ?, status = ?, params = ?,
-	sealed_secrets = ?, is_enabled_for_tool_router = ?, created_at = ?, updated_at = ?
+	sealed_secrets = ?, is_enabled_for_tool_router = ?, created_at = ?, updated_at = ?, tools_for_execution = ?
 WHERE project_id = ? AND id = ?`,
 			c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, params,
 			blobValue(c.SealedSecrets), c.IsEnabledForToolRouter, timeValue(c.CreatedAt), timeValue(c.UpdatedAt),
-			projectID, id)
+			toolsValue(c.ToolsForExecution), projectID, id)
 		if err != nil {
 			return err
 		}

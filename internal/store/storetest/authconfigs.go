@@ -12,6 +12,7 @@ func testAuthConfigs(t *testing.T, s store.Store) {
 
 	c := newAuthConfig("p1", "ac1", "github", at(1))
 	c.Params["authorization_url"] = "https://github.com/login/oauth/authorize"
+	c.ToolsForExecution = []string{"GITHUB_GET_THE_AUTHENTICATED_USER", "GITHUB_LIST_REPOS"}
 	mustCreateAuthConfig(t, s, c)
 	bare := newAuthConfig("p1", "ac2", "linear", at(2))
 	bare.Params = nil
@@ -40,6 +41,7 @@ func testAuthConfigs(t *testing.T, s store.Store) {
 		c.Params = map[string]string{"client_id": "new-client", "scopes": "repo"}
 		c.SealedSecrets = []byte("new ciphertext")
 		c.IsEnabledForToolRouter = false
+		c.ToolsForExecution = []string{"GITHUB_LIST_REPOS"}
 		c.UpdatedAt = at(9)
 		return c, nil
 	})
@@ -50,6 +52,7 @@ func testAuthConfigs(t *testing.T, s store.Store) {
 	want.Params = map[string]string{"client_id": "new-client", "scopes": "repo"}
 	want.SealedSecrets = []byte("new ciphertext")
 	want.IsEnabledForToolRouter = false
+	want.ToolsForExecution = []string{"GITHUB_LIST_REPOS"}
 	want.UpdatedAt = at(9)
 	if d := diff(want, updated); d != "" {
 		t.Errorf("UpdateAuthConfig result mismatch (-want +got):\n%s", d)
@@ -67,6 +70,24 @@ func testAuthConfigs(t *testing.T, s store.Store) {
 	wantErr(t, "DeleteAuthConfig(missing)", s.DeleteAuthConfig(ctx, "p1", "missing"), store.ErrNotFound)
 	if _, err := s.GetAuthConfig(ctx, "p1", "ac2"); err != nil {
 		t.Errorf("GetAuthConfig of the config not deleted: got %v, want nil", err)
+	}
+
+	// Clearing the tool list allows every tool again: it reads back empty.
+	cleared, err := s.UpdateAuthConfig(ctx, "p1", "ac2", func(c store.AuthConfig) (store.AuthConfig, error) {
+		c.ToolsForExecution = []string{"LINEAR_LIST_ISSUES"}
+		return c, nil
+	})
+	wantNoErr(t, "UpdateAuthConfig setting tools", err)
+	if len(cleared.ToolsForExecution) != 1 {
+		t.Errorf("UpdateAuthConfig setting tools: got %v, want one tool", cleared.ToolsForExecution)
+	}
+	cleared, err = s.UpdateAuthConfig(ctx, "p1", "ac2", func(c store.AuthConfig) (store.AuthConfig, error) {
+		c.ToolsForExecution = nil
+		return c, nil
+	})
+	wantNoErr(t, "UpdateAuthConfig clearing tools", err)
+	if got, err := s.GetAuthConfig(ctx, "p1", "ac2"); err != nil || got.ToolsForExecution != nil || cleared.ToolsForExecution != nil {
+		t.Errorf("after clearing tools: got %v / %v, %v; want nil", cleared.ToolsForExecution, got.ToolsForExecution, err)
 	}
 }
 
