@@ -13,14 +13,25 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/app"
 	"github.com/switchboard-dev/switchboard/internal/config"
+	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 )
 
 const key = "sb_api_test_key_0123456789abcdef"
 
+func TestMain(m *testing.M) { postgrestest.Main(m) }
+
 // newServer is the real router on a real SQLite store.
 func newServer(t *testing.T) (*httptest.Server, *app.App) {
 	t.Helper()
+	return newServerOn(t, "")
+}
+
+// newServerOn is the real router on SQLite, or on the PostgreSQL database
+// at databaseURL when it is not empty.
+func newServerOn(t *testing.T, databaseURL string) (*httptest.Server, *app.App) {
+	t.Helper()
 	cfg := config.Default()
+	cfg.DatabaseURL = databaseURL
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.EncryptionKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 	cfg.EgressAllowLoopback = true // the test upstreams run on 127.0.0.1
