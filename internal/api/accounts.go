@@ -84,15 +84,14 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, p store.P
 func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
 	id := r.PathValue("id")
 	var a store.Account
-	var err error
-	if raw := r.URL.Query().Get("wait_seconds"); raw != "" {
+	wait, ok, err := seconds(r, "wait_seconds", maxWait)
+	if err != nil {
+		return err
+	}
+	if ok {
 		// Switchboard's long-poll: answer once the account leaves
 		// INITIATED, or after wait_seconds.
-		secs, perr := strconv.ParseFloat(raw, 64)
-		if perr != nil || secs < 0 {
-			return problem.Invalidf("invalid_request", "wait_seconds", "wait_seconds must be a number of seconds, got %q", raw)
-		}
-		a, err = s.Accounts.Wait(r.Context(), p.ID, id, min(time.Duration(secs*float64(time.Second)), maxWait))
+		a, err = s.Accounts.Wait(r.Context(), p.ID, id, wait)
 	} else {
 		a, err = s.Accounts.Get(r.Context(), p.ID, id)
 	}

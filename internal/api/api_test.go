@@ -13,14 +13,25 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/app"
 	"github.com/switchboard-dev/switchboard/internal/config"
+	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 )
 
 const key = "sb_api_test_key_0123456789abcdef"
 
+func TestMain(m *testing.M) { postgrestest.Main(m) }
+
 // newServer is the real router on a real SQLite store.
-func newServer(t *testing.T) (*httptest.Server, *app.App) {
+func newServer(t testing.TB) (*httptest.Server, *app.App) {
+	t.Helper()
+	return newServerOn(t, "")
+}
+
+// newServerOn is the real router on SQLite, or on the PostgreSQL database
+// at databaseURL when it is not empty.
+func newServerOn(t testing.TB, databaseURL string) (*httptest.Server, *app.App) {
 	t.Helper()
 	cfg := config.Default()
+	cfg.DatabaseURL = databaseURL
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.EncryptionKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 	cfg.EgressAllowLoopback = true // the test upstreams run on 127.0.0.1
@@ -91,7 +102,7 @@ func run(t *testing.T, srv *httptest.Server, tests []scenario, vars map[string]s
 	}
 }
 
-func post(t *testing.T, srv *httptest.Server, path, body string, v any) {
+func post(t testing.TB, srv *httptest.Server, path, body string, v any) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
 	req.Header.Set("x-api-key", key)

@@ -2,13 +2,12 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
-	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
 
@@ -80,16 +79,15 @@ var codes = map[string]int{
 	"tool_not_allowed":             2151,
 	"invalid_tool_filter":          2152,
 	"unsupported_field":            2153,
+	"invalid_text":                 2050,
+	problem.StoreUnavailable:       2200,
 }
 
 // writeError writes err as the JSON error envelope. A problem.Error is
 // shown as it is; anything else is logged and shown as a bare internal
 // error, so no internals leak.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	p, ok := problem.As(err)
-	if !ok && errors.Is(err, store.ErrNotFound) {
-		p, ok = &problem.Error{Kind: problem.NotFound, Code: "not_found", Message: "not found"}, true
-	}
+	p, ok := problem.Of(err)
 	if !ok {
 		log.ErrorContext(r.Context(), "request failed", "err", err)
 		p = &problem.Error{Kind: problem.Unavailable, Code: "internal_error", Message: "internal error; the request id identifies it in the server log"}
@@ -101,7 +99,11 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.InfoContext(r.Context(), "request refused", "error_code", p.Code, "cause", p.Err)
 	}
 	status := statusOf[p.Kind]
-	if status >= 500 {
+	switch {
+	case p.Code == problem.StoreUnavailable:
+		// The SDKs retry a 503; Retry-After tells them when.
+		w.Header().Set("Retry-After", strconv.Itoa(int(problem.RetryAfter.Seconds())))
+	case status >= 500:
 		w.Header().Set("x-should-retry", "false")
 	}
 	writeJSON(w, status, body(r, p, status))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -169,6 +169,10 @@ func (s *Server) authed(scope string, h handler) http.Handler {
 		}
 		ctx = reqlog.WithProjectID(ctx, p.ID)
 		r = r.WithContext(ctx)
+		if err := checkRequest(r); err != nil {
+			writeError(w, r, s.Logger, err)
+			return
+		}
 		if err := h(w, r, p); err != nil {
 			writeError(w, r, s.Logger, err)
 		}
@@ -183,7 +187,22 @@ const maxBody = 1 << 20
 // does not use. Numbers in untyped fields (tool arguments) decode as
 // json.Number, keeping them exact.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
+	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return problem.Invalidf("body_too_large", "", "the request body is larger than %d bytes", maxBody)
+		}
+		return problem.Invalidf("invalid_request", "", "could not read the request body")
+	}
+	return decodeJSON(raw, v)
+}
+
+// decodeJSON is decode on the bytes of a body: text checked, then decoded.
+func decodeJSON(raw []byte, v any) error {
+	if err := checkBody(raw); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	err := dec.Decode(v)
 	if err == io.EOF {
@@ -197,12 +216,9 @@ func decode(r *http.Request, v any) error {
 			err = errTrailingData
 		}
 	}
-	var tooLarge *http.MaxBytesError
 	var syntax *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &tooLarge):
-		return problem.Invalidf("body_too_large", "", "the request body is larger than %d bytes", maxBody)
 	case errors.As(err, &te) && te.Field != "":
 		return problem.Invalidf("invalid_json", te.Field, "field %s must be %s, not a JSON %s", te.Field, kindOf(te.Type.String()), te.Value)
 	case errors.As(err, &syntax), errors.As(err, &te), err == io.ErrUnexpectedEOF, err == errTrailingData:
@@ -226,44 +242,4 @@ func kindOf(goType string) string {
 		return "a boolean"
 	}
 	return "a " + goType
-}
-
-// csv splits a comma-joined query parameter, as the SDKs send arrays.
-func csv(r *http.Request, name string) []string {
-	var out []string
-	for _, v := range r.URL.Query()[name] {
-		for _, part := range strings.Split(v, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				out = append(out, part)
-			}
-		}
-	}
-	return out
-}
-
-// limit reads the limit parameter leniently (the Python SDK may send
-// "10.0") and clamps it.
-func limit(r *http.Request, def, max int) (int, error) {
-	raw := r.URL.Query().Get("limit")
-	if raw == "" {
-		return def, nil
-	}
-	f, err := strconv.ParseFloat(raw, 64)
-	if err != nil || f < 1 {
-		return 0, problem.Invalidf("invalid_request", "limit", "limit must be a positive number, got %q", raw)
-	}
-	return min(int(f), max), nil
-}
-
-// boolParam reads an optional boolean query parameter.
-func boolParam(r *http.Request, name string) (*bool, error) {
-	raw := r.URL.Query().Get(name)
-	if raw == "" {
-		return nil, nil
-	}
-	b, err := strconv.ParseBool(raw)
-	if err != nil {
-		return nil, problem.Invalidf("invalid_request", name, "%s must be true or false, got %q", name, raw)
-	}
-	return &b, nil
 }

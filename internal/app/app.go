@@ -82,16 +82,25 @@ type Options struct {
 	Catalog *toolkits.Catalog
 }
 
-// backends opens a store by the database URL's scheme.
+// backends opens a store by the database URL's scheme, behind the guard
+// that refuses text no backend can keep and tells outages from bugs.
 var backends = map[string]func(ctx context.Context, c config.Config) (store.Store, error){
 	"sqlite": func(ctx context.Context, c config.Config) (store.Store, error) {
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
-		return sqlite.Open(ctx, filepath.Join(c.DataDir, "switchboard.db"))
+		s, err := sqlite.Open(ctx, filepath.Join(c.DataDir, "switchboard.db"))
+		if err != nil {
+			return nil, err
+		}
+		return store.Guard(s, sqlite.Unavailable), nil
 	},
 	"postgres": func(ctx context.Context, c config.Config) (store.Store, error) {
-		return postgres.Open(ctx, c.DatabaseURL)
+		s, err := postgres.Open(ctx, c.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		return store.Guard(s, postgres.Unavailable), nil
 	},
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +23,6 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
-	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // Path is the pattern of a session's MCP endpoint.
@@ -154,6 +154,8 @@ func requestID(r *http.Request) json.RawMessage {
 const (
 	codeUnauthenticated = -32001
 	codeNotFound        = -32002
+	codeUnavailable     = -32003
+	codeInvalidParams   = -32602
 	codeInternal        = -32603
 )
 
@@ -183,21 +185,23 @@ func refuse(w http.ResponseWriter, r *http.Request, rid string, err error) {
 	}
 	body.Error.Message = "internal error; the request id identifies it in the server log"
 	body.Error.Data.Slug = "internal_error"
-	if p, ok := problem.As(err); ok {
-		switch p.Kind {
-		case problem.Unauthenticated:
+	if p, ok := problem.Of(err); ok {
+		switch {
+		case p.Kind == problem.Unauthenticated:
 			// No WWW-Authenticate: it would send MCP clients looking for an
 			// OAuth authorization server; the key is a project API key.
 			status, code = http.StatusUnauthorized, codeUnauthenticated
-		case problem.NotFound:
+		case p.Kind == problem.NotFound:
 			status, code = http.StatusNotFound, codeNotFound
+		case p.Kind == problem.Invalid:
+			status, code = http.StatusBadRequest, codeInvalidParams
+		case p.Code == problem.StoreUnavailable:
+			status, code = http.StatusServiceUnavailable, codeUnavailable
+			w.Header().Set("Retry-After", strconv.Itoa(int(problem.RetryAfter.Seconds())))
 		}
 		if status != http.StatusInternalServerError {
 			body.Error.Message, body.Error.Data.Slug, body.Error.Data.Fix = p.Message, p.Code, p.Fix
 		}
-	} else if errors.Is(err, store.ErrNotFound) {
-		status, code = http.StatusNotFound, codeNotFound
-		body.Error.Message, body.Error.Data.Slug = "not found", "not_found"
 	}
 	body.Error.Code, body.Error.Data.Status, body.Error.Data.RequestID = code, status, rid
 	w.Header().Set("Content-Type", "application/json")

@@ -3,7 +3,6 @@ package mcp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -193,11 +192,8 @@ func failure(msg string, v any) *gomcp.CallToolResult {
 // message is what a tool says about a domain error: the message REST
 // gives. Anything else is logged and reported as an internal error.
 func (c *call) message(ctx context.Context, err error) string {
-	if p, ok := problem.As(err); ok {
+	if p, ok := problem.Of(err); ok {
 		return p.Message
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return "not found"
 	}
 	c.s.Logger.ErrorContext(ctx, "mcp tool failed", "err", err, "session_id", c.sess.ID)
 	return internalError

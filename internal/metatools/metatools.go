@@ -230,11 +230,8 @@ func marshal(v any) json.RawMessage {
 // message is what a tool says about a domain error: the message REST
 // gives. Anything else is logged and reported as an internal error.
 func (r *run) message(ctx context.Context, err error) string {
-	if p, ok := problem.As(err); ok {
+	if p, ok := problem.Of(err); ok {
 		return p.Message
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return "not found"
 	}
 	r.s.logger().ErrorContext(ctx, "meta tool failed", "err", err, "session_id", r.sess.ID)
 	return InternalError

@@ -8,6 +8,10 @@ package problem
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // Kind says which class of failure an Error is; the api maps it to a status.
@@ -73,4 +77,38 @@ func (e *Error) WithFix(format string, args ...any) *Error {
 // As returns the *Error in err's chain, if any.
 func As(err error) (*Error, bool) {
 	return errors.AsType[*Error](err)
+}
+
+// StoreUnavailable is the code of a request refused because the database
+// did not answer; the request may be retried after RetryAfter.
+const StoreUnavailable = "store_unavailable"
+
+// RetryAfter is how long a caller refused with StoreUnavailable should wait
+// before trying again.
+const RetryAfter = 2 * time.Second
+
+// Of returns err as an *Error when it is one or when it is one of the
+// store's sentinels that mean the same to every caller: ErrNotFound (404),
+// ErrInvalid (400: text the store refuses, such as a NUL byte) and
+// ErrUnavailable (503 store_unavailable). Anything else is not for the
+// caller to see: ok is false.
+func Of(err error) (p *Error, ok bool) {
+	if p, ok := As(err); ok {
+		return p, true
+	}
+	switch {
+	case errors.Is(err, store.ErrUnavailable):
+		return &Error{Kind: Unavailable, Code: StoreUnavailable, Err: err,
+			Message: "the database is not answering; nothing was changed, try again in a moment"}, true
+	case errors.Is(err, store.ErrInvalid):
+		msg := err.Error()
+		if _, after, found := strings.Cut(msg, store.ErrInvalid.Error()+": "); found {
+			msg = after
+		}
+		return &Error{Kind: Invalid, Code: "invalid_request", Err: err,
+			Message: "the request holds a value that cannot be stored: " + msg}, true
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Kind: NotFound, Code: "not_found", Message: "not found"}, true
+	}
+	return nil, false
 }

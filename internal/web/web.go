@@ -23,10 +23,12 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 //go:embed templates/*.html
@@ -103,6 +105,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			status = http.StatusGone
 		}
 		s.render(w, status, "error.html", messagePage{Title: "Connection failed", Message: fe.Reason, Detail: fe.Code})
+		return
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		s.Logger.WarnContext(r.Context(), "hosted flow: store unavailable", "route", r.Pattern, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(int(problem.RetryAfter.Seconds())))
+		s.render(w, http.StatusServiceUnavailable, "error.html", messagePage{Title: "Try again in a moment", Message: "The service is briefly unavailable; nothing was changed. Reload this page in a moment to continue."})
 		return
 	}
 	// The route, not the path: a link path carries the link token.

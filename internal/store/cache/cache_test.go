@@ -25,7 +25,9 @@ func open(t *testing.T) *sqlite.Store {
 
 // TestConformance: the cached store keeps every promise of the contract.
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return cache.New(open(t), time.Minute) })
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return cache.New(store.Guard(open(t), sqlite.Unavailable), time.Minute)
+	})
 }
 
 // TestLockedReadsBypassTheCache: under LockAccount the store's own row is

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/postgres"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
@@ -12,6 +13,6 @@ import (
 // database of its own.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return open(t, postgrestest.URL(t))
+		return store.Guard(open(t, postgrestest.URL(t)), postgres.Unavailable)
 	})
 }

@@ -287,3 +287,19 @@ type queryer interface {
 type scanner interface {
 	Scan(dest ...any) error
 }
+
+// Unavailable reports whether err means the database file could not serve
+// the call: still locked after the busy timeout, unreadable, full or gone.
+// store.Guard uses it to tell an outage from a bug.
+func Unavailable(err error) bool {
+	e, ok := errors.AsType[*sqlite.Error](err)
+	if !ok {
+		return false
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL,
+		sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PROTOCOL:
+		return true
+	}
+	return false
+}

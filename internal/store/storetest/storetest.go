@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListAccountsCursorTies", testListAccountsCursorTies},
 		{"LatestActiveAccount", testLatestActiveAccount},
 		{"InvalidListArguments", testInvalidListArguments},
+		{"InvalidText", testInvalidText},
 		{"FailStaleAccounts", testFailStaleAccounts},
 		{"AccountChanges", testAccountChanges},
 		{"LockAccount", testLockAccount},

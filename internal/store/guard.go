@@ -1,0 +1,305 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ErrUnavailable reports that the database did not answer: it is down,
+// unreachable or refusing connections. The request may succeed when
+// retried; nothing was changed, or the change was rolled back.
+var ErrUnavailable = errors.New("the database is unavailable")
+
+// Guarded is a Store behind the two rules every backend shares, so that
+// neither is left to each backend's driver:
+//
+//   - Text: every string a call stores or looks up (ids, user ids, aliases,
+//     names, parameters, filters) is valid UTF-8 without NUL bytes.
+//     PostgreSQL refuses NUL in text and SQLite stores anything, so without
+//     the rule the same request fails with an internal error on one and
+//     stores what the other cannot read back. Bad text is ErrInvalid, and
+//     nothing is written.
+//   - Outages: an error that the backend's classifier says means "the
+//     database did not answer" is wrapped as ErrUnavailable, so callers can
+//     tell an outage (retry later) from a bug.
+type Guarded struct {
+	s           Store
+	unavailable func(error) bool
+}
+
+// Guard wraps s. unavailable reports whether a backend error means the
+// database did not answer; nil means no error does.
+func Guard(s Store, unavailable func(error) bool) *Guarded {
+	if unavailable == nil {
+		unavailable = func(error) bool { return false }
+	}
+	return &Guarded{s: s, unavailable: unavailable}
+}
+
+// CheckText reports, as ErrInvalid naming the field, the first string that
+// is not valid UTF-8 or holds a NUL byte.
+func CheckText(field, s string) error {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return fmt.Errorf("%w: %s holds a NUL byte at byte %d", ErrInvalid, field, i)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalid, field)
+	}
+	return nil
+}
+
+// checkArgs checks name/value pairs of string arguments.
+func checkArgs(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := CheckText(pairs[i], pairs[i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// checkRecord checks every string a record holds: string fields, strings
+// in slices and maps, and pointers to them. Byte fields are ciphertext or
+// opaque bytes and are not text.
+func checkRecord(rec any) error {
+	return checkValue(reflect.TypeOf(rec).Name(), reflect.ValueOf(rec))
+}
+
+func checkValue(path string, v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.String:
+		return CheckText(path, v.String())
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return checkValue(path, v.Elem())
+		}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return nil
+		}
+		for i := range v.Len() {
+			if err := checkValue(fmt.Sprintf("%s[%d]", path, i), v.Index(i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			key := fmt.Sprintf("%s key", path)
+			if err := checkValue(key, it.Key()); err != nil {
+				return err
+			}
+			if err := checkValue(fmt.Sprintf("%s[%q]", path, it.Key().String()), it.Value()); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		if v.Type() == timeType {
+			return nil
+		}
+		for i := range v.NumField() {
+			if err := checkValue(path+"."+v.Type().Field(i).Name, v.Field(i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// classify turns a backend error that means "the database did not answer"
+// into ErrUnavailable, keeping the cause.
+func (g *Guarded) classify(err error) error {
+	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	if g.unavailable(err) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
+
+// checked wraps an update function so that what it returns is checked
+// before the backend writes it.
+func checked[T any](fn func(T) (T, error)) func(T) (T, error) {
+	return func(old T) (T, error) {
+		v, err := fn(old)
+		if err == nil {
+			err = checkRecord(v)
+		}
+		return v, err
+	}
+}
+
+func guard1[T any](g *Guarded, check error, call func() (T, error)) (T, error) {
+	if check != nil {
+		var zero T
+		return zero, check
+	}
+	v, err := call()
+	return v, g.classify(err)
+}
+
+func (g *Guarded) guard0(check error, call func() error) error {
+	if check != nil {
+		return check
+	}
+	return g.classify(call())
+}
+
+func (g *Guarded) CreateProject(ctx context.Context, p Project) error {
+	return g.guard0(checkRecord(p), func() error { return g.s.CreateProject(ctx, p) })
+}
+
+func (g *Guarded) GetProject(ctx context.Context, id string) (Project, error) {
+	return guard1(g, checkArgs("project id", id), func() (Project, error) { return g.s.GetProject(ctx, id) })
+}
+
+func (g *Guarded) ListProjects(ctx context.Context) ([]Project, error) {
+	return guard1(g, nil, func() ([]Project, error) { return g.s.ListProjects(ctx) })
+}
+
+func (g *Guarded) UpdateProject(ctx context.Context, id string, fn func(Project) (Project, error)) (Project, error) {
+	return guard1(g, checkArgs("project id", id), func() (Project, error) { return g.s.UpdateProject(ctx, id, checked(fn)) })
+}
+
+func (g *Guarded) CreateAPIKey(ctx context.Context, k APIKey) error {
+	return g.guard0(checkRecord(k), func() error { return g.s.CreateAPIKey(ctx, k) })
+}
+
+func (g *Guarded) GetAPIKeyByHash(ctx context.Context, hash []byte) (APIKey, error) {
+	return guard1(g, nil, func() (APIKey, error) { return g.s.GetAPIKeyByHash(ctx, hash) })
+}
+
+func (g *Guarded) ListAPIKeys(ctx context.Context, projectID string) ([]APIKey, error) {
+	return guard1(g, checkArgs("project id", projectID), func() ([]APIKey, error) { return g.s.ListAPIKeys(ctx, projectID) })
+}
+
+func (g *Guarded) RevokeAPIKey(ctx context.Context, projectID, id string, at time.Time) error {
+	return g.guard0(checkArgs("project id", projectID, "api key id", id), func() error { return g.s.RevokeAPIKey(ctx, projectID, id, at) })
+}
+
+func (g *Guarded) CreateAuthConfig(ctx context.Context, c AuthConfig) error {
+	return g.guard0(checkRecord(c), func() error { return g.s.CreateAuthConfig(ctx, c) })
+}
+
+func (g *Guarded) GetAuthConfig(ctx context.Context, projectID, id string) (AuthConfig, error) {
+	return guard1(g, checkArgs("project id", projectID, "auth config id", id), func() (AuthConfig, error) { return g.s.GetAuthConfig(ctx, projectID, id) })
+}
+
+func (g *Guarded) ListAuthConfigs(ctx context.Context, projectID string, f AuthConfigFilter) (Page[AuthConfig], error) {
+	check := errors.Join(checkArgs("project id", projectID), checkRecord(f))
+	return guard1(g, check, func() (Page[AuthConfig], error) { return g.s.ListAuthConfigs(ctx, projectID, f) })
+}
+
+func (g *Guarded) UpdateAuthConfig(ctx context.Context, projectID, id string, fn func(AuthConfig) (AuthConfig, error)) (AuthConfig, error) {
+	return guard1(g, checkArgs("project id", projectID, "auth config id", id), func() (AuthConfig, error) {
+		return g.s.UpdateAuthConfig(ctx, projectID, id, checked(fn))
+	})
+}
+
+func (g *Guarded) DeleteAuthConfig(ctx context.Context, projectID, id string) error {
+	return g.guard0(checkArgs("project id", projectID, "auth config id", id), func() error { return g.s.DeleteAuthConfig(ctx, projectID, id) })
+}
+
+func (g *Guarded) CountAccounts(ctx context.Context, projectID string, authConfigIDs []string) (map[string]int, error) {
+	check := errors.Join(checkArgs("project id", projectID), checkValue("auth config ids", reflect.ValueOf(authConfigIDs)))
+	return guard1(g, check, func() (map[string]int, error) { return g.s.CountAccounts(ctx, projectID, authConfigIDs) })
+}
+
+func (g *Guarded) CreateAccount(ctx context.Context, a Account) error {
+	return g.guard0(checkRecord(a), func() error { return g.s.CreateAccount(ctx, a) })
+}
+
+func (g *Guarded) GetAccount(ctx context.Context, projectID, id string) (Account, error) {
+	return guard1(g, checkArgs("project id", projectID, "account id", id), func() (Account, error) { return g.s.GetAccount(ctx, projectID, id) })
+}
+
+func (g *Guarded) ListAccounts(ctx context.Context, projectID string, f AccountFilter) (Page[Account], error) {
+	check := errors.Join(checkArgs("project id", projectID), checkRecord(f))
+	return guard1(g, check, func() (Page[Account], error) { return g.s.ListAccounts(ctx, projectID, f) })
+}
+
+func (g *Guarded) LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (Account, error) {
+	check := checkArgs("project id", projectID, "user id", userID, "toolkit", toolkit)
+	return guard1(g, check, func() (Account, error) { return g.s.LatestActiveAccount(ctx, projectID, userID, toolkit) })
+}
+
+func (g *Guarded) UpdateAccount(ctx context.Context, projectID, id string, fn func(Account) (Account, error)) (Account, error) {
+	return guard1(g, checkArgs("project id", projectID, "account id", id), func() (Account, error) {
+		return g.s.UpdateAccount(ctx, projectID, id, checked(fn))
+	})
+}
+
+func (g *Guarded) DeleteAccount(ctx context.Context, projectID, id string) error {
+	return g.guard0(checkArgs("project id", projectID, "account id", id), func() error { return g.s.DeleteAccount(ctx, projectID, id) })
+}
+
+func (g *Guarded) FailStaleAccounts(ctx context.Context, now, unlinkedBefore time.Time, reason string) (int, error) {
+	return guard1(g, checkArgs("reason", reason), func() (int, error) { return g.s.FailStaleAccounts(ctx, now, unlinkedBefore, reason) })
+}
+
+func (g *Guarded) AccountChanges(ctx context.Context) (<-chan string, error) {
+	return guard1(g, nil, func() (<-chan string, error) { return g.s.AccountChanges(ctx) })
+}
+
+func (g *Guarded) LockAccount(ctx context.Context, projectID, id string, fn func(ctx context.Context) error) error {
+	return g.guard0(checkArgs("project id", projectID, "account id", id), func() error { return g.s.LockAccount(ctx, projectID, id, fn) })
+}
+
+func (g *Guarded) CreateLink(ctx context.Context, l Link) error {
+	return g.guard0(checkRecord(l), func() error { return g.s.CreateLink(ctx, l) })
+}
+
+func (g *Guarded) GetLink(ctx context.Context, tokenHash string) (Link, error) {
+	return guard1(g, checkArgs("link token hash", tokenHash), func() (Link, error) { return g.s.GetLink(ctx, tokenHash) })
+}
+
+func (g *Guarded) GetLinkByState(ctx context.Context, stateHash string) (Link, error) {
+	return guard1(g, checkArgs("state hash", stateHash), func() (Link, error) { return g.s.GetLinkByState(ctx, stateHash) })
+}
+
+func (g *Guarded) PendingLink(ctx context.Context, projectID, sessionID, toolkit string, now time.Time) (Link, error) {
+	check := checkArgs("project id", projectID, "session id", sessionID, "toolkit", toolkit)
+	return guard1(g, check, func() (Link, error) { return g.s.PendingLink(ctx, projectID, sessionID, toolkit, now) })
+}
+
+func (g *Guarded) UpdateLink(ctx context.Context, tokenHash string, fn func(Link) (Link, error)) (Link, error) {
+	return guard1(g, checkArgs("link token hash", tokenHash), func() (Link, error) { return g.s.UpdateLink(ctx, tokenHash, checked(fn)) })
+}
+
+func (g *Guarded) ListVaultChecks(ctx context.Context) ([]VaultCheck, error) {
+	return guard1(g, nil, func() ([]VaultCheck, error) { return g.s.ListVaultChecks(ctx) })
+}
+
+func (g *Guarded) AddVaultCheck(ctx context.Context, c VaultCheck) error {
+	return g.guard0(checkRecord(c), func() error { return g.s.AddVaultCheck(ctx, c) })
+}
+
+func (g *Guarded) CreateSession(ctx context.Context, s Session) error {
+	return g.guard0(checkRecord(s), func() error { return g.s.CreateSession(ctx, s) })
+}
+
+func (g *Guarded) GetSession(ctx context.Context, projectID, id string) (Session, error) {
+	return guard1(g, checkArgs("project id", projectID, "session id", id), func() (Session, error) { return g.s.GetSession(ctx, projectID, id) })
+}
+
+func (g *Guarded) UpdateSession(ctx context.Context, projectID, id string, fn func(Session) (Session, error)) (Session, error) {
+	return guard1(g, checkArgs("project id", projectID, "session id", id), func() (Session, error) {
+		return g.s.UpdateSession(ctx, projectID, id, checked(fn))
+	})
+}
+
+func (g *Guarded) DeleteSession(ctx context.Context, projectID, id string) error {
+	return g.guard0(checkArgs("project id", projectID, "session id", id), func() error { return g.s.DeleteSession(ctx, projectID, id) })
+}
+
+func (g *Guarded) Ping(ctx context.Context) error { return g.classify(g.s.Ping(ctx)) }
+
+func (g *Guarded) Close() error { return g.s.Close() }
