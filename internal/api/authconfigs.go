@@ -25,6 +25,11 @@ func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	default:
 		return problem.Invalidf("invalid_request", "auth_config.type", "auth_config.type must be use_custom_auth or use_composio_managed_auth, got %q", req.AuthConfig.Type)
 	}
+	if pc := req.AuthConfig.ProxyConfig; len(pc) > 0 && string(pc) != "null" {
+		return problem.Invalidf("unsupported_field", "auth_config.proxy_config",
+			"proxy_config is not supported: Switchboard sends upstream requests itself, through its egress rules").
+			WithFix("Omit auth_config.proxy_config")
+	}
 	access, err := toolAccessOf(req.AuthConfig.ToolAccessConfig, "auth_config.tool_access_config")
 	if err != nil {
 		return err

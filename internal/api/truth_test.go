@@ -33,5 +33,16 @@ func TestNoInventedAnswers(t *testing.T) {
 		{"SHARED is refused, not answered empty", "GET", "/api/v3.1/connected_accounts?account_type=SHARED", "", 400,
 			[]string{`"slug":"unsupported_filter"`, `"code":2150`, "account_type"}, []string{`"items"`}},
 		{"PRIVATE lists the accounts", "GET", "/api/v3.1/connected_accounts?account_type=PRIVATE", "", 200, []string{`"total_items":2`}, nil},
+		{"a workbench cannot be turned on", "POST", "/api/v3.1/tool_router/session", `{"user_id":"u1","workbench":{"enable":true}}`, 400,
+			[]string{`"slug":"unsupported_field"`, `"field":"workbench.enable"`}, nil},
+		{"a workbench object enables by default, so it is refused too", "POST", "/api/v3.1/tool_router/session", `{"user_id":"u1","workbench":{"sandbox_size":"large"}}`, 400,
+			[]string{`"field":"workbench.enable"`}, nil},
+		{"a patch cannot turn it on either", "PATCH", "/api/v3.1/tool_router/session/{sess}", `{"workbench":{"enable":true}}`, 400,
+			[]string{`"field":"workbench.enable"`}, nil},
+		{"the direct-tools preset's workbench off is fine", "POST", "/api/v3.1/tool_router/session", `{"user_id":"u1","workbench":{"enable":false}}`, 201,
+			[]string{`"workbench":{"enable":false}`}, nil},
+		{"proxy_config is refused, not ignored", "POST", "/api/v3.1/auth_configs", `{"toolkit":{"slug":"linear"},"auth_config":{"type":"use_composio_managed_auth","authScheme":"API_KEY","proxy_config":{"proxy_url":"https://proxy.example"}}}`, 400,
+			[]string{`"slug":"unsupported_field"`, `"field":"auth_config.proxy_config"`}, nil},
+		{"nothing was created", "GET", "/api/v3.1/auth_configs", "", 200, []string{`"total_items":1`}, nil},
 	}, vars)
 }

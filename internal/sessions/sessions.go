@@ -283,6 +283,9 @@ func (s *Service) validate(ctx context.Context, projectID, userID string, c Conf
 		return c, err
 	}
 	c.Filters = filters
+	if err := checkWorkbench(c.Passthrough["workbench"]); err != nil {
+		return c, err
+	}
 	if cb := c.ManageConnections.CallbackURL; cb != "" {
 		p, err := s.Store.GetProject(ctx, projectID)
 		if err != nil {
@@ -362,4 +365,25 @@ func (s *Service) validPin(ctx context.Context, projectID, userID, toolkit, ref,
 			"connected account %s uses auth config %s, but the session sets %s for %s", a.ID, a.AuthConfigID, authConfigID, toolkit)
 	}
 	return a, nil
+}
+
+// checkWorkbench refuses a workbench option that turns the workbench on:
+// Switchboard has no code sandbox, and an option it does not enforce is
+// refused rather than echoed. Absent, null, or {"enable": false} (what
+// Composio's direct-tools preset sends) are fine.
+func checkWorkbench(raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var w struct {
+		Enable *bool `json:"enable"`
+	}
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return problem.Invalidf("invalid_request", "workbench", "workbench must be an object")
+	}
+	if w.Enable == nil || *w.Enable {
+		return problem.Invalidf("unsupported_field", "workbench.enable", "Switchboard has no workbench (code sandbox); workbench.enable must be false").
+			WithFix(`Omit workbench or send {"enable": false}`)
+	}
+	return nil
 }
