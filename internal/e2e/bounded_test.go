@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +11,10 @@ import (
 	"sync/atomic"
 	"testing"
 
+	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/switchboard-dev/switchboard/internal/execute"
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
@@ -111,4 +115,96 @@ func errOf(c mcpCallResult) string {
 		return ""
 	}
 	return *c.Error
+}
+
+// TestMultiExecuteAnswerCap: the results of one multi-execute together
+// hold at most metatools.MaxAnswer bytes. Every call runs; a result that
+// would not fit is dropped with an error saying why and keeps its log
+// id, and the answer stays valid JSON, over REST and MCP.
+func TestMultiExecuteAnswerCap(t *testing.T) {
+	s, api, sessID := bigFixture(t, serverOptions{})
+	// Two answers of 6 MiB fit in 16 MiB with the small one; a third never does.
+	big := strconv.Itoa(6 << 20)
+	args := multiOf("100", big, big, big, big, big)
+	check := func(t *testing.T, size int, multi mcpMulti) {
+		t.Helper()
+		if size > metatools.MaxAnswer+answerOverhead {
+			t.Errorf("answer of %d bytes, want at most %d + %d", size, metatools.MaxAnswer, answerOverhead)
+		}
+		if len(multi.Results) != 6 || multi.SuccessCount != 3 || multi.ErrorCount != 3 || !multi.Results[0].Successful {
+			t.Fatalf("got %d results, %d successful, %d failed; want 6, 3 (the small one and two large), 3",
+				len(multi.Results), multi.SuccessCount, multi.ErrorCount)
+		}
+		for _, c := range multi.Results {
+			if !strings.HasPrefix(c.LogID, "log_") || c.ConnectedAccountID == "" {
+				t.Errorf("result %d: log id %q, account %q; want both", c.Index, c.LogID, c.ConnectedAccountID)
+			}
+			if c.Successful {
+				continue
+			}
+			want := "result dropped: the answer of this COMPOSIO_MULTI_EXECUTE_TOOL would exceed 16777216 bytes (16 MiB)"
+			if !strings.HasPrefix(errOf(c), want) || len(c.Data) != 0 {
+				t.Errorf("dropped result %d: error %q, %d data fields; want %q and no data", c.Index, errOf(c), len(c.Data), want)
+			}
+		}
+	}
+
+	t.Run("rest", func(t *testing.T) {
+		before := api.calls.Load()
+		var multi mcpMulti
+		r := metaExec(t, s, sessID, "COMPOSIO_MULTI_EXECUTE_TOOL", args, &multi)
+		if r.err() != "" {
+			t.Fatalf("multi-execute: %s", r.err())
+		}
+		check(t, len(r.Data), multi)
+		if got := api.calls.Load() - before; got != 6 {
+			t.Errorf("%d upstream calls, want all 6 made", got)
+		}
+	})
+	t.Run("mcp", func(t *testing.T) {
+		var calls []any
+		if err := json.Unmarshal([]byte(args), &struct{ Tools *[]any }{&calls}); err != nil {
+			t.Fatal(err)
+		}
+		var multi mcpMulti
+		res, err := mcpClient(t, s, sessID).CallTool(ctxT(t), &gomcp.CallToolParams{Name: metatools.MultiExecuteTool, Arguments: map[string]any{"tools": calls}})
+		if err != nil || res.IsError {
+			t.Fatalf("MCP multi-execute: %v %v", err, res)
+		}
+		structured, err := json.Marshal(res.StructuredContent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(structured, &multi); err != nil {
+			t.Fatal(err)
+		}
+		check(t, len(structured), multi)
+	})
+	if got := s.App.Execute.MemoryBudget().Used(); got != 0 {
+		t.Errorf("%d bytes of the memory budget still taken after every call returned", got)
+	}
+}
+
+// answerOverhead is what a multi-execute answer may hold besides its
+// results' data: the other fields of each result and the summary.
+const answerOverhead = 64 << 10
+
+// TestMultiExecuteCallCap: a multi-execute of more than metatools.MaxCalls
+// calls is refused with an error naming the limit before any call runs;
+// one of MaxCalls calls runs them all.
+func TestMultiExecuteCallCap(t *testing.T) {
+	s, api, sessID := bigFixture(t, serverOptions{})
+	sizes := make([]string, metatools.MaxCalls+1)
+	for i := range sizes {
+		sizes[i] = "100"
+	}
+	r := metaExec(t, s, sessID, "COMPOSIO_MULTI_EXECUTE_TOOL", multiOf(sizes...), nil)
+	if want := "tools must list between 1 and 50 tool calls, got 51"; r.err() != want || api.calls.Load() != 0 {
+		t.Errorf("51 calls: error %q after %d upstream calls, want %q before any", r.err(), api.calls.Load(), want)
+	}
+	var multi mcpMulti
+	r = metaExec(t, s, sessID, "COMPOSIO_MULTI_EXECUTE_TOOL", multiOf(sizes[:metatools.MaxCalls]...), &multi)
+	if r.err() != "" || multi.SuccessCount != metatools.MaxCalls || api.calls.Load() != metatools.MaxCalls {
+		t.Errorf("50 calls: error %q, %d successful, %d upstream calls; want all 50", r.err(), multi.SuccessCount, api.calls.Load())
+	}
 }
