@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -206,5 +209,88 @@ func TestMultiExecuteCallCap(t *testing.T) {
 	r = metaExec(t, s, sessID, "COMPOSIO_MULTI_EXECUTE_TOOL", multiOf(sizes[:metatools.MaxCalls]...), &multi)
 	if r.err() != "" || multi.SuccessCount != metatools.MaxCalls || api.calls.Load() != metatools.MaxCalls {
 		t.Errorf("50 calls: error %q, %d successful, %d upstream calls; want all 50", r.err(), multi.SuccessCount, api.calls.Load())
+	}
+}
+
+// TestConcurrentLargeAnswersStayBounded runs 8 multi-executes at once,
+// each of 10 calls with 4 MiB answers (320 MiB asked for in all), on a
+// server whose memory budget is 64 MiB. Every answer stays within
+// metatools.MaxAnswer, the budget is never exceeded and is all given
+// back, every result that did not fit says why, and the heap stays far
+// below what holding every answer would take.
+func TestConcurrentLargeAnswersStayBounded(t *testing.T) {
+	const budget = 64 << 20
+	s, _, sessID := bigFixture(t, serverOptions{AnswerMemory: budget})
+	sizes := make([]string, 10)
+	for i := range sizes {
+		sizes[i] = "c" + strconv.Itoa(4<<20)
+	}
+	args := `{"tool_slug":"COMPOSIO_MULTI_EXECUTE_TOOL","arguments":` + multiOf(sizes...) + `}`
+
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			status, b := call(t, s, testKey, "POST", "/api/v3.1/tool_router/session/"+sessID+"/execute", args)
+			if status != http.StatusOK {
+				t.Errorf("multi-execute: %d %.300s", status, b)
+				return
+			}
+			var r struct {
+				Data mcpMulti `json:"data"`
+			}
+			if err := json.Unmarshal([]byte(b), &r); err != nil {
+				t.Errorf("multi-execute: %v", err)
+				return
+			}
+			if len(b) > metatools.MaxAnswer+answerOverhead || len(r.Data.Results) != len(sizes) {
+				t.Errorf("answer of %d bytes with %d results, want at most %d bytes and %d results",
+					len(b), len(r.Data.Results), metatools.MaxAnswer+answerOverhead, len(sizes))
+			}
+			for _, c := range r.Data.Results {
+				if !c.Successful && !strings.HasPrefix(errOf(c), "result dropped: ") && errOf(c) != execute.ErrBusy.Error() {
+					t.Errorf("result %d failed with %q, want a dropped result or the retryable memory error", c.Index, errOf(c))
+				}
+			}
+			// b goes out of scope here; the test holds no answer for long.
+		})
+	}
+	wg.Wait()
+	close(stop)
+	<-sampled
+
+	mem := s.App.Execute.MemoryBudget()
+	if mem.Peak() > budget || mem.Peak() == 0 || mem.Used() != 0 {
+		t.Errorf("memory budget: peak %d of %d, %d still taken; want a peak within the budget and nothing left", mem.Peak(), budget, mem.Used())
+	}
+	// Holding every answer would be 320 MiB of upstream bytes alone, and
+	// several copies of them while answers are encoded and decoded. The
+	// bound is generous: the test's own client side holds up to 8 answers
+	// of 16 MiB in two forms.
+	grew := int64(peak.Load()) - int64(base.HeapInuse)
+	t.Logf("heap in use grew by %d MiB at most; memory budget peak %d MiB", grew>>20, mem.Peak()>>20)
+	if limit := int64(640 << 20); grew > limit {
+		t.Errorf("heap in use grew by %d MiB, want at most %d MiB", grew>>20, limit>>20)
 	}
 }
