@@ -50,7 +50,7 @@ const (
 // a request with more is refused before any call runs.
 const MaxCalls = 50
 
-// MaxAnswer is the most bytes of results (each call's data and error) one
+// MaxAnswer is the most bytes of results (the data of the calls) one
 // COMPOSIO_MULTI_EXECUTE_TOOL returns: 16 MiB, two answers of
 // execute.MaxResponse. Results are kept as calls finish; a result that
 // would take the answer over MaxAnswer is dropped, its call reported as
