@@ -85,8 +85,9 @@ func (m *Memory) Peak() int64 {
 	return m.peak
 }
 
-// ErrBusy is a call's error when the memory budget is spent.
-var ErrBusy = errors.New("the server holds as many upstream answers in memory as it allows; retry the call in a moment")
+// ErrBusy is a call's error when the memory budget is spent. The budget
+// is taken as the answer is read, so the call was made.
+var ErrBusy = errors.New("the call was made, but its answer was dropped: the server holds as many upstream answers in memory as it allows; retry in a moment if the call is safe to repeat")
 
 // errTooLarge is an answer over MaxResponse.
 var errTooLarge = errors.New("upstream answer over MaxResponse")

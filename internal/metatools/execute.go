@@ -112,17 +112,18 @@ func (a *answer) keep(cr callResult) callResult {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var why string
+	var why, msg string
 	switch {
 	case a.bytes+n > MaxAnswer:
 		why = fmt.Sprintf("the answer of this %s would exceed %d bytes (%d MiB)", MultiExecuteTool, MaxAnswer, MaxAnswer>>20)
+		msg = "result dropped: " + why + "; the call was made, run it in a request of its own to get its result"
 	case !a.mem.Take(n):
 		why = execute.ErrBusy.Error()
+		msg = "result dropped: " + why
 	default:
 		a.bytes += n
 		return cr
 	}
-	msg := "result dropped: " + why + "; the call was made, run it in a request of its own to get its result"
 	if cr.Error != nil {
 		msg = *cr.Error + " (data dropped: " + why + ")"
 	}
