@@ -80,6 +80,9 @@ type Options struct {
 	// Catalog replaces the built-in toolkits; tests use it for auth
 	// schemes no built-in toolkit has.
 	Catalog *toolkits.Catalog
+	// AnswerMemory is the budget of upstream answer bytes held in memory
+	// at once (see execute.Memory); default execute.DefaultMemory.
+	AnswerMemory int64
 }
 
 // backends opens a store by the database URL's scheme, behind the guard
@@ -270,9 +273,12 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 			o.Logger.WarnContext(ctx, "move session pin", "err", err)
 		}
 	}
+	if o.AnswerMemory == 0 {
+		o.AnswerMemory = execute.DefaultMemory
+	}
 	a.Execute = &execute.Service{
 		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: catalog,
-		Egress: out, Logger: o.Logger, Now: o.Now,
+		Egress: out, Logger: o.Logger, Now: o.Now, Memory: execute.NewMemory(o.AnswerMemory),
 	}
 	a.Meta = &metatools.Service{
 		Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: catalog, Logger: o.Logger, Now: o.Now,

@@ -62,6 +62,9 @@ type serverOptions struct {
 	// production; by default it is on, since the test provider and
 	// upstreams run on 127.0.0.1.
 	NoLoopback bool
+	// AnswerMemory, when set, is the server's budget of upstream answer
+	// bytes held in memory at once.
+	AnswerMemory int64
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -101,7 +104,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, Now: o.Now, Catalog: o.Catalog})
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, Now: o.Now, Catalog: o.Catalog, AnswerMemory: o.AnswerMemory})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -25,9 +24,6 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
-// maxResponse bounds an upstream answer read into memory.
-const maxResponse = 16 << 20
-
 // Service executes tools.
 type Service struct {
 	Accounts    *accounts.Service
@@ -37,6 +33,17 @@ type Service struct {
 	Egress      *egress.Clients
 	Logger      *slog.Logger
 	Now         func() time.Time
+	// Memory is the budget of upstream answers held in memory at once;
+	// default one of DefaultMemory bytes shared by the process.
+	Memory *Memory
+}
+
+// MemoryBudget is the service's budget of upstream answer bytes.
+func (s *Service) MemoryBudget() *Memory {
+	if s.Memory == nil {
+		return defaultMemory
+	}
+	return s.Memory
 }
 
 // Call is one tool execution.
@@ -120,8 +127,18 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 		return r, nil
 	}
 	r := s.send(ctx, a, tk, upstream{method: req.Method, path: req.Path, query: req.Query, header: req.Header, body: req.Body, contentType: req.ContentType}, logID)
+	defer s.MemoryBudget().Give(r.held)
 	if r.Error == "" {
 		r.Data, r.Error = tool.ParseResponse(r.Status, r.header, r.raw)
+		// Data decoded and encoded again is a second copy of the answer,
+		// often larger (escaped text), and counts too.
+		if n := int64(len(r.Data)); n > 0 && (len(r.raw) == 0 || &r.Data[0] != &r.raw[0]) {
+			if !s.MemoryBudget().Take(n) {
+				r.Data, r.Error = emptyObject, ErrBusy.Error()
+			} else {
+				r.held += n
+			}
+		}
 	}
 	out := Result{Data: r.Data, Error: r.Error, LogID: logID, AccountID: a.ID, Status: r.Status}
 	if out.Data == nil {
@@ -157,6 +174,9 @@ type sent struct {
 	Result
 	header http.Header
 	raw    []byte
+	// held is what the answer took from the memory budget; the caller
+	// gives it back when done with raw.
+	held int64
 }
 
 // send adds the account's credentials and sends the request; an OAuth2
@@ -214,15 +234,23 @@ func (s *Service) send(ctx context.Context, a store.Account, tk toolkits.Toolkit
 		if err != nil {
 			return sent{Result: failed(logID, "the %s API could not be reached: %v", tk.Name, cleanTransportError(err))}
 		}
-		raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+		raw, held, err := readAnswer(resp.Body, resp.ContentLength, s.MemoryBudget())
 		resp.Body.Close()
-		if err != nil {
+		switch {
+		case errors.Is(err, errTooLarge):
+			return sent{Result: Result{Data: emptyObject, LogID: logID, Status: resp.StatusCode, Error: fmt.Sprintf(
+				"the %s API's answer is larger than %d bytes (%d MiB), the most Switchboard reads of one answer; ask for less, e.g. a smaller page or fewer fields",
+				tk.Name, MaxResponse, MaxResponse>>20)}}
+		case errors.Is(err, ErrBusy):
+			return sent{Result: Result{Data: emptyObject, Error: err.Error(), LogID: logID, Status: resp.StatusCode}}
+		case err != nil:
 			return sent{Result: failed(logID, "reading the %s API's answer failed", tk.Name)}
 		}
 		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 && ac.AuthScheme == string(toolkits.ModeOAuth2) {
+			s.MemoryBudget().Give(held)
 			continue // refresh once, retry once
 		}
-		return sent{Result: Result{Status: resp.StatusCode, LogID: logID}, header: resp.Header, raw: raw}
+		return sent{Result: Result{Status: resp.StatusCode, LogID: logID}, header: resp.Header, raw: raw, held: held}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -13,10 +14,14 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
+// maxCalls is metatools.MaxCalls as the tool's description and schema
+// state it.
+var maxCalls = strconv.Itoa(metatools.MaxCalls)
+
 var multiExecuteTool = &gomcp.Tool{
 	Name:  MultiExecuteTool,
 	Title: "Execute tools",
-	Description: `Run one or more tools (up to 50) with the user's connected accounts, in parallel, and return each call's result.
+	Description: `Run one or more tools (up to ` + maxCalls + `) with the user's connected accounts, in parallel, and return each call's result.
 
 Put independent calls in one request; calls that need an earlier call's output go in a later request. Each call names a tool slug (from ` + SearchTools + `) and its arguments, a JSON object following the tool's input schema. Each result has successful, data and error: a failed call does not stop the others. If a toolkit is not connected, the error carries a link to give the user.
 
@@ -27,7 +32,7 @@ In a session that allows several accounts per toolkit, set account (an account i
     "tools": {
       "type": "array",
       "minItems": 1,
-      "maxItems": 50,
+      "maxItems": ` + maxCalls + `,
       "description": "The tool calls to run.",
       "items": {
         "type": "object",

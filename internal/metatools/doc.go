@@ -22,6 +22,11 @@
 // error: the agent reads it and can act on it. Go errors are for requests
 // that are wrong as a whole, such as a slug that names no meta tool.
 //
+// A multi-execute takes at most MaxCalls calls and returns at most
+// MaxAnswer bytes of results; a result that does not fit is dropped with
+// an error saying so, and what it keeps counts against the process's
+// execute.Memory budget until its answer is built.
+//
 // The goroutines a meta tool starts (the calls of a multi-execute, the
 // toolkits of a wait) recover their own panics as internal errors, since
 // no surface can recover them; a panic in Run itself is the surface's to

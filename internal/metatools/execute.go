@@ -53,6 +53,8 @@ func (r *run) multiExecute(ctx context.Context, args json.RawMessage) Result {
 		parallel = 8
 	}
 	out := multiOutput{Results: make([]callResult, len(in.Tools)), TotalCount: len(in.Tools)}
+	kept := &answer{mem: r.s.Execute.MemoryBudget()}
+	defer kept.release()
 	// Each call gets a log record of its own, not a share of the request's.
 	ctx = reqlog.NewContext(ctx, nil)
 	sem := make(chan struct{}, parallel)
@@ -64,7 +66,7 @@ func (r *run) multiExecute(ctx context.Context, args json.RawMessage) Result {
 			defer r.recoverAs(ctx, tc.ToolSlug, func(msg string) {
 				out.Results[i] = callResult{Index: i, ToolSlug: tc.ToolSlug, Data: json.RawMessage(`{}`), Error: &msg}
 			})
-			out.Results[i] = r.call(ctx, i, tc)
+			out.Results[i] = kept.keep(r.call(ctx, i, tc))
 		})
 	}
 	wg.Wait()
@@ -87,6 +89,54 @@ func (r *run) multiExecute(ctx context.Context, args json.RawMessage) Result {
 		return Failure(summary, out)
 	}
 	return NewResult(summary, out)
+}
+
+// answer is what the results of one multi-execute hold: at most
+// MaxAnswer bytes, taken from the process's memory budget until the
+// answer is built.
+type answer struct {
+	mem *execute.Memory
+
+	mu    sync.Mutex
+	bytes int64
+}
+
+// keep returns cr if the answer has room for its data, and otherwise cr
+// with its data dropped and an error saying why. Room in the answer is
+// not enough: the process's memory budget must have it too. Error
+// messages are short (toolkits clips an upstream's) and not counted.
+func (a *answer) keep(cr callResult) callResult {
+	n := int64(len(cr.Data))
+	if string(cr.Data) == "{}" {
+		return cr // nothing to drop
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var why, msg string
+	switch {
+	case a.bytes+n > MaxAnswer:
+		why = fmt.Sprintf("the answer of this %s would exceed %d bytes (%d MiB)", MultiExecuteTool, MaxAnswer, MaxAnswer>>20)
+		msg = "result dropped: " + why + "; the call was made, run it in a request of its own to get its result"
+	case !a.mem.Take(n):
+		why = execute.ErrBusy.Error()
+		msg = "result dropped: " + why
+	default:
+		a.bytes += n
+		return cr
+	}
+	if cr.Error != nil {
+		msg = *cr.Error + " (data dropped: " + why + ")"
+	}
+	cr.Successful, cr.Data, cr.Error = false, json.RawMessage(`{}`), &msg
+	return cr
+}
+
+// release gives the kept results' bytes back to the memory budget.
+func (a *answer) release() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.mem.Give(a.bytes)
+	a.bytes = 0
 }
 
 // call makes one call of a multi-execute.

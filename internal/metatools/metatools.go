@@ -46,8 +46,16 @@ const (
 	MaxWait     = 300 * time.Second
 )
 
-// MaxCalls is how many tool calls one COMPOSIO_MULTI_EXECUTE_TOOL takes.
+// MaxCalls is how many tool calls one COMPOSIO_MULTI_EXECUTE_TOOL takes;
+// a request with more is refused before any call runs.
 const MaxCalls = 50
+
+// MaxAnswer is the most bytes of results (the data of the calls) one
+// COMPOSIO_MULTI_EXECUTE_TOOL returns: 16 MiB, two answers of
+// execute.MaxResponse. Results are kept as calls finish; a result that
+// would take the answer over MaxAnswer is dropped, its call reported as
+// failed with its log id and a message saying why.
+const MaxAnswer = 16 << 20
 
 // InternalError is what a tool says about a failure that is not the
 // caller's; the log has the cause.
