@@ -24,12 +24,12 @@ const refreshMargin = time.Minute
 // a is the account as the caller read it.
 func (s *Service) Token(ctx context.Context, a store.Account, rejected string) (oauth.Token, error) {
 	projectID, id := a.ProjectID, a.ID
-	tok, ok := s.tokens.get(a.ID, a.SealedCredentials)
+	tok, ok := s.tokens.get(a.ID, a.Credentials)
 	if !ok {
 		if err := s.Credentials(a, &tok); err != nil {
 			return oauth.Token{}, err
 		}
-		s.tokens.put(a.ID, a.SealedCredentials, tok)
+		s.tokens.put(a.ID, a.Credentials, tok)
 	}
 	if tok.AccessToken != rejected && !expiresSoon(tok, s.now()) {
 		return tok, nil
@@ -138,7 +138,7 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = old.RefreshToken
 	}
-	sealed, err := s.sealCredentials(a, tok)
+	plain, err := encodeCredentials(tok)
 	if err != nil {
 		return oauth.Token{}, err
 	}
@@ -148,7 +148,7 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 		expiry = &e
 	}
 	if _, err := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
-		a.SealedCredentials, a.TokenExpiresAt, a.UpdatedAt = sealed, expiry, s.now()
+		a.Credentials, a.TokenExpiresAt, a.UpdatedAt = plain, expiry, s.now()
 		return a, nil
 	}); err != nil {
 		return oauth.Token{}, fmt.Errorf("store refreshed token: %w", err)

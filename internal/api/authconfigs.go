@@ -162,7 +162,7 @@ func (s *Server) authConfigJSON(c store.AuthConfig, connections int) sdk.AuthCon
 	for k, v := range c.Params {
 		creds[k] = v
 	}
-	if c.SealedSecrets != nil && c.Type == authconfigs.TypeCustom {
+	if (c.Secrets != nil || c.SealedSecrets != nil) && c.Type == authconfigs.TypeCustom {
 		creds["client_secret"] = "[REDACTED]"
 	}
 	return sdk.AuthConfig{
