@@ -22,12 +22,14 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 // Service manages connected accounts.
 type Service struct {
 	Store       store.Store
 	AuthConfigs *authconfigs.Service
+	Catalog     *toolkits.Catalog
 	// Egress makes the calls to providers (token exchange, refresh,
 	// identity); nil reaches public https hosts only.
 	Egress *egress.Clients

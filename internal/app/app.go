@@ -267,10 +267,10 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback}
 	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: catalog, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
 	a.Accounts = &accounts.Service{
-		Store: st, AuthConfigs: a.AuthConfigs, Egress: out, Now: o.Now,
+		Store: st, AuthConfigs: a.AuthConfigs, Catalog: catalog, Egress: out, Now: o.Now,
 		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger,
 	}
-	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, Catalog: catalog, Now: o.Now}
+	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Now: o.Now}
 	a.Accounts.OnConnected = func(ctx context.Context, l store.Link, acct store.Account) {
 		if err := a.Sessions.Connected(ctx, l, acct); err != nil {
 			o.Logger.WarnContext(ctx, "move session pin", "err", err)

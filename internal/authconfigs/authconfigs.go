@@ -286,6 +286,15 @@ func (s *Service) List(ctx context.Context, projectID string, f store.AuthConfig
 	return page, counts, err
 }
 
+// Connections counts the accounts connected with an auth config.
+func (s *Service) Connections(ctx context.Context, projectID, id string) (int, error) {
+	counts, err := s.Store.CountAccounts(ctx, projectID, []string{id})
+	if err != nil {
+		return 0, fmt.Errorf("count accounts: %w", err)
+	}
+	return counts[id], nil
+}
+
 // UpdateInput changes an auth config; nil fields stay as they are.
 type UpdateInput struct {
 	Name *string

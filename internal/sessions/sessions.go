@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
@@ -92,10 +93,11 @@ type Session struct {
 
 // Service manages sessions.
 type Service struct {
-	Store    store.Store
-	Accounts *accounts.Service
-	Catalog  *toolkits.Catalog
-	Now      func() time.Time
+	Store       store.Store
+	Accounts    *accounts.Service
+	AuthConfigs *authconfigs.Service
+	Catalog     *toolkits.Catalog
+	Now         func() time.Time
 
 	decodedMu    sync.Mutex
 	decodedCache map[decodedKey]Session
@@ -304,7 +306,7 @@ func (s *Service) validate(ctx context.Context, projectID, userID string, c Conf
 		if err := s.knownToolkit(slug, "auth_configs"); err != nil {
 			return c, err
 		}
-		ac, err := s.Accounts.AuthConfigs.Get(ctx, projectID, acID)
+		ac, err := s.AuthConfigs.Get(ctx, projectID, acID)
 		if err != nil {
 			return c, problem.Invalidf("auth_config_not_found", "auth_configs."+slug, "auth config %s does not exist in this project", acID)
 		}
