@@ -310,10 +310,7 @@ func (s *Service) credentialError(ctx context.Context, proj store.Project, a sto
 // message is what an agent is told about an error.
 func message(err error) string {
 	if p, ok := problem.As(err); ok {
-		if p.Fix != "" {
-			return p.Message + ". " + p.Fix
-		}
-		return p.Message
+		return p.Text()
 	}
 	if errors.Is(err, oauth.ErrRefreshRefused) {
 		return "the provider refused to refresh the token; the user must connect the account again"
