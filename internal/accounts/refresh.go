@@ -155,3 +155,30 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	}
 	return tok, nil
 }
+
+// RefreshOrReauthorize is what a refresh request asks of an account: an
+// ACTIVE OAuth2 account gets a fresh token; an EXPIRED or FAILED one gets
+// a link to re-authorize it (returned, with the account it made
+// INITIATED); anything else is refused.
+func (s *Service) RefreshOrReauthorize(ctx context.Context, p store.Project, id, callbackURL string) (store.Account, *store.Link, error) {
+	a, err := s.Get(ctx, p.ID, id)
+	if err != nil {
+		return store.Account{}, nil, err
+	}
+	switch a.Status {
+	case store.StatusExpired, store.StatusFailed:
+		a, l, err := s.Reauthorize(ctx, p, id, callbackURL)
+		if err != nil {
+			return store.Account{}, nil, err
+		}
+		return a, &l, nil
+	case store.StatusActive:
+		if ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID); err != nil || ac.AuthScheme != "OAUTH2" {
+			return store.Account{}, nil, problem.Invalidf("refresh_not_supported", "", "account %s does not use OAuth2; it has no token to refresh", id)
+		}
+		a, err = s.Refresh(ctx, p.ID, id)
+		return a, nil, err
+	}
+	return store.Account{}, nil, problem.Invalidf("invalid_status_transition", "",
+		"account %s is %s; only ACTIVE, EXPIRED and FAILED accounts can be refreshed", id, a.Status)
+}

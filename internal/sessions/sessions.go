@@ -208,11 +208,17 @@ func notFound(id string) error {
 }
 
 // Update applies edit to a session's configuration, validates the result
-// and stores it with the next config version.
-func (s *Service) Update(ctx context.Context, projectID, id string, edit func(*Config)) (Session, error) {
+// and stores it with the next config version. userID, when not nil, is
+// the user the caller says the session is for: a session's user never
+// changes, so another one is refused.
+func (s *Service) Update(ctx context.Context, projectID, id string, userID *string, edit func(*Config)) (Session, error) {
 	cur, err := s.Get(ctx, projectID, id)
 	if err != nil {
 		return Session{}, err
+	}
+	if userID != nil && *userID != cur.UserID {
+		return Session{}, problem.Invalidf("invalid_request", "user_id", "a session's user_id cannot change").
+			WithFix("Create a new session for user %s", *userID)
 	}
 	next := cur.Config
 	next.AuthConfigs = maps(cur.Config.AuthConfigs)
