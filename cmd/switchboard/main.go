@@ -23,13 +23,12 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/app"
-	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/vault"
 )
 
 func main() {
@@ -259,17 +258,11 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
-		accts := &accounts.Service{Store: st}
-		configs := &authconfigs.Service{Store: st}
+		barrier := vault.NewBarrier(st, kr)
 		var nAccounts, nConfigs int
 		for _, p := range ps {
-			n, err := configs.Reseal(ctx, kr, p.ID)
-			nConfigs += n
-			if err != nil {
-				return err
-			}
-			n, err = accts.Reseal(ctx, kr, p.ID)
-			nAccounts += n
+			na, nc, err := barrier.Reseal(ctx, p.ID)
+			nAccounts, nConfigs = nAccounts+na, nConfigs+nc
 			if err != nil {
 				return err
 			}

@@ -22,14 +22,14 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/store"
-	"github.com/switchboard-dev/switchboard/internal/vault"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 // Service manages connected accounts.
 type Service struct {
 	Store       store.Store
-	Vault       authconfigs.Sealer
 	AuthConfigs *authconfigs.Service
+	Catalog     *toolkits.Catalog
 	// Egress makes the calls to providers (token exchange, refresh,
 	// identity); nil reaches public https hosts only.
 	Egress *egress.Clients
@@ -46,8 +46,7 @@ type Service struct {
 	hubOnce sync.Once
 	hub     *hub
 	flight  singleflight.Group
-	opened  openedCache[[]byte]
-	tokens  openedCache[oauth.Token]
+	tokens  tokenCache
 }
 
 // Reasons recorded with status transitions.
@@ -70,20 +69,6 @@ func (s *Service) RedirectURI() string { return s.PublicURL + CallbackPath }
 func (s *Service) LinkURL(token string) string { return s.PublicURL + "/link/" + token }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
-
-// credentialsAAD binds a sealed blob to its owner and field, so a blob
-// copied to another row does not open.
-func credentialsAAD(a store.Account) []string {
-	return []string{"account", a.ProjectID, a.ID, "credentials"}
-}
-
-func verifierAAD(l store.Link) []string {
-	return []string{"link", l.ProjectID, l.TokenHash, "pkce_verifier"}
-}
-
-func linkTokenAAD(l store.Link) []string {
-	return []string{"link", l.ProjectID, l.TokenHash, "token"}
-}
 
 // HashLinkToken is the key the store finds a link by: the lower-case hex
 // SHA-256 of its token. The store never holds the token itself, so a copy
@@ -176,11 +161,6 @@ func (s *Service) newLink(ctx context.Context, a store.Account, sessionID, callb
 		ExpiresAt:   now.Add(s.LinkTTL),
 		CreatedAt:   now,
 	}
-	sealed, err := s.Vault.Seal([]byte(token), linkTokenAAD(l)...)
-	if err != nil {
-		return store.Link{}, fmt.Errorf("seal link token: %w", err)
-	}
-	l.SealedToken = sealed
 	if err := s.Store.CreateLink(ctx, l); err != nil {
 		return store.Link{}, fmt.Errorf("create link: %w", err)
 	}
@@ -309,84 +289,77 @@ func (s *Service) MostRecent(ctx context.Context, projectID, userID, toolkit str
 	return a, true, nil
 }
 
-// Credentials opens an account's sealed credentials into v. Opened
-// credentials are kept in memory, keyed by the exact ciphertext, so a
-// changed credential is never served from the cache.
+// Credentials decodes an account's credentials into v; the store's
+// barrier has opened them.
 func (s *Service) Credentials(a store.Account, v any) error {
-	if a.SealedCredentials == nil {
+	if store.Unopened(a.Credentials, a.SealedCredentials) {
+		return fmt.Errorf("credentials of %s: %w", a.ID, store.ErrUnopened)
+	}
+	if a.Credentials == nil {
 		return errors.New("open credentials: the account has none")
 	}
-	b, ok := s.opened.get(a.ID, a.SealedCredentials)
-	if !ok {
-		var err error
-		b, err = s.Vault.Open(a.SealedCredentials, credentialsAAD(a)...)
-		if err != nil {
-			return fmt.Errorf("open credentials of %s: %w", a.ID, err)
-		}
-		s.opened.put(a.ID, a.SealedCredentials, b)
-	}
-	return json.Unmarshal(b, v)
+	return json.Unmarshal(a.Credentials, v)
 }
 
-// ForgetCredentials empties the cache of opened credentials.
+// ForgetCredentials empties the cache of parsed tokens.
 func (s *Service) ForgetCredentials() {
-	s.opened.clear()
 	s.tokens.clear()
 }
 
-// openedCache holds opened credentials by account id, each with the
-// ciphertext it came from.
-type openedCache[V any] struct {
+// tokenCache holds parsed OAuth tokens by account id, each with the
+// credentials it was parsed from, so a changed credential is never served
+// from it.
+type tokenCache struct {
 	mu sync.Mutex
-	m  map[string]openedEntry[V]
+	m  map[string]tokenEntry
 }
 
-type openedEntry[V any] struct {
-	sealed []byte
-	v      V
+type tokenEntry struct {
+	plain []byte
+	tok   oauth.Token
 }
 
-// maxOpened bounds the cache; past it, an arbitrary entry makes room.
-const maxOpened = 10000
+// maxTokens bounds the cache; past it, an arbitrary entry makes room.
+const maxTokens = 10000
 
-func (c *openedCache[V]) get(id string, sealed []byte) (V, bool) {
+func (c *tokenCache) get(id string, plain []byte) (oauth.Token, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]
-	if !ok || !bytes.Equal(e.sealed, sealed) {
-		var zero V
-		return zero, false
+	if !ok || !bytes.Equal(e.plain, plain) {
+		return oauth.Token{}, false
 	}
-	return e.v, true
+	return e.tok, true
 }
 
-func (c *openedCache[V]) put(id string, sealed []byte, v V) {
+func (c *tokenCache) put(id string, plain []byte, tok oauth.Token) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[string]openedEntry[V]{}
+		c.m = map[string]tokenEntry{}
 	}
-	if len(c.m) >= maxOpened {
+	if len(c.m) >= maxTokens {
 		for k := range c.m {
 			delete(c.m, k)
 			break
 		}
 	}
-	c.m[id] = openedEntry[V]{sealed: bytes.Clone(sealed), v: v}
+	c.m[id] = tokenEntry{plain: bytes.Clone(plain), tok: tok}
 }
 
-func (c *openedCache[V]) clear() {
+func (c *tokenCache) clear() {
 	c.mu.Lock()
 	c.m = nil
 	c.mu.Unlock()
 }
 
-func (s *Service) sealCredentials(a store.Account, v any) ([]byte, error) {
+// encodeCredentials is the JSON the store's barrier seals.
+func encodeCredentials(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode credentials: %w", err)
 	}
-	return s.Vault.Seal(b, credentialsAAD(a)...)
+	return b, nil
 }
 
 // PendingLink returns the session's newest link for a toolkit that can
@@ -398,18 +371,11 @@ func (s *Service) PendingLink(ctx context.Context, projectID, sessionID, toolkit
 	if err != nil {
 		return store.Link{}, err
 	}
-	if l.SealedToken == nil {
-		return store.Link{}, fmt.Errorf("pending link made before sealed tokens: %w", store.ErrNotFound)
+	if l.Token == "" {
+		// Made before tokens were sealed, or sealed by a key retired
+		// since: the caller makes a new link.
+		return store.Link{}, fmt.Errorf("pending link whose token cannot be opened: %w", store.ErrNotFound)
 	}
-	token, err := s.Vault.Open(l.SealedToken, linkTokenAAD(l)...)
-	if errors.Is(err, vault.ErrUnknownKey) {
-		// Sealed by a key retired since: the caller makes a new link.
-		return store.Link{}, fmt.Errorf("pending link sealed by a retired key: %w", store.ErrNotFound)
-	}
-	if err != nil {
-		return store.Link{}, fmt.Errorf("open link token: %w", err)
-	}
-	l.Token = string(token)
 	return l, nil
 }
 

@@ -99,10 +99,6 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 	}
 	state, hash := oauth.NewState()
 	verifier := oauth.NewVerifier()
-	sealed, err := s.Vault.Seal([]byte(verifier), verifierAAD(l)...)
-	if err != nil {
-		return LinkPage{}, fmt.Errorf("seal pkce verifier: %w", err)
-	}
 	stateExp := s.now().Add(stateTTL)
 	if l.ExpiresAt.Before(stateExp) {
 		stateExp = l.ExpiresAt
@@ -111,7 +107,7 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 		if l.CompletedAt != nil {
 			return l, flowErr("link_used", "This connection link was already used.", nil)
 		}
-		l.StateHash, l.SealedVerifier, l.StateExpiresAt = hash, sealed, &stateExp
+		l.StateHash, l.Verifier, l.StateExpiresAt = hash, verifier, &stateExp
 		return l, nil
 	})
 	if err != nil {
@@ -190,11 +186,10 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		reason := "The auth config's OAuth settings are incomplete"
 		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_invalid", reason+".", err)
 	}
-	verifier, err := s.Vault.Open(l.SealedVerifier, verifierAAD(l)...)
-	if err != nil {
-		return "", store.Account{}, fmt.Errorf("open pkce verifier: %w", err)
+	if l.Verifier == "" {
+		return "", store.Account{}, fmt.Errorf("pkce verifier of link %s: %w", l.AccountID, store.ErrUnopened)
 	}
-	grant, err := client.Exchange(ctx, s.Egress, in.Code, string(verifier))
+	grant, err := client.Exchange(ctx, s.Egress, in.Code, l.Verifier)
 	if err != nil {
 		reason := "The provider refused the authorization code"
 		if pe, ok := errors.AsType[*oauth.ProviderError](err); ok {
@@ -295,7 +290,7 @@ func checkIdentity(a store.Account, display, identityID string) error {
 // It refuses credentials of another upstream identity than the one the
 // account records (checkIdentity).
 func (s *Service) activate(ctx context.Context, a store.Account, creds any, display, identityID, reason string) (store.Account, error) {
-	sealed, err := s.sealCredentials(a, creds)
+	plain, err := encodeCredentials(creds)
 	if err != nil {
 		return store.Account{}, err
 	}
@@ -310,7 +305,7 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 		}
 		now := s.now()
 		a.Status, a.StatusReason = store.StatusActive, reason
-		a.SealedCredentials, a.TokenExpiresAt = sealed, expiry
+		a.Credentials, a.TokenExpiresAt = plain, expiry
 		if display != "" {
 			a.Identity = display
 		}

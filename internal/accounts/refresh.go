@@ -24,12 +24,12 @@ const refreshMargin = time.Minute
 // a is the account as the caller read it.
 func (s *Service) Token(ctx context.Context, a store.Account, rejected string) (oauth.Token, error) {
 	projectID, id := a.ProjectID, a.ID
-	tok, ok := s.tokens.get(a.ID, a.SealedCredentials)
+	tok, ok := s.tokens.get(a.ID, a.Credentials)
 	if !ok {
 		if err := s.Credentials(a, &tok); err != nil {
 			return oauth.Token{}, err
 		}
-		s.tokens.put(a.ID, a.SealedCredentials, tok)
+		s.tokens.put(a.ID, a.Credentials, tok)
 	}
 	if tok.AccessToken != rejected && !expiresSoon(tok, s.now()) {
 		return tok, nil
@@ -138,7 +138,7 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = old.RefreshToken
 	}
-	sealed, err := s.sealCredentials(a, tok)
+	plain, err := encodeCredentials(tok)
 	if err != nil {
 		return oauth.Token{}, err
 	}
@@ -148,10 +148,37 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 		expiry = &e
 	}
 	if _, err := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
-		a.SealedCredentials, a.TokenExpiresAt, a.UpdatedAt = sealed, expiry, s.now()
+		a.Credentials, a.TokenExpiresAt, a.UpdatedAt = plain, expiry, s.now()
 		return a, nil
 	}); err != nil {
 		return oauth.Token{}, fmt.Errorf("store refreshed token: %w", err)
 	}
 	return tok, nil
+}
+
+// RefreshOrReauthorize is what a refresh request asks of an account: an
+// ACTIVE OAuth2 account gets a fresh token; an EXPIRED or FAILED one gets
+// a link to re-authorize it (returned, with the account it made
+// INITIATED); anything else is refused.
+func (s *Service) RefreshOrReauthorize(ctx context.Context, p store.Project, id, callbackURL string) (store.Account, *store.Link, error) {
+	a, err := s.Get(ctx, p.ID, id)
+	if err != nil {
+		return store.Account{}, nil, err
+	}
+	switch a.Status {
+	case store.StatusExpired, store.StatusFailed:
+		a, l, err := s.Reauthorize(ctx, p, id, callbackURL)
+		if err != nil {
+			return store.Account{}, nil, err
+		}
+		return a, &l, nil
+	case store.StatusActive:
+		if ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID); err != nil || ac.AuthScheme != "OAUTH2" {
+			return store.Account{}, nil, problem.Invalidf("refresh_not_supported", "", "account %s does not use OAuth2; it has no token to refresh", id)
+		}
+		a, err = s.Refresh(ctx, p.ID, id)
+		return a, nil, err
+	}
+	return store.Account{}, nil, problem.Invalidf("invalid_status_transition", "",
+		"account %s is %s; only ACTIVE, EXPIRED and FAILED accounts can be refreshed", id, a.Status)
 }

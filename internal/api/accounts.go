@@ -217,41 +217,17 @@ func (s *Server) setAccountStatus(w http.ResponseWriter, r *http.Request, p stor
 // refreshAccount refreshes an ACTIVE OAuth2 account's token; for an
 // EXPIRED or FAILED account it starts a re-authorization link instead.
 func (s *Server) refreshAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	id := r.PathValue("id")
-	a, err := s.Accounts.Get(r.Context(), p.ID, id)
+	a, l, err := s.Accounts.RefreshOrReauthorize(r.Context(), p, r.PathValue("id"), r.URL.Query().Get("redirect_url"))
 	if err != nil {
 		return err
 	}
-	switch a.Status {
-	case store.StatusExpired, store.StatusFailed:
-		a, l, err := s.Accounts.Reauthorize(r.Context(), p, id, r.URL.Query().Get("redirect_url"))
-		if err != nil {
-			return err
-		}
+	out := sdk.RefreshResponse{ID: a.ID, Status: a.Status}
+	if l != nil {
 		url := s.Accounts.LinkURL(l.Token)
-		writeJSON(w, http.StatusOK, sdk.RefreshResponse{ID: a.ID, RedirectURL: &url, Status: a.Status})
-		return nil
-	case store.StatusActive:
-		if s.authScheme(r.Context(), p.ID, a.AuthConfigID) != "OAUTH2" {
-			return problem.Invalidf("refresh_not_supported", "", "account %s does not use OAuth2; it has no token to refresh", id)
-		}
-		a, err = s.Accounts.Refresh(r.Context(), p.ID, id)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, sdk.RefreshResponse{ID: a.ID, Status: a.Status})
-		return nil
+		out.RedirectURL = &url
 	}
-	return problem.Invalidf("invalid_status_transition", "", "account %s is %s; only ACTIVE, EXPIRED and FAILED accounts can be refreshed", id, a.Status)
-}
-
-// authScheme returns the scheme of an auth config, or "" when it is gone.
-func (s *Server) authScheme(ctx context.Context, projectID, id string) string {
-	ac, err := s.AuthConfigs.Get(ctx, projectID, id)
-	if err != nil {
-		return ""
-	}
-	return ac.AuthScheme
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) accountJSON(ctx context.Context, a store.Account) sdk.ConnectedAccount {
@@ -317,4 +293,13 @@ func paginate[T any](items []T, cursor string, limit int) (sdk.ListResponse[T], 
 	out := listJSON(items[off:end], next, len(items), limit)
 	out.CurrentPage = off/limit + 1
 	return out, nil
+}
+
+// authScheme returns the scheme of an auth config, or "" when it is gone.
+func (s *Server) authScheme(ctx context.Context, projectID, id string) string {
+	ac, err := s.AuthConfigs.Get(ctx, projectID, id)
+	if err != nil {
+		return ""
+	}
+	return ac.AuthScheme
 }

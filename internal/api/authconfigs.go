@@ -58,11 +58,17 @@ func (s *Server) getAuthConfig(w http.ResponseWriter, r *http.Request, p store.P
 	if err != nil {
 		return err
 	}
-	counts, err := s.AuthConfigs.Store.CountAccounts(r.Context(), p.ID, []string{c.ID})
+	return s.writeAuthConfig(w, r, c)
+}
+
+// writeAuthConfig answers with one auth config and its number of
+// connected accounts.
+func (s *Server) writeAuthConfig(w http.ResponseWriter, r *http.Request, c store.AuthConfig) error {
+	n, err := s.AuthConfigs.Connections(r.Context(), c.ProjectID, c.ID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.authConfigJSON(c, counts[c.ID]))
+	writeJSON(w, http.StatusOK, s.authConfigJSON(c, n))
 	return nil
 }
 
@@ -130,12 +136,7 @@ func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	counts, err := s.AuthConfigs.Store.CountAccounts(r.Context(), p.ID, []string{c.ID})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.authConfigJSON(c, counts[c.ID]))
-	return nil
+	return s.writeAuthConfig(w, r, c)
 }
 
 func (s *Server) deleteAuthConfig(w http.ResponseWriter, r *http.Request, p store.Project) error {
@@ -162,7 +163,7 @@ func (s *Server) authConfigJSON(c store.AuthConfig, connections int) sdk.AuthCon
 	for k, v := range c.Params {
 		creds[k] = v
 	}
-	if c.SealedSecrets != nil && c.Type == authconfigs.TypeCustom {
+	if (c.Secrets != nil || c.SealedSecrets != nil) && c.Type == authconfigs.TypeCustom {
 		creds["client_secret"] = "[REDACTED]"
 	}
 	return sdk.AuthConfig{

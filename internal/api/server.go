@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/execute"
-	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
@@ -113,70 +109,40 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	}
 }
 
-// statusWriter remembers the status for the access record.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap returns the underlying writer, for http.ResponseController.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// authed adapts a handler: it assigns a request id, authenticates the
-// x-api-key header, recovers panics, writes errors as JSON and logs one
-// record per request (never the key), with what the domain added to it
-// (reqlog): a tool execution's log id, tool, account and upstream status.
+// authed adapts a handler: through reqlog.Serve (the request wrapper REST
+// and MCP share) it gets a request id, panic recovery and one access
+// record; it authenticates the x-api-key header and writes errors as JSON.
 //
 // A key whose scope does not allow the route's scope gets 403
 // insufficient_scope, before the handler runs.
 func (s *Server) authed(scope string, h handler) http.Handler {
+	failed := func(w http.ResponseWriter, r *http.Request) { writeError(w, r, s.Logger, errors.New("panic")) }
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		w := &statusWriter{ResponseWriter: rw}
-		rid := ids.New(ids.Request, 16)
-		var rec reqlog.Record
-		ctx := reqlog.NewContext(reqlog.WithRequestID(r.Context(), rid), &rec)
-		w.Header().Set("x-request-id", rid)
-		defer func() {
-			if v := recover(); v != nil {
-				s.Logger.ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				writeError(w, r.WithContext(ctx), s.Logger, errors.New("panic"))
-			}
-			rec.Log(ctx, s.Logger, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.Int("status", w.status), slog.Int64("duration_ms", time.Since(start).Milliseconds()))
-		}()
-		p, k, err := s.Projects.AuthenticateKey(ctx, r.Header.Get("x-api-key"))
-		if err == nil && !projects.Allows(k.Scope, scope) {
-			err = projects.InsufficientScope(k.Scope, scope)
-		}
-		if err != nil {
-			writeError(w, r.WithContext(ctx), s.Logger, err)
-			return
-		}
-		ctx = reqlog.WithProjectID(ctx, p.ID)
-		r = r.WithContext(ctx)
-		if err := checkRequest(r); err != nil {
-			writeError(w, r, s.Logger, err)
-			return
-		}
-		if err := h(w, r, p); err != nil {
-			writeError(w, r, s.Logger, err)
-		}
+		reqlog.Serve(s.Logger, rw, r, failed, func(w http.ResponseWriter, r *http.Request) {
+			s.serve(w, r, scope, h)
+		})
 	})
+}
+
+// serve authenticates and runs one API request.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope string, h handler) {
+	ctx := r.Context()
+	p, k, err := s.Projects.AuthenticateKey(ctx, r.Header.Get("x-api-key"))
+	if err == nil && !projects.Allows(k.Scope, scope) {
+		err = projects.InsufficientScope(k.Scope, scope)
+	}
+	if err != nil {
+		writeError(w, r, s.Logger, err)
+		return
+	}
+	r = r.WithContext(reqlog.WithProjectID(ctx, p.ID))
+	if err := checkRequest(r); err != nil {
+		writeError(w, r, s.Logger, err)
+		return
+	}
+	if err := h(w, r, p); err != nil {
+		writeError(w, r, s.Logger, err)
+	}
 }
 
 // maxBody bounds request bodies.

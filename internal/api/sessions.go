@@ -126,17 +126,11 @@ func (s *Server) updateSession(w http.ResponseWriter, r *http.Request, p store.P
 	if err != nil {
 		return err
 	}
+	var userID *string
 	if _, ok := present["user_id"]; ok {
-		cur, err := s.Sessions.Get(r.Context(), p.ID, r.PathValue("id"))
-		if err != nil {
-			return err
-		}
-		if req.UserID != cur.UserID {
-			return problem.Invalidf("invalid_request", "user_id", "a session's user_id cannot change").
-				WithFix("Create a new session for user %s", req.UserID)
-		}
+		userID = &req.UserID
 	}
-	sess, err := s.Sessions.Update(r.Context(), p.ID, r.PathValue("id"), func(c *sessions.Config) {
+	sess, err := s.Sessions.Update(r.Context(), p.ID, r.PathValue("id"), userID, func(c *sessions.Config) {
 		applySessionRequest(c, req, present)
 	})
 	if err != nil {

@@ -253,6 +253,9 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Config: c, Vault: kr, Catalog: catalog, Logger: o.Logger, raw: st}
+	// Above this line records carry ciphertext, below it plaintext: the
+	// barrier is the one place that seals and opens.
+	st = vault.NewBarrier(st, kr)
 	if c.CacheTTL > 0 {
 		a.cache = cache.New(st, c.CacheTTL)
 		st = a.cache
@@ -262,12 +265,12 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	// Every outbound call goes through these clients: tool executions, the
 	// proxy, and the OAuth token, refresh and identity calls.
 	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback}
-	a.AuthConfigs = &authconfigs.Service{Store: st, Vault: kr, Catalog: catalog, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
+	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: catalog, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
 	a.Accounts = &accounts.Service{
-		Store: st, Vault: kr, AuthConfigs: a.AuthConfigs, Egress: out, Now: o.Now,
+		Store: st, AuthConfigs: a.AuthConfigs, Catalog: catalog, Egress: out, Now: o.Now,
 		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger,
 	}
-	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, Catalog: catalog, Now: o.Now}
+	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Now: o.Now}
 	a.Accounts.OnConnected = func(ctx context.Context, l store.Link, acct store.Account) {
 		if err := a.Sessions.Connected(ctx, l, acct); err != nil {
 			o.Logger.WarnContext(ctx, "move session pin", "err", err)

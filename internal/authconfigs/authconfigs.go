@@ -23,16 +23,9 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
-// Sealer encrypts secrets for the store; the vault implements it.
-type Sealer interface {
-	Seal(plaintext []byte, aad ...string) ([]byte, error)
-	Open(blob []byte, aad ...string) ([]byte, error)
-}
-
 // Service manages auth configs.
 type Service struct {
 	Store   store.Store
-	Vault   Sealer
 	Catalog *toolkits.Catalog
 	Now     func() time.Time
 	// AllowLoopback lets endpoint settings name loopback hosts: the
@@ -67,10 +60,6 @@ type CreateInput struct {
 	IsEnabledForToolRouter *bool
 	// ToolAccess is tool_access_config, if given.
 	ToolAccess *ToolAccess
-}
-
-func secretsAAD(c store.AuthConfig) []string {
-	return []string{"auth_config", c.ProjectID, c.ID, "secrets"}
 }
 
 // Create validates and stores a new auth config.
@@ -149,14 +138,8 @@ func (s *Service) setCredentials(c *store.AuthConfig, tk toolkits.Toolkit, schem
 		for k, v := range c.Params {
 			params[k] = v
 		}
-		if c.SealedSecrets != nil {
-			b, err := s.Vault.Open(c.SealedSecrets, secretsAAD(*c)...)
-			if err != nil {
-				return fmt.Errorf("open auth config secrets: %w", err)
-			}
-			if err := json.Unmarshal(b, &secrets); err != nil {
-				return fmt.Errorf("decode auth config secrets: %w", err)
-			}
+		if err := openSecrets(*c, &secrets); err != nil {
+			return err
 		}
 	}
 	if scheme.Mode != toolkits.ModeOAuth2 {
@@ -219,11 +202,22 @@ func (s *Service) setCredentials(c *store.AuthConfig, tk toolkits.Toolkit, schem
 	if err != nil {
 		return fmt.Errorf("encode auth config secrets: %w", err)
 	}
-	sealed, err := s.Vault.Seal(b, secretsAAD(*c)...)
-	if err != nil {
-		return fmt.Errorf("seal auth config secrets: %w", err)
+	c.Secrets = b
+	return nil
+}
+
+// openSecrets decodes an auth config's secret settings into v; the store's
+// barrier has opened them.
+func openSecrets(c store.AuthConfig, v *map[string]string) error {
+	if store.Unopened(c.Secrets, c.SealedSecrets) {
+		return fmt.Errorf("secrets of auth config %s: %w", c.ID, store.ErrUnopened)
 	}
-	c.SealedSecrets = sealed
+	if c.Secrets == nil {
+		return nil
+	}
+	if err := json.Unmarshal(c.Secrets, v); err != nil {
+		return fmt.Errorf("decode auth config secrets: %w", err)
+	}
 	return nil
 }
 
@@ -292,6 +286,15 @@ func (s *Service) List(ctx context.Context, projectID string, f store.AuthConfig
 	return page, counts, err
 }
 
+// Connections counts the accounts connected with an auth config.
+func (s *Service) Connections(ctx context.Context, projectID, id string) (int, error) {
+	counts, err := s.Store.CountAccounts(ctx, projectID, []string{id})
+	if err != nil {
+		return 0, fmt.Errorf("count accounts: %w", err)
+	}
+	return counts[id], nil
+}
+
 // UpdateInput changes an auth config; nil fields stay as they are.
 type UpdateInput struct {
 	Name *string
@@ -358,7 +361,7 @@ func (s *Service) Update(ctx context.Context, projectID, id string, in UpdateInp
 		if in.IsEnabledForToolRouter != nil {
 			c.IsEnabledForToolRouter = *in.IsEnabledForToolRouter
 		}
-		c.Params, c.SealedSecrets = next.Params, next.SealedSecrets
+		c.Params, c.Secrets = next.Params, next.Secrets
 		c.UpdatedAt = s.Now().UTC()
 		return c, nil
 	})
@@ -418,14 +421,8 @@ func (s *Service) OAuthClient(c store.AuthConfig, redirectURI string) (oauth.Cli
 	}
 	spec := scheme.OAuth2
 	var secrets map[string]string
-	if c.SealedSecrets != nil {
-		b, err := s.Vault.Open(c.SealedSecrets, secretsAAD(c)...)
-		if err != nil {
-			return oauth.Client{}, fmt.Errorf("open auth config secrets: %w", err)
-		}
-		if err := json.Unmarshal(b, &secrets); err != nil {
-			return oauth.Client{}, fmt.Errorf("decode auth config secrets: %w", err)
-		}
+	if err := openSecrets(c, &secrets); err != nil {
+		return oauth.Client{}, err
 	}
 	p := c.Params
 	or := func(v, def string) string {
@@ -505,41 +502,4 @@ func BaseURL(c store.AuthConfig, tk toolkits.Toolkit) string {
 		return strings.TrimRight(v, "/")
 	}
 	return tk.BaseURL
-}
-
-// Resealer seals a blob again under the active key when an older key
-// sealed it; the vault implements it.
-type Resealer interface {
-	Reseal(blob []byte, aad ...string) (sealed []byte, changed bool, err error)
-}
-
-// Reseal re-encrypts every auth config secret of a project still sealed
-// with an older key, and returns how many it re-sealed.
-func (s *Service) Reseal(ctx context.Context, r Resealer, projectID string) (int, error) {
-	n := 0
-	list := func(cursor string) (store.Page[store.AuthConfig], error) {
-		return s.Store.ListAuthConfigs(ctx, projectID, store.AuthConfigFilter{IncludeDisabled: true, Cursor: cursor, Limit: 500})
-	}
-	err := store.Walk(list, func(c store.AuthConfig) error {
-		if c.SealedSecrets == nil {
-			return nil
-		}
-		changed := false
-		_, err := s.update(ctx, projectID, c.ID, func(cur store.AuthConfig) (store.AuthConfig, error) {
-			if cur.SealedSecrets == nil {
-				return cur, nil
-			}
-			sealed, did, err := r.Reseal(cur.SealedSecrets, secretsAAD(cur)...)
-			if err != nil {
-				return cur, fmt.Errorf("reseal secrets of %s: %w", cur.ID, err)
-			}
-			cur.SealedSecrets, changed = sealed, did
-			return cur, nil
-		})
-		if changed {
-			n++
-		}
-		return err
-	})
-	return n, err
 }

@@ -84,7 +84,7 @@ func TestCredentialHostRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := &Service{Store: st, Vault: kr, Catalog: cat, Now: func() time.Time { return now }}
+	s := &Service{Store: vault.NewBarrier(st, kr), Catalog: cat, Now: func() time.Time { return now }}
 	if err := st.CreateProject(ctx, store.Project{ID: "proj_1", Name: "P", CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}

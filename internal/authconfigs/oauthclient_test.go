@@ -1,7 +1,6 @@
 package authconfigs
 
 import (
-	"bytes"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
-	"github.com/switchboard-dev/switchboard/internal/vault"
 )
 
 // TestOAuthClient: the client carries every quirk of the toolkit's spec
@@ -22,16 +20,12 @@ func TestOAuthClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kr, err := vault.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
 	defaults := func(slug string) []string {
 		tk, _ := cat.Get(slug)
 		s, _ := tk.Scheme(toolkits.ModeOAuth2)
 		return s.OAuth2.DefaultScopes
 	}
-	s := &Service{Vault: kr, Catalog: cat, Now: func() time.Time { return time.Unix(0, 0) }, AllowLoopback: true}
+	s := &Service{Catalog: cat, Now: func() time.Time { return time.Unix(0, 0) }, AllowLoopback: true}
 	const redirect = "https://sb.example/api/v3/toolkits/auth/callback"
 	tests := []struct {
 		toolkit string

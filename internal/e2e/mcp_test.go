@@ -338,7 +338,7 @@ func TestMCP(t *testing.T) {
 			t.Errorf("call %d: %+v", i, r)
 		case i == 10 && (r.Successful || r.Error == nil || !strings.Contains(*r.Error, "recipient_email")):
 			t.Errorf("call without a recipient: %+v", r)
-		case i == 11 && (r.Error == nil || *r.Error != "tool NOPE_TOOL not found"):
+		case i == 11 && (r.Error == nil || *r.Error != "tool NOPE_TOOL not found. List the tools with GET /api/v3.1/tools"):
 			t.Errorf("unknown tool slug: %+v", r)
 		case i == 12 && (!r.Successful || r.Data["id"] != "msg_1"):
 			t.Errorf("send with arguments given as a JSON string: %+v", r)

@@ -53,8 +53,14 @@ func TestPackageDocs(t *testing.T) {
 	}
 }
 
+// vaultImporters are the packages that may hold the keyring: the wiring
+// that puts the barrier in front of the store, and the operator command
+// that reseals. Domain and server packages see plaintext records only.
+var vaultImporters = map[string]bool{"internal/app": true, "cmd/switchboard": true}
+
 // TestImportRules: production code never imports testing (test helper
-// packages, named *test, may), and sdk imports nothing internal.
+// packages, named *test, may), sdk imports nothing internal, store is a
+// leaf, and only the wiring imports the vault.
 func TestImportRules(t *testing.T) {
 	for dir, files := range packages(t) {
 		helper := strings.HasSuffix(dir, "test")
@@ -73,6 +79,9 @@ func TestImportRules(t *testing.T) {
 				}
 				if dir == filepath.Join("internal", "store") && strings.Contains(path, "switchboard/internal/") {
 					t.Errorf("%s imports %s: store is a leaf", f, path)
+				}
+				if strings.HasSuffix(path, "switchboard/internal/vault") && !vaultImporters[filepath.ToSlash(dir)] {
+					t.Errorf("%s imports %s: only the wiring holds the keyring; domain code gets plaintext from the store's barrier", f, path)
 				}
 			}
 		}

@@ -126,7 +126,7 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 		s.log(ctx, r, tool.Slug, start)
 		return r, nil
 	}
-	r := s.send(ctx, a, tk, upstream{method: req.Method, path: req.Path, query: req.Query, header: req.Header, body: req.Body, contentType: req.ContentType}, logID)
+	r := s.send(ctx, p, a, tk, upstream{method: req.Method, path: req.Path, query: req.Query, header: req.Header, body: req.Body, contentType: req.ContentType}, logID)
 	defer s.MemoryBudget().Give(r.held)
 	if r.Error == "" {
 		r.Data, r.Error = tool.ParseResponse(r.Status, r.header, r.raw)
@@ -181,7 +181,7 @@ type sent struct {
 
 // send adds the account's credentials and sends the request; an OAuth2
 // 401 gets one refresh and one retry.
-func (s *Service) send(ctx context.Context, a store.Account, tk toolkits.Toolkit, u upstream, logID string) sent {
+func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk toolkits.Toolkit, u upstream, logID string) sent {
 	ac, err := s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
 	if err != nil {
 		return sent{Result: failed(logID, "the auth config of account %s no longer exists", a.ID)}
@@ -228,7 +228,7 @@ func (s *Service) send(ctx context.Context, a store.Account, tk toolkits.Toolkit
 		}
 		used, err = s.authorize(ctx, req, a, ac, tk, rejected)
 		if err != nil {
-			return sent{Result: failed(logID, "%s", s.credentialError(ctx, a, err))}
+			return sent{Result: failed(logID, "%s", s.credentialError(ctx, p, a, err))}
 		}
 		resp, err := client.Do(req)
 		if err != nil {
@@ -298,12 +298,10 @@ func apply(req *http.Request, a toolkits.Apply, value string) error {
 
 // credentialError explains why credentials could not be prepared; an
 // account that stopped being usable gets its re-authorization link.
-func (s *Service) credentialError(ctx context.Context, a store.Account, err error) string {
+func (s *Service) credentialError(ctx context.Context, proj store.Project, a store.Account, err error) string {
 	if p, ok := problem.As(err); ok && (p.Code == "connected_account_expired" || p.Code == "connected_account_not_active") {
 		if cur, gerr := s.Accounts.Get(ctx, a.ProjectID, a.ID); gerr == nil {
-			if proj, perr := s.Accounts.Store.GetProject(ctx, a.ProjectID); perr == nil {
-				return s.unusable(ctx, proj, cur)
-			}
+			return s.unusable(ctx, proj, cur)
 		}
 	}
 	return message(err)
@@ -312,10 +310,7 @@ func (s *Service) credentialError(ctx context.Context, a store.Account, err erro
 // message is what an agent is told about an error.
 func message(err error) string {
 	if p, ok := problem.As(err); ok {
-		if p.Fix != "" {
-			return p.Message + ". " + p.Fix
-		}
-		return p.Message
+		return p.Text()
 	}
 	if errors.Is(err, oauth.ErrRefreshRefused) {
 		return "the provider refused to refresh the token; the user must connect the account again"

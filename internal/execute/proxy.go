@@ -144,7 +144,7 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 	if len(c.Body) > 0 && string(c.Body) != "null" {
 		u.body, u.contentType = c.Body, "application/json"
 	}
-	r := s.send(ctx, a, tk, u, logID)
+	r := s.send(ctx, p, a, tk, u, logID)
 	defer s.MemoryBudget().Give(r.held)
 	out := ProxyResult{Status: r.Status, Error: r.Error, LogID: logID, Headers: map[string]string{}}
 	for _, k := range []string{"Content-Type", "Retry-After", "X-Ratelimit-Remaining", "X-Ratelimit-Reset", "Link"} {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,7 +15,6 @@ import (
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/switchboard-dev/switchboard/internal/execute"
-	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
@@ -74,22 +71,17 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			Logger:                     s.Logger,
 		})
 	})
-	start := time.Now()
-	rid := ids.New(ids.Request, 16)
-	w := &statusWriter{ResponseWriter: rw}
-	w.Header().Set("x-request-id", rid)
-	var rec reqlog.Record
-	ctx := reqlog.NewContext(reqlog.WithRequestID(r.Context(), rid), &rec)
-	defer func() {
-		if v := recover(); v != nil {
-			s.Logger.ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if w.status == 0 {
-				refuse(w, nil, rid, errors.New("panic"))
-			}
-		}
-		rec.Log(ctx, s.Logger, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", w.status), slog.Int64("duration_ms", time.Since(start).Milliseconds()))
-	}()
+	failed := func(w http.ResponseWriter, r *http.Request) {
+		refuse(w, nil, reqlog.RequestID(r.Context()), errors.New("panic"))
+	}
+	reqlog.Serve(s.Logger, rw, r, failed, s.serve)
+}
+
+// serve authenticates one MCP request, finds its session and hands it to
+// the SDK's handler.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	rid := reqlog.RequestID(ctx)
 	p, err := s.Projects.Authenticate(ctx, apiKey(r))
 	if err != nil {
 		s.refuse(ctx, w, r, rid, err)
@@ -102,7 +94,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A wait for connections outlasts the server's write timeout.
-	http.NewResponseController(rw).SetWriteDeadline(time.Now().Add(writeBudget))
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeBudget))
 	srv := s.build(ctx, p, sess)
 	s.handler.ServeHTTP(w, r.WithContext(context.WithValue(ctx, serverKey, srv)))
 }
@@ -208,35 +200,3 @@ func refuse(w http.ResponseWriter, r *http.Request, rid string, err error) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(body)
 }
-
-// statusWriter remembers the status for the access record. It unwraps for
-// http.ResponseController, which the SDK uses to flush event streams.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Flush sends buffered data to the client.
-func (w *statusWriter) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Unwrap returns the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -193,7 +193,7 @@ func failure(msg string, v any) *gomcp.CallToolResult {
 // gives. Anything else is logged and reported as an internal error.
 func (c *call) message(ctx context.Context, err error) string {
 	if p, ok := problem.Of(err); ok {
-		return p.Message
+		return p.Text()
 	}
 	c.s.Logger.ErrorContext(ctx, "mcp tool failed", "err", err, "session_id", c.sess.ID)
 	return internalError

@@ -239,7 +239,7 @@ func marshal(v any) json.RawMessage {
 // gives. Anything else is logged and reported as an internal error.
 func (r *run) message(ctx context.Context, err error) string {
 	if p, ok := problem.Of(err); ok {
-		return p.Message
+		return p.Text()
 	}
 	r.s.logger().ErrorContext(ctx, "meta tool failed", "err", err, "session_id", r.sess.ID)
 	return InternalError

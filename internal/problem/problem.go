@@ -112,3 +112,16 @@ func Of(err error) (p *Error, ok bool) {
 	}
 	return nil, false
 }
+
+// Text is what an agent is told about a refusal, over REST, MCP and the
+// meta tools alike: the message, then the suggested fix when there is one.
+func (e *Error) Text() string {
+	if e.Fix == "" {
+		return e.Message
+	}
+	sep := ". "
+	if strings.HasSuffix(e.Message, ".") {
+		sep = " "
+	}
+	return e.Message + sep + e.Fix
+}

@@ -30,6 +30,11 @@ func RequestID(ctx context.Context) string {
 
 // WithProjectID returns ctx naming the project the request acts for.
 func WithProjectID(ctx context.Context, id string) context.Context {
+	if r, _ := ctx.Value(key{}).(*Record); r != nil {
+		r.mu.Lock()
+		r.projectID = id
+		r.mu.Unlock()
+	}
 	return context.WithValue(ctx, projectIDKey, id)
 }
 

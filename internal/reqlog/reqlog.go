@@ -17,6 +17,10 @@ import (
 type Record struct {
 	mu    sync.Mutex
 	attrs []slog.Attr
+	// projectID is the project the request turned out to be for, set by
+	// WithProjectID, so the access record names it although it is
+	// written with the request's first context.
+	projectID string
 }
 
 type key struct{}
@@ -45,6 +49,10 @@ func Add(ctx context.Context, l *slog.Logger, msg string, attrs ...slog.Attr) {
 func (r *Record) Log(ctx context.Context, l *slog.Logger, msg string, attrs ...slog.Attr) {
 	r.mu.Lock()
 	attrs = append(attrs, r.attrs...)
+	project := r.projectID
 	r.mu.Unlock()
+	if project != "" && ProjectID(ctx) == "" {
+		ctx = context.WithValue(ctx, projectIDKey, project)
+	}
 	l.LogAttrs(ctx, slog.LevelInfo, msg, attrs...)
 }

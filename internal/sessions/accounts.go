@@ -55,7 +55,7 @@ func (s *Service) Connected(ctx context.Context, l store.Link, a store.Account) 
 	if err != nil || len(sess.Config.Pins[a.ToolkitSlug]) == 0 {
 		return nil // deleted session, or nothing pinned
 	}
-	_, err = s.Update(ctx, l.ProjectID, l.SessionID, func(c *Config) {
+	_, err = s.Update(ctx, l.ProjectID, l.SessionID, nil, func(c *Config) {
 		pins := c.Pins[a.ToolkitSlug]
 		if c.MultiAccount.Enabled {
 			if !slices.Contains(pins, a.ID) {

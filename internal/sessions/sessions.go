@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
@@ -92,10 +93,11 @@ type Session struct {
 
 // Service manages sessions.
 type Service struct {
-	Store    store.Store
-	Accounts *accounts.Service
-	Catalog  *toolkits.Catalog
-	Now      func() time.Time
+	Store       store.Store
+	Accounts    *accounts.Service
+	AuthConfigs *authconfigs.Service
+	Catalog     *toolkits.Catalog
+	Now         func() time.Time
 
 	decodedMu    sync.Mutex
 	decodedCache map[decodedKey]Session
@@ -206,11 +208,17 @@ func notFound(id string) error {
 }
 
 // Update applies edit to a session's configuration, validates the result
-// and stores it with the next config version.
-func (s *Service) Update(ctx context.Context, projectID, id string, edit func(*Config)) (Session, error) {
+// and stores it with the next config version. userID, when not nil, is
+// the user the caller says the session is for: a session's user never
+// changes, so another one is refused.
+func (s *Service) Update(ctx context.Context, projectID, id string, userID *string, edit func(*Config)) (Session, error) {
 	cur, err := s.Get(ctx, projectID, id)
 	if err != nil {
 		return Session{}, err
+	}
+	if userID != nil && *userID != cur.UserID {
+		return Session{}, problem.Invalidf("invalid_request", "user_id", "a session's user_id cannot change").
+			WithFix("Create a new session for user %s", *userID)
 	}
 	next := cur.Config
 	next.AuthConfigs = maps(cur.Config.AuthConfigs)
@@ -304,7 +312,7 @@ func (s *Service) validate(ctx context.Context, projectID, userID string, c Conf
 		if err := s.knownToolkit(slug, "auth_configs"); err != nil {
 			return c, err
 		}
-		ac, err := s.Accounts.AuthConfigs.Get(ctx, projectID, acID)
+		ac, err := s.AuthConfigs.Get(ctx, projectID, acID)
 		if err != nil {
 			return c, problem.Invalidf("auth_config_not_found", "auth_configs."+slug, "auth config %s does not exist in this project", acID)
 		}

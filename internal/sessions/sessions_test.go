@@ -47,10 +47,11 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{st: st, now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
-	acs := &authconfigs.Service{Store: st, Vault: kr, Catalog: cat, Now: clock}
-	f.accounts = &accounts.Service{Store: st, Vault: kr, AuthConfigs: acs, Now: clock,
+	sealed := vault.NewBarrier(st, kr)
+	acs := &authconfigs.Service{Store: sealed, Catalog: cat, Now: clock}
+	f.accounts = &accounts.Service{Store: sealed, AuthConfigs: acs, Catalog: cat, Now: clock,
 		PublicURL: "http://sb.test", LinkTTL: 10 * time.Minute, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	f.sessions = &sessions.Service{Store: st, Accounts: f.accounts, Catalog: cat, Now: clock}
+	f.sessions = &sessions.Service{Store: sealed, Accounts: f.accounts, AuthConfigs: acs, Catalog: cat, Now: clock}
 	f.project = store.Project{ID: "proj_1", Name: "P", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := st.CreateProject(ctx, f.project); err != nil {
 		t.Fatal(err)

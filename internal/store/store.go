@@ -16,7 +16,9 @@
 //   - List methods return items in a stable order, with an opaque cursor that
 //     continues after the last item returned; an empty cursor means the end.
 //   - Credential fields (Sealed*) hold ciphertext from the vault only; the
-//     store never sees plaintext secrets.
+//     backends never see plaintext secrets. Their plaintext twins
+//     (Credentials, Secrets, Token, Verifier) exist above the vault's
+//     barrier, which seals and opens them; a backend ignores them.
 //
 // store imports no other internal package.
 package store
@@ -34,7 +36,14 @@ var (
 	// ErrInvalid reports an argument the store cannot use, such as a
 	// cursor it did not issue or an unknown order.
 	ErrInvalid = errors.New("invalid argument")
+	// ErrUnopened reports a secret the vault's barrier could not open:
+	// sealed by a key this server does not hold, or damaged.
+	ErrUnopened = errors.New("the secret is sealed by a key this server does not hold")
 )
+
+// Unopened reports whether a record's secret is sealed but was not opened
+// (see ErrUnopened): ciphertext present, plaintext empty.
+func Unopened(plain, sealed []byte) bool { return len(plain) == 0 && len(sealed) > 0 }
 
 // Account statuses, as the Composio API names them.
 const (
@@ -99,8 +108,13 @@ type AuthConfig struct {
 	// Params are the non-secret settings: client_id, scopes (space or comma
 	// separated), authorization_url, token_url, userinfo_url, and so on.
 	Params map[string]string
-	// SealedSecrets is the vault ciphertext of the secret settings
-	// (client_secret and the like), a JSON object once opened.
+	// Secrets are the secret settings (client_secret and the like), a
+	// JSON object, in plaintext. Backends never see them: the vault's
+	// barrier seals them into SealedSecrets on the way down and opens them
+	// on the way up.
+	Secrets []byte
+	// SealedSecrets is the vault ciphertext of Secrets: what a backend
+	// stores. Above the barrier it is nil, unless the blob did not open.
 	SealedSecrets          []byte
 	IsEnabledForToolRouter bool
 	// ToolsForExecution, when not empty, lists the only tools that may run
@@ -136,8 +150,13 @@ type Account struct {
 	StatusReason string
 	// Alias is unique per project, user and toolkit when not empty.
 	Alias string
-	// SealedCredentials is the vault ciphertext of the credentials (tokens,
-	// API keys), a JSON object once opened; nil until the account has any.
+	// Credentials are the account's credentials (tokens, API keys), a JSON
+	// object in plaintext; nil until the account has any. Backends never
+	// see them: the vault's barrier seals them into SealedCredentials.
+	Credentials []byte
+	// SealedCredentials is the vault ciphertext of Credentials: what a
+	// backend stores. Above the barrier it is nil, unless the blob did not
+	// open.
 	SealedCredentials []byte
 	// TokenExpiresAt is when the access token expires, if it does.
 	TokenExpiresAt *time.Time
@@ -222,9 +241,9 @@ type VaultCheck struct {
 type Link struct {
 	// TokenHash is SHA-256 (lower-case hex) of the token: the link's key.
 	TokenHash string
-	// Token is the plaintext token. The store never stores it: CreateLink
-	// ignores it and every read returns it empty; the accounts service sets
-	// it on a link it just made or whose SealedToken it opened.
+	// Token is the plaintext token. Backends never store it: the vault's
+	// barrier seals it into SealedToken and opens it again on reads; a
+	// backend ignores it and returns it empty.
 	Token string
 	// SealedToken is the vault ciphertext of the token, so that the same
 	// link can be handed out again; nil on links made before it existed.
@@ -238,7 +257,10 @@ type Link struct {
 	// StateHash is SHA-256 (hex) of the OAuth state sent to the provider;
 	// empty until the user opens the link.
 	StateHash string
-	// SealedVerifier is the vault ciphertext of the PKCE code verifier.
+	// Verifier is the plaintext PKCE code verifier; like Token, only its
+	// sealed form reaches a backend.
+	Verifier string
+	// SealedVerifier is the vault ciphertext of Verifier.
 	SealedVerifier []byte
 	// StateExpiresAt bounds how long the provider may take to call back.
 	StateExpiresAt *time.Time

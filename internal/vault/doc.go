@@ -1,6 +1,8 @@
-// Package vault encrypts credentials at rest and keeps secrets out of logs.
-// It is the only package that encrypts: the store only ever sees the blobs
-// that Seal returns.
+// Package vault encrypts credentials at rest. It is the only package that
+// encrypts, and Barrier is the one place it does so for stored records: a
+// store wrapper that seals every secret field on its way to the backend
+// and opens it on the way back, so the backends only ever see the blobs
+// that Seal returns and the domain packages never hold a key.
 //
 // # Threats and defences
 //
@@ -23,8 +25,10 @@
 //   - A leaked or aging root key. A Keyring holds several root keys: the
 //     newest seals, all of them open, and NeedsRotation finds the blobs that
 //     a background job must re-seal before the old key is retired.
-//   - Secrets in logs and API responses. Secret redacts itself in fmt, JSON
-//     and slog output; only an explicit Reveal returns the value.
+//   - A secret column stored in the clear by forgetting to seal it. The
+//     barrier owns every secret field and its additional data, and a
+//     storetest case (RunSealing) fails for a Sealed* field it does not
+//     know. Secrets in logs are the reqlog handler's to redact.
 //
 // What it does not defend against:
 //
@@ -38,9 +42,8 @@
 //   - Deletion or corruption of blobs (availability), and the length of a
 //     secret, which the length of its blob reveals.
 //   - Secrets in process memory. Go cannot reliably wipe memory; swap files
-//     and core dumps may hold plaintext. SealJSON clears its own buffer as a
-//     best effort only.
-//   - Code that calls Reveal and then logs the result.
+//     and core dumps may hold plaintext; records above the barrier carry
+//     plaintext, and the lookup caches keep them for their TTL.
 //
 // Nonces are random 96-bit values (cipher.NewGCMWithRandomNonce), so one key
 // must not seal more than 2^32 blobs (NIST SP 800-38D §8.3); rotate long

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -211,35 +210,6 @@ func (k *Keyring) Reseal(blob []byte, aad ...string) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	return sealed, true, nil
-}
-
-// SealJSON seals the JSON encoding of v. It refuses a value whose encoding
-// contains a redacted Secret, which would store "[REDACTED]" in place of the
-// secret: seal a struct with plain string fields instead.
-func (k *Keyring) SealJSON(v any, aad ...string) ([]byte, error) {
-	pt, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("vault: encode value: %w", err)
-	}
-	defer clear(pt) // best effort; see the package doc
-	if strings.Contains(string(pt), redactedJSON) {
-		return nil, errors.New("vault: value contains a redacted Secret; seal its revealed value instead")
-	}
-	return k.Seal(pt, aad...)
-}
-
-// OpenJSON opens a blob from SealJSON and decodes it into v.
-func (k *Keyring) OpenJSON(blob []byte, v any, aad ...string) error {
-	pt, err := k.Open(blob, aad...)
-	if err != nil {
-		return err
-	}
-	defer clear(pt)
-	if err := json.Unmarshal(pt, v); err != nil {
-		// json errors may quote the plaintext, so only the type is kept.
-		return fmt.Errorf("vault: decode value into %T: invalid JSON for this type", v)
-	}
-	return nil
 }
 
 // additionalData returns the AAD for a blob with the given header and owner

@@ -12,8 +12,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 func newKey(t testing.TB) []byte {
@@ -338,49 +336,6 @@ func TestLoadOrCreateKeyFile(t *testing.T) {
 			t.Errorf("LoadOrCreateKeyFile(empty file): err = %v, want key is empty", err)
 		}
 	})
-}
-
-func TestSealJSON(t *testing.T) {
-	k := newRing(t, newKey(t))
-	type creds struct {
-		AccessToken  string `json:"access_token"`
-		RefreshToken string `json:"refresh_token"`
-	}
-	in := creds{AccessToken: "at", RefreshToken: "rt"}
-	blob, err := k.SealJSON(in, owner...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out creds
-	if err := k.OpenJSON(blob, &out, owner...); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(in, out); diff != "" {
-		t.Errorf("OpenJSON(SealJSON(v)) mismatch (-want +got):\n%s", diff)
-	}
-	if err := k.OpenJSON(blob, &out, "proj_2", "ca_1", "access_token"); !errors.Is(err, ErrOpen) {
-		t.Errorf("OpenJSON with other AAD: err = %v, want ErrOpen", err)
-	}
-
-	// A struct of Secrets would be stored as "[REDACTED]": refused.
-	type secretCreds struct {
-		AccessToken Secret `json:"access_token"`
-	}
-	if _, err := k.SealJSON(secretCreds{NewSecret("at")}, owner...); err == nil {
-		t.Errorf("SealJSON(struct with Secret) succeeded; want a refusal")
-	}
-	// Opening into Secret fields works, since Secret unmarshals.
-	var sc secretCreds
-	if err := k.OpenJSON(blob, &sc, owner...); err != nil || sc.AccessToken.Reveal() != "at" {
-		t.Errorf("OpenJSON into Secret = %q, %v; want at", sc.AccessToken.Reveal(), err)
-	}
-	// A decode error does not quote the plaintext.
-	var wrong struct {
-		AccessToken int `json:"access_token"`
-	}
-	if err := k.OpenJSON(blob, &wrong, owner...); err == nil || strings.Contains(err.Error(), `"at"`) {
-		t.Errorf("OpenJSON into a wrong type: err = %v, want an error without the plaintext", err)
-	}
 }
 
 func BenchmarkSeal(b *testing.B) {
