@@ -1,39 +1,18 @@
 package postgres
 
 import (
-	"errors"
 	"testing"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/internal/store"
-	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq/sqlqtest"
 )
 
-// TestCursorFormat pins the cursors this backend issues, base64 of
-// {"o":"connected_at desc","t":…,"i":"a9"} with t microseconds since the epoch, so that
-// cursors handed out by an earlier version still read after an upgrade. A
-// cursor of the SQLite backend is refused.
+// TestCursorFormat pins the cursors PostgreSQL issues, base64 of
+// {"o":"connected_at desc","t":1714979289123456,"i":"a9"}, the time in
+// microseconds; SQLite's cursor, with the time as text, is refused.
 func TestCursorFormat(t *testing.T) {
-	const golden = "eyJvIjoiY29ubmVjdGVkX2F0IGRlc2MiLCJ0IjoxNzE0OTc5Mjg5MTIzNDU2LCJpIjoiYTkifQ"
-	connected := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
-	o := sqlq.Order{Col: "connected_at", Desc: true}
-	if got := dialect.Cursor(o, &connected, "a9"); got != golden {
-		t.Errorf("Cursor: got %s, want %s", got, golden)
-	}
-	f := store.AccountFilter{OrderBy: store.OrderConnectedAt, Cursor: golden}
-	l, err := sqlq.Accounts(dialect, "p1", f)
-	if err != nil {
-		t.Fatalf("sqlq.Accounts: %v", err)
-	}
-	_, rows, err := l.Statements(f.Cursor, 0)
-	if err != nil {
-		t.Fatalf("Statements: %v", err)
-	}
-	if got, want := rows.Args, []any{"p1", time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC), "a9"}; len(got) != 3 || got[1] != want[1] || got[2] != want[2] {
-		t.Errorf("Statements args: got %v, want %v", got, want)
-	}
-	const other = "eyJvIjoiY29ubmVjdGVkX2F0IGRlc2MiLCJ0IjoiMjAyNC0wNS0wNlQwNzowODowOS4xMjM0NTZaIiwiaSI6ImE5In0"
-	if _, _, err := l.Statements(other, 0); !errors.Is(err, store.ErrInvalid) {
-		t.Errorf("Statements with a SQLite cursor: got %v, want ErrInvalid", err)
-	}
+	sqlqtest.CheckCursor(t, dialect,
+		"eyJvIjoiY29ubmVjdGVkX2F0IGRlc2MiLCJ0IjoxNzE0OTc5Mjg5MTIzNDU2LCJpIjoiYTkifQ",
+		time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC),
+		"eyJvIjoiY29ubmVjdGVkX2F0IGRlc2MiLCJ0IjoiMjAyNC0wNS0wNlQwNzowODowOS4xMjM0NTZaIiwiaSI6ImE5In0")
 }
