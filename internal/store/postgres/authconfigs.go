@@ -44,21 +44,12 @@ func paramsJSON(params map[string]string) string {
 	return string(b)
 }
 
-// toolsJSON encodes a tool list for the jsonb column, [] for none.
-func toolsJSON(tools []string) string {
-	if len(tools) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(tools) // a list of strings always encodes
-	return string(b)
-}
-
 // CreateAuthConfig stores a new auth config in its project.
 func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO auth_configs (`+sqlq.AuthConfigColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb)`,
 		c.ID, c.ProjectID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
-		c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, toolsJSON(c.ToolsForExecution))
+		c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, sqlq.ToolsJSON(c.ToolsForExecution))
 	if err != nil {
 		return fmt.Errorf("create auth config: %w", dbError(err))
 	}
@@ -97,7 +88,7 @@ func (s *Store) UpdateAuthConfig(ctx context.Context, projectID, id string, fn f
 					tools_for_execution = $12::jsonb
 				WHERE id = $1 RETURNING `+sqlq.AuthConfigColumns,
 				old.ID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
-				c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, toolsJSON(c.ToolsForExecution)))
+				c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, sqlq.ToolsJSON(c.ToolsForExecution)))
 		})
 }
 

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
@@ -20,15 +19,6 @@ func scanAuthConfig(r scanner) (store.AuthConfig, error) {
 	return c, err
 }
 
-// toolsValue encodes a tool list for its JSON column, [] for none.
-func toolsValue(tools []string) string {
-	if len(tools) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(tools) // a list of strings always encodes
-	return string(b)
-}
-
 // CreateAuthConfig stores a new auth config; a taken id, or a project that
 // does not exist, is store.ErrConflict.
 func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error {
@@ -41,7 +31,7 @@ func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error 
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.ProjectID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, params,
 			blobValue(c.SealedSecrets), c.IsEnabledForToolRouter, timeValue(c.CreatedAt), timeValue(c.UpdatedAt),
-			toolsValue(c.ToolsForExecution))
+			sqlq.ToolsJSON(c.ToolsForExecution))
 		if err != nil {
 			return dbError("create auth config", err)
 		}
@@ -92,7 +82,7 @@ SET toolkit_slug = ?, name = ?, type = ?, auth_scheme = ?, status = ?, params = 
 WHERE project_id = ? AND id = ?`,
 			c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, params,
 			blobValue(c.SealedSecrets), c.IsEnabledForToolRouter, timeValue(c.CreatedAt), timeValue(c.UpdatedAt),
-			toolsValue(c.ToolsForExecution), projectID, id)
+			sqlq.ToolsJSON(c.ToolsForExecution), projectID, id)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package sqlq
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -18,6 +19,16 @@ const (
 	LinkColumns = `token_hash, sealed_token, project_id, account_id, session_id, callback_url, expires_at, state_hash,
 	sealed_verifier, state_expires_at, completed_at, created_at`
 )
+
+// ToolsJSON encodes AuthConfig.ToolsForExecution for the
+// tools_for_execution column, JSON in both backends: [] for none.
+func ToolsJSON(tools []string) string {
+	if len(tools) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(tools) // a list of strings always encodes
+	return string(b)
+}
 
 // Prefixed qualifies each column of a comma-separated list with p.
 func Prefixed(p, cols string) string {
