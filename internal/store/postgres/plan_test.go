@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq/sqlqtest"
 )
 
 // planFixture is 30,000 accounts of 3,000 users and three toolkits in
@@ -51,15 +52,7 @@ func TestQueryPlans(t *testing.T) {
 	// accountsList returns the statements ListAccounts runs for f.
 	accountsList := func(f store.AccountFilter) (count, rows sqlq.Statement) {
 		t.Helper()
-		l, err := sqlq.Accounts(dialect, "p1", f)
-		if err != nil {
-			t.Fatalf("sqlq.Accounts: %v", err)
-		}
-		count, rows, err = l.Statements(f.Cursor, f.Limit)
-		if err != nil {
-			t.Fatalf("Statements: %v", err)
-		}
-		return count, rows
+		return sqlqtest.AccountsStatements(t, dialect, f)
 	}
 	mostRecentCount, mostRecentRows := accountsList(store.AccountFilter{UserIDs: []string{"u17"}, ToolkitSlugs: []string{"github"},
 		Statuses: []string{store.StatusActive}, OrderBy: store.OrderConnectedAt, Limit: 1})

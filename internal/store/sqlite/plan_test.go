@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq/sqlqtest"
 )
 
 // queryPlan returns SQLite's EXPLAIN QUERY PLAN of st, one step a line.
@@ -48,15 +49,7 @@ func TestQueryPlans(t *testing.T) {
 	// accountsList returns the statements ListAccounts runs for f.
 	accountsList := func(f store.AccountFilter) (count, rows sqlq.Statement) {
 		t.Helper()
-		l, err := sqlq.Accounts(dialect, "p1", f)
-		if err != nil {
-			t.Fatalf("sqlq.Accounts: %v", err)
-		}
-		count, rows, err = l.Statements(f.Cursor, f.Limit)
-		if err != nil {
-			t.Fatalf("Statements: %v", err)
-		}
-		return count, rows
+		return sqlqtest.AccountsStatements(t, dialect, f)
 	}
 	// Cursors inside and before the trailing run of never-connected
 	// accounts.

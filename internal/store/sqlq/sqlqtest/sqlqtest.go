@@ -1,5 +1,6 @@
-// Package sqlqtest checks a backend's sqlq.Dialect against what the
-// backend promises and the dialect alone decides: the cursors it issues.
+// Package sqlqtest holds the test helpers of the backends' sqlq.Dialects:
+// the statements whose plans they check, and a check of what the dialect
+// alone decides, the cursors it issues.
 package sqlqtest
 
 import (
@@ -41,4 +42,19 @@ func CheckCursor(t *testing.T, d sqlq.Dialect, golden string, wantArg any, forei
 	if _, _, err := l.Statements(foreign, 0); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("Statements after %s: got %v, want ErrInvalid", foreign, err)
 	}
+}
+
+// AccountsStatements returns the count and rows statements that
+// ListAccounts runs in d for f in project p1, for checking their plans.
+func AccountsStatements(t *testing.T, d sqlq.Dialect, f store.AccountFilter) (count, rows sqlq.Statement) {
+	t.Helper()
+	l, err := sqlq.Accounts(d, "p1", f)
+	if err != nil {
+		t.Fatalf("sqlq.Accounts: %v", err)
+	}
+	count, rows, err = l.Statements(f.Cursor, f.Limit)
+	if err != nil {
+		t.Fatalf("Statements: %v", err)
+	}
+	return count, rows
 }
