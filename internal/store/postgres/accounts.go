@@ -8,10 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 )
-
-const accountCols = `id, project_id, user_id, toolkit_slug, auth_config_id, status, status_reason, alias,
-	sealed_credentials, token_expires_at, identity, identity_id, connected_at, created_at, updated_at`
 
 func scanAccount(r pgx.Row) (store.Account, error) {
 	var a store.Account
@@ -26,7 +24,7 @@ func scanAccount(r pgx.Row) (store.Account, error) {
 // store.ErrConflict; an auth config missing from the project is
 // store.ErrNotFound.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO accounts (`+accountCols+`)
+	_, err := s.pool.Exec(ctx, `INSERT INTO accounts (`+sqlq.AccountColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		a.ID, a.ProjectID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason, a.Alias,
 		a.SealedCredentials, a.TokenExpiresAt, a.Identity, a.IdentityID, a.ConnectedAt, a.CreatedAt, a.UpdatedAt)
@@ -38,7 +36,7 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 
 // GetAccount returns an account of the project.
 func (s *Store) GetAccount(ctx context.Context, projectID, id string) (store.Account, error) {
-	a, err := scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountCols+`
+	a, err := scanAccount(s.pool.QueryRow(ctx, `SELECT `+sqlq.AccountColumns+`
 		FROM accounts WHERE project_id = $1 AND id = $2`, projectID, id))
 	if err != nil {
 		return store.Account{}, fmt.Errorf("get account: %w", dbError(err))
@@ -46,58 +44,24 @@ func (s *Store) GetAccount(ctx context.Context, projectID, id string) (store.Acc
 	return a, nil
 }
 
-// accountOrders maps AccountFilter.OrderBy to the column it sorts on.
-var accountOrders = map[string]string{
-	"":                     "created_at",
-	store.OrderCreatedAt:   "created_at",
-	store.OrderUpdatedAt:   "updated_at",
-	store.OrderConnectedAt: "connected_at",
-}
-
 // ListAccounts lists a project's accounts matching f.
 func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.AccountFilter) (store.Page[store.Account], error) {
-	q, o, err := accountsQuery(projectID, f)
+	l, err := sqlq.Accounts(dialect, projectID, f)
 	if err != nil {
 		return store.Page[store.Account]{}, fmt.Errorf("list accounts: %w", err)
 	}
-	page, err := list(ctx, s, "accounts", accountCols, q, o, f.Cursor, f.Limit, scanAccount,
-		func(a store.Account) (*time.Time, string) {
-			switch o.col {
-			case "updated_at":
-				return &a.UpdatedAt, a.ID
-			case "connected_at":
-				return a.ConnectedAt, a.ID
-			}
-			return &a.CreatedAt, a.ID
-		})
+	page, err := list(ctx, s, l, f.Cursor, f.Limit, scanAccount)
 	if err != nil {
 		return page, fmt.Errorf("list accounts: %w", err)
 	}
 	return page, nil
 }
 
-// accountsQuery returns the conditions and the order of ListAccounts.
-func accountsQuery(projectID string, f store.AccountFilter) (*query, order, error) {
-	col, ok := accountOrders[f.OrderBy]
-	if !ok {
-		return nil, order{}, fmt.Errorf("%w: unknown order %q", store.ErrInvalid, f.OrderBy)
-	}
-	q := &query{}
-	q.where("project_id = " + q.arg(projectID))
-	q.in("id", f.IDs)
-	q.in("user_id", f.UserIDs)
-	q.in("toolkit_slug", f.ToolkitSlugs)
-	q.in("auth_config_id", f.AuthConfigIDs)
-	q.in("status", f.Statuses)
-	q.in("alias", f.Aliases)
-	return q, order{col: col, desc: !f.Ascending}, nil
-}
-
 // latestActiveAccountQuery reads the first entry of the accounts_user_toolkit
 // index for the project, user, toolkit and status. The status is a literal,
 // not a parameter, so that a generic plan of the prepared statement knows
 // it as well as a custom one.
-const latestActiveAccountQuery = `SELECT ` + accountCols + ` FROM accounts
+const latestActiveAccountQuery = `SELECT ` + sqlq.AccountColumns + ` FROM accounts
 	WHERE project_id = $1 AND user_id = $2 AND toolkit_slug = $3 AND status = '` + store.StatusActive + `'
 	ORDER BY connected_at DESC NULLS LAST, id DESC
 	LIMIT 1`
@@ -118,14 +82,14 @@ func (s *Store) LatestActiveAccount(ctx context.Context, projectID, userID, tool
 // instance's AccountChanges hears of it once, and only if, it commits.
 func (s *Store) UpdateAccount(ctx context.Context, projectID, id string, fn func(store.Account) (store.Account, error)) (store.Account, error) {
 	return update(ctx, s, "update account",
-		`SELECT `+accountCols+` FROM accounts WHERE project_id = $1 AND id = $2 FOR UPDATE`,
+		`SELECT `+sqlq.AccountColumns+` FROM accounts WHERE project_id = $1 AND id = $2 FOR UPDATE`,
 		[]any{projectID, id}, scanAccount, fn,
 		func(ctx context.Context, tx pgx.Tx, old, a store.Account) (store.Account, error) {
 			out, err := scanAccount(tx.QueryRow(ctx, `UPDATE accounts
 				SET user_id = $2, toolkit_slug = $3, auth_config_id = $4, status = $5, status_reason = $6,
 					alias = $7, sealed_credentials = $8, token_expires_at = $9, identity = $10,
 					identity_id = $11, connected_at = $12, created_at = $13, updated_at = $14
-				WHERE id = $1 RETURNING `+accountCols,
+				WHERE id = $1 RETURNING `+sqlq.AccountColumns,
 				old.ID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason,
 				a.Alias, a.SealedCredentials, a.TokenExpiresAt, a.Identity,
 				a.IdentityID, a.ConnectedAt, a.CreatedAt, a.UpdatedAt))

@@ -4,15 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 )
-
-const authConfigCols = `id, project_id, toolkit_slug, name, type, auth_scheme, status, params,
-	sealed_secrets, is_enabled_for_tool_router, created_at, updated_at, tools_for_execution`
 
 func scanAuthConfig(r pgx.Row) (store.AuthConfig, error) {
 	var c store.AuthConfig
@@ -47,21 +44,12 @@ func paramsJSON(params map[string]string) string {
 	return string(b)
 }
 
-// toolsJSON encodes a tool list for the jsonb column, [] for none.
-func toolsJSON(tools []string) string {
-	if len(tools) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(tools) // a list of strings always encodes
-	return string(b)
-}
-
 // CreateAuthConfig stores a new auth config in its project.
 func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO auth_configs (`+authConfigCols+`)
+	_, err := s.pool.Exec(ctx, `INSERT INTO auth_configs (`+sqlq.AuthConfigColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb)`,
 		c.ID, c.ProjectID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
-		c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, toolsJSON(c.ToolsForExecution))
+		c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, sqlq.ToolsJSON(c.ToolsForExecution))
 	if err != nil {
 		return fmt.Errorf("create auth config: %w", dbError(err))
 	}
@@ -70,7 +58,7 @@ func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error 
 
 // GetAuthConfig returns an auth config of the project.
 func (s *Store) GetAuthConfig(ctx context.Context, projectID, id string) (store.AuthConfig, error) {
-	c, err := scanAuthConfig(s.pool.QueryRow(ctx, `SELECT `+authConfigCols+`
+	c, err := scanAuthConfig(s.pool.QueryRow(ctx, `SELECT `+sqlq.AuthConfigColumns+`
 		FROM auth_configs WHERE project_id = $1 AND id = $2`, projectID, id))
 	if err != nil {
 		return store.AuthConfig{}, fmt.Errorf("get auth config: %w", dbError(err))
@@ -80,23 +68,7 @@ func (s *Store) GetAuthConfig(ctx context.Context, projectID, id string) (store.
 
 // ListAuthConfigs lists a project's auth configs, newest first.
 func (s *Store) ListAuthConfigs(ctx context.Context, projectID string, f store.AuthConfigFilter) (store.Page[store.AuthConfig], error) {
-	q := &query{}
-	q.where("project_id = " + q.arg(projectID))
-	q.in("toolkit_slug", f.ToolkitSlugs)
-	if !f.IncludeDisabled {
-		q.where("status <> " + q.arg(store.AuthConfigDisabled))
-	}
-	if f.Search != "" {
-		// strpos, unlike LIKE, gives no meaning to % and _ in the search.
-		p := q.arg(f.Search)
-		q.where("(strpos(lower(name), lower(" + p + ")) > 0 OR strpos(lower(toolkit_slug), lower(" + p + ")) > 0)")
-	}
-	if f.Type != "" {
-		q.where("type = " + q.arg(f.Type))
-	}
-	page, err := list(ctx, s, "auth_configs", authConfigCols, q, order{col: "created_at", desc: true},
-		f.Cursor, f.Limit, scanAuthConfig,
-		func(c store.AuthConfig) (*time.Time, string) { return &c.CreatedAt, c.ID })
+	page, err := list(ctx, s, sqlq.AuthConfigs(dialect, projectID, f), f.Cursor, f.Limit, scanAuthConfig)
 	if err != nil {
 		return page, fmt.Errorf("list auth configs: %w", err)
 	}
@@ -107,16 +79,16 @@ func (s *Store) ListAuthConfigs(ctx context.Context, projectID string, f store.A
 // change.
 func (s *Store) UpdateAuthConfig(ctx context.Context, projectID, id string, fn func(store.AuthConfig) (store.AuthConfig, error)) (store.AuthConfig, error) {
 	return update(ctx, s, "update auth config",
-		`SELECT `+authConfigCols+` FROM auth_configs WHERE project_id = $1 AND id = $2 FOR UPDATE`,
+		`SELECT `+sqlq.AuthConfigColumns+` FROM auth_configs WHERE project_id = $1 AND id = $2 FOR UPDATE`,
 		[]any{projectID, id}, scanAuthConfig, fn,
 		func(ctx context.Context, tx pgx.Tx, old, c store.AuthConfig) (store.AuthConfig, error) {
 			return scanAuthConfig(tx.QueryRow(ctx, `UPDATE auth_configs
 				SET toolkit_slug = $2, name = $3, type = $4, auth_scheme = $5, status = $6, params = $7::jsonb,
 					sealed_secrets = $8, is_enabled_for_tool_router = $9, created_at = $10, updated_at = $11,
 					tools_for_execution = $12::jsonb
-				WHERE id = $1 RETURNING `+authConfigCols,
+				WHERE id = $1 RETURNING `+sqlq.AuthConfigColumns,
 				old.ID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
-				c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, toolsJSON(c.ToolsForExecution)))
+				c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, sqlq.ToolsJSON(c.ToolsForExecution)))
 		})
 }
 
@@ -143,8 +115,8 @@ func (s *Store) CountAccounts(ctx context.Context, projectID string, authConfigI
 	if len(authConfigIDs) == 0 {
 		return counts, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT auth_config_id, count(*) FROM accounts
-		WHERE project_id = $1 AND auth_config_id = ANY($2) GROUP BY auth_config_id`, projectID, authConfigIDs)
+	q := sqlq.CountAccounts(dialect, projectID, authConfigIDs)
+	rows, err := s.pool.Query(ctx, q.Text, q.Args...)
 	if err != nil {
 		return nil, fmt.Errorf("count accounts: %w", dbError(err))
 	}

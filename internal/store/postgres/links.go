@@ -3,16 +3,13 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 )
-
-const linkCols = `token_hash, sealed_token, project_id, account_id, session_id, callback_url, expires_at, state_hash,
-	sealed_verifier, state_expires_at, completed_at, created_at`
 
 func scanLink(r pgx.Row) (store.Link, error) {
 	var l store.Link
@@ -28,7 +25,7 @@ func scanLink(r pgx.Row) (store.Link, error) {
 // store.ErrConflict; an account missing from the project is
 // store.ErrNotFound.
 func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO links (`+linkCols+`)
+	_, err := s.pool.Exec(ctx, `INSERT INTO links (`+sqlq.LinkColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		l.TokenHash, l.SealedToken, l.ProjectID, l.AccountID, l.SessionID, l.CallbackURL, l.ExpiresAt, l.StateHash,
 		l.SealedVerifier, l.StateExpiresAt, l.CompletedAt, l.CreatedAt)
@@ -40,7 +37,7 @@ func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
 
 // GetLink finds a link by token hash in any project.
 func (s *Store) GetLink(ctx context.Context, tokenHash string) (store.Link, error) {
-	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+linkCols+` FROM links WHERE token_hash = $1`, tokenHash))
+	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+sqlq.LinkColumns+` FROM links WHERE token_hash = $1`, tokenHash))
 	if err != nil {
 		return store.Link{}, fmt.Errorf("get link: %w", dbError(err))
 	}
@@ -53,7 +50,7 @@ func (s *Store) GetLinkByState(ctx context.Context, stateHash string) (store.Lin
 	if stateHash == "" {
 		return store.Link{}, fmt.Errorf("get link by state: %w", store.ErrNotFound)
 	}
-	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+linkCols+` FROM links WHERE state_hash = $1`, stateHash))
+	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+sqlq.LinkColumns+` FROM links WHERE state_hash = $1`, stateHash))
 	if err != nil {
 		return store.Link{}, fmt.Errorf("get link by state: %w", dbError(err))
 	}
@@ -64,12 +61,12 @@ func (s *Store) GetLinkByState(ctx context.Context, stateHash string) (store.Lin
 // and account never change.
 func (s *Store) UpdateLink(ctx context.Context, tokenHash string, fn func(store.Link) (store.Link, error)) (store.Link, error) {
 	return update(ctx, s, "update link",
-		`SELECT `+linkCols+` FROM links WHERE token_hash = $1 FOR UPDATE`, []any{tokenHash}, scanLink, fn,
+		`SELECT `+sqlq.LinkColumns+` FROM links WHERE token_hash = $1 FOR UPDATE`, []any{tokenHash}, scanLink, fn,
 		func(ctx context.Context, tx pgx.Tx, old, l store.Link) (store.Link, error) {
 			return scanLink(tx.QueryRow(ctx, `UPDATE links
 				SET session_id = $2, callback_url = $3, expires_at = $4, state_hash = $5, sealed_verifier = $6,
 					state_expires_at = $7, completed_at = $8, created_at = $9
-				WHERE token_hash = $1 RETURNING `+linkCols,
+				WHERE token_hash = $1 RETURNING `+sqlq.LinkColumns,
 				old.TokenHash, l.SessionID, l.CallbackURL, l.ExpiresAt, l.StateHash, l.SealedVerifier,
 				l.StateExpiresAt, l.CompletedAt, l.CreatedAt))
 		})
@@ -77,7 +74,7 @@ func (s *Store) UpdateLink(ctx context.Context, tokenHash string, fn func(store.
 
 // PendingLink returns the newest usable link a session made for a toolkit.
 func (s *Store) PendingLink(ctx context.Context, projectID, sessionID, toolkit string, now time.Time) (store.Link, error) {
-	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+prefixed("l.", linkCols)+`
+	l, err := scanLink(s.pool.QueryRow(ctx, `SELECT `+sqlq.Prefixed("l.", sqlq.LinkColumns)+`
 FROM links l JOIN accounts a ON a.project_id = l.project_id AND a.id = l.account_id
 WHERE l.project_id = $1 AND l.session_id = $2 AND a.toolkit_slug = $3 AND a.status = 'INITIATED'
 	AND l.completed_at IS NULL AND l.expires_at > $4
@@ -86,13 +83,4 @@ ORDER BY l.created_at DESC, l.token_hash DESC LIMIT 1`, projectID, sessionID, to
 		return store.Link{}, fmt.Errorf("find pending link: %w", dbError(err))
 	}
 	return l, nil
-}
-
-// prefixed qualifies each column of a comma-separated list with p.
-func prefixed(p, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, c := range parts {
-		parts[i] = p + strings.TrimSpace(c)
-	}
-	return strings.Join(parts, ", ")
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq/sqlqtest"
 )
 
 // planFixture is 30,000 accounts of 3,000 users and three toolkits in
@@ -48,17 +50,9 @@ func TestQueryPlans(t *testing.T) {
 	}
 
 	// accountsList returns the statements ListAccounts runs for f.
-	accountsList := func(f store.AccountFilter) (count, rows statement) {
+	accountsList := func(f store.AccountFilter) (count, rows sqlq.Statement) {
 		t.Helper()
-		q, o, err := accountsQuery("p1", f)
-		if err != nil {
-			t.Fatalf("accountsQuery: %v", err)
-		}
-		count, rows, err = listStatements("accounts", accountCols, q, o, f.Cursor, f.Limit)
-		if err != nil {
-			t.Fatalf("listStatements: %v", err)
-		}
-		return count, rows
+		return sqlqtest.AccountsStatements(t, dialect, f)
 	}
 	mostRecentCount, mostRecentRows := accountsList(store.AccountFilter{UserIDs: []string{"u17"}, ToolkitSlugs: []string{"github"},
 		Statuses: []string{store.StatusActive}, OrderBy: store.OrderConnectedAt, Limit: 1})
@@ -66,7 +60,7 @@ func TestQueryPlans(t *testing.T) {
 	_, projectRows := accountsList(store.AccountFilter{Limit: 10})
 	connected := time.Now().Add(-time.Hour)
 	_, usersCursorRows := accountsList(store.AccountFilter{UserIDs: []string{"u17", "u18"}, OrderBy: store.OrderConnectedAt,
-		Cursor: encodeCursor(order{col: "connected_at", desc: true}, &connected, "a9"), Limit: 10})
+		Cursor: dialect.Cursor(sqlq.Order{Col: "connected_at", Desc: true}, &connected, "a9"), Limit: 10})
 
 	const (
 		latestScan = "Index Scan using accounts_user_toolkit on accounts"
@@ -76,11 +70,11 @@ func TestQueryPlans(t *testing.T) {
 	)
 	tests := []struct {
 		name    string
-		st      statement
+		st      sqlq.Statement
 		want    []string
 		wantNot []string
 	}{
-		{"LatestActiveAccount", statement{latestActiveAccountQuery, []any{"p1", "u17", "github"}},
+		{"LatestActiveAccount", sqlq.Statement{Text: latestActiveAccountQuery, Args: []any{"p1", "u17", "github"}},
 			[]string{latestScan, "Index Cond: ((project_id = 'p1'::text) AND (user_id = 'u17'::text) AND (toolkit_slug = 'github'::text) AND (status = 'ACTIVE'::text))"},
 			[]string{sortNode, "Filter"}},
 		{"MostRecentListCount", mostRecentCount, []string{indexOnly}, nil},
@@ -94,7 +88,7 @@ func TestQueryPlans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, err := s.pool.Query(ctx, "EXPLAIN "+tt.st.text, tt.st.args...)
+			rows, err := s.pool.Query(ctx, "EXPLAIN "+tt.st.Text, tt.st.Args...)
 			if err != nil {
 				t.Fatalf("EXPLAIN: %v", err)
 			}
@@ -102,7 +96,7 @@ func TestQueryPlans(t *testing.T) {
 			if err != nil {
 				t.Fatalf("EXPLAIN: %v", err)
 			}
-			checkPlan(t, tt.st.text, strings.Join(lines, "\n"), tt.want, tt.wantNot)
+			checkPlan(t, tt.st.Text, strings.Join(lines, "\n"), tt.want, tt.wantNot)
 		})
 	}
 

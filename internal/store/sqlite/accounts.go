@@ -7,10 +7,8 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 )
-
-const accountColumns = `id, project_id, user_id, toolkit_slug, auth_config_id, status, status_reason, alias,
-sealed_credentials, token_expires_at, identity, identity_id, connected_at, created_at, updated_at`
 
 func scanAccount(r scanner) (store.Account, error) {
 	var a store.Account
@@ -20,19 +18,11 @@ func scanAccount(r scanner) (store.Account, error) {
 	return a, err
 }
 
-// accountOrders maps the store's order names to columns.
-var accountOrders = map[string]string{
-	"":                     "created_at",
-	store.OrderCreatedAt:   "created_at",
-	store.OrderUpdatedAt:   "updated_at",
-	store.OrderConnectedAt: "connected_at",
-}
-
 // CreateAccount stores a new account. A taken id or alias, or an auth
 // config that is not the project's, is store.ErrConflict.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+sqlq.AccountColumns+`)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.ProjectID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason, a.Alias,
 			blobValue(a.SealedCredentials), nullTimeValue(a.TokenExpiresAt), a.Identity, a.IdentityID,
@@ -50,7 +40,7 @@ func (s *Store) GetAccount(ctx context.Context, projectID, id string) (store.Acc
 }
 
 func getAccount(ctx context.Context, q queryer, projectID, id string) (store.Account, error) {
-	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts
+	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+sqlq.AccountColumns+` FROM accounts
 WHERE project_id = ? AND id = ?`, projectID, id))
 	if err != nil {
 		return store.Account{}, rowError("get account", err)
@@ -61,41 +51,11 @@ WHERE project_id = ? AND id = ?`, projectID, id))
 // ListAccounts lists the project's accounts matching f, in the order f asks
 // for, ties by id in the same direction.
 func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.AccountFilter) (store.Page[store.Account], error) {
-	q, o, err := accountsQuery(projectID, f)
+	l, err := sqlq.Accounts(dialect, projectID, f)
 	if err != nil {
 		return store.Page[store.Account]{}, fmt.Errorf("list accounts: %w", err)
 	}
-	return list(ctx, s, "list accounts", "accounts", accountColumns, q,
-		o, f.Cursor, f.Limit, scanAccount,
-		func(a store.Account) (*time.Time, string) {
-			switch o.col {
-			case "updated_at":
-				return &a.UpdatedAt, a.ID
-			case "connected_at":
-				return a.ConnectedAt, a.ID
-			default:
-				return &a.CreatedAt, a.ID
-			}
-		})
-}
-
-// accountsQuery returns the conditions and the order of ListAccounts.
-func accountsQuery(projectID string, f store.AccountFilter) (*query, order, error) {
-	col, ok := accountOrders[f.OrderBy]
-	if !ok {
-		return nil, order{}, fmt.Errorf("%w: unknown order %q", store.ErrInvalid, f.OrderBy)
-	}
-	q := &query{}
-	q.where("project_id = ?", projectID)
-	q.in("id", f.IDs)
-	q.in("user_id", f.UserIDs)
-	q.in("toolkit_slug", f.ToolkitSlugs)
-	q.in("auth_config_id", f.AuthConfigIDs)
-	q.in("status", f.Statuses)
-	q.in("alias", f.Aliases)
-	// A user has a few accounts, which accounts_user_toolkit finds; sorting
-	// them beats walking the project's accounts in order to find them.
-	return q, order{col: col, desc: !f.Ascending, sort: len(f.UserIDs) > 0}, nil
+	return list(ctx, s, "list accounts", l, f.Cursor, f.Limit, scanAccount)
 }
 
 // latestActiveAccountQuery reads the first entry of the accounts_user_toolkit
@@ -103,7 +63,7 @@ func accountsQuery(projectID string, f store.AccountFilter) (*query, order, erro
 // not a parameter, so that the query text alone says which rows it reads.
 // SQLite sorts NULL first ascending, so DESC NULLS LAST is its own order for
 // DESC and the index, declared DESC, serves it without a sort.
-const latestActiveAccountQuery = `SELECT ` + accountColumns + ` FROM accounts
+const latestActiveAccountQuery = `SELECT ` + sqlq.AccountColumns + ` FROM accounts
 WHERE project_id = ? AND user_id = ? AND toolkit_slug = ? AND status = '` + store.StatusActive + `'
 ORDER BY connected_at DESC NULLS LAST, id DESC
 LIMIT 1`

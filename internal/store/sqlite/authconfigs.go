@@ -3,14 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 )
-
-const authConfigColumns = `id, project_id, toolkit_slug, name, type, auth_scheme, status, params,
-sealed_secrets, is_enabled_for_tool_router, created_at, updated_at, tools_for_execution`
 
 func scanAuthConfig(r scanner) (store.AuthConfig, error) {
 	var c store.AuthConfig
@@ -23,15 +19,6 @@ func scanAuthConfig(r scanner) (store.AuthConfig, error) {
 	return c, err
 }
 
-// toolsValue encodes a tool list for its JSON column, [] for none.
-func toolsValue(tools []string) string {
-	if len(tools) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(tools) // a list of strings always encodes
-	return string(b)
-}
-
 // CreateAuthConfig stores a new auth config; a taken id, or a project that
 // does not exist, is store.ErrConflict.
 func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error {
@@ -40,11 +27,11 @@ func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error 
 		return dbError("create auth config", err)
 	}
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO auth_configs (`+authConfigColumns+`)
+		_, err := tx.ExecContext(ctx, `INSERT INTO auth_configs (`+sqlq.AuthConfigColumns+`)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.ProjectID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, params,
 			blobValue(c.SealedSecrets), c.IsEnabledForToolRouter, timeValue(c.CreatedAt), timeValue(c.UpdatedAt),
-			toolsValue(c.ToolsForExecution))
+			sqlq.ToolsJSON(c.ToolsForExecution))
 		if err != nil {
 			return dbError("create auth config", err)
 		}
@@ -58,7 +45,7 @@ func (s *Store) GetAuthConfig(ctx context.Context, projectID, id string) (store.
 }
 
 func getAuthConfig(ctx context.Context, q queryer, projectID, id string) (store.AuthConfig, error) {
-	c, err := scanAuthConfig(q.QueryRowContext(ctx, `SELECT `+authConfigColumns+` FROM auth_configs
+	c, err := scanAuthConfig(q.QueryRowContext(ctx, `SELECT `+sqlq.AuthConfigColumns+` FROM auth_configs
 WHERE project_id = ? AND id = ?`, projectID, id))
 	if err != nil {
 		return store.AuthConfig{}, rowError("get auth config", err)
@@ -69,22 +56,7 @@ WHERE project_id = ? AND id = ?`, projectID, id))
 // ListAuthConfigs lists the project's auth configs matching f, newest
 // first, ties by id. Search folds ASCII letters only, as SQLite's lower does.
 func (s *Store) ListAuthConfigs(ctx context.Context, projectID string, f store.AuthConfigFilter) (store.Page[store.AuthConfig], error) {
-	q := &query{}
-	q.where("project_id = ?", projectID)
-	q.in("toolkit_slug", f.ToolkitSlugs)
-	if !f.IncludeDisabled {
-		q.where("status <> ?", store.AuthConfigDisabled)
-	}
-	if f.Search != "" {
-		// instr, unlike LIKE, gives % and _ no meaning.
-		q.where("(instr(lower(name), lower(?)) > 0 OR instr(lower(toolkit_slug), lower(?)) > 0)", f.Search, f.Search)
-	}
-	if f.Type != "" {
-		q.where("type = ?", f.Type)
-	}
-	return list(ctx, s, "list auth configs", "auth_configs", authConfigColumns, q,
-		order{col: "created_at", desc: true}, f.Cursor, f.Limit, scanAuthConfig,
-		func(c store.AuthConfig) (*time.Time, string) { return &c.CreatedAt, c.ID })
+	return list(ctx, s, "list auth configs", sqlq.AuthConfigs(dialect, projectID, f), f.Cursor, f.Limit, scanAuthConfig)
 }
 
 // UpdateAuthConfig replaces the auth config with what fn makes of it. The id
@@ -110,7 +82,7 @@ SET toolkit_slug = ?, name = ?, type = ?, auth_scheme = ?, status = ?, params = 
 WHERE project_id = ? AND id = ?`,
 			c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, params,
 			blobValue(c.SealedSecrets), c.IsEnabledForToolRouter, timeValue(c.CreatedAt), timeValue(c.UpdatedAt),
-			toolsValue(c.ToolsForExecution), projectID, id)
+			sqlq.ToolsJSON(c.ToolsForExecution), projectID, id)
 		if err != nil {
 			return err
 		}
@@ -142,10 +114,8 @@ func (s *Store) CountAccounts(ctx context.Context, projectID string, authConfigI
 	for _, id := range authConfigIDs {
 		counts[id] = 0
 	}
-	q := &query{}
-	q.where("project_id = ?", projectID)
-	q.in("auth_config_id", authConfigIDs)
-	rows, err := s.read.QueryContext(ctx, `SELECT auth_config_id, count(*) FROM accounts`+q.sql()+` GROUP BY auth_config_id`, q.args...)
+	q := sqlq.CountAccounts(dialect, projectID, authConfigIDs)
+	rows, err := s.read.QueryContext(ctx, q.Text, q.Args...)
 	if err != nil {
 		return nil, dbError("count accounts", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 	"github.com/switchboard-dev/switchboard/internal/store/storetest"
 )
 
@@ -120,7 +121,7 @@ func benchInsert(ctx context.Context, s *Store) error {
 	const batch = 64 // rows per INSERT: 15 × 64 parameters, far below SQLite's limit
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", 15), ", ") + ")"
 	insert := func(rows int) string {
-		return `INSERT INTO accounts (` + accountColumns + `) VALUES ` +
+		return `INSERT INTO accounts (` + sqlq.AccountColumns + `) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {

@@ -3,14 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 )
-
-const linkColumns = `token_hash, sealed_token, project_id, account_id, session_id, callback_url, expires_at, state_hash,
-sealed_verifier, state_expires_at, completed_at, created_at`
 
 func scanLink(r scanner) (store.Link, error) {
 	var l store.Link
@@ -25,7 +22,7 @@ func scanLink(r scanner) (store.Link, error) {
 // that is not the project's, is store.ErrConflict.
 func (s *Store) CreateLink(ctx context.Context, l store.Link) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO links (`+linkColumns+`)
+		_, err := tx.ExecContext(ctx, `INSERT INTO links (`+sqlq.LinkColumns+`)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			l.TokenHash, blobValue(l.SealedToken), l.ProjectID, l.AccountID, l.SessionID, l.CallbackURL, timeValue(l.ExpiresAt), l.StateHash,
 			blobValue(l.SealedVerifier), nullTimeValue(l.StateExpiresAt), nullTimeValue(l.CompletedAt), timeValue(l.CreatedAt))
@@ -42,7 +39,7 @@ func (s *Store) GetLink(ctx context.Context, tokenHash string) (store.Link, erro
 }
 
 func getLink(ctx context.Context, q queryer, tokenHash string) (store.Link, error) {
-	l, err := scanLink(q.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links WHERE token_hash = ?`, tokenHash))
+	l, err := scanLink(q.QueryRowContext(ctx, `SELECT `+sqlq.LinkColumns+` FROM links WHERE token_hash = ?`, tokenHash))
 	if err != nil {
 		return store.Link{}, rowError("get link", err)
 	}
@@ -55,7 +52,7 @@ func (s *Store) GetLinkByState(ctx context.Context, stateHash string) (store.Lin
 	if stateHash == "" {
 		return store.Link{}, notFound("get link by state")
 	}
-	l, err := scanLink(s.read.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links WHERE state_hash = ?`, stateHash))
+	l, err := scanLink(s.read.QueryRowContext(ctx, `SELECT `+sqlq.LinkColumns+` FROM links WHERE state_hash = ?`, stateHash))
 	if err != nil {
 		return store.Link{}, rowError("get link by state", err)
 	}
@@ -96,7 +93,7 @@ WHERE token_hash = ?`,
 
 // PendingLink returns the newest usable link a session made for a toolkit.
 func (s *Store) PendingLink(ctx context.Context, projectID, sessionID, toolkit string, now time.Time) (store.Link, error) {
-	l, err := scanLink(s.read.QueryRowContext(ctx, `SELECT `+prefixed("l.", linkColumns)+`
+	l, err := scanLink(s.read.QueryRowContext(ctx, `SELECT `+sqlq.Prefixed("l.", sqlq.LinkColumns)+`
 FROM links l JOIN accounts a ON a.project_id = l.project_id AND a.id = l.account_id
 WHERE l.project_id = ? AND l.session_id = ? AND a.toolkit_slug = ? AND a.status = 'INITIATED'
 	AND l.completed_at IS NULL AND l.expires_at > ?
@@ -105,13 +102,4 @@ ORDER BY l.created_at DESC, l.token_hash DESC LIMIT 1`, projectID, sessionID, to
 		return store.Link{}, rowError("find pending link", err)
 	}
 	return l, nil
-}
-
-// prefixed qualifies each column of a comma-separated list with p.
-func prefixed(p, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, c := range parts {
-		parts[i] = p + strings.TrimSpace(c)
-	}
-	return strings.Join(parts, ", ")
 }

@@ -7,15 +7,17 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq/sqlqtest"
 )
 
 // queryPlan returns SQLite's EXPLAIN QUERY PLAN of st, one step a line.
 // The plan does not depend on the arguments' values, only their number.
-func queryPlan(t *testing.T, s *Store, st statement) string {
+func queryPlan(t *testing.T, s *Store, st sqlq.Statement) string {
 	t.Helper()
-	rows, err := s.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+st.text, st.args...)
+	rows, err := s.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+st.Text, st.Args...)
 	if err != nil {
-		t.Fatalf("EXPLAIN QUERY PLAN %s: %v", st.text, err)
+		t.Fatalf("EXPLAIN QUERY PLAN %s: %v", st.Text, err)
 	}
 	defer rows.Close()
 	var steps []string
@@ -45,22 +47,14 @@ func TestQueryPlans(t *testing.T) {
 	defer s.Close()
 
 	// accountsList returns the statements ListAccounts runs for f.
-	accountsList := func(f store.AccountFilter) (count, rows statement) {
+	accountsList := func(f store.AccountFilter) (count, rows sqlq.Statement) {
 		t.Helper()
-		q, o, err := accountsQuery("p1", f)
-		if err != nil {
-			t.Fatalf("accountsQuery: %v", err)
-		}
-		count, rows, err = listStatements("accounts", accountColumns, q, o, f.Cursor, f.Limit)
-		if err != nil {
-			t.Fatalf("listStatements: %v", err)
-		}
-		return count, rows
+		return sqlqtest.AccountsStatements(t, dialect, f)
 	}
 	// Cursors inside and before the trailing run of never-connected
 	// accounts.
-	nullCursor := encodeCursor(order{col: "connected_at", desc: true}, nil, "a1")
-	timeCursor := encodeCursor(order{col: "connected_at", desc: true}, ptr(time.Now()), "a1")
+	nullCursor := dialect.Cursor(sqlq.Order{Col: "connected_at", Desc: true}, nil, "a1")
+	timeCursor := dialect.Cursor(sqlq.Order{Col: "connected_at", Desc: true}, ptr(time.Now()), "a1")
 
 	const (
 		userToolkitStatus = "SEARCH accounts USING INDEX accounts_user_toolkit (project_id=? AND user_id=? AND toolkit_slug=? AND status=?)"
@@ -70,7 +64,7 @@ func TestQueryPlans(t *testing.T) {
 		created           = "SEARCH accounts USING INDEX accounts_created (project_id=?)"
 		sort              = "USE TEMP B-TREE FOR ORDER BY"
 	)
-	latest := statement{latestActiveAccountQuery, []any{"p1", "u1", "github"}}
+	latest := sqlq.Statement{Text: latestActiveAccountQuery, Args: []any{"p1", "u1", "github"}}
 	// The list MostRecent ran before LatestActiveAccount.
 	mostRecentCount, mostRecentRows := accountsList(store.AccountFilter{UserIDs: []string{"u1"}, ToolkitSlugs: []string{"github"},
 		Statuses: []string{store.StatusActive}, OrderBy: store.OrderConnectedAt, Limit: 1})
@@ -86,7 +80,7 @@ func TestQueryPlans(t *testing.T) {
 
 	tests := []struct {
 		name    string
-		st      statement
+		st      sqlq.Statement
 		want    []string
 		wantNot []string
 	}{
@@ -106,12 +100,12 @@ func TestQueryPlans(t *testing.T) {
 			plan := queryPlan(t, s, tt.st)
 			for _, w := range tt.want {
 				if !strings.Contains(plan, w) {
-					t.Errorf("plan of %s:\n%s\nwant a step %q", tt.st.text, plan, w)
+					t.Errorf("plan of %s:\n%s\nwant a step %q", tt.st.Text, plan, w)
 				}
 			}
 			for _, w := range tt.wantNot {
 				if strings.Contains(plan, w) {
-					t.Errorf("plan of %s:\n%s\nwant no step %q", tt.st.text, plan, w)
+					t.Errorf("plan of %s:\n%s\nwant no step %q", tt.st.Text, plan, w)
 				}
 			}
 		})
