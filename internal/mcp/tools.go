@@ -12,7 +12,6 @@ import (
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/switchboard-dev/switchboard/internal/metatools"
-	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
@@ -189,14 +188,9 @@ func failure(msg string, v any) *gomcp.CallToolResult {
 	return render(metatools.Failure(msg, v))
 }
 
-// message is what a tool says about a domain error: the message REST
-// gives. Anything else is logged and reported as an internal error.
+// message is what a tool says about a domain error (metatools.Message).
 func (c *call) message(ctx context.Context, err error) string {
-	if p, ok := problem.Of(err); ok {
-		return p.Text()
-	}
-	c.s.Logger.ErrorContext(ctx, "mcp tool failed", "err", err, "session_id", c.sess.ID)
-	return internalError
+	return metatools.Message(ctx, c.s.Logger, c.sess.ID, err)
 }
 
 func ptr[T any](v T) *T { return &v }

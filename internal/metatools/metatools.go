@@ -235,13 +235,20 @@ func marshal(v any) json.RawMessage {
 	return json.RawMessage(strings.TrimSpace(b.String()))
 }
 
-// message is what a tool says about a domain error: the message REST
-// gives. Anything else is logged and reported as an internal error.
+// message is what a tool says about a domain error.
 func (r *run) message(ctx context.Context, err error) string {
+	return Message(ctx, r.s.logger(), r.sess.ID, err)
+}
+
+// Message is what an agent is told about an error of a tool call, over
+// the meta tools and MCP alike: a refusal's text (problem.Text, the
+// message REST gives and its fix); anything else is logged with the
+// session id and reported as InternalError.
+func Message(ctx context.Context, log *slog.Logger, sessionID string, err error) string {
 	if p, ok := problem.Of(err); ok {
 		return p.Text()
 	}
-	r.s.logger().ErrorContext(ctx, "meta tool failed", "err", err, "session_id", r.sess.ID)
+	log.ErrorContext(ctx, "tool call failed", "err", err, "session_id", sessionID)
 	return InternalError
 }
 
