@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/execute"
@@ -42,24 +41,11 @@ func (s *Server) listTools(w http.ResponseWriter, r *http.Request, _ store.Proje
 	if err != nil {
 		return err
 	}
-	slugs := csv(r, "tool_slugs")
-	tags := csv(r, "tags")
-	var tools []toolkits.Tool
-	if q := r.URL.Query().Get("search"); q != "" {
-		for _, m := range s.Catalog.SearchTools(q, csv(r, "toolkit_slug"), 10000) {
-			tools = append(tools, m.Tool)
-		}
-	} else {
-		tools = s.Catalog.Tools(csv(r, "toolkit_slug")...)
-	}
+	tools := s.Catalog.FindTools(toolkits.ToolQuery{
+		Search: r.URL.Query().Get("search"), Toolkits: csv(r, "toolkit_slug"), Slugs: csv(r, "tool_slugs"), Tags: csv(r, "tags"),
+	})
 	items := []sdk.Tool{}
 	for _, t := range tools {
-		if len(slugs) > 0 && !slices.ContainsFunc(slugs, func(x string) bool { return strings.EqualFold(x, t.Slug) }) {
-			continue
-		}
-		if len(tags) > 0 && !slices.ContainsFunc(tags, func(x string) bool { return slices.Contains(t.Tags, x) }) {
-			continue
-		}
 		items = append(items, s.toolJSON(t))
 	}
 	page, err := paginate(items, r.URL.Query().Get("cursor"), n)

@@ -201,3 +201,33 @@ func splitCamel(s string) string {
 	}
 	return b.String()
 }
+
+// ToolQuery selects tools of the catalog; empty fields select everything.
+type ToolQuery struct {
+	// Search ranks tools by a use case, best first; without it tools come
+	// in catalog order.
+	Search   string
+	Toolkits []string
+	// Slugs keeps the tools named (case-insensitive).
+	Slugs []string
+	// Tags keeps the tools that carry any of them.
+	Tags []string
+}
+
+// FindTools returns the tools q selects.
+func (c *Catalog) FindTools(q ToolQuery) []Tool {
+	var tools []Tool
+	if q.Search != "" {
+		for _, m := range c.SearchTools(q.Search, q.Toolkits, len(c.toolList)) {
+			tools = append(tools, m.Tool)
+		}
+	} else {
+		tools = c.Tools(q.Toolkits...)
+	}
+	return slices.DeleteFunc(tools, func(t Tool) bool {
+		if len(q.Slugs) > 0 && !slices.ContainsFunc(q.Slugs, func(x string) bool { return strings.EqualFold(x, t.Slug) }) {
+			return true
+		}
+		return len(q.Tags) > 0 && !slices.ContainsFunc(q.Tags, func(x string) bool { return slices.Contains(t.Tags, x) })
+	})
+}

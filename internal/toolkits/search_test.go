@@ -104,3 +104,32 @@ func TestSearchTools_ClippedTools(t *testing.T) {
 		t.Errorf("a match's tags are not clipped: an append would write into the catalog")
 	}
 }
+
+func TestFindTools(t *testing.T) {
+	c := builtin(t)
+	toolSlugs := func(ts []Tool) []string {
+		out := []string{}
+		for _, t := range ts {
+			out = append(out, t.Slug)
+		}
+		return out
+	}
+	if got, all := len(c.FindTools(ToolQuery{})), len(c.Tools()); got != all {
+		t.Errorf("empty query: %d tools, want all %d", got, all)
+	}
+	got := toolSlugs(c.FindTools(ToolQuery{Slugs: []string{"gmail_send_email", "SLACK_SEND_MESSAGE"}}))
+	if diff := cmp.Diff([]string{"GMAIL_SEND_EMAIL", "SLACK_SEND_MESSAGE"}, got); diff != "" {
+		t.Errorf("by slug (-want +got):\n%s", diff)
+	}
+	for _, tool := range c.FindTools(ToolQuery{Toolkits: []string{"gmail"}, Tags: []string{"destructiveHint"}}) {
+		if tool.Toolkit != "gmail" || !slices.Contains(tool.Tags, "destructiveHint") {
+			t.Errorf("toolkit and tag filter let %s through", tool.Slug)
+		}
+	}
+	if got := toolSlugs(c.FindTools(ToolQuery{Search: "create issue", Toolkits: []string{"github"}})); len(got) == 0 || got[0] != "GITHUB_CREATE_AN_ISSUE" {
+		t.Errorf("search: %v, want GITHUB_CREATE_AN_ISSUE first", got)
+	}
+	if n := len(c.Tools()); n != len(c.toolList) {
+		t.Errorf("the catalog changed: %d tools, want %d", n, len(c.toolList))
+	}
+}
