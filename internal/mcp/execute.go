@@ -102,7 +102,7 @@ func directSchema(t toolkits.Tool, multi bool) (json.RawMessage, bool) {
 	props[accountParam] = map[string]any{"type": "string",
 		"description": "Optional: the connected account to use, by id (ca_...) or alias. Default: the session's account for this toolkit."}
 	m["properties"] = props
-	return marshal(m), true
+	return metatools.Marshal(m), true
 }
 
 // annotations turns a tool's tags into MCP tool annotations.

@@ -154,17 +154,6 @@ func instructions(sess sessions.Session, o options) string {
 	return strings.TrimSpace(b.String())
 }
 
-// marshal encodes v as JSON without HTML escaping (links keep their &).
-func marshal(v any) json.RawMessage {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return json.RawMessage(`{}`)
-	}
-	return json.RawMessage(strings.TrimSpace(b.String()))
-}
-
 // render is a tool result: its data as structured content, and as text
 // its summary followed by the same JSON, for clients that show the model
 // only text. A failed result is a tool error.

@@ -92,7 +92,7 @@ type Result struct {
 // NewResult is a successful result: v, a value that encodes as a JSON
 // object, with a summary of it.
 func NewResult(summary string, v any) Result {
-	return Result{Data: marshal(v), Summary: summary}
+	return Result{Data: Marshal(v), Summary: summary}
 }
 
 // Failure is a failed result: the message, and v (when not nil) as data.
@@ -101,7 +101,7 @@ func Failure(msg string, v any) Result {
 	if v == nil {
 		v = map[string]any{"successful": false, "error": msg}
 	}
-	return Result{Data: marshal(v), Summary: msg, Error: msg}
+	return Result{Data: Marshal(v), Summary: msg, Error: msg}
 }
 
 // Waiting is called when a meta tool starts waiting (for connections) for
@@ -224,8 +224,9 @@ func Arguments(raw json.RawMessage) (map[string]any, error) {
 	return args, nil
 }
 
-// marshal encodes v as JSON without HTML escaping (links keep their &).
-func marshal(v any) json.RawMessage {
+// Marshal encodes v as JSON without HTML escaping (links keep their &),
+// as every meta tool and MCP result is written.
+func Marshal(v any) json.RawMessage {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
