@@ -134,3 +134,59 @@ func TestLicense(t *testing.T) {
 		t.Errorf("README.md does not name the licence and link LICENSE")
 	}
 }
+
+// layers orders the production packages: each may import only packages of
+// a lower layer. The servers (api, mcp, web) sit side by side and never
+// import each other; no domain package imports a server, the store's
+// backends or the vault; only app wires them together.
+var layers = [][]string{
+	{"internal/store", "internal/ids", "internal/toolkits", "internal/egress", "internal/config"},
+	{"internal/reqlog", "internal/problem", "internal/oauth", "internal/vault", "internal/store/sqlq", "internal/store/cache"},
+	{"internal/store/sqlite", "internal/store/postgres", "internal/projects", "internal/authconfigs"},
+	{"internal/accounts"},
+	{"internal/sessions"},
+	{"internal/execute"},
+	{"internal/metatools"},
+	{"internal/api", "internal/mcp", "internal/web"},
+	{"internal/app"},
+	{"cmd/switchboard"},
+}
+
+// TestLayers: no production import climbs up or sideways in layers.
+func TestLayers(t *testing.T) {
+	const module = "github.com/switchboard-dev/switchboard/"
+	layerOf := map[string]int{}
+	for i, l := range layers {
+		for _, p := range l {
+			layerOf[p] = i
+		}
+	}
+	for dir, files := range packages(t) {
+		dir = filepath.ToSlash(dir)
+		from, ok := layerOf[dir]
+		if !ok {
+			continue
+		}
+		for _, f := range files {
+			af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range af.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				to, ok := layerOf[strings.TrimPrefix(path, module)]
+				if ok && strings.HasPrefix(path, module) && to >= from {
+					t.Errorf("%s imports %s: layer %d may import only layers below it", f, path, from)
+				}
+			}
+		}
+	}
+	for dir := range packages(t) {
+		dir = filepath.ToSlash(dir)
+		outside := strings.Contains(dir, "test") || dir == "sdk" || strings.HasPrefix(dir, "sdk/") ||
+			strings.HasPrefix(dir, "examples/") || dir == "internal/e2e"
+		if _, ok := layerOf[dir]; !ok && !outside {
+			t.Errorf("package %s has no layer: add it to layers", dir)
+		}
+	}
+}
