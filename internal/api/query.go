@@ -107,7 +107,7 @@ func limit(r *http.Request, def, max int) (int, error) {
 	f, err := strconv.ParseFloat(raw, 64)
 	if err != nil || math.IsNaN(f) || f != math.Trunc(f) || f < 1 || f > float64(max) {
 		return 0, problem.Invalidf("invalid_request", "limit", "limit must be a whole number from 1 to %d, got %q", max, raw).
-			WithFix("Pass a smaller limit and follow next_cursor for the rest")
+			WithFix("Pass a whole number from 1 to %d and follow next_cursor for more", max)
 	}
 	return int(f), nil
 }
