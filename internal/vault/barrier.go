@@ -188,8 +188,9 @@ func (b *Barrier) UpdateAuthConfig(ctx context.Context, projectID, id string, fn
 
 // Links.
 
-func (b *Barrier) sealLink(l, cur store.Link) (store.Link, error) {
-	opened := b.openLink(cur)
+// sealLink seals l's token and verifier; cur is the stored link (its
+// blobs) and opened is cur as openLink returned it.
+func (b *Barrier) sealLink(l, opened, cur store.Link) (store.Link, error) {
 	token, err := b.sealField([]byte(l.Token), []byte(opened.Token), cur.SealedToken, linkTokenAAD(l))
 	if err != nil {
 		return l, fmt.Errorf("seal link token: %w", err)
@@ -211,7 +212,7 @@ func (b *Barrier) openLink(l store.Link) store.Link {
 }
 
 func (b *Barrier) CreateLink(ctx context.Context, l store.Link) error {
-	l, err := b.sealLink(l, store.Link{SealedToken: l.SealedToken, SealedVerifier: l.SealedVerifier})
+	l, err := b.sealLink(l, store.Link{}, l)
 	if err != nil {
 		return err
 	}
@@ -235,11 +236,12 @@ func (b *Barrier) PendingLink(ctx context.Context, projectID, sessionID, toolkit
 
 func (b *Barrier) UpdateLink(ctx context.Context, tokenHash string, fn func(store.Link) (store.Link, error)) (store.Link, error) {
 	l, err := b.Store.UpdateLink(ctx, tokenHash, func(cur store.Link) (store.Link, error) {
-		next, err := fn(b.openLink(cur))
+		opened := b.openLink(cur)
+		next, err := fn(opened)
 		if err != nil {
 			return next, err
 		}
-		return b.sealLink(next, cur)
+		return b.sealLink(next, opened, cur)
 	})
 	return b.openLink(l), err
 }
