@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // This file is the one parser of what a request carries outside its JSON
@@ -43,16 +44,12 @@ func checkRequest(r *http.Request) error {
 	return nil
 }
 
-// checkText refuses s, the value of field, when it holds a NUL byte or is
-// not valid UTF-8.
+// checkText refuses s, the value of field, when the store would refuse it
+// (store.BadText).
 func checkText(field, s string) error {
-	switch {
-	case strings.IndexByte(s, 0) >= 0:
-		return problem.Invalidf("invalid_text", field, "%s holds a NUL character, which no field accepts", field).
-			WithFix("Remove the NUL (%%00 or \\u0000) from %s", field)
-	case !utf8.ValidString(s):
-		return problem.Invalidf("invalid_text", field, "%s is not valid UTF-8 text", field).
-			WithFix("Send %s as UTF-8", field)
+	if why := store.BadText(s); why != "" {
+		return problem.Invalidf("invalid_text", field, "%s %s, which no field accepts", field, why).
+			WithFix("Send %s as UTF-8 text without NUL characters (%%00 or \\u0000)", field)
 	}
 	return nil
 }

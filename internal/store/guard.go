@@ -41,14 +41,22 @@ func Guard(s Store, unavailable func(error) bool) *Guarded {
 	return &Guarded{s: s, unavailable: unavailable}
 }
 
-// CheckText reports, as ErrInvalid naming the field, the first string that
-// is not valid UTF-8 or holds a NUL byte.
-func CheckText(field, s string) error {
-	if i := strings.IndexByte(s, 0); i >= 0 {
-		return fmt.Errorf("%w: %s holds a NUL byte at byte %d", ErrInvalid, field, i)
+// BadText says why s cannot be kept as text, the rule every layer applies:
+// "holds a NUL character" or "is not valid UTF-8 text"; "" when it can.
+func BadText(s string) string {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return "holds a NUL character"
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8 text"
 	}
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalid, field)
+	return ""
+}
+
+// checkText reports bad text (BadText) in field as ErrInvalid.
+func checkText(field, s string) error {
+	if why := BadText(s); why != "" {
+		return fmt.Errorf("%w: %s %s", ErrInvalid, field, why)
 	}
 	return nil
 }
@@ -56,7 +64,7 @@ func CheckText(field, s string) error {
 // checkArgs checks name/value pairs of string arguments.
 func checkArgs(pairs ...string) error {
 	for i := 0; i+1 < len(pairs); i += 2 {
-		if err := CheckText(pairs[i], pairs[i+1]); err != nil {
+		if err := checkText(pairs[i], pairs[i+1]); err != nil {
 			return err
 		}
 	}
@@ -75,7 +83,7 @@ func checkRecord(rec any) error {
 func checkValue(path string, v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.String:
-		return CheckText(path, v.String())
+		return checkText(path, v.String())
 	case reflect.Pointer:
 		if !v.IsNil() {
 			return checkValue(path, v.Elem())
