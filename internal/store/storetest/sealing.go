@@ -3,7 +3,9 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +36,7 @@ func RunSealing(t *testing.T, newStore func(t *testing.T) store.Store, barrier f
 				if !strings.HasPrefix(name, "Sealed") || typ.Name() == "VaultCheck" {
 					continue
 				}
-				if !slicesContain(twins, name) {
+				if !slices.Contains(slices.Collect(maps.Values(twins)), name) {
 					t.Errorf("%s.%s is a sealed field that the barrier check does not know; add its plaintext twin to secretTwins and to the barrier", typ.Name(), name)
 				}
 			}
@@ -118,15 +120,6 @@ func RunSealing(t *testing.T, newStore func(t *testing.T) store.Store, barrier f
 			t.Errorf("the backend holds credentials %q and %d sealed bytes", raw.Credentials, len(raw.SealedCredentials))
 		}
 	})
-}
-
-func slicesContain(m map[string]string, sealed string) bool {
-	for _, v := range m {
-		if v == sealed {
-			return true
-		}
-	}
-	return false
 }
 
 // recorder is a backend that keeps every record written to it.
