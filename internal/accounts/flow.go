@@ -187,7 +187,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_invalid", reason+".", err)
 	}
 	if l.Verifier == "" {
-		return "", store.Account{}, fmt.Errorf("pkce verifier of link %s: %w", l.AccountID, store.ErrUnopened)
+		return "", store.Account{}, fmt.Errorf("pkce verifier of the link of account %s: %w", l.AccountID, store.ErrUnopened)
 	}
 	grant, err := client.Exchange(ctx, s.Egress, in.Code, l.Verifier)
 	if err != nil {
