@@ -276,19 +276,6 @@ func (s *Service) Resolve(ctx context.Context, projectID, userID, toolkit, ref s
 	return page.Items[0], nil
 }
 
-// MostRecent returns the user's most recently connected ACTIVE account for
-// a toolkit: the default account of a session that pins none.
-func (s *Service) MostRecent(ctx context.Context, projectID, userID, toolkit string) (store.Account, bool, error) {
-	a, err := s.Store.LatestActiveAccount(ctx, projectID, userID, toolkit)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Account{}, false, nil
-	}
-	if err != nil {
-		return store.Account{}, false, fmt.Errorf("find most recent account: %w", err)
-	}
-	return a, true, nil
-}
-
 // Credentials decodes an account's credentials into v; the store's
 // barrier has opened them.
 func (s *Service) Credentials(a store.Account, v any) error {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -230,7 +231,7 @@ func (s *Server) sessionJSON(sess sessions.Session) sdk.Session {
 	out := sdk.Session{
 		SessionID:       sess.ID,
 		MCP:             sdk.SessionMCP{Type: "http", URL: s.PublicURL + "/tool_router/v3/" + sess.ID + "/mcp"},
-		ToolRouterTools: c.MetaTools(),
+		ToolRouterTools: metatools.Exposed(c),
 		ConfigVersion:   sess.ConfigVersion,
 		Warnings:        []sdk.Warning{},
 		Config: sdk.SessionConfig{

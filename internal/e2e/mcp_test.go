@@ -18,7 +18,7 @@ import (
 
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/switchboard-dev/switchboard/internal/mcp"
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 	"github.com/switchboard-dev/switchboard/sdk"
@@ -176,7 +176,7 @@ func execOne(t testing.TB, cs *gomcp.ClientSession, tool, account string) (mcpCa
 		c["account"] = account
 	}
 	var out mcpMulti
-	text, isErr := callTool(t, cs, mcp.MultiExecuteTool, map[string]any{"tools": []any{c}}, &out)
+	text, isErr := callTool(t, cs, metatools.MultiExecuteTool, map[string]any{"tools": []any{c}}, &out)
 	if len(out.Results) != 1 {
 		t.Fatalf("multi-execute of one call: %d results: %s", len(out.Results), text)
 	}
@@ -189,7 +189,7 @@ func manage(t testing.TB, cs *gomcp.ClientSession, args map[string]any) mcpConne
 	var out struct {
 		Results map[string]mcpConnection `json:"results"`
 	}
-	text, isErr := callTool(t, cs, mcp.ManageConnections, args, &out)
+	text, isErr := callTool(t, cs, metatools.ManageConnections, args, &out)
 	if isErr {
 		t.Fatalf("manage connections: %s", text)
 	}
@@ -210,7 +210,7 @@ func connectOverMCP(t *testing.T, s *server, cs *gomcp.ClientSession, id identit
 	var text string
 	var isErr bool
 	wg.Go(func() {
-		text, isErr = callTool(t, cs, mcp.WaitForConnections, map[string]any{"toolkits": []string{"gmail"}, "timeout_seconds": 30}, &waited)
+		text, isErr = callTool(t, cs, metatools.WaitForConnections, map[string]any{"toolkits": []string{"gmail"}, "timeout_seconds": 30}, &waited)
 	})
 	// Give the wait time to start, as a user takes to open the link; the
 	// outcome is the same either way.
@@ -242,7 +242,7 @@ func TestMCP(t *testing.T) {
 	}
 	// List tools: the meta tools, and wait since the session enables it.
 	names := toolNames(t, cs)
-	for _, want := range []string{mcp.SearchTools, mcp.GetToolSchemas, mcp.ManageConnections, mcp.WaitForConnections, mcp.MultiExecuteTool} {
+	for _, want := range []string{metatools.SearchTools, metatools.GetToolSchemas, metatools.ManageConnections, metatools.WaitForConnections, metatools.MultiExecuteTool} {
 		if !slices.Contains(names, want) {
 			t.Errorf("tools %v lack %s", names, want)
 		}
@@ -253,7 +253,7 @@ func TestMCP(t *testing.T) {
 
 	// Search: the tool, its schema and gmail's connection status.
 	var search sdk.SearchResponse
-	text, isErr := callTool(t, cs, mcp.SearchTools, map[string]any{"queries": []any{map[string]any{"use_case": "get the gmail profile of the user"}}}, &search)
+	text, isErr := callTool(t, cs, metatools.SearchTools, map[string]any{"queries": []any{map[string]any{"use_case": "get the gmail profile of the user"}}}, &search)
 	if isErr || len(search.Results) != 1 || search.Session.ID != sessID {
 		t.Fatalf("search: %s", text)
 	}
@@ -264,7 +264,7 @@ func TestMCP(t *testing.T) {
 	if len(search.ToolkitConnectionStatuses) == 0 || search.ToolkitConnectionStatuses[0].Toolkit != "gmail" || search.ToolkitConnectionStatuses[0].HasActiveConnection {
 		t.Errorf("search statuses: %+v", search.ToolkitConnectionStatuses)
 	}
-	if !strings.Contains(text, mcp.ManageConnections) {
+	if !strings.Contains(text, metatools.ManageConnections) {
 		t.Errorf("search text does not say to connect gmail: %s", text)
 	}
 	// Schemas.
@@ -274,7 +274,7 @@ func TestMCP(t *testing.T) {
 		} `json:"tool_schemas"`
 		NotFound []struct{ ToolSlug, Error string } `json:"not_found"`
 	}
-	text, isErr = callTool(t, cs, mcp.GetToolSchemas, map[string]any{"tool_slugs": []string{"GMAIL_SEND_EMAIL", "NOPE_TOOL"}}, &schemas)
+	text, isErr = callTool(t, cs, metatools.GetToolSchemas, map[string]any{"tool_slugs": []string{"GMAIL_SEND_EMAIL", "NOPE_TOOL"}}, &schemas)
 	if isErr || schemas.ToolSchemas["GMAIL_SEND_EMAIL"].InputSchema["type"] != "object" || len(schemas.NotFound) != 1 || schemas.NotFound[0].Error != "tool NOPE_TOOL not found" {
 		t.Errorf("tool schemas: %s", text)
 	}
@@ -286,8 +286,8 @@ func TestMCP(t *testing.T) {
 	}
 	// Waiting with nothing pending returns at once and says what to do.
 	var w mcpWaited
-	callTool(t, cs, mcp.WaitForConnections, map[string]any{"toolkits": []string{"slack"}, "timeout_seconds": 1}, &w)
-	if w.AllConnected || w.Results["slack"].Status != "not_connected" || !strings.Contains(w.Results["slack"].Message, mcp.ManageConnections) {
+	callTool(t, cs, metatools.WaitForConnections, map[string]any{"toolkits": []string{"slack"}, "timeout_seconds": 1}, &w)
+	if w.AllConnected || w.Results["slack"].Status != "not_connected" || !strings.Contains(w.Results["slack"].Message, metatools.ManageConnections) {
 		t.Errorf("wait for an unconnected toolkit: %+v", w)
 	}
 
@@ -326,7 +326,7 @@ func TestMCP(t *testing.T) {
 		map[string]any{"tool_slug": "NOPE_TOOL", "arguments": map[string]any{}},
 		map[string]any{"tool_slug": "GMAIL_SEND_EMAIL", "arguments": `{"recipient_email":"bob@example.com","subject":"hi","body":"hello"}`})
 	before := api.count()
-	text, isErr = callTool(t, cs, mcp.MultiExecuteTool, map[string]any{"tools": calls, "thought": "test"}, &multi)
+	text, isErr = callTool(t, cs, metatools.MultiExecuteTool, map[string]any{"tools": calls, "thought": "test"}, &multi)
 	if isErr || len(multi.Results) != 13 || multi.SuccessCount != 11 || multi.ErrorCount != 2 || multi.AllSuccessful {
 		t.Fatalf("multi-execute: %s", text)
 	}
@@ -351,14 +351,14 @@ func TestMCP(t *testing.T) {
 	for i := range tooMany {
 		tooMany[i] = map[string]any{"tool_slug": "GMAIL_GET_PROFILE", "arguments": map[string]any{}}
 	}
-	if text, isErr := callTool(t, cs, mcp.MultiExecuteTool, map[string]any{"tools": tooMany}, nil); !isErr || !strings.Contains(text, "between 1 and 50") {
+	if text, isErr := callTool(t, cs, metatools.MultiExecuteTool, map[string]any{"tools": tooMany}, nil); !isErr || !strings.Contains(text, "between 1 and 50") {
 		t.Errorf("51 calls: isError %v, %s", isErr, text)
 	}
 
 	// A session pinned to the work account uses it.
 	pinned := newSession(t, s, fmt.Sprintf(`{"user_id":"user_123","connected_accounts":{"gmail":[%q]}}`, caWork))
 	pcs := mcpClient(t, s, pinned)
-	if slices.Contains(toolNames(t, pcs), mcp.WaitForConnections) {
+	if slices.Contains(toolNames(t, pcs), metatools.WaitForConnections) {
 		t.Errorf("wait for connections listed in a session that does not enable it")
 	}
 	if conn := manage(t, pcs, map[string]any{"toolkits": []string{"gmail"}}); conn.ActiveAccountID != caWork || !conn.HasActiveConnection {
@@ -377,7 +377,7 @@ func TestMCP(t *testing.T) {
 	multiID := newSession(t, s, `{"user_id":"user_123","multi_account":{"enable":true,"require_explicit_selection":true}}`)
 	mcs := mcpClient(t, s, multiID)
 	multi = mcpMulti{}
-	text, isErr = callTool(t, mcs, mcp.MultiExecuteTool, map[string]any{"tools": []any{
+	text, isErr = callTool(t, mcs, metatools.MultiExecuteTool, map[string]any{"tools": []any{
 		map[string]any{"tool_slug": "GMAIL_GET_PROFILE", "arguments": map[string]any{}, "account": "work"},
 		map[string]any{"tool_slug": "GMAIL_GET_PROFILE", "arguments": map[string]any{}, "account": caHome},
 		map[string]any{"tool_slug": "GMAIL_GET_PROFILE", "arguments": map[string]any{}},
@@ -576,10 +576,10 @@ func TestMCPRefusals(t *testing.T) {
 		t.Errorf("unknown tool: %v", err)
 	}
 	// Bad arguments are a tool error.
-	if text, isErr := callTool(t, cs, mcp.SearchTools, map[string]any{"queries": "not a list"}, nil); !isErr || !strings.Contains(text, "queries") {
+	if text, isErr := callTool(t, cs, metatools.SearchTools, map[string]any{"queries": "not a list"}, nil); !isErr || !strings.Contains(text, "queries") {
 		t.Errorf("search with bad arguments: isError %v, %s", isErr, text)
 	}
-	if text, isErr := callTool(t, cs, mcp.ManageConnections, map[string]any{"toolkits": []string{"nope"}}, nil); !isErr || !strings.Contains(text, `unknown toolkit "nope"`) {
+	if text, isErr := callTool(t, cs, metatools.ManageConnections, map[string]any{"toolkits": []string{"nope"}}, nil); !isErr || !strings.Contains(text, `unknown toolkit "nope"`) {
 		t.Errorf("manage an unknown toolkit: isError %v, %s", isErr, text)
 	}
 }
@@ -603,7 +603,7 @@ func TestMCPNodeClient(t *testing.T) {
 		t.Errorf("server name: %v", r["server"])
 	}
 	tools, _ := r["tools"].([]any)
-	for _, want := range []string{mcp.SearchTools, mcp.ManageConnections, mcp.MultiExecuteTool} {
+	for _, want := range []string{metatools.SearchTools, metatools.ManageConnections, metatools.MultiExecuteTool} {
 		if !slices.Contains(tools, any(want)) {
 			t.Errorf("tools %v lack %s", tools, want)
 		}
@@ -673,7 +673,7 @@ func TestMCPTwoInstances(t *testing.T) {
 		t.Fatalf("connect through both instances: %v", err)
 	}
 	defer cs.Close()
-	if names := toolNames(t, cs); !slices.Contains(names, mcp.WaitForConnections) {
+	if names := toolNames(t, cs); !slices.Contains(names, metatools.WaitForConnections) {
 		t.Fatalf("tools: %v", names)
 	}
 	for range 3 { // manage and wait land on different instances across rounds
@@ -684,7 +684,7 @@ func TestMCPTwoInstances(t *testing.T) {
 		var wg sync.WaitGroup
 		var waited mcpWaited
 		wg.Go(func() {
-			callTool(t, cs, mcp.WaitForConnections, map[string]any{"toolkits": []string{"gmail"}, "timeout_seconds": 30}, &waited)
+			callTool(t, cs, metatools.WaitForConnections, map[string]any{"toolkits": []string{"gmail"}, "timeout_seconds": 30}, &waited)
 		})
 		time.Sleep(200 * time.Millisecond)
 		// The user's browser reaches the other instance.
@@ -731,7 +731,7 @@ func TestMCPWaitTimesOut(t *testing.T) {
 	}
 	defer cs.Close()
 	conn := manage(t, cs, map[string]any{"toolkits": []string{"gmail"}})
-	params := &gomcp.CallToolParams{Name: mcp.WaitForConnections, Arguments: map[string]any{"toolkits": []string{"gmail"}, "timeout_seconds": 6}}
+	params := &gomcp.CallToolParams{Name: metatools.WaitForConnections, Arguments: map[string]any{"toolkits": []string{"gmail"}, "timeout_seconds": 6}}
 	params.SetProgressToken("wait-1")
 	res, err := cs.CallTool(ctxT(t), params)
 	if err != nil {

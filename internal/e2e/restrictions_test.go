@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/switchboard-dev/switchboard/internal/mcp"
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
 
@@ -105,7 +105,7 @@ func TestSessionToolRestrictions(t *testing.T) {
 			var schemas struct {
 				NotFound []struct{ ToolSlug, Error string } `json:"not_found"`
 			}
-			callTool(t, cs, mcp.GetToolSchemas, map[string]any{"tool_slugs": []string{tc.refused}}, &schemas)
+			callTool(t, cs, metatools.GetToolSchemas, map[string]any{"tool_slugs": []string{tc.refused}}, &schemas)
 			if len(schemas.NotFound) != 1 || !strings.Contains(schemas.NotFound[0].Error, "not allowed") {
 				t.Errorf("schemas of %s: %+v", tc.refused, schemas)
 			}

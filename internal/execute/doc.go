@@ -1,6 +1,6 @@
-// Package execute runs tool calls and proxied requests: it picks the
-// account a call must use (the session's pin, its most recently connected
-// ACTIVE account, or an explicit one in multi-account mode), builds the
+// Package execute runs tool calls and proxied requests: it asks sessions'
+// selection rule for the account a call must use (and, when there is
+// none, for the link that fixes that, which it hands the agent), builds the
 // upstream request from the tool's definition, adds that account's
 // credentials as its toolkit declares, sends it through the egress guard,
 // refreshes an OAuth2 token before it expires or once after a 401, and

@@ -98,7 +98,7 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	if !ok {
 		return Result{}, fmt.Errorf("tool %s names missing toolkit %s", tool.Slug, tool.Toolkit)
 	}
-	a, res, err := s.pick(ctx, p, c, tk.Slug, logID)
+	a, res, err := s.pick(ctx, p, c, &tool, tk.Slug, logID)
 	if err != nil || res != nil {
 		if res != nil {
 			s.log(ctx, *res, tool.Slug, start)
@@ -301,7 +301,7 @@ func apply(req *http.Request, a toolkits.Apply, value string) error {
 func (s *Service) credentialError(ctx context.Context, proj store.Project, a store.Account, err error) string {
 	if p, ok := problem.As(err); ok && (p.Code == "connected_account_expired" || p.Code == "connected_account_not_active") {
 		if cur, gerr := s.Accounts.Get(ctx, a.ProjectID, a.ID); gerr == nil {
-			return s.unusable(ctx, proj, cur)
+			return s.explain(ctx, proj, sessions.Unusable(cur), "")
 		}
 	}
 	return message(err)

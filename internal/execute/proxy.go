@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
@@ -107,7 +108,7 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 	if toolkit == "" && c.ConnectedAccountID != "" {
 		a, err := s.Accounts.Get(ctx, p.ID, c.ConnectedAccountID)
 		if err != nil {
-			return ProxyResult{}, accountNotFound("connected account %s not found", c.ConnectedAccountID)
+			return ProxyResult{}, sessions.AccountNotFound("connected account %s not found", c.ConnectedAccountID)
 		}
 		toolkit = a.ToolkitSlug
 	}
@@ -115,7 +116,7 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 	if !ok {
 		return ProxyResult{}, problem.Invalidf("toolkit_not_found", "toolkit_slug", "unknown toolkit %q", toolkit)
 	}
-	a, res, err := s.pick(ctx, p, Call{SessionID: c.SessionID, Account: c.Account, ConnectedAccountID: c.ConnectedAccountID}, tk.Slug, logID)
+	a, res, err := s.pick(ctx, p, Call{SessionID: c.SessionID, Account: c.Account, ConnectedAccountID: c.ConnectedAccountID}, nil, tk.Slug, logID)
 	if err != nil {
 		return ProxyResult{}, err
 	}

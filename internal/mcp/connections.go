@@ -6,14 +6,16 @@ import (
 	"time"
 
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 )
 
 var manageTool = &gomcp.Tool{
-	Name:  ManageConnections,
+	Name:  metatools.ManageConnections,
 	Title: "Manage connections",
 	Description: `Check and create the user's connections to toolkits (Gmail, GitHub, Slack, ...).
 
-For each toolkit it returns the user's connected accounts (id, alias, the upstream identity such as an email address, status) and which one this session uses. For a toolkit with no active account it creates an authorization link (redirect_url): show that link to the user and ask them to open it and sign in; the account is usable as soon as they finish` + " (call " + WaitForConnections + " to wait for it, when available)" + `.
+For each toolkit it returns the user's connected accounts (id, alias, the upstream identity such as an email address, status) and which one this session uses. For a toolkit with no active account it creates an authorization link (redirect_url): show that link to the user and ask them to open it and sign in; the account is usable as soon as they finish` + " (call " + metatools.WaitForConnections + " to wait for it, when available)" + `.
 
 Set reinitiate_all to create a link even when an account is already active, to connect another account (e.g. a personal one besides a work one); alias names the new account.`,
 	InputSchema: json.RawMessage(`{
@@ -40,9 +42,9 @@ Set reinitiate_all to create a link even when an account is already active, to c
 }
 
 var waitTool = &gomcp.Tool{
-	Name:  WaitForConnections,
+	Name:  metatools.WaitForConnections,
 	Title: "Wait for connections",
-	Description: `Wait until the user has finished connecting the given toolkits through the links from ` + ManageConnections + `, then report each toolkit's account.
+	Description: `Wait until the user has finished connecting the given toolkits through the links from ` + metatools.ManageConnections + `, then report each toolkit's account.
 
 Call it right after giving the user a link. It returns as soon as every toolkit is connected, when a toolkit has no pending link any more (the user declined, or it expired), or after timeout_seconds (default 60, at most 300); call it again if the user needs more time.`,
 	InputSchema: json.RawMessage(`{

@@ -19,11 +19,11 @@ import (
 var maxCalls = strconv.Itoa(metatools.MaxCalls)
 
 var multiExecuteTool = &gomcp.Tool{
-	Name:  MultiExecuteTool,
+	Name:  metatools.MultiExecuteTool,
 	Title: "Execute tools",
 	Description: `Run one or more tools (up to ` + maxCalls + `) with the user's connected accounts, in parallel, and return each call's result.
 
-Put independent calls in one request; calls that need an earlier call's output go in a later request. Each call names a tool slug (from ` + SearchTools + `) and its arguments, a JSON object following the tool's input schema. Each result has successful, data and error: a failed call does not stop the others. If a toolkit is not connected, the error carries a link to give the user.
+Put independent calls in one request; calls that need an earlier call's output go in a later request. Each call names a tool slug (from ` + metatools.SearchTools + `) and its arguments, a JSON object following the tool's input schema. Each result has successful, data and error: a failed call does not stop the others. If a toolkit is not connected, the error carries a link to give the user.
 
 In a session that allows several accounts per toolkit, set account (an account id such as "ca_..." or an alias such as "work") to choose which one a call uses.`,
 	InputSchema: json.RawMessage(`{
@@ -115,15 +115,6 @@ func annotations(t toolkits.Tool) *gomcp.ToolAnnotations {
 	return a
 }
 
-// directResult is what a direct tool returns, as Composio's tools do.
-type directResult struct {
-	Successful         bool            `json:"successful"`
-	Data               json.RawMessage `json:"data"`
-	Error              *string         `json:"error"`
-	LogID              string          `json:"log_id,omitempty"`
-	ConnectedAccountID string          `json:"connected_account_id,omitempty"`
-}
-
 // direct is the handler of a session tool exposed as an MCP tool.
 func (c *call) direct(slug string, withAccount bool) gomcp.ToolHandler {
 	return func(ctx context.Context, req *gomcp.CallToolRequest) (*gomcp.CallToolResult, error) {
@@ -140,9 +131,8 @@ func (c *call) direct(slug string, withAccount bool) gomcp.ToolHandler {
 		if err != nil {
 			return failure(c.message(ctx, err), nil), nil
 		}
-		out := directResult{Successful: res.Error == "", Data: res.Data, LogID: res.LogID, ConnectedAccountID: res.AccountID}
-		if res.Error != "" {
-			out.Error = &res.Error
+		out := metatools.OutcomeOf(res)
+		if !out.Successful {
 			return failure(res.Error, out), nil
 		}
 		return result(slug+" succeeded.", out), nil

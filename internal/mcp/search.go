@@ -4,16 +4,18 @@ import (
 	"encoding/json"
 
 	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/switchboard-dev/switchboard/internal/metatools"
 )
 
 var searchTool = &gomcp.Tool{
-	Name:  SearchTools,
+	Name:  metatools.SearchTools,
 	Title: "Search tools",
 	Description: `Find the tools that can do a task, among the toolkits of this session (Gmail, GitHub, Slack, ...).
 
 Call it first for any task that needs an external service, with one query per distinct task (e.g. "send an email", "list my open pull requests"); do not put several tasks in one query.
 
-Returns, per query, the best-matching tool slugs (primary_tool_slugs, then related_tool_slugs) with their input schemas in tool_schemas, and for each toolkit found whether the user has an active connection (toolkit_connection_statuses, with the user's accounts). Run the tools with ` + MultiExecuteTool + `, passing arguments that follow the schemas. A toolkit without an active connection must be connected first with ` + ManageConnections + `.`,
+Returns, per query, the best-matching tool slugs (primary_tool_slugs, then related_tool_slugs) with their input schemas in tool_schemas, and for each toolkit found whether the user has an active connection (toolkit_connection_statuses, with the user's accounts). Run the tools with ` + metatools.MultiExecuteTool + `, passing arguments that follow the schemas. A toolkit without an active connection must be connected first with ` + metatools.ManageConnections + `.`,
 	InputSchema: json.RawMessage(`{
   "type": "object",
   "properties": {
@@ -41,9 +43,9 @@ Returns, per query, the best-matching tool slugs (primary_tool_slugs, then relat
 }
 
 var schemasTool = &gomcp.Tool{
-	Name:  GetToolSchemas,
+	Name:  metatools.GetToolSchemas,
 	Title: "Get tool schemas",
-	Description: `Get the complete input schemas of tools by slug (e.g. "GMAIL_SEND_EMAIL"), to build valid arguments for ` + MultiExecuteTool + `.
+	Description: `Get the complete input schemas of tools by slug (e.g. "GMAIL_SEND_EMAIL"), to build valid arguments for ` + metatools.MultiExecuteTool + `.
 
 Use it when you know a tool's slug but not its arguments, for example from an earlier search.`,
 	InputSchema: json.RawMessage(`{

@@ -16,15 +16,6 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
-// The meta tools' names, as Composio names them.
-const (
-	SearchTools        = sessions.MetaSearchTools
-	GetToolSchemas     = sessions.MetaGetToolSchemas
-	ManageConnections  = sessions.MetaManageConnections
-	WaitForConnections = sessions.MetaWaitForConnections
-	MultiExecuteTool   = sessions.MetaMultiExecuteTool
-)
-
 // options are the session settings that shape its MCP server. They come
 // from the session fields REST stores as given (search, execute, preload)
 // and from manage_connections.
@@ -36,12 +27,12 @@ type options struct {
 }
 
 func optionsOf(c sessions.Config) options {
-	meta := c.MetaTools()
+	meta := metatools.Exposed(c)
 	o := options{
-		search:       slices.Contains(meta, SearchTools),
-		multiExecute: slices.Contains(meta, MultiExecuteTool),
-		manage:       slices.Contains(meta, ManageConnections),
-		wait:         slices.Contains(meta, WaitForConnections),
+		search:       slices.Contains(meta, metatools.SearchTools),
+		multiExecute: slices.Contains(meta, metatools.MultiExecuteTool),
+		manage:       slices.Contains(meta, metatools.ManageConnections),
+		wait:         slices.Contains(meta, metatools.WaitForConnections),
 	}
 	var preload struct {
 		Tools json.RawMessage `json:"tools"`
@@ -76,17 +67,17 @@ func (s *Server) build(ctx context.Context, p store.Project, sess sessions.Sessi
 		&gomcp.ServerOptions{Instructions: instructions(sess, o), Logger: s.Logger})
 	c := &call{s: s, p: p, sess: sess}
 	if o.search {
-		c.add(srv, searchTool, c.meta(SearchTools))
-		c.add(srv, schemasTool, c.meta(GetToolSchemas))
+		c.add(srv, searchTool, c.meta(metatools.SearchTools))
+		c.add(srv, schemasTool, c.meta(metatools.GetToolSchemas))
 	}
 	if o.manage {
-		c.add(srv, manageTool, c.meta(ManageConnections))
+		c.add(srv, manageTool, c.meta(metatools.ManageConnections))
 	}
 	if o.wait {
-		c.add(srv, waitTool, c.meta(WaitForConnections))
+		c.add(srv, waitTool, c.meta(metatools.WaitForConnections))
 	}
 	if o.multiExecute {
-		c.add(srv, multiExecuteTool, c.meta(MultiExecuteTool))
+		c.add(srv, multiExecuteTool, c.meta(metatools.MultiExecuteTool))
 	}
 	c.addDirectTools(ctx, srv, o)
 	return srv
@@ -136,17 +127,17 @@ func instructions(sess sessions.Session, o options) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "These tools act for user %s through their connected accounts (Gmail, GitHub, Slack, ...). ", sess.UserID)
 	if o.search {
-		b.WriteString("Find the tools for a task with " + SearchTools + " (one query per distinct task); it also says which toolkits are connected. ")
+		b.WriteString("Find the tools for a task with " + metatools.SearchTools + " (one query per distinct task); it also says which toolkits are connected. ")
 	}
 	if o.manage {
-		b.WriteString("When a toolkit has no active connection, call " + ManageConnections + " and give the user the link it returns")
+		b.WriteString("When a toolkit has no active connection, call " + metatools.ManageConnections + " and give the user the link it returns")
 		if o.wait {
-			b.WriteString(", then call " + WaitForConnections + " until they finish")
+			b.WriteString(", then call " + metatools.WaitForConnections + " until they finish")
 		}
 		b.WriteString(". ")
 	}
 	if o.multiExecute {
-		b.WriteString("Run tools with " + MultiExecuteTool + ", several independent calls at once. ")
+		b.WriteString("Run tools with " + metatools.MultiExecuteTool + ", several independent calls at once. ")
 	}
 	if sess.Config.MultiAccount.Enabled {
 		b.WriteString("Several accounts per toolkit may be connected: name one by id or alias in a call's account field to choose it.")

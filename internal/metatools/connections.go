@@ -85,7 +85,7 @@ func (r *run) connection(ctx context.Context, slug, alias string, again bool) co
 		item.Error = msg
 		return item
 	}
-	st, err := r.s.Execute.Status(ctx, r.sess, slug)
+	st, err := r.s.Sessions.Status(ctx, r.sess, slug)
 	if err != nil {
 		item.Error = r.message(ctx, err)
 		return item

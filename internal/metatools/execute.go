@@ -11,15 +11,32 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 )
 
-// callResult is the outcome of one tool call.
-type callResult struct {
-	Index              int             `json:"index"`
-	ToolSlug           string          `json:"tool_slug"`
+// Outcome is the one shape of an executed call an agent reads, as
+// Composio's tools answer: a multi-execute's results and MCP's direct
+// tools both return it.
+type Outcome struct {
 	Successful         bool            `json:"successful"`
 	Data               json.RawMessage `json:"data"`
 	Error              *string         `json:"error"`
 	LogID              string          `json:"log_id,omitempty"`
 	ConnectedAccountID string          `json:"connected_account_id,omitempty"`
+}
+
+// OutcomeOf is the outcome of an executed call.
+func OutcomeOf(res execute.Result) Outcome {
+	o := Outcome{Successful: res.Error == "", Data: res.Data, LogID: res.LogID, ConnectedAccountID: res.AccountID}
+	if res.Error != "" {
+		msg := res.Error
+		o.Error = &msg
+	}
+	return o
+}
+
+// callResult is the outcome of one call of a multi-execute.
+type callResult struct {
+	Index    int    `json:"index"`
+	ToolSlug string `json:"tool_slug"`
+	Outcome
 }
 
 type multiOutput struct {
@@ -64,7 +81,7 @@ func (r *run) multiExecute(ctx context.Context, args json.RawMessage) Result {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			defer r.recoverAs(ctx, tc.ToolSlug, func(msg string) {
-				out.Results[i] = callResult{Index: i, ToolSlug: tc.ToolSlug, Data: json.RawMessage(`{}`), Error: &msg}
+				out.Results[i] = callResult{Index: i, ToolSlug: tc.ToolSlug, Outcome: Outcome{Data: json.RawMessage(`{}`), Error: &msg}}
 			})
 			out.Results[i] = kept.keep(r.call(ctx, i, tc))
 		})
@@ -141,7 +158,7 @@ func (a *answer) release() {
 
 // call makes one call of a multi-execute.
 func (r *run) call(ctx context.Context, i int, tc toolCall) callResult {
-	cr := callResult{Index: i, ToolSlug: tc.ToolSlug, Data: json.RawMessage(`{}`)}
+	cr := callResult{Index: i, ToolSlug: tc.ToolSlug, Outcome: Outcome{Data: json.RawMessage(`{}`)}}
 	fail := func(msg string) callResult { cr.Error = &msg; return cr }
 	if strings.TrimSpace(tc.ToolSlug) == "" {
 		return fail("tool_slug is required")
@@ -154,10 +171,6 @@ func (r *run) call(ctx context.Context, i int, tc toolCall) callResult {
 	if err != nil {
 		return fail(r.message(ctx, err))
 	}
-	cr.LogID, cr.ConnectedAccountID, cr.Data = res.LogID, res.AccountID, res.Data
-	if res.Error != "" {
-		return fail(res.Error)
-	}
-	cr.Successful = true
+	cr.Outcome = OutcomeOf(res)
 	return cr
 }

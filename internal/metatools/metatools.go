@@ -21,14 +21,44 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
-// The meta tools' names, as Composio names them.
+// The meta tools' names, as Composio names them: the one set REST, MCP
+// and the session listing use.
 const (
-	SearchTools        = sessions.MetaSearchTools
-	GetToolSchemas     = sessions.MetaGetToolSchemas
-	ManageConnections  = sessions.MetaManageConnections
-	WaitForConnections = sessions.MetaWaitForConnections
-	MultiExecuteTool   = sessions.MetaMultiExecuteTool
+	SearchTools        = "COMPOSIO_SEARCH_TOOLS"
+	GetToolSchemas     = "COMPOSIO_GET_TOOL_SCHEMAS"
+	ManageConnections  = "COMPOSIO_MANAGE_CONNECTIONS"
+	WaitForConnections = "COMPOSIO_WAIT_FOR_CONNECTIONS"
+	MultiExecuteTool   = "COMPOSIO_MULTI_EXECUTE_TOOL"
 )
+
+// Exposed lists the meta tools a session exposes: search and its
+// schemas unless search.enable is false, multi-execute unless
+// execute.enable_multi_execute is false, connection management when
+// manage_connections is enabled, and waiting when it also enables waiting.
+func Exposed(c sessions.Config) []string {
+	var search struct {
+		Enable *bool `json:"enable"`
+	}
+	var exec struct {
+		EnableMultiExecute *bool `json:"enable_multi_execute"`
+	}
+	json.Unmarshal(c.Passthrough["search"], &search)
+	json.Unmarshal(c.Passthrough["execute"], &exec)
+	var out []string
+	if search.Enable == nil || *search.Enable {
+		out = append(out, SearchTools, GetToolSchemas)
+	}
+	if exec.EnableMultiExecute == nil || *exec.EnableMultiExecute {
+		out = append(out, MultiExecuteTool)
+	}
+	if c.ManageConnections.Enabled {
+		out = append(out, ManageConnections)
+		if c.ManageConnections.WaitForConnections {
+			out = append(out, WaitForConnections)
+		}
+	}
+	return out
+}
 
 // prefix starts the slug of every Composio meta tool.
 const prefix = "COMPOSIO_"
@@ -131,7 +161,7 @@ func (s *Service) Run(ctx context.Context, p store.Project, sess sessions.Sessio
 	start := time.Now()
 	r := &run{s: s, p: p, sess: sess, waiting: waiting}
 	var res Result
-	switch exposed := sess.Config.MetaTools(); {
+	switch exposed := Exposed(sess.Config); {
 	case !slices.Contains([]string{SearchTools, GetToolSchemas, ManageConnections, WaitForConnections, MultiExecuteTool}, name):
 		res = Failure(fmt.Sprintf("meta tool %s is not available in Switchboard; the meta tools are %s, %s, %s, %s and %s",
 			name, SearchTools, GetToolSchemas, ManageConnections, WaitForConnections, MultiExecuteTool), nil)

@@ -51,7 +51,7 @@ func (r *run) search(ctx context.Context, args json.RawMessage) Result {
 // the answer as Composio's search response, with a one-line summary. The
 // REST search endpoint and COMPOSIO_SEARCH_TOOLS both answer with it.
 func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases, toolkits []string) (sdk.SearchResponse, string, error) {
-	results, statuses, err := s.Execute.Search(ctx, sess, useCases, toolkits)
+	results, statuses, err := s.Sessions.Search(ctx, sess, useCases, toolkits)
 	if err != nil {
 		return sdk.SearchResponse{}, "", err
 	}

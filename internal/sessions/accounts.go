@@ -81,29 +81,6 @@ type ToolkitState struct {
 	Account *store.Account
 }
 
-// ActiveAccount returns the account a session uses for a toolkit: its
-// pin, or else the user's most recently connected ACTIVE account. A pin
-// that is no longer ACTIVE is returned as it is, never replaced.
-func (s *Service) ActiveAccount(ctx context.Context, sess Session, toolkit string) (*store.Account, error) {
-	if pins := sess.Config.Pins[toolkit]; len(pins) > 0 {
-		a, err := s.Store.GetAccount(ctx, sess.ProjectID, pins[0])
-		if errors.Is(err, store.ErrNotFound) {
-			// The pinned account was deleted: report it as gone.
-			return &store.Account{ID: pins[0], ProjectID: sess.ProjectID, UserID: sess.UserID, ToolkitSlug: toolkit,
-				Status: "DELETED", StatusReason: "The pinned account was deleted"}, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &a, nil
-	}
-	a, ok, err := s.Accounts.MostRecent(ctx, sess.ProjectID, sess.UserID, toolkit)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return &a, nil
-}
-
 // ToolkitsFilter narrows a session's toolkit list.
 type ToolkitsFilter struct {
 	// Toolkits, when set, replaces the session's own toolkit list.
@@ -141,7 +118,7 @@ func (s *Service) Toolkits(ctx context.Context, projectID, id string, f Toolkits
 		if f.Search != "" && !matches(s, slug, f.Search) {
 			continue
 		}
-		a, err := s.ActiveAccount(ctx, sess, slug)
+		a, err := s.AccountFor(ctx, sess, slug)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,13 @@
 // recently connected ACTIVE one, resolved at each use. Pins are validated
 // whenever they are set and are never silently replaced; authorizing a
 // toolkit through a session moves its pin to the new account.
+//
+// The package owns the account-selection rule in one place (select.go):
+// Select decides, for a call in a session or outside one, which account
+// it uses or why none can be (a Refusal, with its Fix), and only reads;
+// Offer makes the link a refusal's fix calls for, as a separate step the
+// caller takes. Search and Status describe a session's tools and toolkit
+// connections for the meta tools.
 package sessions
 
 import (

@@ -86,7 +86,7 @@ func (f *fixture) connected(t *testing.T, user, toolkit, alias, status string) s
 
 func (f *fixture) active(t *testing.T, sess sessions.Session) string {
 	t.Helper()
-	a, err := f.sessions.ActiveAccount(context.Background(), sess, "gmail")
+	a, err := f.sessions.AccountFor(context.Background(), sess, "gmail")
 	if err != nil {
 		t.Fatal(err)
 	}

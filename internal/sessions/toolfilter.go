@@ -300,7 +300,7 @@ func (s *Service) Access(ctx context.Context, sess Session) (Access, error) {
 			continue
 		}
 		id := sess.Config.AuthConfigs[tk.Slug]
-		a, err := s.ActiveAccount(ctx, sess, tk.Slug)
+		a, err := s.AccountFor(ctx, sess, tk.Slug)
 		if err != nil {
 			return acc, err
 		}

@@ -10,7 +10,7 @@ import (
 // Connection is where a session's connection of a toolkit stands.
 type Connection struct {
 	// Account is the account the session uses for the toolkit (see
-	// ActiveAccount), nil when there is none.
+	// AccountFor), nil when there is none.
 	Account *store.Account
 	// Connected reports whether Account is ACTIVE, so tools can run.
 	Connected bool
@@ -51,7 +51,7 @@ func (s *Service) WaitForConnection(ctx context.Context, projectID, id, toolkit 
 		if err != nil {
 			return Connection{}, err
 		}
-		act, err := s.ActiveAccount(ctx, sess, toolkit)
+		act, err := s.AccountFor(ctx, sess, toolkit)
 		if err != nil {
 			return Connection{}, err
 		}

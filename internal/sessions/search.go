@@ -1,10 +1,9 @@
-package execute
+package sessions
 
 import (
 	"context"
 	"slices"
 
-	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
@@ -30,8 +29,8 @@ type ToolkitStatus struct {
 
 // Search finds tools for each use case among the session's toolkits (or
 // the given subset) and reports each found toolkit's connection status.
-func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases []string, only []string) ([]SearchResult, []ToolkitStatus, error) {
-	access, err := s.Sessions.Access(ctx, sess)
+func (s *Service) Search(ctx context.Context, sess Session, useCases []string, only []string) ([]SearchResult, []ToolkitStatus, error) {
+	access, err := s.Access(ctx, sess)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,9 +80,9 @@ func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases []
 
 // Status describes a toolkit's accounts for a session's user: the one the
 // session uses, and all of them.
-func (s *Service) Status(ctx context.Context, sess sessions.Session, slug string) (ToolkitStatus, error) {
+func (s *Service) Status(ctx context.Context, sess Session, slug string) (ToolkitStatus, error) {
 	tk, _ := s.Catalog.Get(slug)
-	act, err := s.Sessions.ActiveAccount(ctx, sess, slug)
+	act, err := s.AccountFor(ctx, sess, slug)
 	if err != nil {
 		return ToolkitStatus{}, err
 	}
