@@ -290,6 +290,30 @@ func (g *Guarded) AddVaultCheck(ctx context.Context, c VaultCheck) error {
 	return g.guard0(checkRecord(c), func() error { return g.s.AddVaultCheck(ctx, c) })
 }
 
+func (g *Guarded) CreateCustomToolkit(ctx context.Context, t CustomToolkit) error {
+	return g.guard0(checkRecord(t), func() error { return g.s.CreateCustomToolkit(ctx, t) })
+}
+
+func (g *Guarded) GetCustomToolkit(ctx context.Context, projectID, slug string) (CustomToolkit, error) {
+	return guard1(g, checkArgs("project id", projectID, "toolkit slug", slug), func() (CustomToolkit, error) {
+		return g.s.GetCustomToolkit(ctx, projectID, slug)
+	})
+}
+
+func (g *Guarded) ListCustomToolkits(ctx context.Context, projectID string) ([]CustomToolkit, error) {
+	return guard1(g, checkArgs("project id", projectID), func() ([]CustomToolkit, error) { return g.s.ListCustomToolkits(ctx, projectID) })
+}
+
+func (g *Guarded) UpdateCustomToolkit(ctx context.Context, projectID, slug string, fn func(CustomToolkit) (CustomToolkit, error)) (CustomToolkit, error) {
+	return guard1(g, checkArgs("project id", projectID, "toolkit slug", slug), func() (CustomToolkit, error) {
+		return g.s.UpdateCustomToolkit(ctx, projectID, slug, checked(fn))
+	})
+}
+
+func (g *Guarded) DeleteCustomToolkit(ctx context.Context, projectID, slug string) error {
+	return g.guard0(checkArgs("project id", projectID, "toolkit slug", slug), func() error { return g.s.DeleteCustomToolkit(ctx, projectID, slug) })
+}
+
 func (g *Guarded) CreateSession(ctx context.Context, s Session) error {
 	return g.guard0(checkRecord(s), func() error { return g.s.CreateSession(ctx, s) })
 }

@@ -283,6 +283,17 @@ type Session struct {
 	UpdatedAt     time.Time
 }
 
+// CustomToolkit is a toolkit a project added: its definition in the
+// toolkit file format, which the toolkits package owns, kept as the JSON
+// it was stored as. Its slug is unique in the project.
+type CustomToolkit struct {
+	ProjectID  string
+	Slug       string
+	Definition []byte
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
 // Store is the persistence interface. See the package doc for the contract.
 type Store interface {
 	// CreateProject stores a new project.
@@ -358,6 +369,17 @@ type Store interface {
 	// AddVaultCheck stores a vault check; a key id that has one already is
 	// ErrConflict.
 	AddVaultCheck(ctx context.Context, c VaultCheck) error
+
+	// CreateCustomToolkit stores a project's toolkit; a slug the project
+	// already has is ErrConflict.
+	CreateCustomToolkit(ctx context.Context, t CustomToolkit) error
+	GetCustomToolkit(ctx context.Context, projectID, slug string) (CustomToolkit, error)
+	// ListCustomToolkits returns every toolkit of the project, by slug.
+	ListCustomToolkits(ctx context.Context, projectID string) ([]CustomToolkit, error)
+	// UpdateCustomToolkit replaces a toolkit's definition with fn's; the
+	// project and slug are kept whatever fn returns.
+	UpdateCustomToolkit(ctx context.Context, projectID, slug string, fn func(CustomToolkit) (CustomToolkit, error)) (CustomToolkit, error)
+	DeleteCustomToolkit(ctx context.Context, projectID, slug string) error
 
 	CreateSession(ctx context.Context, s Session) error
 	GetSession(ctx context.Context, projectID, id string) (Session, error)

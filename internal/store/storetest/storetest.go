@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Links", testLinks},
 		{"PendingLink", testPendingLink},
 		{"Sessions", testSessions},
+		{"CustomToolkits", testCustomToolkits},
 		{"UTCRoundTrip", testUTCRoundTrip},
 		{"SubMicrosecondTimes", testSubMicrosecondTimes},
 		{"APIKeyHashBytes", testAPIKeyHashBytes},

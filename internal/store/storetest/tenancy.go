@@ -195,6 +195,32 @@ func checkIsolation(t *testing.T, s store.Store, self, other tenant) {
 		notFound("DeleteSession", s.DeleteSession(ctx, p, other.session.ID), false)
 	})
 
+	t.Run("CustomToolkits", func(t *testing.T) {
+		mine := newCustomToolkit(p, p+"-mine")
+		wantNoErr(t, "CreateCustomToolkit", s.CreateCustomToolkit(ctx, mine))
+		theirs := newCustomToolkit(other.project.ID, other.project.ID+"-theirs")
+		wantNoErr(t, "CreateCustomToolkit of the other project", s.CreateCustomToolkit(ctx, theirs))
+		_, err := s.GetCustomToolkit(ctx, p, theirs.Slug)
+		notFound("GetCustomToolkit", err, false)
+		called := false
+		_, err = s.UpdateCustomToolkit(ctx, p, theirs.Slug, func(tk store.CustomToolkit) (store.CustomToolkit, error) {
+			called = true
+			return tk, nil
+		})
+		notFound("UpdateCustomToolkit", err, called)
+		notFound("DeleteCustomToolkit", s.DeleteCustomToolkit(ctx, p, theirs.Slug), false)
+		list, err := s.ListCustomToolkits(ctx, p)
+		wantNoErr(t, "ListCustomToolkits", err)
+		for _, tk := range list {
+			if tk.ProjectID != p {
+				t.Errorf("ListCustomToolkits(%s) lists %s of project %s", p, tk.Slug, tk.ProjectID)
+			}
+		}
+		if len(list) == 0 {
+			t.Errorf("ListCustomToolkits(%s) lists none; want %s", p, mine.Slug)
+		}
+	})
+
 	t.Run("APIKeys", func(t *testing.T) {
 		keys, err := s.ListAPIKeys(ctx, p)
 		wantNoErr(t, "ListAPIKeys", err)

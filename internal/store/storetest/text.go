@@ -76,6 +76,10 @@ func testInvalidText(t *testing.T, s store.Store) {
 			})
 			wantErr(t, "UpdateSession to a bad user id", err, store.ErrInvalid)
 
+			wantErr(t, "CreateCustomToolkit with a bad slug", s.CreateCustomToolkit(ctx, newCustomToolkit(p.ID, bad)), store.ErrInvalid)
+			_, err = s.GetCustomToolkit(ctx, p.ID, bad)
+			wantErr(t, "GetCustomToolkit by a bad slug", err, store.ErrInvalid)
+
 			l := newLink(p.ID, "h-bad", acct.ID, at(3), at(13))
 			l.CallbackURL = "https://app.example.com/cb?x=" + bad
 			wantErr(t, "CreateLink with a bad callback", s.CreateLink(ctx, l), store.ErrInvalid)
