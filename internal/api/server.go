@@ -50,6 +50,8 @@ const (
 // needs; authed enforces it, so this table is the one place that says
 // what a runtime key may do.
 func (s *Server) Mount(mux *http.ServeMux) {
+	// The toolkit format's JSON Schema is public: no key, no project.
+	mux.Handle("GET "+toolkits.SchemaPath, s.toolkitSchema())
 	for _, prefix := range []string{"/api/v3.1", "/api/v3"} {
 		route := func(pattern, scope string, h handler) {
 			method, path, _ := strings.Cut(pattern, " ")

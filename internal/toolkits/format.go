@@ -1,9 +1,11 @@
 package toolkits
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -333,3 +335,18 @@ func isIndex(tok string) bool {
 	}
 	return true
 }
+
+// jsonSchema is the JSON Schema (draft 2020-12) of the toolkit format; the
+// repository keeps the same file as docs/toolkit.schema.json.
+//
+//go:embed toolkit.schema.json
+var jsonSchema []byte
+
+// JSONSchema returns the JSON Schema (draft 2020-12) of the toolkit
+// format, which the server publishes at SchemaPath. Parse checks more than
+// the schema can say, but every file Parse accepts is valid against it.
+func JSONSchema() []byte { return slices.Clone(jsonSchema) }
+
+// SchemaPath is where the server serves JSONSchema, without
+// authentication. It is stable: tools and editors may refer to it.
+const SchemaPath = "/schemas/toolkit.schema.json"
