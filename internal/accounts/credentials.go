@@ -20,7 +20,7 @@ type CredentialForm struct {
 }
 
 func (s *Service) credentialForm(ac store.AuthConfig) (CredentialForm, error) {
-	tk, ok := s.Catalog.Get(ac.ToolkitSlug)
+	tk, ok := s.Catalog.Current().Get(ac.ToolkitSlug)
 	if !ok {
 		return CredentialForm{}, flowErr("toolkit_missing", "This service is no longer available.", nil)
 	}

@@ -158,7 +158,7 @@ func (s *Server) setAuthConfigStatus(w http.ResponseWriter, r *http.Request, p s
 // authConfigJSON shows an auth config. Only non-secret settings appear in
 // credentials; client_secret never does.
 func (s *Server) authConfigJSON(c store.AuthConfig, connections int) sdk.AuthConfig {
-	tk, _ := s.Catalog.Get(c.ToolkitSlug)
+	tk, _ := s.Catalog.Current().Get(c.ToolkitSlug)
 	creds := map[string]any{}
 	for k, v := range c.Params {
 		creds[k] = v

@@ -29,7 +29,7 @@ type Server struct {
 	Sessions    *sessions.Service
 	Execute     *execute.Service
 	Meta        *metatools.Service
-	Catalog     *toolkits.Catalog
+	Catalog     toolkits.Source
 	Logger      *slog.Logger
 	// PublicURL is the server's public base URL, without a trailing slash.
 	PublicURL string

@@ -202,7 +202,7 @@ func (s *Server) sessionToolkits(w http.ResponseWriter, r *http.Request, p store
 }
 
 func (s *Server) sessionToolkitJSON(ctx context.Context, st sessions.ToolkitState) sdk.SessionToolkit {
-	tk, _ := s.Catalog.Get(st.Slug)
+	tk, _ := s.Catalog.Current().Get(st.Slug)
 	item := sdk.SessionToolkit{
 		Slug:                       tk.Slug,
 		Name:                       tk.Name,

@@ -18,7 +18,7 @@ func (s *Server) listToolkits(w http.ResponseWriter, r *http.Request, _ store.Pr
 	}
 	category := r.URL.Query().Get("category")
 	var items []sdk.Toolkit
-	for _, tk := range s.Catalog.List() {
+	for _, tk := range s.Catalog.Current().List() {
 		if category != "" && !slices.ContainsFunc(tk.Categories, func(c toolkits.Category) bool { return strings.EqualFold(c.Slug, category) }) {
 			continue
 		}
@@ -36,7 +36,7 @@ func (s *Server) listToolkits(w http.ResponseWriter, r *http.Request, _ store.Pr
 }
 
 func (s *Server) getToolkit(w http.ResponseWriter, r *http.Request, _ store.Project) error {
-	tk, ok := s.Catalog.Get(r.PathValue("slug"))
+	tk, ok := s.Catalog.Current().Get(r.PathValue("slug"))
 	if !ok {
 		return problem.NotFoundf("toolkit_not_found", "toolkit %q not found", r.PathValue("slug")).
 			WithFix("List the toolkits with GET /api/v3.1/toolkits")
@@ -48,7 +48,7 @@ func (s *Server) getToolkit(w http.ResponseWriter, r *http.Request, _ store.Proj
 func (s *Server) listCategories(w http.ResponseWriter, r *http.Request, _ store.Project) error {
 	seen := map[string]bool{}
 	items := []sdk.Category{}
-	for _, tk := range s.Catalog.List() {
+	for _, tk := range s.Catalog.Current().List() {
 		for _, c := range tk.Categories {
 			if !seen[c.Slug] {
 				seen[c.Slug] = true

@@ -17,7 +17,7 @@ import (
 )
 
 func (s *Server) toolJSON(t toolkits.Tool) sdk.Tool {
-	tk, _ := s.Catalog.Get(t.Toolkit)
+	tk, _ := s.Catalog.Current().Get(t.Toolkit)
 	out := sdk.Tool{
 		Slug:              t.Slug,
 		Name:              t.Name,
@@ -41,7 +41,7 @@ func (s *Server) listTools(w http.ResponseWriter, r *http.Request, _ store.Proje
 	if err != nil {
 		return err
 	}
-	tools := s.Catalog.FindTools(toolkits.ToolQuery{
+	tools := s.Catalog.Current().FindTools(toolkits.ToolQuery{
 		Search: r.URL.Query().Get("search"), Toolkits: csv(r, "toolkit_slug"), Slugs: csv(r, "tool_slugs"), Tags: csv(r, "tags"),
 	})
 	items := []sdk.Tool{}
@@ -57,7 +57,7 @@ func (s *Server) listTools(w http.ResponseWriter, r *http.Request, _ store.Proje
 }
 
 func (s *Server) getTool(w http.ResponseWriter, r *http.Request, _ store.Project) error {
-	t, ok := s.Catalog.Tool(r.PathValue("slug"))
+	t, ok := s.Catalog.Current().Tool(r.PathValue("slug"))
 	if !ok {
 		return execute.ToolNotFound(r.PathValue("slug"))
 	}

@@ -37,10 +37,12 @@ import (
 
 // App is a wired Switchboard.
 type App struct {
-	Config      config.Config
-	Store       store.Store
-	Vault       *vault.Keyring
-	Catalog     *toolkits.Catalog
+	Config config.Config
+	Store  store.Store
+	Vault  *vault.Keyring
+	// Catalog holds the toolkits in use: the built-ins (or Options.Catalog)
+	// plus the files of Config.ToolkitsDir, replaced when those change.
+	Catalog     *toolkits.Registry
 	Projects    *projects.Service
 	AuthConfigs *authconfigs.Service
 	Accounts    *accounts.Service
@@ -51,8 +53,9 @@ type App struct {
 	// Handler serves the API, the hosted pages and the health checks.
 	Handler http.Handler
 
-	raw   store.Store
-	cache *cache.Store
+	raw         store.Store
+	cache       *cache.Store
+	toolkitsDir *toolkits.Dir // nil without Config.ToolkitsDir
 }
 
 // ForgetCaches empties every in-memory cache, so the next requests look
@@ -78,8 +81,12 @@ type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time
 	// Catalog replaces the built-in toolkits; tests use it for auth
-	// schemes no built-in toolkit has.
+	// schemes no built-in toolkit has. The files of Config.ToolkitsDir
+	// still load on top of it.
 	Catalog *toolkits.Catalog
+	// ToolkitsPoll is how often Config.ToolkitsDir is polled for changes;
+	// toolkits.DefaultPollInterval when zero. Tests shorten it.
+	ToolkitsPoll time.Duration
 	// AnswerMemory is the budget of upstream answer bytes held in memory
 	// at once (see execute.Memory); default execute.DefaultMemory.
 	AnswerMemory int64
@@ -238,9 +245,21 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	catalog := o.Catalog
-	if catalog == nil {
-		if catalog, err = toolkits.Builtin(); err != nil {
+	base := o.Catalog
+	if base == nil {
+		if base, err = toolkits.Builtin(); err != nil {
+			return nil, err
+		}
+	}
+	// Every service reads the catalog through the registry, so a reload of
+	// the toolkits directory reaches them all at once.
+	catalog := toolkits.NewRegistry(base)
+	var dir *toolkits.Dir
+	if c.ToolkitsDir != "" {
+		dir = &toolkits.Dir{Path: c.ToolkitsDir, Base: base, Registry: catalog, Logger: o.Logger, Interval: o.ToolkitsPoll}
+		// A broken file is logged and skipped; only an unreadable
+		// directory stops the start.
+		if _, err := dir.Load(); err != nil {
 			return nil, err
 		}
 	}
@@ -252,7 +271,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &App{Config: c, Vault: kr, Catalog: catalog, Logger: o.Logger, raw: st}
+	a := &App{Config: c, Vault: kr, Catalog: catalog, Logger: o.Logger, raw: st, toolkitsDir: dir}
 	// Above this line records carry ciphertext, below it plaintext: the
 	// barrier is the one place that seals and opens.
 	st = vault.NewBarrier(st, kr)
@@ -315,12 +334,15 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 }
 
 // Run starts the background work (account-change subscription, stale
-// link sweeper) until ctx ends.
+// link sweeper, the toolkits directory's watch) until ctx ends.
 func (a *App) Run(ctx context.Context) error {
 	if err := a.Accounts.Start(ctx); err != nil {
 		return fmt.Errorf("subscribe to account changes: %w", err)
 	}
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)
+	if a.toolkitsDir != nil {
+		go a.toolkitsDir.Watch(ctx)
+	}
 	return nil
 }
 

@@ -143,7 +143,7 @@ func (s *Service) changedCredentialHosts(old, next store.AuthConfig) []string {
 func (s *Service) toolkit(slug string) toolkits.Toolkit {
 	var tk toolkits.Toolkit
 	if s.Catalog != nil {
-		tk, _ = s.Catalog.Get(slug)
+		tk, _ = s.Catalog.Current().Get(slug)
 	}
 	return tk
 }

@@ -41,10 +41,11 @@ func (s *Service) checkToolAccess(toolkit string, in *ToolAccess, field string) 
 		return nil, nil
 	}
 	out := make([]string, 0, len(*in.ForExecution))
+	cat := s.Catalog.Current()
 	for _, slug := range *in.ForExecution {
-		t, ok := s.Catalog.Tool(slug)
+		t, ok := cat.Tool(slug)
 		if !ok {
-			t, ok = s.Catalog.Tool(strings.ToUpper(slug))
+			t, ok = cat.Tool(strings.ToUpper(slug))
 		}
 		if !ok || t.Toolkit != toolkit {
 			return nil, problem.Invalidf("invalid_tool_filter", field+".tools_available_for_execution",

@@ -107,7 +107,7 @@ func (s *Service) Toolkits(ctx context.Context, projectID, id string, f Toolkits
 		}
 		slugs = f.Toolkits
 	default:
-		for _, tk := range s.Catalog.List() {
+		for _, tk := range s.Catalog.Current().List() {
 			if sess.Config.Toolkits.Allows(tk.Slug) {
 				slugs = append(slugs, tk.Slug)
 			}
@@ -134,7 +134,7 @@ func (s *Service) Toolkits(ctx context.Context, projectID, id string, f Toolkits
 // text, case-insensitively.
 func matches(s *Service, slug, search string) bool {
 	search = strings.ToLower(search)
-	tk, _ := s.Catalog.Get(slug)
+	tk, _ := s.Catalog.Current().Get(slug)
 	return strings.Contains(slug, search) || strings.Contains(strings.ToLower(tk.Name), search)
 }
 

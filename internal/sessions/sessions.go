@@ -103,7 +103,7 @@ type Service struct {
 	Store       store.Store
 	Accounts    *accounts.Service
 	AuthConfigs *authconfigs.Service
-	Catalog     *toolkits.Catalog
+	Catalog     toolkits.Source
 	Now         func() time.Time
 
 	decodedMu    sync.Mutex
@@ -171,7 +171,7 @@ func (s *Service) decoded(rec store.Session) (Session, error) {
 	// Stored options were checked when they were set, except in sessions
 	// stored before the check existed; those refuse every tool rather than
 	// run unrestricted.
-	d.Config.Filters, err = ParseToolFilters(s.Catalog, d.Config.Passthrough["tools"], d.Config.Passthrough["tags"])
+	d.Config.Filters, err = ParseToolFilters(s.Catalog.Current(), d.Config.Passthrough["tools"], d.Config.Passthrough["tags"])
 	if err != nil {
 		d.Config.Filters = ToolFilters{invalid: err}
 	}
@@ -278,7 +278,7 @@ func (s *Service) Delete(ctx context.Context, projectID, id string) error {
 }
 
 func (s *Service) knownToolkit(slug, field string) error {
-	if _, ok := s.Catalog.Get(slug); !ok {
+	if _, ok := s.Catalog.Current().Get(slug); !ok {
 		return problem.Invalidf("toolkit_not_found", field, "unknown toolkit %q", slug).
 			WithFix("List the toolkits with GET /api/v3.1/toolkits")
 	}
@@ -293,7 +293,7 @@ func (s *Service) validate(ctx context.Context, projectID, userID string, c Conf
 			return c, err
 		}
 	}
-	filters, err := ParseToolFilters(s.Catalog, c.Passthrough["tools"], c.Passthrough["tags"])
+	filters, err := ParseToolFilters(s.Catalog.Current(), c.Passthrough["tools"], c.Passthrough["tags"])
 	if err != nil {
 		return c, err
 	}
