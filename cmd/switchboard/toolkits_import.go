@@ -44,14 +44,23 @@ func toolkitsImport(args []string, stdout, stderr io.Writer) error {
 	authFile := fs.String("auth", "", "use the auth schemes in this file, a JSON array as in a toolkit definition")
 	out := fs.String("o", "", "write the toolkit file here instead of to standard output")
 	verbose := fs.Bool("v", false, "list every tool and its simplifications in the report")
-	if err := fs.Parse(args); err != nil {
-		return err
+	// Flags may come before or after the document.
+	var docs []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		docs = append(docs, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() != 1 {
+	if len(docs) != 1 {
 		fs.Usage()
 		return errors.New("toolkits import needs one document")
 	}
-	data, err := os.ReadFile(fs.Arg(0))
+	data, err := os.ReadFile(docs[0])
 	if err != nil {
 		return err
 	}

@@ -182,7 +182,10 @@ func (c *converter) mergeAllOf(at string, s *openapi3.Schema) *openapi3.Schema {
 			add(r.Value, 0)
 		}
 	}
-	c.note(at, "allOf of %d schemas merged into one", len(s.AllOf))
+	if len(s.AllOf) > 1 || len(s.Properties) > 0 {
+		// allOf [one $ref] is only a wrapper, often to add a description.
+		c.note(at, "allOf of %d schemas merged into one", len(s.AllOf))
+	}
 	return &m
 }
 
@@ -196,6 +199,9 @@ func (c *converter) alternatives(at string, s *openapi3.Schema, refs openapi3.Sc
 			// caller send "" to unset a field.
 			c.note(at, `the empty-string alternative (sent to unset a value) dropped`)
 			continue
+		}
+		if r != nil && r.Value != nil && r.Value.Type.Is(openapi3.TypeNull) {
+			continue // null means "not given" to the catalog, as nullable does
 		}
 		alts = append(alts, c.convert(at, r, pick, depth))
 	}
@@ -320,6 +326,8 @@ func guessType(s *openapi3.Schema) string {
 		return tArray
 	case len(s.Enum) > 0:
 		return valueType(s.Enum[0])
+	case s.Const != nil:
+		return valueType(s.Const)
 	}
 	return ""
 }
@@ -472,13 +480,15 @@ func (c *converter) plain(at string, s *openapi3.Schema, pick prefer, depth int)
 	if s.Const != nil {
 		enum = []any{s.Const}
 	}
+	var members []any
 	for _, e := range enum {
 		if fits(n, e) {
-			n.Enum = append(n.Enum, e)
+			members = append(members, e)
 		} else if e != nil {
-			c.note(at, "enum member %s dropped: it is not a %s", short(e), n.Type)
+			c.note(at, "enum member %s dropped: it does not fit the %s schema", short(e), n.Type)
 		}
 	}
+	n.Enum = members
 	if s.Default != nil {
 		if fits(n, s.Default) {
 			n.Default = s.Default

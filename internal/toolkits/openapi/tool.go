@@ -433,8 +433,14 @@ func (b *builder) bodyArgs(in *inputs, o operation, secured bool) {
 		return
 	}
 	form := media == "application/x-www-form-urlencoded"
+	if !rb.Required && len(n.Required) > 0 {
+		// Documents often leave a body that the operation needs unmarked
+		// (Swagger 2.0 has no way to mark a form body), so the body's own
+		// required fields are required arguments.
+		in.conv.note("body", "the body is not marked required; its required fields %s are required arguments", strings.Join(n.Required, ", "))
+	}
 	for _, k := range slices.Sorted(maps.Keys(n.Properties)) {
-		req := rb.Required && slices.Contains(n.Required, k)
+		req := slices.Contains(n.Required, k)
 		if !form {
 			in.body[k] = "$" + in.add(k, "body", "", n.Properties[k], req)
 			continue
