@@ -630,6 +630,8 @@ func TestSchemaSimplification(t *testing.T) {
 			`{"type":"string","description":"Labels. (The API also accepts other shapes: string | array; this tool sends the string one.)"}`, 1},
 		{"oneOf of consts", `{"type": "integer", "oneOf": [{"const": 1}, {"const": 2}]}`, `{"type":"integer","enum":[1,2]}`, 1},
 		{"empty-string alternative", `{"anyOf": [{"type": "integer"}, {"type": "string", "enum": [""]}]}`, `{"type":"integer"}`, 1},
+		{"constraint-only alternatives", `{"type": "object", "properties": {"files": {"type": "object"}}, "anyOf": [{"required": ["description"]}, {"required": ["files"]}]}`,
+			`{"type":"object","properties":{"files":{"type":"object"}}}`, 2},
 		{"exclusive bound", `{"type": "number", "exclusiveMinimum": 0}`, `{"type":"number","minimum":0}`, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -203,6 +203,13 @@ func (c *converter) alternatives(at string, s *openapi3.Schema, refs openapi3.Sc
 		if r != nil && r.Value != nil && r.Value.Type.Is(openapi3.TypeNull) {
 			continue // null means "not given" to the catalog, as nullable does
 		}
+		if r != nil && r.Value != nil && len(s.Type.Slice()) > 0 && guessType(r.Value) == "" && len(r.Value.AllOf)+len(r.Value.OneOf)+len(r.Value.AnyOf) == 0 {
+			// An alternative that only adds constraints to the schema's own
+			// type, such as GitHub's anyOf [{required: [description]},
+			// {required: [files]}].
+			c.note(at, "a constraint-only alternative dropped (it names no type; the schema is %s)", strings.Join(s.Type.Slice(), "|"))
+			continue
+		}
 		alts = append(alts, c.convert(at, r, pick, depth))
 	}
 	// The schema's own keywords beside oneOf (a type, properties, a
