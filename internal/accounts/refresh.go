@@ -138,7 +138,7 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = old.RefreshToken
 	}
-	plain, err := encodeCredentials(tok)
+	plain, err := EncodeCredentials(tok)
 	if err != nil {
 		return oauth.Token{}, err
 	}

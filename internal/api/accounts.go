@@ -56,7 +56,7 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, p store.P
 				return problem.Invalidf("invalid_credential", "connection.state.val."+k, "%s must be a string", k)
 			}
 		}
-		a, err := s.Accounts.CreateWithCredentials(r.Context(), p, in, st.AuthScheme, values)
+		a, err := s.SignIn.CreateWithCredentials(r.Context(), p, in, st.AuthScheme, values)
 		if err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, p store.Proj
 	if ok {
 		// Switchboard's long-poll: answer once the account leaves
 		// INITIATED, or after wait_seconds.
-		a, err = s.Accounts.Wait(r.Context(), p.ID, id, wait)
+		a, err = s.SignIn.Wait(r.Context(), p.ID, id, wait)
 	} else {
 		a, err = s.Accounts.Get(r.Context(), p.ID, id)
 	}

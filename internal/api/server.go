@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
+	"github.com/switchboard-dev/switchboard/internal/signin"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
@@ -26,6 +27,7 @@ type Server struct {
 	Projects    *projects.Service
 	AuthConfigs *authconfigs.Service
 	Accounts    *accounts.Service
+	SignIn      *signin.Service
 	Sessions    *sessions.Service
 	Execute     *execute.Service
 	Meta        *metatools.Service

@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
+	"github.com/switchboard-dev/switchboard/internal/signin"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/cache"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres"
@@ -44,6 +45,7 @@ type App struct {
 	Projects    *projects.Service
 	AuthConfigs *authconfigs.Service
 	Accounts    *accounts.Service
+	SignIn      *signin.Service
 	Sessions    *sessions.Service
 	Execute     *execute.Service
 	Meta        *metatools.Service
@@ -270,8 +272,11 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		Store: st, AuthConfigs: a.AuthConfigs, Catalog: catalog, Egress: out, Now: o.Now,
 		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger,
 	}
-	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Now: o.Now}
-	a.Accounts.OnConnected = func(ctx context.Context, l store.Link, acct store.Account) {
+	a.SignIn = &signin.Service{
+		Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Egress: out, Now: o.Now, Logger: o.Logger,
+	}
+	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Now: o.Now, Waiter: a.SignIn}
+	a.SignIn.OnConnected = func(ctx context.Context, l store.Link, acct store.Account) {
 		if err := a.Sessions.Connected(ctx, l, acct); err != nil {
 			o.Logger.WarnContext(ctx, "move session pin", "err", err)
 		}
@@ -288,10 +293,10 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}
 	mux := http.NewServeMux()
 	(&api.Server{
-		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, Sessions: a.Sessions,
+		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
 		Execute: a.Execute, Meta: a.Meta, Catalog: catalog, Logger: o.Logger, PublicURL: c.Public(),
 	}).Mount(mux)
-	(&web.Server{Accounts: a.Accounts, Logger: o.Logger}).Mount(mux)
+	(&web.Server{SignIn: a.SignIn, Logger: o.Logger}).Mount(mux)
 	(&mcp.Server{
 		Projects: a.Projects, Sessions: a.Sessions, Execute: a.Execute, Meta: a.Meta, Logger: o.Logger,
 	}).Mount(mux)
@@ -317,7 +322,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 // Run starts the background work (account-change subscription, stale
 // link sweeper) until ctx ends.
 func (a *App) Run(ctx context.Context) error {
-	if err := a.Accounts.Start(ctx); err != nil {
+	if err := a.SignIn.Start(ctx); err != nil {
 		return fmt.Errorf("subscribe to account changes: %w", err)
 	}
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)

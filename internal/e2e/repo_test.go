@@ -144,7 +144,7 @@ var layers = [][]string{
 	{"internal/reqlog", "internal/problem", "internal/oauth", "internal/vault", "internal/store/sqlq", "internal/store/cache", "internal/toolkits/openapi"},
 	{"internal/store/sqlite", "internal/store/postgres", "internal/projects", "internal/authconfigs"},
 	{"internal/accounts"},
-	{"internal/sessions"},
+	{"internal/sessions", "internal/signin"},
 	{"internal/execute"},
 	{"internal/metatools"},
 	{"internal/api", "internal/mcp", "internal/web"},

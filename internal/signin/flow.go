@@ -1,17 +1,49 @@
-package accounts
+package signin
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
-	"github.com/switchboard-dev/switchboard/internal/problem"
-	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
+
+// Service completes links: the hosted OAuth2 flow and credential form,
+// and the waiting for them.
+type Service struct {
+	Store       store.Store
+	Accounts    *accounts.Service
+	AuthConfigs *authconfigs.Service
+	Catalog     *toolkits.Catalog
+	// Egress makes the calls to providers (token exchange, identity); nil
+	// reaches public https hosts only.
+	Egress *egress.Clients
+	Now    func() time.Time
+	Logger *slog.Logger
+	// OnConnected, if set, runs after an account became ACTIVE through a
+	// link; sessions use it to move a pin to the new account.
+	OnConnected func(ctx context.Context, l store.Link, a store.Account)
+
+	hubOnce sync.Once
+	hub     *hub
+}
+
+// Reasons recorded with the transitions a completed link makes.
+const (
+	ReasonConnected   = "Connected"
+	ReasonCredentials = "Credentials submitted"
+)
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
 
 // stateTTL bounds how long the provider may take between our redirect and
 // its callback; the link's own expiry bounds it too.
@@ -45,7 +77,7 @@ type LinkPage struct {
 // usableLink checks a link for the hosted flow; an expired link fails its
 // account.
 func (s *Service) usableLink(ctx context.Context, token string) (store.Link, store.Account, error) {
-	l, err := s.Store.GetLink(ctx, HashLinkToken(token))
+	l, err := s.Store.GetLink(ctx, accounts.HashLinkToken(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Link{}, store.Account{}, flowErr("link_not_found", "This connection link does not exist.", err)
 	}
@@ -93,7 +125,7 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 		}
 		return LinkPage{Link: l, Account: a, Form: &form}, nil
 	}
-	client, err := s.AuthConfigs.OAuthClient(ac, s.RedirectURI())
+	client, err := s.AuthConfigs.OAuthClient(ac, s.Accounts.RedirectURI())
 	if err != nil {
 		return LinkPage{}, flowErr("auth_config_invalid", "The application's OAuth settings for this service are incomplete.", err)
 	}
@@ -181,7 +213,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		reason := "The auth config of this account no longer exists"
 		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_missing", reason+".", err)
 	}
-	client, err := s.AuthConfigs.OAuthClient(ac, s.RedirectURI())
+	client, err := s.AuthConfigs.OAuthClient(ac, s.Accounts.RedirectURI())
 	if err != nil {
 		reason := "The auth config's OAuth settings are incomplete"
 		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_invalid", reason+".", err)
@@ -290,7 +322,7 @@ func checkIdentity(a store.Account, display, identityID string) error {
 // It refuses credentials of another upstream identity than the one the
 // account records (checkIdentity).
 func (s *Service) activate(ctx context.Context, a store.Account, creds any, display, identityID, reason string) (store.Account, error) {
-	plain, err := encodeCredentials(creds)
+	plain, err := accounts.EncodeCredentials(creds)
 	if err != nil {
 		return store.Account{}, err
 	}
@@ -370,27 +402,4 @@ func (s *Service) callbackTarget(l store.Link, a store.Account) string {
 	q.Set("connected_account_id", a.ID)
 	u.RawQuery = q.Encode()
 	return u.String()
-}
-
-// Reauthorize starts a new link for an existing account, so an EXPIRED
-// (or FAILED) account can become ACTIVE again under the same id.
-func (s *Service) Reauthorize(ctx context.Context, p store.Project, id, callbackURL string) (store.Account, store.Link, error) {
-	a, err := s.Get(ctx, p.ID, id)
-	if err != nil {
-		return store.Account{}, store.Link{}, err
-	}
-	if callbackURL != "" && !projects.CallbackAllowed(p, callbackURL) {
-		return store.Account{}, store.Link{}, problem.Invalidf("callback_url_not_allowed", "redirect_url", "redirect_url %q is not in the project's callback URL allowlist", callbackURL)
-	}
-	if a.Status == store.StatusFailed {
-		a, err = s.Store.UpdateAccount(ctx, p.ID, id, func(a store.Account) (store.Account, error) {
-			a.Status, a.StatusReason, a.UpdatedAt = store.StatusInitiated, ReasonAwaiting, s.now()
-			return a, nil
-		})
-		if err != nil {
-			return store.Account{}, store.Link{}, fmt.Errorf("restart account: %w", err)
-		}
-	}
-	l, err := s.newLink(ctx, a, "", callbackURL)
-	return a, l, err
 }

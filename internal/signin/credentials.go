@@ -1,4 +1,4 @@
-package accounts
+package signin
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -103,7 +104,7 @@ func (s *Service) SubmitCredentials(ctx context.Context, token string, values ma
 
 // CreateWithCredentials creates an ACTIVE account from credentials the
 // application submits itself (the legacy create with connection.state).
-func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in LinkInput, scheme string, values map[string]string) (store.Account, error) {
+func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in accounts.LinkInput, scheme string, values map[string]string) (store.Account, error) {
 	ac, err := s.AuthConfigs.Get(ctx, p.ID, in.AuthConfigID)
 	if err != nil {
 		return store.Account{}, err
@@ -128,7 +129,7 @@ func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in
 	if err != nil {
 		return store.Account{}, err
 	}
-	a, l, err := s.Link(ctx, p, in)
+	a, l, err := s.Accounts.Link(ctx, p, in)
 	if err != nil {
 		return store.Account{}, err
 	}
