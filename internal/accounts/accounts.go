@@ -42,6 +42,9 @@ type Service struct {
 
 	flight singleflight.Group
 	tokens tokenCache
+
+	hubOnce sync.Once
+	hub     *hub
 }
 
 // Reasons recorded with status transitions.

@@ -4,9 +4,10 @@
 // re-authorize one), get, list and delete, aliases and resolving an
 // account by id or alias, enabling and disabling, OAuth2 token refresh
 // with its parsed-token cache, and the sweeper that fails accounts whose
-// link expired unused.
+// link expired unused, and waiting for an account to leave INITIATED
+// (Wait, woken on any instance by the store's account changes).
 //
-// Completing a link (the hosted OAuth2 and credential-form flows, and
-// waiting for one to complete) is package signin's, which builds on this
-// one; this package does not know it.
+// Completing a link (the hosted OAuth2 and credential-form flows) is
+// package signin's, which builds on this one; this package does not know
+// it.
 package accounts

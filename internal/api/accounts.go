@@ -91,7 +91,7 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, p store.Proj
 	if ok {
 		// Switchboard's long-poll: answer once the account leaves
 		// INITIATED, or after wait_seconds.
-		a, err = s.SignIn.Wait(r.Context(), p.ID, id, wait)
+		a, err = s.Accounts.Wait(r.Context(), p.ID, id, wait)
 	} else {
 		a, err = s.Accounts.Get(r.Context(), p.ID, id)
 	}

@@ -272,14 +272,10 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		Store: st, AuthConfigs: a.AuthConfigs, Catalog: catalog, Egress: out, Now: o.Now,
 		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger,
 	}
+	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Now: o.Now}
 	a.SignIn = &signin.Service{
 		Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Egress: out, Now: o.Now, Logger: o.Logger,
-	}
-	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Now: o.Now, Waiter: a.SignIn}
-	a.SignIn.OnConnected = func(ctx context.Context, l store.Link, acct store.Account) {
-		if err := a.Sessions.Connected(ctx, l, acct); err != nil {
-			o.Logger.WarnContext(ctx, "move session pin", "err", err)
-		}
+		Sessions: a.Sessions,
 	}
 	if o.AnswerMemory == 0 {
 		o.AnswerMemory = execute.DefaultMemory
@@ -322,7 +318,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 // Run starts the background work (account-change subscription, stale
 // link sweeper) until ctx ends.
 func (a *App) Run(ctx context.Context) error {
-	if err := a.SignIn.Start(ctx); err != nil {
+	if err := a.Accounts.Start(ctx); err != nil {
 		return fmt.Errorf("subscribe to account changes: %w", err)
 	}
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)

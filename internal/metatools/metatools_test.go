@@ -276,7 +276,7 @@ func TestWaitForConnections(t *testing.T) {
 	ctx := context.Background()
 	started, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := f.app.SignIn.Start(started); err != nil {
+	if err := f.app.Accounts.Start(started); err != nil {
 		t.Fatal(err)
 	}
 	sess := f.session(t, "u1", sessions.Config{ManageConnections: sessions.ManageConnections{Enabled: true, WaitForConnections: true}})

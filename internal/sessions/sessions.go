@@ -106,18 +106,8 @@ type Service struct {
 	Catalog     *toolkits.Catalog
 	Now         func() time.Time
 
-	// Waiter wakes WaitForConnection when a pending account completes
-	// (signin.Service).
-	Waiter Waiter
-
 	decodedMu    sync.Mutex
 	decodedCache map[decodedKey]Session
-}
-
-// Waiter waits for an account to leave INITIATED: it returns the account
-// as soon as it does, or as it is once max has passed or ctx ends.
-type Waiter interface {
-	Wait(ctx context.Context, projectID, id string, max time.Duration) (store.Account, error)
 }
 
 func decode(s store.Session) (Session, error) {

@@ -87,7 +87,7 @@ func (s *Service) WaitForConnection(ctx context.Context, projectID, id, toolkit 
 		}
 		// Wait returns as soon as the account leaves INITIATED; an error
 		// (the account was deleted meanwhile) only means: look again.
-		if a, err := s.Waiter.Wait(ctx, projectID, c.Pending.ID, min(left, waitSlice)); err == nil && a.Status == store.StatusActive {
+		if a, err := s.Accounts.Wait(ctx, projectID, c.Pending.ID, min(left, waitSlice)); err == nil && a.Status == store.StatusActive {
 			activated, grace = a.ID, time.Now().Add(pinGrace)
 		}
 	}

@@ -96,9 +96,7 @@ func (s *Service) SubmitCredentials(ctx context.Context, token string, values ma
 	if err != nil {
 		return "", store.Account{}, err
 	}
-	if s.OnConnected != nil {
-		s.OnConnected(ctx, l, a)
-	}
+	s.connected(ctx, l, a)
 	return s.callbackTarget(l, a), a, nil
 }
 

@@ -64,7 +64,7 @@ func TestCredentialFormValidation(t *testing.T) {
 			t.Errorf("%s: a refused form stored credentials", tt.name)
 		}
 	}
-	if n := len(f.onConnectedCalls()); n != 0 {
+	if n := len(f.connectedCalls()); n != 0 {
 		t.Errorf("OnConnected ran %d times for refused forms", n)
 	}
 
@@ -86,7 +86,7 @@ func TestCredentialFormValidation(t *testing.T) {
 	if want := map[string]string{"api_key": "lin_api_secret"}; !cmp.Equal(creds, want) {
 		t.Errorf("stored %v, want %v", creds, want)
 	}
-	if got, want := f.onConnectedCalls(), []string{a.ID + " " + a.ID + " ACTIVE"}; !cmp.Equal(got, want) {
+	if got, want := f.connectedCalls(), []string{a.ID + " " + a.ID + " ACTIVE"}; !cmp.Equal(got, want) {
 		t.Errorf("OnConnected calls: got %v, want %v", got, want)
 	}
 }
@@ -115,7 +115,7 @@ func TestCredentialLinkUsedTwice(t *testing.T) {
 	if creds["api_key"] != "first" {
 		t.Errorf("the second submission replaced the credentials: %v", creds)
 	}
-	if n := len(f.onConnectedCalls()); n != 1 {
+	if n := len(f.connectedCalls()); n != 1 {
 		t.Errorf("OnConnected ran %d times, want once", n)
 	}
 }
@@ -175,7 +175,7 @@ func TestCreateWithCredentials(t *testing.T) {
 	if p, ok := problem.As(err); !ok || p.Code != "alias_taken" {
 		t.Errorf("a second account with the alias: got %v, want alias_taken", err)
 	}
-	if n := len(f.onConnectedCalls()); n != 0 {
+	if n := len(f.connectedCalls()); n != 0 {
 		t.Errorf("OnConnected ran %d times; it is for links the user completes", n)
 	}
 }

@@ -7,12 +7,13 @@
 // CreateWithCredentials for credentials the application submits itself),
 // the ACTIVE or FAILED state the account of the link ends in, with its
 // reason, and the flow errors and page models the hosted pages show.
-// It also owns waiting for a link to complete (Wait, woken on any
-// instance by the store's account changes).
+// When a link a session asked for connects its account, it tells the
+// session (Sessions: sessions.Service.Connected), which moves its pin.
 //
-// It builds on package accounts, which creates accounts and their links
-// and owns everything after: refresh, aliases, enabling, deleting. It
-// serves no HTTP; package web renders its pages.
+// It builds on package accounts, which creates accounts and their links,
+// waits for one to leave INITIATED (Wait), and owns everything after:
+// refresh, aliases, enabling, deleting; and on package sessions. It serves
+// no HTTP; package web renders its pages.
 //
 // Threats and defences:
 //   - A link opened late or twice: a link is usable until its expiry and

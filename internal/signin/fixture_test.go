@@ -43,7 +43,7 @@ type fixture struct {
 
 	mu  sync.Mutex
 	now time.Time
-	// connected records every OnConnected call, as "link account".
+	// connected records every Connected call, as "link account".
 	connected []string
 }
 
@@ -74,16 +74,22 @@ func newFixture(t *testing.T) *fixture {
 	f.accounts = &accounts.Service{Store: st, AuthConfigs: f.acs, Catalog: cat, Egress: out, Now: f.clock,
 		PublicURL: publicURL, LinkTTL: linkTTL, Logger: log}
 	f.signin = &signin.Service{Store: st, Accounts: f.accounts, AuthConfigs: f.acs, Catalog: cat, Egress: out, Now: f.clock, Logger: log,
-		OnConnected: func(ctx context.Context, l store.Link, a store.Account) {
-			f.mu.Lock()
-			f.connected = append(f.connected, l.AccountID+" "+a.ID+" "+a.Status)
-			f.mu.Unlock()
-		}}
+		Sessions: recorder{f}}
 	f.project = store.Project{ID: "proj_1", Name: "P", CallbackURLs: []string{"https://app.example/done"}, CreatedAt: f.now, UpdatedAt: f.now}
 	if err := raw.CreateProject(ctx, f.project); err != nil {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// recorder is the sessions side of the flow, recording what it is told.
+type recorder struct{ f *fixture }
+
+func (r recorder) Connected(ctx context.Context, l store.Link, a store.Account) error {
+	r.f.mu.Lock()
+	r.f.connected = append(r.f.connected, l.AccountID+" "+a.ID+" "+a.Status)
+	r.f.mu.Unlock()
+	return nil
 }
 
 func (f *fixture) clock() time.Time {
@@ -98,7 +104,7 @@ func (f *fixture) advance(d time.Duration) {
 	f.mu.Unlock()
 }
 
-func (f *fixture) onConnectedCalls() []string {
+func (f *fixture) connectedCalls() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.connected...)

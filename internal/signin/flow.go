@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
@@ -29,12 +28,10 @@ type Service struct {
 	Egress *egress.Clients
 	Now    func() time.Time
 	Logger *slog.Logger
-	// OnConnected, if set, runs after an account became ACTIVE through a
-	// link; sessions use it to move a pin to the new account.
-	OnConnected func(ctx context.Context, l store.Link, a store.Account)
-
-	hubOnce sync.Once
-	hub     *hub
+	// Sessions, when set, hears of each account a link connects, so that
+	// the session that asked for the link moves its pin to it
+	// (sessions.Service.Connected).
+	Sessions Connected
 }
 
 // Reasons recorded with the transitions a completed link makes.
@@ -249,9 +246,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		return "", store.Account{}, err
 	}
 	a = activated
-	if s.OnConnected != nil {
-		s.OnConnected(ctx, l, a)
-	}
+	s.connected(ctx, l, a)
 	return s.callbackTarget(l, a), a, nil
 }
 
@@ -402,4 +397,21 @@ func (s *Service) callbackTarget(l store.Link, a store.Account) string {
 	q.Set("connected_account_id", a.ID)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Connected is told of each account a link connected.
+type Connected interface {
+	Connected(ctx context.Context, l store.Link, a store.Account) error
+}
+
+// connected tells the session that asked for link l (if any) that it
+// connected account a. The account is connected either way: a pin that
+// could not move is logged, not a failed sign-in.
+func (s *Service) connected(ctx context.Context, l store.Link, a store.Account) {
+	if s.Sessions == nil {
+		return
+	}
+	if err := s.Sessions.Connected(ctx, l, a); err != nil && s.Logger != nil {
+		s.Logger.WarnContext(ctx, "move session pin", "session_id", l.SessionID, "account_id", a.ID, "err", err)
+	}
 }

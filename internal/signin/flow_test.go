@@ -91,7 +91,7 @@ func TestOAuthCompletes(t *testing.T) {
 	if tu.Host != "app.example" || tu.Path != "/done" || !cmp.Equal(tu.Query(), wantQuery) {
 		t.Errorf("callback target %s: want https://app.example/done with %v", target, wantQuery)
 	}
-	if got, want := f.onConnectedCalls(), []string{a.ID + " " + a.ID + " ACTIVE"}; !cmp.Equal(got, want) {
+	if got, want := f.connectedCalls(), []string{a.ID + " " + a.ID + " ACTIVE"}; !cmp.Equal(got, want) {
 		t.Errorf("OnConnected calls: got %v, want %v", got, want)
 	}
 
@@ -108,7 +108,7 @@ func TestOAuthCompletes(t *testing.T) {
 	if _, err := f.signin.OpenLink(ctx, l.Token); flowCode(t, err) != "link_used" {
 		t.Errorf("opening a completed link: got %v, want link_used", err)
 	}
-	if n := len(f.onConnectedCalls()); n != 1 {
+	if n := len(f.connectedCalls()); n != 1 {
 		t.Errorf("OnConnected ran %d times, want once", n)
 	}
 }
@@ -334,7 +334,7 @@ func TestProviderError(t *testing.T) {
 			t.Error("a refused exchange stored credentials")
 		}
 	})
-	if n := len(f.onConnectedCalls()); n != 0 {
+	if n := len(f.connectedCalls()); n != 0 {
 		t.Errorf("OnConnected ran %d times for failed flows", n)
 	}
 }

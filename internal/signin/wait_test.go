@@ -16,7 +16,7 @@ func TestWaitWakesOnCompletion(t *testing.T) {
 	f := newFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := f.signin.Start(ctx); err != nil {
+	if err := f.accounts.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	ac := f.apiKeyConfig(t)
@@ -27,7 +27,7 @@ func TestWaitWakesOnCompletion(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		got, err := f.signin.Wait(ctx, f.project.ID, a.ID, time.Minute)
+		got, err := f.accounts.Wait(ctx, f.project.ID, a.ID, time.Minute)
 		done <- result{got, err}
 	}()
 	if _, _, err := f.signin.SubmitCredentials(ctx, l.Token, map[string]string{"api_key": "k"}); err != nil {
@@ -54,19 +54,19 @@ func TestWaitReturns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := f.signin.Wait(ctx, f.project.ID, active.ID, time.Hour); err != nil || got.Status != store.StatusActive {
+	if got, err := f.accounts.Wait(ctx, f.project.ID, active.ID, time.Hour); err != nil || got.Status != store.StatusActive {
 		t.Errorf("an ACTIVE account: got %v, %s; want it at once, ACTIVE", err, got.Status)
 	}
 	pending, _ := f.link(t, accounts.LinkInput{AuthConfigID: ac.ID})
-	if got, err := f.signin.Wait(ctx, f.project.ID, pending.ID, 20*time.Millisecond); err != nil || got.ID != pending.ID || got.Status != store.StatusInitiated {
+	if got, err := f.accounts.Wait(ctx, f.project.ID, pending.ID, 20*time.Millisecond); err != nil || got.ID != pending.ID || got.Status != store.StatusInitiated {
 		t.Errorf("a pending account past the limit: got %v, %s %s; want %s INITIATED", err, got.ID, got.Status, pending.ID)
 	}
-	_, err = f.signin.Wait(ctx, f.project.ID, "ca_unknown", time.Hour)
+	_, err = f.accounts.Wait(ctx, f.project.ID, "ca_unknown", time.Hour)
 	if p, ok := problem.As(err); !ok || p.Code != "connected_account_not_found" {
 		t.Errorf("an unknown account: got %v, want connected_account_not_found", err)
 	}
 	// Another project's account is unknown too.
-	if _, err := f.signin.Wait(ctx, "proj_other", active.ID, time.Hour); err == nil {
+	if _, err := f.accounts.Wait(ctx, "proj_other", active.ID, time.Hour); err == nil {
 		t.Error("waiting on another project's account succeeded")
 	}
 }

@@ -1,4 +1,4 @@
-package signin
+package accounts
 
 import (
 	"context"
@@ -84,7 +84,7 @@ func (s *Service) Wait(ctx context.Context, projectID, id string, max time.Durat
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		a, err := s.Accounts.Get(ctx, projectID, id)
+		a, err := s.Get(ctx, projectID, id)
 		if err != nil || !pending(a.Status) {
 			return a, err
 		}
