@@ -55,6 +55,9 @@ commands:
   toolkits validate FILE|DIR...   check toolkit files (docs/toolkit-format.md) as
                                   SWITCHBOARD_TOOLKITS_DIR would load them
 
+  toolkits import [-tags a,b] [-operations x,y] [-paths '/repos/*'] [-slug s] [-o out.json] DOC
+                                  make a toolkit file of an OpenAPI or Swagger document (offline)
+
   through a running server, with SWITCHBOARD_URL and SWITCHBOARD_API_KEY:
   toolkits list
   accounts list [-user U,...] [-toolkit T,...] [-status S,...]
@@ -66,6 +69,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
+	}
+	if len(args) > 1 && args[0] == "toolkits" && args[1] == "import" {
+		return toolkitsImport(args[2:], stdout, stderr)
 	}
 	switch args[0] {
 	case "serve":

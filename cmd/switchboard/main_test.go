@@ -89,7 +89,7 @@ func TestClientCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Accounts.CreateWithCredentials(context.Background(), mustProject(t, a, key),
+	if _, err := a.SignIn.CreateWithCredentials(context.Background(), mustProject(t, a, key),
 		accounts.LinkInput{UserID: "alice", AuthConfigID: ac.AuthConfig.ID, Alias: "work"}, "API_KEY", map[string]string{"api_key": "lin_x"}); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestClientCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca, err := a.Accounts.CreateWithCredentials(context.Background(), mustProject(t, a, key),
+	ca, err := a.SignIn.CreateWithCredentials(context.Background(), mustProject(t, a, key),
 		accounts.LinkInput{UserID: "alice", AuthConfigID: local.AuthConfig.ID}, "API_KEY", map[string]string{"api_key": "lin_local"})
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ import (
 type Service struct {
 	Store       store.Store
 	AuthConfigs *authconfigs.Service
-	Catalog     toolkits.Source
+	Catalog     toolkits.Catalogs
 	// Egress makes the calls to providers (token exchange, refresh,
 	// identity); nil reaches public https hosts only.
 	Egress *egress.Clients
@@ -39,23 +39,19 @@ type Service struct {
 	// LinkTTL is how long a link stays usable.
 	LinkTTL time.Duration
 	Logger  *slog.Logger
-	// OnConnected, if set, runs after an account became ACTIVE through a
-	// link; sessions use it to move a pin to the new account.
-	OnConnected func(ctx context.Context, l store.Link, a store.Account)
+
+	flight singleflight.Group
+	tokens tokenCache
 
 	hubOnce sync.Once
 	hub     *hub
-	flight  singleflight.Group
-	tokens  tokenCache
 }
 
 // Reasons recorded with status transitions.
 const (
-	ReasonAwaiting    = "Waiting for the user to complete the connection"
-	ReasonConnected   = "Connected"
-	ReasonDisabled    = "Disabled through the API"
-	ReasonEnabled     = "Enabled through the API"
-	ReasonCredentials = "Credentials submitted"
+	ReasonAwaiting = "Waiting for the user to complete the connection"
+	ReasonDisabled = "Disabled through the API"
+	ReasonEnabled  = "Enabled through the API"
 )
 
 // CallbackPath is the OAuth redirect URI path, the one Composio users
@@ -165,6 +161,29 @@ func (s *Service) newLink(ctx context.Context, a store.Account, sessionID, callb
 		return store.Link{}, fmt.Errorf("create link: %w", err)
 	}
 	return l, nil
+}
+
+// Reauthorize starts a new link for an existing account, so an EXPIRED
+// (or FAILED) account can become ACTIVE again under the same id.
+func (s *Service) Reauthorize(ctx context.Context, p store.Project, id, callbackURL string) (store.Account, store.Link, error) {
+	a, err := s.Get(ctx, p.ID, id)
+	if err != nil {
+		return store.Account{}, store.Link{}, err
+	}
+	if callbackURL != "" && !projects.CallbackAllowed(p, callbackURL) {
+		return store.Account{}, store.Link{}, problem.Invalidf("callback_url_not_allowed", "redirect_url", "redirect_url %q is not in the project's callback URL allowlist", callbackURL)
+	}
+	if a.Status == store.StatusFailed {
+		a, err = s.Store.UpdateAccount(ctx, p.ID, id, func(a store.Account) (store.Account, error) {
+			a.Status, a.StatusReason, a.UpdatedAt = store.StatusInitiated, ReasonAwaiting, s.now()
+			return a, nil
+		})
+		if err != nil {
+			return store.Account{}, store.Link{}, fmt.Errorf("restart account: %w", err)
+		}
+	}
+	l, err := s.newLink(ctx, a, "", callbackURL)
+	return a, l, err
 }
 
 func aliasTaken(alias, user, toolkit string) error {
@@ -340,8 +359,9 @@ func (c *tokenCache) clear() {
 	c.mu.Unlock()
 }
 
-// encodeCredentials is the JSON the store's barrier seals.
-func encodeCredentials(v any) ([]byte, error) {
+// EncodeCredentials is the JSON the store's barrier seals, the inverse of
+// Credentials.
+func EncodeCredentials(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode credentials: %w", err)

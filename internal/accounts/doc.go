@@ -1,7 +1,13 @@
 // Package accounts owns connected accounts: their lifecycle (INITIATED →
-// ACTIVE, FAILED, EXPIRED, INACTIVE, each transition with a reason), links
-// and the hosted OAuth2 and credential-form flows that complete them,
-// aliases, refreshes, waiting for a connection, and the selection rule: a
-// user's default account for a toolkit is the most recently connected
-// ACTIVE one, resolved when asked.
+// ACTIVE, FAILED, EXPIRED, INACTIVE, each transition with a reason),
+// creating them with the link that connects them (and a new link to
+// re-authorize one), get, list and delete, aliases and resolving an
+// account by id or alias, enabling and disabling, OAuth2 token refresh
+// with its parsed-token cache, and the sweeper that fails accounts whose
+// link expired unused, and waiting for an account to leave INITIATED
+// (Wait, woken on any instance by the store's account changes).
+//
+// Completing a link (the hosted OAuth2 and credential-form flows) is
+// package signin's, which builds on this one; this package does not know
+// it.
 package accounts

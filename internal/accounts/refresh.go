@@ -116,7 +116,7 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	if err != nil {
 		return oauth.Token{}, err
 	}
-	client, err := s.AuthConfigs.OAuthClient(ac, s.RedirectURI())
+	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.RedirectURI())
 	if err != nil {
 		return oauth.Token{}, err
 	}
@@ -138,7 +138,7 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = old.RefreshToken
 	}
-	plain, err := encodeCredentials(tok)
+	plain, err := EncodeCredentials(tok)
 	if err != nil {
 		return oauth.Token{}, err
 	}

@@ -56,7 +56,7 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, p store.P
 				return problem.Invalidf("invalid_credential", "connection.state.val."+k, "%s must be a string", k)
 			}
 		}
-		a, err := s.Accounts.CreateWithCredentials(r.Context(), p, in, st.AuthScheme, values)
+		a, err := s.SignIn.CreateWithCredentials(r.Context(), p, in, st.AuthScheme, values)
 		if err != nil {
 			return err
 		}

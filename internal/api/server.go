@@ -11,12 +11,14 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
+	"github.com/switchboard-dev/switchboard/internal/signin"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
@@ -26,11 +28,14 @@ type Server struct {
 	Projects    *projects.Service
 	AuthConfigs *authconfigs.Service
 	Accounts    *accounts.Service
+	SignIn      *signin.Service
 	Sessions    *sessions.Service
 	Execute     *execute.Service
 	Meta        *metatools.Service
-	Catalog     toolkits.Source
-	Logger      *slog.Logger
+	Catalog     toolkits.Catalogs
+	// Catalogs keeps the projects' custom toolkits.
+	Catalogs *catalog.Service
+	Logger   *slog.Logger
 	// PublicURL is the server's public base URL, without a trailing slash.
 	PublicURL string
 }
@@ -93,6 +98,14 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("POST /api_keys", admin, s.createAPIKey)
 		route("GET /api_keys", admin, s.listAPIKeys)
 		route("DELETE /api_keys/{id}", admin, s.revokeAPIKey)
+
+		// A project's own toolkits change what its keys can reach and
+		// where its accounts' credentials go: administration.
+		route("POST /custom_toolkits", admin, s.createCustomToolkit)
+		route("GET /custom_toolkits", admin, s.listCustomToolkits)
+		route("GET /custom_toolkits/{slug}", admin, s.getCustomToolkit)
+		route("PUT /custom_toolkits/{slug}", admin, s.replaceCustomToolkit)
+		route("DELETE /custom_toolkits/{slug}", admin, s.deleteCustomToolkit)
 
 		route("GET /toolkits", runtime, s.listToolkits)
 		route("GET /toolkits/categories", runtime, s.listCategories)

@@ -18,6 +18,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/api"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/execute"
@@ -26,6 +27,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
+	"github.com/switchboard-dev/switchboard/internal/signin"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/cache"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres"
@@ -42,10 +44,14 @@ type App struct {
 	Vault  *vault.Keyring
 	// Catalog holds the toolkits in use: the built-ins (or Options.Catalog)
 	// plus the files of Config.ToolkitsDir, replaced when those change.
-	Catalog     *toolkits.Registry
+	Catalog *toolkits.Registry
+	// Catalogs gives each project its catalog: Catalog's toolkits and
+	// its own custom ones.
+	Catalogs    *catalog.Service
 	Projects    *projects.Service
 	AuthConfigs *authconfigs.Service
 	Accounts    *accounts.Service
+	SignIn      *signin.Service
 	Sessions    *sessions.Service
 	Execute     *execute.Service
 	Meta        *metatools.Service
@@ -253,10 +259,10 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}
 	// Every service reads the catalog through the registry, so a reload of
 	// the toolkits directory reaches them all at once.
-	catalog := toolkits.NewRegistry(base)
+	global := toolkits.NewRegistry(base)
 	var dir *toolkits.Dir
 	if c.ToolkitsDir != "" {
-		dir = &toolkits.Dir{Path: c.ToolkitsDir, Base: base, Registry: catalog, Logger: o.Logger, Interval: o.ToolkitsPoll}
+		dir = &toolkits.Dir{Path: c.ToolkitsDir, Base: base, Registry: global, Logger: o.Logger, Interval: o.ToolkitsPoll}
 		// A broken file is logged and skipped; only an unreadable
 		// directory stops the start.
 		if _, err := dir.Load(); err != nil {
@@ -271,7 +277,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &App{Config: c, Vault: kr, Catalog: catalog, Logger: o.Logger, raw: st, toolkitsDir: dir}
+	a := &App{Config: c, Vault: kr, Catalog: global, Logger: o.Logger, raw: st, toolkitsDir: dir}
 	// Above this line records carry ciphertext, below it plaintext: the
 	// barrier is the one place that seals and opens.
 	st = vault.NewBarrier(st, kr)
@@ -281,6 +287,13 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}
 	a.Store = st
 	a.Projects = &projects.Service{Store: st, Now: o.Now}
+	// Each project sees the global catalog plus its own custom toolkits.
+	a.Catalogs = &catalog.Service{Store: st, Global: global.Current, Logger: o.Logger, Now: o.Now,
+		Accounts: func(ctx context.Context, projectID, toolkit string) (int, error) {
+			page, err := st.ListAccounts(ctx, projectID, store.AccountFilter{ToolkitSlugs: []string{toolkit}, Limit: 1000})
+			return len(page.Items), err
+		}}
+	catalog := a.Catalogs
 	// Every outbound call goes through these clients: tool executions, the
 	// proxy, and the OAuth token, refresh and identity calls.
 	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback}
@@ -290,10 +303,9 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger,
 	}
 	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Now: o.Now}
-	a.Accounts.OnConnected = func(ctx context.Context, l store.Link, acct store.Account) {
-		if err := a.Sessions.Connected(ctx, l, acct); err != nil {
-			o.Logger.WarnContext(ctx, "move session pin", "err", err)
-		}
+	a.SignIn = &signin.Service{
+		Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Egress: out, Now: o.Now, Logger: o.Logger,
+		Sessions: a.Sessions,
 	}
 	if o.AnswerMemory == 0 {
 		o.AnswerMemory = execute.DefaultMemory
@@ -307,10 +319,10 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}
 	mux := http.NewServeMux()
 	(&api.Server{
-		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, Sessions: a.Sessions,
-		Execute: a.Execute, Meta: a.Meta, Catalog: catalog, Logger: o.Logger, PublicURL: c.Public(),
+		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
+		Execute: a.Execute, Meta: a.Meta, Catalog: catalog, Catalogs: a.Catalogs, Logger: o.Logger, PublicURL: c.Public(),
 	}).Mount(mux)
-	(&web.Server{Accounts: a.Accounts, Logger: o.Logger}).Mount(mux)
+	(&web.Server{SignIn: a.SignIn, Logger: o.Logger}).Mount(mux)
 	(&mcp.Server{
 		Projects: a.Projects, Sessions: a.Sessions, Execute: a.Execute, Meta: a.Meta, Logger: o.Logger,
 	}).Mount(mux)

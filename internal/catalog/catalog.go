@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path"
 	"strings"
 	"sync"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -65,13 +68,23 @@ func (s *Service) ttl() time.Duration {
 }
 
 // For returns the catalog a project sees: the global one, plus the
-// project's custom toolkits.
-func (s *Service) For(ctx context.Context, projectID string) (*toolkits.Catalog, error) {
+// project's custom toolkits. When the store does not answer, it is the
+// project's last view (or, with none, the global catalog), and the
+// failure is logged: the call that needs the store fails on its own.
+func (s *Service) For(ctx context.Context, projectID string) *toolkits.Catalog {
 	v, err := s.view(ctx, projectID)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		return v.cat
 	}
-	return v.cat, nil
+	if s.Logger != nil {
+		s.Logger.WarnContext(ctx, "custom toolkits unavailable", "project_id", projectID, "err", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v := s.views[projectID]; v != nil {
+		return v.cat
+	}
+	return s.Global()
 }
 
 func (s *Service) view(ctx context.Context, projectID string) (*view, error) {
@@ -131,6 +144,20 @@ func (s *Service) build(g *toolkits.Catalog, sig string, recs []store.CustomTool
 	}
 	v.cat = cat
 	return v
+}
+
+// peekSlug reads the slug field of a toolkit document, "" when it has
+// none; Parse reports what is wrong with it.
+func peekSlug(doc []byte, ext string) string {
+	var v struct {
+		Slug string `json:"slug" yaml:"slug"`
+	}
+	if ext == ".json" {
+		json.Unmarshal(doc, &v)
+	} else {
+		yaml.Unmarshal(doc, &v)
+	}
+	return v.Slug
 }
 
 // bySlug groups the problems of stored definitions, each parsed as
@@ -240,6 +267,11 @@ func (s *Service) Replace(ctx context.Context, projectID, slug, name string, doc
 
 func (s *Service) put(ctx context.Context, projectID, slug, name string, doc []byte) (Custom, error) {
 	replace := slug != ""
+	// A body has no file name; it is named after its slug, as a file must
+	// be, so that problems name it the way the directory's files are.
+	if base := strings.TrimSuffix(name, path.Ext(name)); base == "" || base == "body" {
+		name = peekSlug(doc, path.Ext(name)) + path.Ext(name)
+	}
 	def, err := toolkits.Parse(name, doc)
 	if err != nil {
 		return Custom{}, invalid(err)

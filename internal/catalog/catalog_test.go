@@ -87,18 +87,14 @@ func code(err error) string {
 
 func has(t *testing.T, svc *catalog.Service, project, tool string) bool {
 	t.Helper()
-	cat, err := svc.For(context.Background(), project)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, ok := cat.Tool(tool)
+	_, ok := svc.For(context.Background(), project).Tool(tool)
 	return ok
 }
 
 func TestAProjectSeesItsOwnCustomToolkits(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if cat, _ := f.svc.For(ctx, "proj_a"); cat != f.global.Current() {
+	if cat := f.svc.For(ctx, "proj_a"); cat != f.global.Current() {
 		t.Error("a project without custom toolkits should get the global catalog itself")
 	}
 	c, err := f.svc.Create(ctx, "proj_a", "acme.json", f.acme)
@@ -114,7 +110,7 @@ func TestAProjectSeesItsOwnCustomToolkits(t *testing.T) {
 	if has(t, f.svc, "proj_b", "ACME_GET_TICKET") {
 		t.Error("proj_b sees proj_a's custom toolkit")
 	}
-	cat, _ := f.svc.For(ctx, "proj_a")
+	cat := f.svc.For(ctx, "proj_a")
 	tool, _ := cat.Tool("ACME_GET_TICKET")
 	req, err := tool.BuildRequest(map[string]any{"ticket_id": "T 1"})
 	if err != nil || req.Method != "GET" || req.Path != "/tickets/T%201" {

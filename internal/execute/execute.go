@@ -29,7 +29,7 @@ type Service struct {
 	Accounts    *accounts.Service
 	AuthConfigs *authconfigs.Service
 	Sessions    *sessions.Service
-	Catalog     toolkits.Source
+	Catalog     toolkits.Catalogs
 	Egress      *egress.Clients
 	Logger      *slog.Logger
 	Now         func() time.Time
@@ -90,7 +90,7 @@ func ToolNotFound(slug string) error {
 func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result, error) {
 	start := time.Now()
 	logID := ids.New("log_", 16)
-	cat := s.Catalog.Current() // one version of the toolkit for the whole call
+	cat := s.Catalog.For(ctx, p.ID) // one version of the toolkit for the whole call
 	tool, ok := cat.Tool(c.Tool)
 	if !ok {
 		return Result{}, ToolNotFound(c.Tool)

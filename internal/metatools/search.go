@@ -139,7 +139,7 @@ func (r *run) schemas(ctx context.Context, args json.RawMessage) Result {
 	}
 	out := schemasOutput{ToolSchemas: map[string]toolSchema{}, NotFound: []toolError{}}
 	var found, missing []string
-	cat := r.s.Catalog.Current()
+	cat := r.s.Catalog.For(ctx, r.p.ID)
 	for _, slug := range in.ToolSlugs {
 		t, ok := cat.Tool(slug)
 		switch {

@@ -34,7 +34,7 @@ func (s *Service) Search(ctx context.Context, sess Session, useCases []string, o
 	if err != nil {
 		return nil, nil, err
 	}
-	cat := s.Catalog.Current()
+	cat := s.Catalog.For(ctx, sess.ProjectID)
 	var allowed []string
 	for _, tk := range cat.List() {
 		if sess.Config.Toolkits.Allows(tk.Slug) && (len(only) == 0 || slices.Contains(only, tk.Slug)) {
@@ -82,7 +82,7 @@ func (s *Service) Search(ctx context.Context, sess Session, useCases []string, o
 // Status describes a toolkit's accounts for a session's user: the one the
 // session uses, and all of them.
 func (s *Service) Status(ctx context.Context, sess Session, slug string) (ToolkitStatus, error) {
-	tk, _ := s.Catalog.Current().Get(slug)
+	tk, _ := s.Catalog.For(ctx, sess.ProjectID).Get(slug)
 	act, err := s.AccountFor(ctx, sess, slug)
 	if err != nil {
 		return ToolkitStatus{}, err

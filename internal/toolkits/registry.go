@@ -22,6 +22,20 @@ type Source interface {
 	Current() *Catalog
 }
 
+// Catalogs gives the catalog a project sees: the global one plus the
+// project's own toolkits (package catalog). Callers ask once per operation
+// and use that catalog throughout. A *Catalog and a *Registry are Catalogs
+// that give every project the same catalog.
+type Catalogs interface {
+	For(ctx context.Context, projectID string) *Catalog
+}
+
+// For returns c, whatever the project.
+func (c *Catalog) For(context.Context, string) *Catalog { return c }
+
+// For returns the catalog in use, whatever the project.
+func (r *Registry) For(context.Context, string) *Catalog { return r.Current() }
+
 // Registry holds the catalog in use and lets it be replaced while in use.
 // It is safe for concurrent use: Current and Set are atomic.
 type Registry struct {

@@ -28,6 +28,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/signin"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
@@ -38,8 +39,8 @@ var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 
 // Server serves the hosted pages.
 type Server struct {
-	Accounts *accounts.Service
-	Logger   *slog.Logger
+	SignIn *signin.Service
+	Logger *slog.Logger
 }
 
 // Mount registers the browser routes on mux.
@@ -96,7 +97,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 
 // fail shows the error page for a flow error, or a generic one.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if fe, ok := errors.AsType[*accounts.FlowError](err); ok {
+	if fe, ok := errors.AsType[*signin.FlowError](err); ok {
 		status := http.StatusBadRequest
 		switch fe.Code {
 		case "link_not_found", "state_unknown":
@@ -119,7 +120,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) openLink(w http.ResponseWriter, r *http.Request) {
-	page, err := s.Accounts.OpenLink(r.Context(), r.PathValue("token"))
+	page, err := s.SignIn.OpenLink(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -131,7 +132,7 @@ func (s *Server) openLink(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "form.html", s.form(r, page.Form, nil, ""))
 }
 
-func (s *Server) form(r *http.Request, f *accounts.CredentialForm, values map[string]string, msg string) formPage {
+func (s *Server) form(r *http.Request, f *signin.CredentialForm, values map[string]string, msg string) formPage {
 	p := formPage{Toolkit: f.Toolkit.Name, Action: r.URL.Path, Error: msg}
 	if f.Toolkit.Name != "" {
 		p.Initial = strings.ToUpper(f.Toolkit.Name[:1])
@@ -158,10 +159,10 @@ func (s *Server) submitLink(w http.ResponseWriter, r *http.Request) {
 			values[k] = v[0]
 		}
 	}
-	target, a, err := s.Accounts.SubmitCredentials(r.Context(), r.PathValue("token"), values)
+	target, a, err := s.SignIn.SubmitCredentials(r.Context(), r.PathValue("token"), values)
 	if p, ok := problem.As(err); ok {
 		// Show the form again with the message; nothing was stored.
-		page, perr := s.Accounts.OpenLink(r.Context(), r.PathValue("token"))
+		page, perr := s.SignIn.OpenLink(r.Context(), r.PathValue("token"))
 		if perr != nil || page.Form == nil {
 			s.fail(w, r, perr)
 			return
@@ -178,7 +179,7 @@ func (s *Server) submitLink(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	target, a, err := s.Accounts.CompleteOAuth(r.Context(), accounts.CallbackInput{
+	target, a, err := s.SignIn.CompleteOAuth(r.Context(), signin.CallbackInput{
 		State:            q.Get("state"),
 		Code:             q.Get("code"),
 		Error:            q.Get("error"),

@@ -1,17 +1,46 @@
-package accounts
+package signin
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
-	"github.com/switchboard-dev/switchboard/internal/problem"
-	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
+
+// Service completes links: the hosted OAuth2 flow and credential form,
+// and the waiting for them.
+type Service struct {
+	Store       store.Store
+	Accounts    *accounts.Service
+	AuthConfigs *authconfigs.Service
+	Catalog     toolkits.Catalogs
+	// Egress makes the calls to providers (token exchange, identity); nil
+	// reaches public https hosts only.
+	Egress *egress.Clients
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Sessions, when set, hears of each account a link connects, so that
+	// the session that asked for the link moves its pin to it
+	// (sessions.Service.Connected).
+	Sessions Connected
+}
+
+// Reasons recorded with the transitions a completed link makes.
+const (
+	ReasonConnected   = "Connected"
+	ReasonCredentials = "Credentials submitted"
+)
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
 
 // stateTTL bounds how long the provider may take between our redirect and
 // its callback; the link's own expiry bounds it too.
@@ -45,7 +74,7 @@ type LinkPage struct {
 // usableLink checks a link for the hosted flow; an expired link fails its
 // account.
 func (s *Service) usableLink(ctx context.Context, token string) (store.Link, store.Account, error) {
-	l, err := s.Store.GetLink(ctx, HashLinkToken(token))
+	l, err := s.Store.GetLink(ctx, accounts.HashLinkToken(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Link{}, store.Account{}, flowErr("link_not_found", "This connection link does not exist.", err)
 	}
@@ -87,13 +116,13 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 		return LinkPage{}, flowErr("auth_config_missing", "The application's settings for this service were removed.", err)
 	}
 	if ac.AuthScheme != "OAUTH2" {
-		form, err := s.credentialForm(ac)
+		form, err := s.credentialForm(ctx, ac)
 		if err != nil {
 			return LinkPage{}, err
 		}
 		return LinkPage{Link: l, Account: a, Form: &form}, nil
 	}
-	client, err := s.AuthConfigs.OAuthClient(ac, s.RedirectURI())
+	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.Accounts.RedirectURI())
 	if err != nil {
 		return LinkPage{}, flowErr("auth_config_invalid", "The application's OAuth settings for this service are incomplete.", err)
 	}
@@ -181,7 +210,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		reason := "The auth config of this account no longer exists"
 		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_missing", reason+".", err)
 	}
-	client, err := s.AuthConfigs.OAuthClient(ac, s.RedirectURI())
+	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.Accounts.RedirectURI())
 	if err != nil {
 		reason := "The auth config's OAuth settings are incomplete"
 		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_invalid", reason+".", err)
@@ -217,9 +246,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		return "", store.Account{}, err
 	}
 	a = activated
-	if s.OnConnected != nil {
-		s.OnConnected(ctx, l, a)
-	}
+	s.connected(ctx, l, a)
 	return s.callbackTarget(l, a), a, nil
 }
 
@@ -290,7 +317,7 @@ func checkIdentity(a store.Account, display, identityID string) error {
 // It refuses credentials of another upstream identity than the one the
 // account records (checkIdentity).
 func (s *Service) activate(ctx context.Context, a store.Account, creds any, display, identityID, reason string) (store.Account, error) {
-	plain, err := encodeCredentials(creds)
+	plain, err := accounts.EncodeCredentials(creds)
 	if err != nil {
 		return store.Account{}, err
 	}
@@ -372,25 +399,19 @@ func (s *Service) callbackTarget(l store.Link, a store.Account) string {
 	return u.String()
 }
 
-// Reauthorize starts a new link for an existing account, so an EXPIRED
-// (or FAILED) account can become ACTIVE again under the same id.
-func (s *Service) Reauthorize(ctx context.Context, p store.Project, id, callbackURL string) (store.Account, store.Link, error) {
-	a, err := s.Get(ctx, p.ID, id)
-	if err != nil {
-		return store.Account{}, store.Link{}, err
+// Connected is told of each account a link connected.
+type Connected interface {
+	Connected(ctx context.Context, l store.Link, a store.Account) error
+}
+
+// connected tells the session that asked for link l (if any) that it
+// connected account a. The account is connected either way: a pin that
+// could not move is logged, not a failed sign-in.
+func (s *Service) connected(ctx context.Context, l store.Link, a store.Account) {
+	if s.Sessions == nil {
+		return
 	}
-	if callbackURL != "" && !projects.CallbackAllowed(p, callbackURL) {
-		return store.Account{}, store.Link{}, problem.Invalidf("callback_url_not_allowed", "redirect_url", "redirect_url %q is not in the project's callback URL allowlist", callbackURL)
+	if err := s.Sessions.Connected(ctx, l, a); err != nil && s.Logger != nil {
+		s.Logger.WarnContext(ctx, "move session pin", "session_id", l.SessionID, "account_id", a.ID, "err", err)
 	}
-	if a.Status == store.StatusFailed {
-		a, err = s.Store.UpdateAccount(ctx, p.ID, id, func(a store.Account) (store.Account, error) {
-			a.Status, a.StatusReason, a.UpdatedAt = store.StatusInitiated, ReasonAwaiting, s.now()
-			return a, nil
-		})
-		if err != nil {
-			return store.Account{}, store.Link{}, fmt.Errorf("restart account: %w", err)
-		}
-	}
-	l, err := s.newLink(ctx, a, "", callbackURL)
-	return a, l, err
 }

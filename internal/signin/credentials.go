@@ -1,4 +1,4 @@
-package accounts
+package signin
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -19,8 +20,8 @@ type CredentialForm struct {
 	Fields  []toolkits.Field
 }
 
-func (s *Service) credentialForm(ac store.AuthConfig) (CredentialForm, error) {
-	tk, ok := s.Catalog.Current().Get(ac.ToolkitSlug)
+func (s *Service) credentialForm(ctx context.Context, ac store.AuthConfig) (CredentialForm, error) {
+	tk, ok := s.Catalog.For(ctx, ac.ProjectID).Get(ac.ToolkitSlug)
 	if !ok {
 		return CredentialForm{}, flowErr("toolkit_missing", "This service is no longer available.", nil)
 	}
@@ -66,7 +67,7 @@ func (s *Service) SubmitCredentials(ctx context.Context, token string, values ma
 	if err != nil {
 		return "", store.Account{}, flowErr("auth_config_missing", "The application's settings for this service were removed.", err)
 	}
-	form, err := s.credentialForm(ac)
+	form, err := s.credentialForm(ctx, ac)
 	if err != nil {
 		return "", store.Account{}, err
 	}
@@ -95,15 +96,13 @@ func (s *Service) SubmitCredentials(ctx context.Context, token string, values ma
 	if err != nil {
 		return "", store.Account{}, err
 	}
-	if s.OnConnected != nil {
-		s.OnConnected(ctx, l, a)
-	}
+	s.connected(ctx, l, a)
 	return s.callbackTarget(l, a), a, nil
 }
 
 // CreateWithCredentials creates an ACTIVE account from credentials the
 // application submits itself (the legacy create with connection.state).
-func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in LinkInput, scheme string, values map[string]string) (store.Account, error) {
+func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in accounts.LinkInput, scheme string, values map[string]string) (store.Account, error) {
 	ac, err := s.AuthConfigs.Get(ctx, p.ID, in.AuthConfigID)
 	if err != nil {
 		return store.Account{}, err
@@ -111,7 +110,7 @@ func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in
 	if scheme != "" && scheme != ac.AuthScheme {
 		return store.Account{}, problem.Invalidf("auth_scheme_mismatch", "connection.state.authScheme", "auth config %s uses %s, not %s", ac.ID, ac.AuthScheme, scheme)
 	}
-	form, err := s.credentialForm(ac)
+	form, err := s.credentialForm(ctx, ac)
 	if err != nil {
 		var fe *FlowError
 		if errors.As(err, &fe) {
@@ -128,7 +127,7 @@ func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in
 	if err != nil {
 		return store.Account{}, err
 	}
-	a, l, err := s.Link(ctx, p, in)
+	a, l, err := s.Accounts.Link(ctx, p, in)
 	if err != nil {
 		return store.Account{}, err
 	}
