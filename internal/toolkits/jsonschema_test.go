@@ -75,6 +75,7 @@ func TestJSONSchema_Builtins(t *testing.T) {
 		{"unknown request field", `"method":"GET"`, `"method":"GET","params":{}`},
 		{"unknown schema keyword", `"type":"string"`, `"type":"string","pattern":"x"`},
 		{"tools without version", `"version":"20260101_00",`, ``},
+		{"tools without errors", `"errors":"http",`, ``},
 		{"bad mode", `"API_KEY"`, `"TOKEN"`},
 		{"http logo", `https://example.com/tiny.png`, `http://example.com/tiny.png`},
 	} {
