@@ -13,9 +13,17 @@
 // and field of every problem; New and Catalog.With compile definitions into
 // a Catalog, refusing a slug defined twice. The built-in toolkits are such
 // files under defs/, embedded in the binary; Builtin parses and validates
-// them, and nothing happens at package init. The JSON field names of the
-// types here are the definition format, not the Composio wire format, which
-// the api package maps to.
+// them, and nothing happens at package init. JSONSchema is the format's
+// schema, which the server publishes at SchemaPath.
+//
+// A Catalog never changes. Callers hold a Source and read Current once per
+// operation: a *Catalog is its own Source, and a Registry holds one that a
+// Dir replaces whenever the files of SWITCHBOARD_TOOLKITS_DIR change. A
+// broken file there is skipped, with its problems logged, and its toolkit
+// is not served until it is fixed; the rest keep serving.
+//
+// The JSON field names of the types here are the definition format, not
+// the Composio wire format, which the api package maps to.
 //
 // # Tool definitions
 //

@@ -343,8 +343,9 @@ func isIndex(tok string) bool {
 var jsonSchema []byte
 
 // JSONSchema returns the JSON Schema (draft 2020-12) of the toolkit
-// format, which the server publishes at SchemaPath. Parse checks more than
-// the schema can say, but every file Parse accepts is valid against it.
+// format, which the server publishes at SchemaPath. It checks the format's
+// shape and its simpler rules, for editors and importers; Parse checks more
+// than a schema can say (references, placeholders, scopes).
 func JSONSchema() []byte { return slices.Clone(jsonSchema) }
 
 // SchemaPath is where the server serves JSONSchema, without

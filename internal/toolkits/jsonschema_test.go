@@ -75,6 +75,7 @@ func TestJSONSchema_Builtins(t *testing.T) {
 		{"unknown request field", `"method":"GET"`, `"method":"GET","params":{}`},
 		{"unknown schema keyword", `"type":"string"`, `"type":"string","pattern":"x"`},
 		{"tools without version", `"version":"20260101_00",`, ``},
+		{"tools without errors", `"errors":"http",`, ``},
 		{"bad mode", `"API_KEY"`, `"TOKEN"`},
 		{"http logo", `https://example.com/tiny.png`, `http://example.com/tiny.png`},
 	} {
@@ -184,5 +185,29 @@ func TestJSONSchema_MatchesGoTypes(t *testing.T) {
 		if !seen[typ] {
 			t.Errorf("the schema walk never reached %s", typ)
 		}
+	}
+}
+
+// TestFormatDoc_Example keeps the complete example of
+// docs/toolkit-format.md valid, by Parse and by the schema.
+func TestFormatDoc_Example(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/toolkit-format.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "## A complete example\n\n```yaml\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/toolkit-format.md has no complete example in a yaml block")
+	}
+	if _, err := Parse("tiny.yaml", []byte(example)); err != nil {
+		t.Errorf("the example does not parse:\n%v", err)
+	}
+	js, _, ps := yamlToJSON("tiny.yaml", []byte(example))
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	if err := validateInstance(t, compileFormatSchema(t), js); err != nil {
+		t.Errorf("the example does not validate against the schema: %v", err)
 	}
 }
