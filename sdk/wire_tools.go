@@ -1,6 +1,9 @@
 package sdk
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Wire types of tools, their execution, proxying and search.
 
@@ -171,4 +174,25 @@ type SearchTimeInfo struct {
 	CurrentTimeUTC             string `json:"current_time_utc"`
 	CurrentTimeUTCEpochSeconds int64  `json:"current_time_utc_epoch_seconds"`
 	Message                    string `json:"message"`
+}
+
+// CustomToolkit is a toolkit a project added, as /api/v3.1/custom_toolkits
+// shows it: Switchboard's own route (Composio has none for this).
+type CustomToolkit struct {
+	Slug       string `json:"slug"`
+	Name       string `json:"name"`
+	ToolsCount int    `json:"tools_count"`
+	// Definition is the toolkit file as stored (JSON), in the toolkit
+	// format (docs/toolkit-format.md).
+	Definition json.RawMessage `json:"definition"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+	// Problem, when set, says why the toolkit is not in the project's
+	// catalog now.
+	Problem string `json:"problem,omitempty"`
+}
+
+// CustomToolkitList is a page of custom toolkits.
+type CustomToolkitList struct {
+	Items []CustomToolkit `json:"items"`
 }

@@ -52,6 +52,8 @@ commands:
   projects callback-urls [-project ID] URL...   set the callback URL allowlist
   reseal                          re-encrypt stored secrets under SWITCHBOARD_ENCRYPTION_KEY
                                   (after moving the old key to SWITCHBOARD_OLD_ENCRYPTION_KEYS)
+  toolkits validate FILE|DIR...   check toolkit files (docs/toolkit-format.md) as
+                                  SWITCHBOARD_TOOLKITS_DIR would load them
 
   toolkits import [-tags a,b] [-operations x,y] [-paths '/repos/*'] [-slug s] [-o out.json] DOC
                                   make a toolkit file of an OpenAPI or Swagger document (offline)
@@ -77,6 +79,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "reseal":
 		return admin(ctx, "reseal", args[1:], stdout, stderr, getenv)
 	case "toolkits", "accounts", "tools":
+		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "validate" {
+			return validateToolkits(args[2:], stdout)
+		}
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)
 			return fmt.Errorf("%s needs a subcommand", args[0])

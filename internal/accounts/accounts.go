@@ -29,7 +29,7 @@ import (
 type Service struct {
 	Store       store.Store
 	AuthConfigs *authconfigs.Service
-	Catalog     *toolkits.Catalog
+	Catalog     toolkits.Catalogs
 	// Egress makes the calls to providers (token exchange, refresh,
 	// identity); nil reaches public https hosts only.
 	Egress *egress.Clients

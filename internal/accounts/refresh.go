@@ -116,7 +116,7 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	if err != nil {
 		return oauth.Token{}, err
 	}
-	client, err := s.AuthConfigs.OAuthClient(ac, s.RedirectURI())
+	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.RedirectURI())
 	if err != nil {
 		return oauth.Token{}, err
 	}

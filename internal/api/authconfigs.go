@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
 
@@ -68,7 +69,7 @@ func (s *Server) writeAuthConfig(w http.ResponseWriter, r *http.Request, c store
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.authConfigJSON(c, n))
+	writeJSON(w, http.StatusOK, s.authConfigJSON(s.Catalog.For(r.Context(), c.ProjectID), c, n))
 	return nil
 }
 
@@ -102,9 +103,10 @@ func (s *Server) listAuthConfigs(w http.ResponseWriter, r *http.Request, p store
 	if err != nil {
 		return badCursor(err)
 	}
+	cat := s.Catalog.For(r.Context(), p.ID)
 	items := make([]sdk.AuthConfig, 0, len(page.Items))
 	for _, c := range page.Items {
-		items = append(items, s.authConfigJSON(c, counts[c.ID]))
+		items = append(items, s.authConfigJSON(cat, c, counts[c.ID]))
 	}
 	writeJSON(w, http.StatusOK, listJSON(items, page.NextCursor, page.Total, n))
 	return nil
@@ -157,8 +159,8 @@ func (s *Server) setAuthConfigStatus(w http.ResponseWriter, r *http.Request, p s
 
 // authConfigJSON shows an auth config. Only non-secret settings appear in
 // credentials; client_secret never does.
-func (s *Server) authConfigJSON(c store.AuthConfig, connections int) sdk.AuthConfig {
-	tk, _ := s.Catalog.Get(c.ToolkitSlug)
+func (s *Server) authConfigJSON(cat *toolkits.Catalog, c store.AuthConfig, connections int) sdk.AuthConfig {
+	tk, _ := cat.Get(c.ToolkitSlug)
 	creds := map[string]any{}
 	for k, v := range c.Params {
 		creds[k] = v

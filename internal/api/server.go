@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
@@ -31,8 +32,10 @@ type Server struct {
 	Sessions    *sessions.Service
 	Execute     *execute.Service
 	Meta        *metatools.Service
-	Catalog     *toolkits.Catalog
-	Logger      *slog.Logger
+	Catalog     toolkits.Catalogs
+	// Catalogs keeps the projects' custom toolkits.
+	Catalogs *catalog.Service
+	Logger   *slog.Logger
 	// PublicURL is the server's public base URL, without a trailing slash.
 	PublicURL string
 }
@@ -52,6 +55,8 @@ const (
 // needs; authed enforces it, so this table is the one place that says
 // what a runtime key may do.
 func (s *Server) Mount(mux *http.ServeMux) {
+	// The toolkit format's JSON Schema is public: no key, no project.
+	mux.Handle("GET "+toolkits.SchemaPath, s.toolkitSchema())
 	for _, prefix := range []string{"/api/v3.1", "/api/v3"} {
 		route := func(pattern, scope string, h handler) {
 			method, path, _ := strings.Cut(pattern, " ")
@@ -93,6 +98,14 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("POST /api_keys", admin, s.createAPIKey)
 		route("GET /api_keys", admin, s.listAPIKeys)
 		route("DELETE /api_keys/{id}", admin, s.revokeAPIKey)
+
+		// A project's own toolkits change what its keys can reach and
+		// where its accounts' credentials go: administration.
+		route("POST /custom_toolkits", admin, s.createCustomToolkit)
+		route("GET /custom_toolkits", admin, s.listCustomToolkits)
+		route("GET /custom_toolkits/{slug}", admin, s.getCustomToolkit)
+		route("PUT /custom_toolkits/{slug}", admin, s.replaceCustomToolkit)
+		route("DELETE /custom_toolkits/{slug}", admin, s.deleteCustomToolkit)
 
 		route("GET /toolkits", runtime, s.listToolkits)
 		route("GET /toolkits/categories", runtime, s.listCategories)

@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
 
@@ -189,9 +190,10 @@ func (s *Server) sessionToolkits(w http.ResponseWriter, r *http.Request, p store
 	if err != nil {
 		return err
 	}
+	cat := s.Catalog.For(r.Context(), p.ID)
 	items := make([]sdk.SessionToolkit, 0, len(states))
 	for _, st := range states {
-		items = append(items, s.sessionToolkitJSON(r.Context(), st))
+		items = append(items, s.sessionToolkitJSON(r.Context(), cat, st))
 	}
 	page, err := paginate(items, r.URL.Query().Get("cursor"), n)
 	if err != nil {
@@ -201,8 +203,8 @@ func (s *Server) sessionToolkits(w http.ResponseWriter, r *http.Request, p store
 	return nil
 }
 
-func (s *Server) sessionToolkitJSON(ctx context.Context, st sessions.ToolkitState) sdk.SessionToolkit {
-	tk, _ := s.Catalog.Get(st.Slug)
+func (s *Server) sessionToolkitJSON(ctx context.Context, cat *toolkits.Catalog, st sessions.ToolkitState) sdk.SessionToolkit {
+	tk, _ := cat.Get(st.Slug)
 	item := sdk.SessionToolkit{
 		Slug:                       tk.Slug,
 		Name:                       tk.Name,

@@ -11,14 +11,14 @@ import (
 	"github.com/switchboard-dev/switchboard/sdk"
 )
 
-func (s *Server) listToolkits(w http.ResponseWriter, r *http.Request, _ store.Project) error {
+func (s *Server) listToolkits(w http.ResponseWriter, r *http.Request, p store.Project) error {
 	n, err := limit(r, 50, 1000)
 	if err != nil {
 		return err
 	}
 	category := r.URL.Query().Get("category")
 	var items []sdk.Toolkit
-	for _, tk := range s.Catalog.List() {
+	for _, tk := range s.Catalog.For(r.Context(), p.ID).List() {
 		if category != "" && !slices.ContainsFunc(tk.Categories, func(c toolkits.Category) bool { return strings.EqualFold(c.Slug, category) }) {
 			continue
 		}
@@ -35,8 +35,8 @@ func (s *Server) listToolkits(w http.ResponseWriter, r *http.Request, _ store.Pr
 	return nil
 }
 
-func (s *Server) getToolkit(w http.ResponseWriter, r *http.Request, _ store.Project) error {
-	tk, ok := s.Catalog.Get(r.PathValue("slug"))
+func (s *Server) getToolkit(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	tk, ok := s.Catalog.For(r.Context(), p.ID).Get(r.PathValue("slug"))
 	if !ok {
 		return problem.NotFoundf("toolkit_not_found", "toolkit %q not found", r.PathValue("slug")).
 			WithFix("List the toolkits with GET /api/v3.1/toolkits")
@@ -45,10 +45,10 @@ func (s *Server) getToolkit(w http.ResponseWriter, r *http.Request, _ store.Proj
 	return nil
 }
 
-func (s *Server) listCategories(w http.ResponseWriter, r *http.Request, _ store.Project) error {
+func (s *Server) listCategories(w http.ResponseWriter, r *http.Request, p store.Project) error {
 	seen := map[string]bool{}
 	items := []sdk.Category{}
-	for _, tk := range s.Catalog.List() {
+	for _, tk := range s.Catalog.For(r.Context(), p.ID).List() {
 		for _, c := range tk.Categories {
 			if !seen[c.Slug] {
 				seen[c.Slug] = true

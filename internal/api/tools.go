@@ -16,8 +16,8 @@ import (
 	"github.com/switchboard-dev/switchboard/sdk"
 )
 
-func (s *Server) toolJSON(t toolkits.Tool) sdk.Tool {
-	tk, _ := s.Catalog.Get(t.Toolkit)
+func toolJSON(cat *toolkits.Catalog, t toolkits.Tool) sdk.Tool {
+	tk, _ := cat.Get(t.Toolkit)
 	out := sdk.Tool{
 		Slug:              t.Slug,
 		Name:              t.Name,
@@ -36,17 +36,18 @@ func (s *Server) toolJSON(t toolkits.Tool) sdk.Tool {
 	return out
 }
 
-func (s *Server) listTools(w http.ResponseWriter, r *http.Request, _ store.Project) error {
+func (s *Server) listTools(w http.ResponseWriter, r *http.Request, p store.Project) error {
 	n, err := limit(r, 20, 10000)
 	if err != nil {
 		return err
 	}
-	tools := s.Catalog.FindTools(toolkits.ToolQuery{
+	cat := s.Catalog.For(r.Context(), p.ID)
+	tools := cat.FindTools(toolkits.ToolQuery{
 		Search: r.URL.Query().Get("search"), Toolkits: csv(r, "toolkit_slug"), Slugs: csv(r, "tool_slugs"), Tags: csv(r, "tags"),
 	})
 	items := []sdk.Tool{}
 	for _, t := range tools {
-		items = append(items, s.toolJSON(t))
+		items = append(items, toolJSON(cat, t))
 	}
 	page, err := paginate(items, r.URL.Query().Get("cursor"), n)
 	if err != nil {
@@ -56,12 +57,13 @@ func (s *Server) listTools(w http.ResponseWriter, r *http.Request, _ store.Proje
 	return nil
 }
 
-func (s *Server) getTool(w http.ResponseWriter, r *http.Request, _ store.Project) error {
-	t, ok := s.Catalog.Tool(r.PathValue("slug"))
+func (s *Server) getTool(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	cat := s.Catalog.For(r.Context(), p.ID)
+	t, ok := cat.Tool(r.PathValue("slug"))
 	if !ok {
 		return execute.ToolNotFound(r.PathValue("slug"))
 	}
-	writeJSON(w, http.StatusOK, s.toolJSON(t))
+	writeJSON(w, http.StatusOK, toolJSON(cat, t))
 	return nil
 }
 
@@ -199,9 +201,10 @@ func (s *Server) sessionTools(w http.ResponseWriter, r *http.Request, p store.Pr
 	if err != nil {
 		return err
 	}
+	cat := s.Catalog.For(r.Context(), p.ID)
 	items := []sdk.Tool{}
 	for _, t := range tools {
-		items = append(items, s.toolJSON(t))
+		items = append(items, toolJSON(cat, t))
 	}
 	page, err := paginate(items, r.URL.Query().Get("cursor"), n)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/api"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/execute"
@@ -38,10 +39,15 @@ import (
 
 // App is a wired Switchboard.
 type App struct {
-	Config      config.Config
-	Store       store.Store
-	Vault       *vault.Keyring
-	Catalog     *toolkits.Catalog
+	Config config.Config
+	Store  store.Store
+	Vault  *vault.Keyring
+	// Catalog holds the toolkits in use: the built-ins (or Options.Catalog)
+	// plus the files of Config.ToolkitsDir, replaced when those change.
+	Catalog *toolkits.Registry
+	// Catalogs gives each project its catalog: Catalog's toolkits and
+	// its own custom ones.
+	Catalogs    *catalog.Service
 	Projects    *projects.Service
 	AuthConfigs *authconfigs.Service
 	Accounts    *accounts.Service
@@ -53,8 +59,9 @@ type App struct {
 	// Handler serves the API, the hosted pages and the health checks.
 	Handler http.Handler
 
-	raw   store.Store
-	cache *cache.Store
+	raw         store.Store
+	cache       *cache.Store
+	toolkitsDir *toolkits.Dir // nil without Config.ToolkitsDir
 }
 
 // ForgetCaches empties every in-memory cache, so the next requests look
@@ -80,8 +87,12 @@ type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time
 	// Catalog replaces the built-in toolkits; tests use it for auth
-	// schemes no built-in toolkit has.
+	// schemes no built-in toolkit has. The files of Config.ToolkitsDir
+	// still load on top of it.
 	Catalog *toolkits.Catalog
+	// ToolkitsPoll is how often Config.ToolkitsDir is polled for changes;
+	// toolkits.DefaultPollInterval when zero. Tests shorten it.
+	ToolkitsPoll time.Duration
 	// AnswerMemory is the budget of upstream answer bytes held in memory
 	// at once (see execute.Memory); default execute.DefaultMemory.
 	AnswerMemory int64
@@ -240,9 +251,21 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	catalog := o.Catalog
-	if catalog == nil {
-		if catalog, err = toolkits.Builtin(); err != nil {
+	base := o.Catalog
+	if base == nil {
+		if base, err = toolkits.Builtin(); err != nil {
+			return nil, err
+		}
+	}
+	// Every service reads the catalog through the registry, so a reload of
+	// the toolkits directory reaches them all at once.
+	global := toolkits.NewRegistry(base)
+	var dir *toolkits.Dir
+	if c.ToolkitsDir != "" {
+		dir = &toolkits.Dir{Path: c.ToolkitsDir, Base: base, Registry: global, Logger: o.Logger, Interval: o.ToolkitsPoll}
+		// A broken file is logged and skipped; only an unreadable
+		// directory stops the start.
+		if _, err := dir.Load(); err != nil {
 			return nil, err
 		}
 	}
@@ -254,7 +277,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &App{Config: c, Vault: kr, Catalog: catalog, Logger: o.Logger, raw: st}
+	a := &App{Config: c, Vault: kr, Catalog: global, Logger: o.Logger, raw: st, toolkitsDir: dir}
 	// Above this line records carry ciphertext, below it plaintext: the
 	// barrier is the one place that seals and opens.
 	st = vault.NewBarrier(st, kr)
@@ -264,6 +287,13 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}
 	a.Store = st
 	a.Projects = &projects.Service{Store: st, Now: o.Now}
+	// Each project sees the global catalog plus its own custom toolkits.
+	a.Catalogs = &catalog.Service{Store: st, Global: global.Current, Logger: o.Logger, Now: o.Now,
+		Accounts: func(ctx context.Context, projectID, toolkit string) (int, error) {
+			page, err := st.ListAccounts(ctx, projectID, store.AccountFilter{ToolkitSlugs: []string{toolkit}, Limit: 1000})
+			return len(page.Items), err
+		}}
+	catalog := a.Catalogs
 	// Every outbound call goes through these clients: tool executions, the
 	// proxy, and the OAuth token, refresh and identity calls.
 	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback}
@@ -290,7 +320,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	mux := http.NewServeMux()
 	(&api.Server{
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
-		Execute: a.Execute, Meta: a.Meta, Catalog: catalog, Logger: o.Logger, PublicURL: c.Public(),
+		Execute: a.Execute, Meta: a.Meta, Catalog: catalog, Catalogs: a.Catalogs, Logger: o.Logger, PublicURL: c.Public(),
 	}).Mount(mux)
 	(&web.Server{SignIn: a.SignIn, Logger: o.Logger}).Mount(mux)
 	(&mcp.Server{
@@ -316,12 +346,15 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 }
 
 // Run starts the background work (account-change subscription, stale
-// link sweeper) until ctx ends.
+// link sweeper, the toolkits directory's watch) until ctx ends.
 func (a *App) Run(ctx context.Context) error {
 	if err := a.Accounts.Start(ctx); err != nil {
 		return fmt.Errorf("subscribe to account changes: %w", err)
 	}
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)
+	if a.toolkitsDir != nil {
+		go a.toolkitsDir.Watch(ctx)
+	}
 	return nil
 }
 

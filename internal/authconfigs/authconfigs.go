@@ -26,7 +26,7 @@ import (
 // Service manages auth configs.
 type Service struct {
 	Store   store.Store
-	Catalog *toolkits.Catalog
+	Catalog toolkits.Catalogs
 	Now     func() time.Time
 	// AllowLoopback lets endpoint settings name loopback hosts: the
 	// operator's SWITCHBOARD_EGRESS_ALLOW_LOOPBACK, for providers and APIs
@@ -64,7 +64,7 @@ type CreateInput struct {
 
 // Create validates and stores a new auth config.
 func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) (store.AuthConfig, error) {
-	tk, ok := s.Catalog.Get(in.Toolkit)
+	tk, ok := s.Catalog.For(ctx, projectID).Get(in.Toolkit)
 	if !ok {
 		return store.AuthConfig{}, problem.Invalidf("toolkit_not_found", "toolkit.slug", "unknown toolkit %q", in.Toolkit).
 			WithFix("List the toolkits with GET /api/v3.1/toolkits")
@@ -103,7 +103,7 @@ func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) 
 	if c.Name == "" {
 		c.Name = tk.Name + " Auth Config"
 	}
-	tools, err := s.checkToolAccess(tk.Slug, in.ToolAccess, "auth_config.tool_access_config")
+	tools, err := s.checkToolAccess(ctx, projectID, tk.Slug, in.ToolAccess, "auth_config.tool_access_config")
 	if err != nil {
 		return store.AuthConfig{}, err
 	}
@@ -329,7 +329,7 @@ func (s *Service) Update(ctx context.Context, projectID, id string, in UpdateInp
 	if err != nil {
 		return store.AuthConfig{}, err
 	}
-	tk, _ := s.Catalog.Get(cur.ToolkitSlug)
+	tk, _ := s.Catalog.For(ctx, projectID).Get(cur.ToolkitSlug)
 	scheme, _ := tk.Scheme(toolkits.Mode(cur.AuthScheme))
 	next := cur
 	creds := in.Credentials
@@ -344,7 +344,7 @@ func (s *Service) Update(ctx context.Context, projectID, id string, in UpdateInp
 			return store.AuthConfig{}, err
 		}
 	}
-	tools, err := s.checkToolAccess(cur.ToolkitSlug, in.ToolAccess, "tool_access_config")
+	tools, err := s.checkToolAccess(ctx, projectID, cur.ToolkitSlug, in.ToolAccess, "tool_access_config")
 	if err != nil {
 		return store.AuthConfig{}, err
 	}
@@ -393,7 +393,7 @@ func (s *Service) ForToolkit(ctx context.Context, projectID, toolkit string) (st
 	if toolkit == "" {
 		return store.AuthConfig{}, problem.Invalidf("auth_config_required", "auth_config_id", "name an auth_config_id or a toolkit")
 	}
-	if _, ok := s.Catalog.Get(toolkit); !ok {
+	if _, ok := s.Catalog.For(ctx, projectID).Get(toolkit); !ok {
 		return store.AuthConfig{}, problem.Invalidf("toolkit_not_found", "toolkit", "unknown toolkit %q", toolkit).
 			WithFix("List the toolkits with GET /api/v3.1/toolkits")
 	}
@@ -410,8 +410,8 @@ func (s *Service) ForToolkit(ctx context.Context, projectID, toolkit string) (st
 
 // OAuthClient builds the OAuth2 client of an auth config: the toolkit's
 // endpoints and scopes, with the config's overrides and credentials.
-func (s *Service) OAuthClient(c store.AuthConfig, redirectURI string) (oauth.Client, error) {
-	tk, ok := s.Catalog.Get(c.ToolkitSlug)
+func (s *Service) OAuthClient(ctx context.Context, c store.AuthConfig, redirectURI string) (oauth.Client, error) {
+	tk, ok := s.Catalog.For(ctx, c.ProjectID).Get(c.ToolkitSlug)
 	if !ok {
 		return oauth.Client{}, fmt.Errorf("toolkit %s is no longer in the catalog", c.ToolkitSlug)
 	}

@@ -120,7 +120,7 @@ func siteOf(host string) string {
 
 // changedCredentialHosts returns the credential-host fields whose scheme,
 // host or port differ between old and next, in credentialHostFields order.
-func (s *Service) changedCredentialHosts(old, next store.AuthConfig) []string {
+func (s *Service) changedCredentialHosts(cat *toolkits.Catalog, old, next store.AuthConfig) []string {
 	same := true
 	for _, k := range credentialHostFields {
 		same = same && old.Params[k] == next.Params[k]
@@ -130,7 +130,7 @@ func (s *Service) changedCredentialHosts(old, next store.AuthConfig) []string {
 	}
 	// Without the toolkit (gone from the catalog, or a caller with no
 	// catalog) the defaults are unknown: every changed override counts.
-	tk := s.toolkit(old.ToolkitSlug)
+	tk, _ := cat.Get(old.ToolkitSlug)
 	var changed []string
 	for _, k := range credentialHostFields {
 		if origin(effectiveURL(old, tk, k)) != origin(effectiveURL(next, tk, k)) {
@@ -140,18 +140,10 @@ func (s *Service) changedCredentialHosts(old, next store.AuthConfig) []string {
 	return changed
 }
 
-func (s *Service) toolkit(slug string) toolkits.Toolkit {
-	var tk toolkits.Toolkit
-	if s.Catalog != nil {
-		tk, _ = s.Catalog.Get(slug)
-	}
-	return tk
-}
-
 // hostChange is the credential-host rule's refusal of a change of field k
 // from old to next of an auth config with n accounts.
-func (s *Service) hostChange(old, next store.AuthConfig, k string, n int) error {
-	tk := s.toolkit(old.ToolkitSlug)
+func (s *Service) hostChange(cat *toolkits.Catalog, old, next store.AuthConfig, k string, n int) error {
+	tk, _ := cat.Get(old.ToolkitSlug)
 	return (&problem.Error{
 		Kind: problem.Invalid, Code: "credential_host_change", Field: "auth_config.credentials." + k,
 		Message: fmt.Sprintf("auth config %s has %d connected account(s); changing %s from host %s to %s would send their credentials to a new host",
@@ -224,13 +216,16 @@ var errHostChange = errors.New("authconfigs: credential host change")
 // is authorized through the new hosts' flow only if its link was opened
 // after the change; that narrow window is accepted.
 func (s *Service) update(ctx context.Context, projectID, id string, fn func(store.AuthConfig) (store.AuthConfig, error)) (store.AuthConfig, error) {
+	// The catalog is read before the transaction, which must not wait
+	// for another connection.
+	cat := s.Catalog.For(ctx, projectID)
 	run := func(allowHostChange bool) (store.AuthConfig, error) {
 		return s.Store.UpdateAuthConfig(ctx, projectID, id, func(old store.AuthConfig) (store.AuthConfig, error) {
 			next, err := fn(old)
 			if err != nil {
 				return old, err
 			}
-			if !allowHostChange && len(s.changedCredentialHosts(old, next)) > 0 {
+			if !allowHostChange && len(s.changedCredentialHosts(cat, old, next)) > 0 {
 				return old, errHostChange
 			}
 			return next, nil
@@ -251,8 +246,8 @@ func (s *Service) update(ctx context.Context, projectID, id string, fn func(stor
 				if ferr != nil {
 					return store.AuthConfig{}, ferr
 				}
-				if changed := s.changedCredentialHosts(old, next); len(changed) > 0 {
-					return store.AuthConfig{}, s.hostChange(old, next, changed[0], n)
+				if changed := s.changedCredentialHosts(cat, old, next); len(changed) > 0 {
+					return store.AuthConfig{}, s.hostChange(cat, old, next, changed[0], n)
 				}
 				// Another change in between made this one keep the hosts:
 				// run it again under the rule, never with it lifted.

@@ -1,6 +1,7 @@
 package authconfigs
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -84,7 +85,7 @@ func TestOAuthClient(t *testing.T) {
 			if err := s.setCredentials(&c, tk, scheme, tt.creds, true); err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.OAuthClient(c, redirect)
+			got, err := s.OAuthClient(context.Background(), c, redirect)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package authconfigs
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,7 +29,7 @@ const CodeToolNotAllowed = "tool_not_allowed"
 
 // checkToolAccess validates a ToolAccess for a toolkit and returns the
 // normalized execution list (nil when not given).
-func (s *Service) checkToolAccess(toolkit string, in *ToolAccess, field string) (*[]string, error) {
+func (s *Service) checkToolAccess(ctx context.Context, projectID, toolkit string, in *ToolAccess, field string) (*[]string, error) {
 	if in == nil {
 		return nil, nil
 	}
@@ -41,10 +42,11 @@ func (s *Service) checkToolAccess(toolkit string, in *ToolAccess, field string) 
 		return nil, nil
 	}
 	out := make([]string, 0, len(*in.ForExecution))
+	cat := s.Catalog.For(ctx, projectID)
 	for _, slug := range *in.ForExecution {
-		t, ok := s.Catalog.Tool(slug)
+		t, ok := cat.Tool(slug)
 		if !ok {
-			t, ok = s.Catalog.Tool(strings.ToUpper(slug))
+			t, ok = cat.Tool(strings.ToUpper(slug))
 		}
 		if !ok || t.Toolkit != toolkit {
 			return nil, problem.Invalidf("invalid_tool_filter", field+".tools_available_for_execution",

@@ -56,6 +56,11 @@ type Config struct {
 	// host. Private, link-local and other non-public addresses are refused
 	// either way.
 	EgressAllowLoopback bool
+	// ToolkitsDir is a directory of toolkit files (docs/toolkit-format.md)
+	// served beside the built-in toolkits and reloaded when they change,
+	// without a restart (SWITCHBOARD_TOOLKITS_DIR). Default none: the
+	// built-ins only.
+	ToolkitsDir string
 
 	// badEgressAllowLoopback is a SWITCHBOARD_EGRESS_ALLOW_LOOPBACK value
 	// that is not a boolean, refused by Validate.
@@ -88,6 +93,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.DataDir, "data-dir", "SWITCHBOARD_DATA_DIR", "data directory of the embedded SQLite store")
 	str(&c.DatabaseURL, "database-url", "SWITCHBOARD_DATABASE_URL", "postgres:// URL to use PostgreSQL")
 	str(&c.LogLevel, "log-level", "SWITCHBOARD_LOG_LEVEL", "debug, info, warn or error")
+	str(&c.ToolkitsDir, "toolkits-dir", "SWITCHBOARD_TOOLKITS_DIR", "directory of toolkit files served beside the built-ins, reloaded when they change")
 	if v := getenv("SWITCHBOARD_LINK_TTL"); v != "" {
 		if d, err := time.ParseDuration(v); err == nil {
 			c.LinkTTL = d
@@ -156,6 +162,7 @@ func (c Config) Validate() error {
 		{c.LinkTTL < time.Minute || c.LinkTTL > 24*time.Hour, "SWITCHBOARD_LINK_TTL must be between 1m and 24h"},
 		{c.CacheTTL < 0 || c.CacheTTL > time.Minute, "SWITCHBOARD_CACHE_TTL must be between 0 (off) and 1m"},
 		{c.badEgressAllowLoopback != "", fmt.Sprintf("SWITCHBOARD_EGRESS_ALLOW_LOOPBACK %q must be true or false", c.badEgressAllowLoopback)},
+		{c.ToolkitsDir != "" && !isDir(c.ToolkitsDir), fmt.Sprintf("SWITCHBOARD_TOOLKITS_DIR %q is not a directory: create it, or unset the variable to serve the built-in toolkits only", c.ToolkitsDir)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
 	}
 	for _, ch := range checks {
@@ -164,6 +171,11 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 func validHostPort(s string) bool {

@@ -2,6 +2,8 @@ package config
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -46,6 +48,9 @@ func TestValidate(t *testing.T) {
 		{"postgres with key", func(c *Config) { c.DatabaseURL = "postgres://x/db"; c.EncryptionKey = "k" }, ""},
 		{"short bootstrap key", func(c *Config) { c.BootstrapAPIKey = "sb_0123456789abcdefghijklmnopqr" }, "SWITCHBOARD_BOOTSTRAP_API_KEY has 31 characters, fewer than 32"},
 		{"bootstrap key of 32", func(c *Config) { c.BootstrapAPIKey = "sb_0123456789abcdefghijklmnopqrs" }, ""},
+		{"toolkits dir", func(c *Config) { c.ToolkitsDir = os.TempDir() }, ""},
+		{"missing toolkits dir", func(c *Config) { c.ToolkitsDir = filepath.Join(os.TempDir(), "no-such-toolkits-dir") }, "SWITCHBOARD_TOOLKITS_DIR"},
+		{"toolkits dir is a file", func(c *Config) { c.ToolkitsDir = "config.go" }, "is not a directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

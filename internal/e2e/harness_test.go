@@ -62,6 +62,9 @@ type serverOptions struct {
 	// production; by default it is on, since the test provider and
 	// upstreams run on 127.0.0.1.
 	NoLoopback bool
+	// ToolkitsDir, when set, is SWITCHBOARD_TOOLKITS_DIR, polled every
+	// 10ms.
+	ToolkitsDir string
 	// AnswerMemory, when set, is the server's budget of upstream answer
 	// bytes held in memory at once.
 	AnswerMemory int64
@@ -95,6 +98,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 		cfg.LinkTTL = o.LinkTTL
 	}
 	cfg.EgressAllowLoopback = !o.NoLoopback
+	cfg.ToolkitsDir = o.ToolkitsDir
 	logTo := io.Discard
 	switch {
 	case o.Log != nil:
@@ -104,7 +108,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, Now: o.Now, Catalog: o.Catalog, AnswerMemory: o.AnswerMemory})
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, Now: o.Now, Catalog: o.Catalog, AnswerMemory: o.AnswerMemory, ToolkitsPoll: 10 * time.Millisecond})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

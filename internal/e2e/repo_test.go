@@ -142,7 +142,7 @@ func TestLicense(t *testing.T) {
 var layers = [][]string{
 	{"internal/store", "internal/ids", "internal/toolkits", "internal/egress", "internal/config"},
 	{"internal/reqlog", "internal/problem", "internal/oauth", "internal/vault", "internal/store/sqlq", "internal/store/cache", "internal/toolkits/openapi"},
-	{"internal/store/sqlite", "internal/store/postgres", "internal/projects", "internal/authconfigs"},
+	{"internal/store/sqlite", "internal/store/postgres", "internal/projects", "internal/catalog", "internal/authconfigs"},
 	{"internal/accounts"},
 	{"internal/sessions"},
 	{"internal/signin"},

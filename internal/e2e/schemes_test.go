@@ -151,7 +151,14 @@ var schemeCatalog = fstest.MapFS{
     "mode": "API_KEY",
     "fields": [{"name": "api_key", "display_name": "API key", "description": "The key.", "type": "string", "required": true, "secret": true}],
     "apply": {"query": "key", "field": "api_key"}
-  }]
+  }],
+  "version": "20260101_00", "errors": "http", "tools": [{
+  "slug": "KEYED_LIST_ITEMS", "name": "List items", "description": "Lists the items that match a query.",
+  "tags": ["readOnlyHint"],
+  "input": {"type": "object", "properties": {"q": {"type": "string", "description": "What to look for."}}, "required": ["q"]},
+  "output": {"type": "object", "properties": {}},
+  "request": {"method": "GET", "path": "/v1/items", "query": {"q": "$q"}}
+}]
 }`)},
 	"basicauth.json": {Data: []byte(`{
   "slug": "basicauth", "name": "Basic", "description": "An API behind HTTP Basic authentication.",
@@ -164,20 +171,13 @@ var schemeCatalog = fstest.MapFS{
       {"name": "password", "display_name": "Password", "description": "The password.", "type": "string", "required": true, "secret": true}
     ],
     "apply": {}
-  }]
-}`)},
-	"tools/keyed.json": {Data: []byte(`{"toolkit": "keyed", "version": "20260101_00", "errors": "http", "tools": [{
-  "slug": "KEYED_LIST_ITEMS", "name": "List items", "description": "Lists the items that match a query.",
-  "tags": ["readOnlyHint"],
-  "input": {"type": "object", "properties": {"q": {"type": "string", "description": "What to look for."}}, "required": ["q"]},
-  "output": {"type": "object", "properties": {}},
-  "request": {"method": "GET", "path": "/v1/items", "query": {"q": "$q"}}
-}]}`)},
-	"tools/basicauth.json": {Data: []byte(`{"toolkit": "basicauth", "version": "20260101_00", "errors": "http", "tools": [{
+  }],
+  "version": "20260101_00", "errors": "http", "tools": [{
   "slug": "BASICAUTH_GET_ME", "name": "Get me", "description": "Gets the signed-in user.",
   "tags": ["readOnlyHint"],
   "input": {"type": "object", "properties": {}},
   "output": {"type": "object", "properties": {}},
   "request": {"method": "GET", "path": "/me"}
-}]}`)},
+}]
+}`)},
 }

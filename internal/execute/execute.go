@@ -29,7 +29,7 @@ type Service struct {
 	Accounts    *accounts.Service
 	AuthConfigs *authconfigs.Service
 	Sessions    *sessions.Service
-	Catalog     *toolkits.Catalog
+	Catalog     toolkits.Catalogs
 	Egress      *egress.Clients
 	Logger      *slog.Logger
 	Now         func() time.Time
@@ -90,11 +90,12 @@ func ToolNotFound(slug string) error {
 func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result, error) {
 	start := time.Now()
 	logID := ids.New("log_", 16)
-	tool, ok := s.Catalog.Tool(c.Tool)
+	cat := s.Catalog.For(ctx, p.ID) // one version of the toolkit for the whole call
+	tool, ok := cat.Tool(c.Tool)
 	if !ok {
 		return Result{}, ToolNotFound(c.Tool)
 	}
-	tk, ok := s.Catalog.Get(tool.Toolkit)
+	tk, ok := cat.Get(tool.Toolkit)
 	if !ok {
 		return Result{}, fmt.Errorf("tool %s names missing toolkit %s", tool.Slug, tool.Toolkit)
 	}

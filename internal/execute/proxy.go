@@ -112,7 +112,7 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 		}
 		toolkit = a.ToolkitSlug
 	}
-	tk, ok := s.Catalog.Get(toolkit)
+	tk, ok := s.Catalog.For(ctx, p.ID).Get(toolkit)
 	if !ok {
 		return ProxyResult{}, problem.Invalidf("toolkit_not_found", "toolkit_slug", "unknown toolkit %q", toolkit)
 	}

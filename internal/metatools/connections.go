@@ -79,7 +79,7 @@ func (r *run) manage(ctx context.Context, args json.RawMessage) Result {
 // connection reports a toolkit's accounts and makes a link when the
 // toolkit has no ACTIVE account for the session (or always, with again).
 func (r *run) connection(ctx context.Context, slug, alias string, again bool) connection {
-	slug, msg := r.toolkitError(slug)
+	slug, msg := r.toolkitError(ctx, slug)
 	item := connection{Toolkit: slug, Accounts: []accountInfo{}}
 	if msg != "" {
 		item.Error = msg
@@ -158,7 +158,7 @@ func (r *run) wait(ctx context.Context, args json.RawMessage) Result {
 	results := make([]waited, len(in.Toolkits))
 	var wg sync.WaitGroup
 	for i, slug := range in.Toolkits {
-		slug, msg := r.toolkitError(slug)
+		slug, msg := r.toolkitError(ctx, slug)
 		results[i] = waited{Toolkit: slug}
 		if msg != "" {
 			results[i].Error, results[i].Status, results[i].Message = msg, "not_connected", msg

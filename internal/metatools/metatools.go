@@ -96,7 +96,7 @@ type Service struct {
 	Sessions *sessions.Service
 	Accounts *accounts.Service
 	Execute  *execute.Service
-	Catalog  *toolkits.Catalog
+	Catalog  toolkits.Catalogs
 	Logger   *slog.Logger
 	// Parallel bounds how many calls of one COMPOSIO_MULTI_EXECUTE_TOOL run
 	// at once; default 8.
@@ -285,8 +285,8 @@ func Message(ctx context.Context, log *slog.Logger, sessionID string, err error)
 
 // toolkitError reports why a toolkit cannot be used in the session, with
 // the messages REST gives, or "" when it can.
-func (r *run) toolkitError(slug string) (canonical, msg string) {
-	tk, ok := r.s.Catalog.Get(slug)
+func (r *run) toolkitError(ctx context.Context, slug string) (canonical, msg string) {
+	tk, ok := r.s.Catalog.For(ctx, r.p.ID).Get(slug)
 	if !ok {
 		return slug, fmt.Sprintf("unknown toolkit %q", slug)
 	}

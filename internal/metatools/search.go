@@ -139,8 +139,9 @@ func (r *run) schemas(ctx context.Context, args json.RawMessage) Result {
 	}
 	out := schemasOutput{ToolSchemas: map[string]toolSchema{}, NotFound: []toolError{}}
 	var found, missing []string
+	cat := r.s.Catalog.For(ctx, r.p.ID)
 	for _, slug := range in.ToolSlugs {
-		t, ok := r.s.Catalog.Tool(slug)
+		t, ok := cat.Tool(slug)
 		switch {
 		case !ok:
 			out.NotFound = append(out.NotFound, toolError{slug, fmt.Sprintf("tool %s not found", slug)})

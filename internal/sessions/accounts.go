@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 // Authorize starts a connection of a toolkit for the session's user. The
@@ -23,7 +24,7 @@ func (s *Service) Authorize(ctx context.Context, p store.Project, id, toolkit, c
 	if toolkit == "" {
 		return store.Account{}, store.Link{}, problem.Invalidf("toolkit_required", "toolkit", "toolkit is required")
 	}
-	if err := s.knownToolkit(toolkit, "toolkit"); err != nil {
+	if err := s.knownToolkit(ctx, p.ID, toolkit, "toolkit"); err != nil {
 		return store.Account{}, store.Link{}, err
 	}
 	if !sess.Config.Toolkits.Allows(toolkit) {
@@ -101,13 +102,13 @@ func (s *Service) Toolkits(ctx context.Context, projectID, id string, f Toolkits
 	switch {
 	case len(f.Toolkits) > 0:
 		for _, slug := range f.Toolkits {
-			if err := s.knownToolkit(slug, "toolkits"); err != nil {
+			if err := s.knownToolkit(ctx, projectID, slug, "toolkits"); err != nil {
 				return nil, err
 			}
 		}
 		slugs = f.Toolkits
 	default:
-		for _, tk := range s.Catalog.List() {
+		for _, tk := range s.Catalog.For(ctx, projectID).List() {
 			if sess.Config.Toolkits.Allows(tk.Slug) {
 				slugs = append(slugs, tk.Slug)
 			}
@@ -115,7 +116,7 @@ func (s *Service) Toolkits(ctx context.Context, projectID, id string, f Toolkits
 	}
 	out := make([]ToolkitState, 0, len(slugs))
 	for _, slug := range slugs {
-		if f.Search != "" && !matches(s, slug, f.Search) {
+		if f.Search != "" && !matches(s.Catalog.For(ctx, projectID), slug, f.Search) {
 			continue
 		}
 		a, err := s.AccountFor(ctx, sess, slug)
@@ -132,9 +133,9 @@ func (s *Service) Toolkits(ctx context.Context, projectID, id string, f Toolkits
 
 // matches reports whether a toolkit's slug or name contains the search
 // text, case-insensitively.
-func matches(s *Service, slug, search string) bool {
+func matches(cat *toolkits.Catalog, slug, search string) bool {
 	search = strings.ToLower(search)
-	tk, _ := s.Catalog.Get(slug)
+	tk, _ := cat.Get(slug)
 	return strings.Contains(slug, search) || strings.Contains(strings.ToLower(tk.Name), search)
 }
 

@@ -34,8 +34,9 @@ func (s *Service) Search(ctx context.Context, sess Session, useCases []string, o
 	if err != nil {
 		return nil, nil, err
 	}
+	cat := s.Catalog.For(ctx, sess.ProjectID)
 	var allowed []string
-	for _, tk := range s.Catalog.List() {
+	for _, tk := range cat.List() {
 		if sess.Config.Toolkits.Allows(tk.Slug) && (len(only) == 0 || slices.Contains(only, tk.Slug)) {
 			allowed = append(allowed, tk.Slug)
 		}
@@ -46,7 +47,7 @@ func (s *Service) Search(ctx context.Context, sess Session, useCases []string, o
 		res := SearchResult{UseCase: q}
 		if len(allowed) > 0 {
 			var found []toolkits.ToolMatch
-			for _, m := range s.Catalog.SearchTools(q, allowed, 0) {
+			for _, m := range cat.SearchTools(q, allowed, 0) {
 				if len(found) < 8 && access.Exposes(m.Tool) {
 					found = append(found, m)
 				}
@@ -81,7 +82,7 @@ func (s *Service) Search(ctx context.Context, sess Session, useCases []string, o
 // Status describes a toolkit's accounts for a session's user: the one the
 // session uses, and all of them.
 func (s *Service) Status(ctx context.Context, sess Session, slug string) (ToolkitStatus, error) {
-	tk, _ := s.Catalog.Get(slug)
+	tk, _ := s.Catalog.For(ctx, sess.ProjectID).Get(slug)
 	act, err := s.AccountFor(ctx, sess, slug)
 	if err != nil {
 		return ToolkitStatus{}, err

@@ -103,7 +103,7 @@ type Service struct {
 	Store       store.Store
 	Accounts    *accounts.Service
 	AuthConfigs *authconfigs.Service
-	Catalog     *toolkits.Catalog
+	Catalog     toolkits.Catalogs
 	Now         func() time.Time
 
 	decodedMu    sync.Mutex
@@ -150,13 +150,13 @@ func (s *Service) Get(ctx context.Context, projectID, id string) (Session, error
 	if err != nil {
 		return Session{}, err
 	}
-	return s.decoded(rec)
+	return s.decoded(ctx, rec)
 }
 
 // decoded decodes a session's configuration, reusing the last decoding
 // of the same version: a session is read on every tool call, and its
 // configuration only changes with its version.
-func (s *Service) decoded(rec store.Session) (Session, error) {
+func (s *Service) decoded(ctx context.Context, rec store.Session) (Session, error) {
 	key := decodedKey{rec.ProjectID, rec.ID, rec.ConfigVersion}
 	s.decodedMu.Lock()
 	d, ok := s.decodedCache[key]
@@ -171,7 +171,7 @@ func (s *Service) decoded(rec store.Session) (Session, error) {
 	// Stored options were checked when they were set, except in sessions
 	// stored before the check existed; those refuse every tool rather than
 	// run unrestricted.
-	d.Config.Filters, err = ParseToolFilters(s.Catalog, d.Config.Passthrough["tools"], d.Config.Passthrough["tags"])
+	d.Config.Filters, err = ParseToolFilters(s.Catalog.For(ctx, rec.ProjectID), d.Config.Passthrough["tools"], d.Config.Passthrough["tags"])
 	if err != nil {
 		d.Config.Filters = ToolFilters{invalid: err}
 	}
@@ -277,8 +277,8 @@ func (s *Service) Delete(ctx context.Context, projectID, id string) error {
 	return err
 }
 
-func (s *Service) knownToolkit(slug, field string) error {
-	if _, ok := s.Catalog.Get(slug); !ok {
+func (s *Service) knownToolkit(ctx context.Context, projectID, slug, field string) error {
+	if _, ok := s.Catalog.For(ctx, projectID).Get(slug); !ok {
 		return problem.Invalidf("toolkit_not_found", field, "unknown toolkit %q", slug).
 			WithFix("List the toolkits with GET /api/v3.1/toolkits")
 	}
@@ -289,11 +289,11 @@ func (s *Service) knownToolkit(slug, field string) error {
 // pins given by alias become account ids.
 func (s *Service) validate(ctx context.Context, projectID, userID string, c Config) (Config, error) {
 	for _, slug := range append(slices.Clone(c.Toolkits.Enabled), c.Toolkits.Disabled...) {
-		if err := s.knownToolkit(slug, "toolkits"); err != nil {
+		if err := s.knownToolkit(ctx, projectID, slug, "toolkits"); err != nil {
 			return c, err
 		}
 	}
-	filters, err := ParseToolFilters(s.Catalog, c.Passthrough["tools"], c.Passthrough["tags"])
+	filters, err := ParseToolFilters(s.Catalog.For(ctx, projectID), c.Passthrough["tools"], c.Passthrough["tags"])
 	if err != nil {
 		return c, err
 	}
@@ -316,7 +316,7 @@ func (s *Service) validate(ctx context.Context, projectID, userID string, c Conf
 		return c, problem.Invalidf("invalid_multi_account", "multi_account.max_accounts_per_toolkit", "max_accounts_per_toolkit must be between 2 and 10, got %d", ma.MaxAccountsPerToolkit)
 	}
 	for slug, acID := range c.AuthConfigs {
-		if err := s.knownToolkit(slug, "auth_configs"); err != nil {
+		if err := s.knownToolkit(ctx, projectID, slug, "auth_configs"); err != nil {
 			return c, err
 		}
 		ac, err := s.AuthConfigs.Get(ctx, projectID, acID)
@@ -328,7 +328,7 @@ func (s *Service) validate(ctx context.Context, projectID, userID string, c Conf
 		}
 	}
 	for slug, refs := range c.Pins {
-		if err := s.knownToolkit(slug, "connected_accounts"); err != nil {
+		if err := s.knownToolkit(ctx, projectID, slug, "connected_accounts"); err != nil {
 			return c, err
 		}
 		if len(refs) == 0 {

@@ -295,7 +295,7 @@ func (s *Service) Access(ctx context.Context, sess Session) (Access, error) {
 		return acc, nil
 	}
 	acc.configs = map[string]store.AuthConfig{}
-	for _, tk := range s.Catalog.List() {
+	for _, tk := range s.Catalog.For(ctx, sess.ProjectID).List() {
 		if !sess.Config.Toolkits.Allows(tk.Slug) {
 			continue
 		}

@@ -27,7 +27,7 @@ func TestStoredToolOptionsThatDoNotParseRefuseEveryTool(t *testing.T) {
 	if tools, err := f.sessions.Tools(ctx, sess); err != nil || len(tools) != 0 {
 		t.Errorf("a session with an unparsable tools option lists %d tools, want none", len(tools))
 	}
-	tool, _ := f.sessions.Catalog.Tool("GMAIL_SEND_EMAIL")
+	tool, _ := f.sessions.Catalog.For(ctx, f.project.ID).Tool("GMAIL_SEND_EMAIL")
 	if err := sess.ToolAllowed(tool); err == nil {
 		t.Errorf("ToolAllowed(%s) = nil, want %s", tool.Slug, sessions.CodeToolNotAllowed)
 	}
@@ -45,7 +45,7 @@ func TestStoredToolOptionsThatDoNotParseRefuseEveryTool(t *testing.T) {
 	if err := sess.ToolAllowed(tool); err != nil {
 		t.Errorf("ToolAllowed(%s): %v, want allowed", tool.Slug, err)
 	}
-	profile, _ := f.sessions.Catalog.Tool("GMAIL_GET_PROFILE")
+	profile, _ := f.sessions.Catalog.For(ctx, f.project.ID).Tool("GMAIL_GET_PROFILE")
 	if err := sess.ToolAllowed(profile); err == nil {
 		t.Errorf("ToolAllowed(%s) = nil, want refused", profile.Slug)
 	}

@@ -14,7 +14,7 @@ func (s *Service) Tools(ctx context.Context, sess Session) ([]toolkits.Tool, err
 		return nil, err
 	}
 	var out []toolkits.Tool
-	for _, t := range s.Catalog.Tools() {
+	for _, t := range s.Catalog.For(ctx, sess.ProjectID).Tools() {
 		if acc.Exposes(t) {
 			out = append(out, t)
 		}

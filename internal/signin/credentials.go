@@ -20,8 +20,8 @@ type CredentialForm struct {
 	Fields  []toolkits.Field
 }
 
-func (s *Service) credentialForm(ac store.AuthConfig) (CredentialForm, error) {
-	tk, ok := s.Catalog.Get(ac.ToolkitSlug)
+func (s *Service) credentialForm(ctx context.Context, ac store.AuthConfig) (CredentialForm, error) {
+	tk, ok := s.Catalog.For(ctx, ac.ProjectID).Get(ac.ToolkitSlug)
 	if !ok {
 		return CredentialForm{}, flowErr("toolkit_missing", "This service is no longer available.", nil)
 	}
@@ -67,7 +67,7 @@ func (s *Service) SubmitCredentials(ctx context.Context, token string, values ma
 	if err != nil {
 		return "", store.Account{}, flowErr("auth_config_missing", "The application's settings for this service were removed.", err)
 	}
-	form, err := s.credentialForm(ac)
+	form, err := s.credentialForm(ctx, ac)
 	if err != nil {
 		return "", store.Account{}, err
 	}
@@ -110,7 +110,7 @@ func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in
 	if scheme != "" && scheme != ac.AuthScheme {
 		return store.Account{}, problem.Invalidf("auth_scheme_mismatch", "connection.state.authScheme", "auth config %s uses %s, not %s", ac.ID, ac.AuthScheme, scheme)
 	}
-	form, err := s.credentialForm(ac)
+	form, err := s.credentialForm(ctx, ac)
 	if err != nil {
 		var fe *FlowError
 		if errors.As(err, &fe) {

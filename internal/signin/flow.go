@@ -22,7 +22,7 @@ type Service struct {
 	Store       store.Store
 	Accounts    *accounts.Service
 	AuthConfigs *authconfigs.Service
-	Catalog     *toolkits.Catalog
+	Catalog     toolkits.Catalogs
 	// Egress makes the calls to providers (token exchange, identity); nil
 	// reaches public https hosts only.
 	Egress *egress.Clients
@@ -116,13 +116,13 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 		return LinkPage{}, flowErr("auth_config_missing", "The application's settings for this service were removed.", err)
 	}
 	if ac.AuthScheme != "OAUTH2" {
-		form, err := s.credentialForm(ac)
+		form, err := s.credentialForm(ctx, ac)
 		if err != nil {
 			return LinkPage{}, err
 		}
 		return LinkPage{Link: l, Account: a, Form: &form}, nil
 	}
-	client, err := s.AuthConfigs.OAuthClient(ac, s.Accounts.RedirectURI())
+	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.Accounts.RedirectURI())
 	if err != nil {
 		return LinkPage{}, flowErr("auth_config_invalid", "The application's OAuth settings for this service are incomplete.", err)
 	}
@@ -210,7 +210,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		reason := "The auth config of this account no longer exists"
 		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_missing", reason+".", err)
 	}
-	client, err := s.AuthConfigs.OAuthClient(ac, s.Accounts.RedirectURI())
+	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.Accounts.RedirectURI())
 	if err != nil {
 		reason := "The auth config's OAuth settings are incomplete"
 		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_invalid", reason+".", err)

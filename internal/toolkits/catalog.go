@@ -1,7 +1,6 @@
 package toolkits
 
 import (
-	"bytes"
 	"cmp"
 	"embed"
 	"encoding/json"
@@ -17,11 +16,12 @@ import (
 	"strings"
 )
 
-//go:embed defs/*.json defs/tools/*.json
+//go:embed defs/*.json
 var defs embed.FS
 
 // Catalog is a validated, read-only set of toolkits and their tools. It is
-// safe for concurrent use.
+// safe for concurrent use. A Catalog never changes; a Registry holds the
+// catalog in use when toolkits are reloaded.
 //
 // The toolkits and tools it returns share their slices and maps with the
 // catalog, and with every other caller: treat them as read-only. (Their
@@ -30,98 +30,201 @@ var defs embed.FS
 type Catalog struct {
 	bySlug map[string]Toolkit
 	sorted []Toolkit
+	files  map[string]string // toolkit slug -> the file that defined it
 
 	tools    map[string]Tool // by slug, upper case
 	toolList []Tool          // sorted by slug
 	index    searchIndex     // over toolList
 }
 
+// Current returns c: a Catalog is the Source of itself, for callers whose
+// toolkits never change (tests, a server without a toolkits directory).
+func (c *Catalog) Current() *Catalog { return c }
+
+// BuiltinDefinitions returns the definitions of the toolkits embedded in
+// the binary, named defs/<slug>.json.
+func BuiltinDefinitions() ([]Definition, error) {
+	return ParseFS(defs, "defs")
+}
+
 // Builtin returns the catalog of the toolkits embedded in the binary. It
 // fails only if a definition is broken, which the package's tests rule out.
 func Builtin() (*Catalog, error) {
-	sub, err := fs.Sub(defs, "defs")
+	ds, err := BuiltinDefinitions()
 	if err != nil {
-		return nil, fmt.Errorf("toolkits: open embedded definitions: %w", err)
+		return nil, err
 	}
-	return Load(sub)
+	return New(ds...)
 }
 
-// Load parses and validates every *.json file at the root of fsys, one
-// toolkit per file named after its slug, and every tools/*.json file, the
-// tools of one toolkit per file named after the toolkit's slug, and returns
-// them as a catalog. Unknown JSON fields are errors, so a misspelt key is
-// not silently dropped. The error lists every problem found, each prefixed
-// with its file and field.
-func Load(fsys fs.FS) (*Catalog, error) {
-	names, err := fs.Glob(fsys, "*.json")
+// ParseFS parses every toolkit file (IsDefinitionFile) directly in the
+// directory dir of fsys, sorted by name; each Definition's File is its path
+// in fsys. The error joins every file's Problems.
+func ParseFS(fsys fs.FS, dir string) ([]Definition, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("toolkits: list definitions: %w", err)
 	}
-	if len(names) == 0 {
-		return nil, errors.New("toolkits: no definitions (*.json) found")
-	}
-	c := &Catalog{bySlug: make(map[string]Toolkit, len(names)), tools: map[string]Tool{}}
-	var errs []error
-	for _, name := range names {
-		t, err := parse(fsys, name)
+	var out []Definition
+	var ps Problems
+	for _, e := range entries {
+		if e.IsDir() || !IsDefinitionFile(e.Name()) {
+			continue
+		}
+		name := path.Join(dir, e.Name())
+		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			errs = append(errs, err)
+			return nil, fmt.Errorf("toolkits: read %s: %w", name, err)
+		}
+		d, err := Parse(name, b)
+		if err != nil {
+			ps = append(ps, err.(Problems)...)
 			continue
 		}
-		if _, dup := c.bySlug[t.Slug]; dup {
-			errs = append(errs, fmt.Errorf("toolkits: %s: slug %q is defined twice", name, t.Slug))
-			continue
-		}
-		c.bySlug[t.Slug] = t
-		c.sorted = append(c.sorted, t)
+		out = append(out, d)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(ps) > 0 {
+		return nil, ps
 	}
-	if errs := c.loadTools(fsys); len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	return out, nil
+}
+
+// Load parses every toolkit file at the root of fsys and returns them as a
+// catalog. It fails on any problem, and when fsys holds no toolkit file.
+func Load(fsys fs.FS) (*Catalog, error) {
+	ds, err := ParseFS(fsys, ".")
+	if err != nil {
+		return nil, err
 	}
-	tkNames := map[string]string{}
-	for slug, tk := range c.bySlug {
-		tkNames[slug] = tk.Name
+	if len(ds) == 0 {
+		return nil, errors.New("toolkits: no definitions (*.json, *.yaml, *.yml) found")
 	}
-	for _, t := range c.toolList {
-		tk := c.bySlug[t.Toolkit]
-		tk.ToolsCount++
-		c.bySlug[t.Toolkit] = tk
+	return New(ds...)
+}
+
+// New validates defs and returns them as a catalog. It fails on any
+// problem: a broken definition, or a toolkit or tool slug defined twice.
+// The error is a Problems.
+func New(defs ...Definition) (*Catalog, error) {
+	c, ps := (&Catalog{}).With(defs...)
+	if len(ps) > 0 {
+		return nil, ps
 	}
-	for slug, tk := range c.bySlug {
-		c.bySlug[slug] = tk.clip()
-	}
-	for i, tk := range c.sorted {
-		c.sorted[i] = c.bySlug[tk.Slug]
-	}
-	slices.SortFunc(c.sorted, func(a, b Toolkit) int { return cmp.Compare(a.Slug, b.Slug) })
-	c.index = buildIndex(c.toolList, tkNames)
 	return c, nil
 }
 
-func parse(fsys fs.FS, name string) (Toolkit, error) {
-	b, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		return Toolkit{}, fmt.Errorf("toolkits: read %s: %w", name, err)
+// With returns a new catalog of c's toolkits and those of defs that are
+// valid, and the problems of those that are not. A definition whose
+// toolkit slug, or one of whose tool slugs, c already has or another of
+// defs also defines is refused (every one of those that defines it), never
+// used in place of the other: which one was meant is the operator's call.
+// c itself is unchanged.
+func (c *Catalog) With(defs ...Definition) (*Catalog, Problems) {
+	type compiled struct {
+		d     Definition
+		tk    Toolkit
+		tools []Tool
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var t Toolkit
-	if err := dec.Decode(&t); err != nil {
-		return Toolkit{}, fmt.Errorf("toolkits: %s: %w", name, err)
+	var ok []compiled
+	var ps Problems
+	slugs := map[string][]string{}     // toolkit slug -> files of defs
+	toolSlugs := map[string][]string{} // tool slug -> files of defs
+	for _, d := range defs {
+		tk, tools, p := d.compile()
+		if len(p) > 0 {
+			ps = append(ps, p...)
+			continue
+		}
+		ok = append(ok, compiled{d, tk, tools})
+		slugs[tk.Slug] = append(slugs[tk.Slug], d.File)
+		for _, t := range tools {
+			toolSlugs[t.Slug] = append(toolSlugs[t.Slug], d.File)
+		}
 	}
-	if dec.More() {
-		return Toolkit{}, fmt.Errorf("toolkits: %s: more than one JSON value", name)
+
+	next := &Catalog{
+		bySlug: maps.Clone(c.bySlug),
+		files:  maps.Clone(c.files),
+		tools:  maps.Clone(c.tools),
 	}
-	if problems := validate(t); len(problems) > 0 {
-		return Toolkit{}, fmt.Errorf("toolkits: %s: %s", name, strings.Join(problems, "; "))
+	if next.bySlug == nil {
+		next.bySlug, next.files, next.tools = map[string]Toolkit{}, map[string]string{}, map[string]Tool{}
 	}
-	if want := t.Slug + ".json"; path.Base(name) != want {
-		return Toolkit{}, fmt.Errorf("toolkits: %s: file name must be %s, after the slug", name, want)
+	for _, x := range ok {
+		bad := len(ps)
+		if file, dup := c.files[x.tk.Slug]; dup {
+			ps = append(ps, x.d.problem("slug", fmt.Sprintf("%q is already the slug of the toolkit in %s", x.tk.Slug, file)))
+		} else if files := slugs[x.tk.Slug]; len(files) > 1 {
+			ps = append(ps, x.d.problem("slug", fmt.Sprintf("%q is also the slug of the toolkit in %s", x.tk.Slug, strings.Join(others(files, x.d.File), ", "))))
+		}
+		for i, t := range x.tools {
+			if len(ps) > bad {
+				break // the toolkit's own slug clashes, and so do its tools
+			}
+			field := fmt.Sprintf("tools[%d] (%s).slug", i, t.Slug)
+			if old, dup := c.tools[t.Slug]; dup {
+				ps = append(ps, x.d.problem(field, fmt.Sprintf("%s is already a tool of %s, in %s", t.Slug, old.Toolkit, c.files[old.Toolkit])))
+			} else if files := toolSlugs[t.Slug]; len(files) > 1 {
+				ps = append(ps, x.d.problem(field, fmt.Sprintf("%s is also a tool in %s", t.Slug, strings.Join(others(files, x.d.File), ", "))))
+			}
+		}
+		if len(ps) > bad {
+			continue
+		}
+		next.bySlug[x.tk.Slug] = x.tk
+		next.files[x.tk.Slug] = x.d.File
+		for _, t := range x.tools {
+			next.tools[t.Slug] = t
+		}
 	}
-	return t, nil
+
+	for _, t := range next.tools {
+		next.toolList = append(next.toolList, t)
+	}
+	slices.SortFunc(next.toolList, func(a, b Tool) int { return strings.Compare(a.Slug, b.Slug) })
+	tkNames := map[string]string{}
+	for slug, tk := range next.bySlug {
+		tk.ToolsCount = 0
+		next.bySlug[slug] = tk
+		tkNames[slug] = tk.Name
+	}
+	for _, t := range next.toolList {
+		tk := next.bySlug[t.Toolkit]
+		tk.ToolsCount++
+		next.bySlug[t.Toolkit] = tk
+	}
+	for _, tk := range next.bySlug {
+		next.sorted = append(next.sorted, tk)
+	}
+	slices.SortFunc(next.sorted, func(a, b Toolkit) int { return cmp.Compare(a.Slug, b.Slug) })
+	next.index = buildIndex(next.toolList, tkNames)
+	return next, ps
+}
+
+// others returns files without one occurrence of self.
+func others(files []string, self string) []string {
+	out := slices.Clone(files)
+	if i := slices.Index(out, self); i >= 0 {
+		out = slices.Delete(out, i, i+1)
+	}
+	return out
+}
+
+// File returns the name of the file that defined the toolkit with the
+// given slug, as given to Parse, and whether the catalog has it.
+func (c *Catalog) File(slug string) (string, bool) {
+	f, ok := c.files[strings.ToLower(slug)]
+	return f, ok
+}
+
+// compile validates d and returns its toolkit and tools, or the problems.
+func (d Definition) compile() (Toolkit, []Tool, Problems) {
+	p := validate(d.Toolkit)
+	tools := compileTools(&p, d)
+	if len(p) > 0 {
+		return Toolkit{}, nil, d.problems(p)
+	}
+	return d.Toolkit.clip(), tools, nil
 }
 
 // Get returns the toolkit with the given slug, matched without regard to
@@ -178,7 +281,7 @@ var reservedAuthorizeParams = []string{
 }
 
 // validate returns every problem with t, each naming its field.
-func validate(t Toolkit) []string {
+func validate(t Toolkit) problems {
 	var p problems
 	if !slugRE.MatchString(t.Slug) {
 		p.add("slug", "must match %s, got %q", slugRE, t.Slug)

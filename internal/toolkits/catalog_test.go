@@ -182,9 +182,9 @@ func TestLoad_Broken(t *testing.T) {
 		want     string
 	}{
 		{name: "valid", want: ""},
-		{name: "not JSON", old: `"slug"`, new: `slug`, want: "github.json: invalid character"},
+		{name: "not JSON", old: `"slug"`, new: `slug`, want: "github.json:2: invalid character 's'"},
 		{name: "unknown field", old: `"pkce": true`, new: `"pkce": true, "pcke": true`, want: `unknown field "pcke"`},
-		{name: "file name", file: "gh.json", want: "gh.json: file name must be github.json"},
+		{name: "file name", file: "gh.json", want: `gh.json:2: slug: is "github", so the file name must be github.json (at /slug)`},
 		{name: "bad slug", old: `"slug": "github"`, new: `"slug": "Git Hub"`, want: `slug: must match`},
 		{name: "empty name", old: `"name": "GitHub"`, new: `"name": " "`, want: "name: must not be empty"},
 		{name: "http token url", old: `https://github.com/login/oauth/access_token`, new: `http://github.com/login/oauth/access_token`, want: `auth_schemes[0].oauth2.token_url: must be an absolute https URL, got "http://github.com/login/oauth/access_token"`},
@@ -221,7 +221,7 @@ func TestLoad_Broken(t *testing.T) {
 		{name: "identity source", old: `"source": "endpoint"`, new: `"source": "cookie"`, want: `identity.source: must be "endpoint" or "token_response"`},
 		{name: "token response with bearer scheme", old: `"source": "endpoint"`, new: `"source": "token_response"`, want: "identity.source: token_response needs every auth scheme to be OAUTH2, but BEARER_TOKEN"},
 		{name: "identity scope not requested", old: `"id": ["id"]`, new: `"id": ["id"], "requires_any_scope": ["read:user"]`, want: `identity.requires_any_scope: the OAUTH2 default scopes include none of ["read:user"]`},
-		{name: "several problems", old: `"name": "GitHub"`, new: `"name": "", "headers": {"Bad Header": "x"}`, want: `name: must not be empty; headers: "Bad Header" must be a header name`},
+		{name: "several problems", old: `"name": "GitHub"`, new: `"name": "", "headers": {"Bad Header": "x"}`, want: "github.json:3: name: must not be empty (at /name)\ngithub.json:3: headers: \"Bad Header\" must be a header name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,15 +237,26 @@ func TestLoad_Broken(t *testing.T) {
 				file = "github.json"
 			}
 			_, err := Load(fstest.MapFS{file: {Data: []byte(def)}})
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("Load: %v", err)
-			case tt.want != "" && err == nil:
-				t.Fatalf("Load succeeded; want an error containing %q", tt.want)
-			case tt.want != "" && !strings.Contains(err.Error(), tt.want):
-				t.Errorf("Load: got error\n\t%v\nwant it to contain\n\t%s", err, tt.want)
-			}
+			checkErr(t, err, tt.want)
 		})
+	}
+}
+
+// checkErr checks err against want: no error for "", else an error
+// containing each line of want.
+func checkErr(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("Load: %v", err)
+	case want != "" && err == nil:
+		t.Fatalf("Load succeeded; want an error containing %q", want)
+	case want != "":
+		for line := range strings.SplitSeq(want, "\n") {
+			if !strings.Contains(err.Error(), line) {
+				t.Errorf("Load: got error\n\t%v\nwant it to contain\n\t%s", err, line)
+			}
+		}
 	}
 }
 

@@ -5,16 +5,29 @@
 // them, with their JSON Schemas and the pure functions that turn a call's
 // arguments into an upstream request and the answer into a result.
 //
-// The definitions are declarative JSON files under defs/, embedded in the
-// binary: one toolkit per defs/<toolkit>.json and its tools in
-// defs/tools/<toolkit>.json. Builtin parses and validates them into a
-// Catalog; nothing happens at package init. The JSON field names of the
-// types here are the definition format, not the Composio wire format, which
-// the api package maps to.
+// Toolkits are defined in the toolkit format (docs/toolkit-format.md, a
+// public contract with its JSON Schema in docs/toolkit.schema.json): one
+// file per toolkit, <slug>.json, <slug>.yaml or <slug>.yml, holding one
+// Definition: the toolkit's fields, the tools' version and error convention,
+// and the tools. Parse reads one file, naming the file, line, JSON pointer
+// and field of every problem; New and Catalog.With compile definitions into
+// a Catalog, refusing a slug defined twice. The built-in toolkits are such
+// files under defs/, embedded in the binary; Builtin parses and validates
+// them, and nothing happens at package init. JSONSchema is the format's
+// schema, which the server publishes at SchemaPath.
+//
+// A Catalog never changes. Callers hold a Source and read Current once per
+// operation: a *Catalog is its own Source, and a Registry holds one that a
+// Dir replaces whenever the files of SWITCHBOARD_TOOLKITS_DIR change. A
+// broken file there is skipped, with its problems logged, and its toolkit
+// is not served until it is fixed; the rest keep serving.
+//
+// The JSON field names of the types here are the definition format, not
+// the Composio wire format, which the api package maps to.
 //
 // # Tool definitions
 //
-// A tools file holds the toolkit's slug, the definitions' version, the
+// Beside the toolkit's fields, a file holds the tools' version, the
 // provider's error convention ("http", "slack" for HTTP 200 with ok:false,
 // or "graphql" for errors[]) and the tools. Each tool has a slug, name,
 // description, tags, an input and an output JSON Schema (type object), and a
@@ -49,7 +62,8 @@
 // Loading is strict: unknown fields, unknown schema keywords, references to
 // undeclared arguments, declared arguments the request never uses, path
 // placeholders that aren't required (or defaulted) string or integer
-// arguments, tags outside the MCP hints, and duplicate slugs all fail.
+// arguments, tags outside the MCP hints, duplicate keys and duplicate slugs
+// all fail.
 //
 // The facts in the definitions (endpoints, scopes, token request styles,
 // identity fields, each tool's upstream call) come from the shared upstream

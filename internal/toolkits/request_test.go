@@ -751,7 +751,7 @@ func TestBuildRequest_CalendarMeet(t *testing.T) {
 }
 
 func TestBuildRequest_CommaArrays(t *testing.T) {
-	c, err := Load(withDefs(t, map[string]string{"tools/github.json": validTools}))
+	c, err := Load(withTools(t, "github", validTools))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,11 +32,11 @@ const maxErrorMessage = 500
 // retry if the provider rate-limited the call. It never quotes headers or
 // a body that isn't JSON.
 func (t Tool) ParseResponse(status int, header http.Header, body []byte) (data json.RawMessage, errMsg string) {
-	conv := errorsHTTP
+	conv := ErrorsHTTP
 	if t.def != nil {
 		conv = t.def.errors
 	}
-	if status >= 200 && status < 300 && conv == errorsHTTP && isObject(body) {
+	if status >= 200 && status < 300 && conv == ErrorsHTTP && isObject(body) {
 		return body, ""
 	}
 	obj, errMsg := t.parse(conv, status, header, body)
@@ -55,7 +55,7 @@ func isObject(body []byte) bool {
 }
 
 // parse decodes the answer into the tool's data object and its error.
-func (t Tool) parse(conv errorConvention, status int, header http.Header, body []byte) (data map[string]any, errMsg string) {
+func (t Tool) parse(conv ErrorConvention, status int, header http.Header, body []byte) (data map[string]any, errMsg string) {
 	doc, isJSON := decodeBody(body)
 	obj, isObj := doc.(map[string]any)
 	switch {
@@ -71,7 +71,7 @@ func (t Tool) parse(conv errorConvention, status int, header http.Header, body [
 	default:
 		data = map[string]any{"items": doc}
 	}
-	if conv == errorsGraphQL && isObj {
+	if conv == ErrorsGraphQL && isObj {
 		if d, ok := obj["data"].(map[string]any); ok {
 			data = d
 		} else if _, ok := obj["errors"]; ok || status < 300 {
@@ -80,14 +80,14 @@ func (t Tool) parse(conv errorConvention, status int, header http.Header, body [
 	}
 
 	switch {
-	case conv == errorsGraphQL && isObj && len(asSlice(obj["errors"])) > 0:
+	case conv == ErrorsGraphQL && isObj && len(asSlice(obj["errors"])) > 0:
 		errMsg = "GraphQL error: " + graphQLMessage(obj["errors"])
 		if status >= 300 {
 			errMsg = fmt.Sprintf("HTTP %d: %s", status, errMsg)
 		}
 	case status >= 300 || status < 200:
 		errMsg = httpMessage(status, obj)
-	case conv == errorsSlack && isObj && obj["ok"] == false:
+	case conv == ErrorsSlack && isObj && obj["ok"] == false:
 		errMsg = slackMessage(obj)
 	default:
 		return data, ""

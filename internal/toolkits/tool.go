@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"maps"
 	"net/http"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
 )
 
 // Tool is one action an agent can call: an upstream API request built from
-// the call's arguments. Tools are defined in defs/tools/<toolkit>.json; see
-// the package documentation for the format.
+// the call's arguments, compiled from a ToolDefinition.
 type Tool struct {
 	// Slug is the tool's id in upper case, prefixed with its toolkit's,
 	// e.g. "GMAIL_SEND_EMAIL", as Composio names it.
@@ -59,73 +56,10 @@ const (
 
 var allowedTags = []string{TagReadOnly, TagDestructive, TagIdempotent, TagOpenWorld}
 
-// errorConvention is how a provider reports a failed call (toolkits.md §0).
-type errorConvention string
-
-const (
-	// errorsHTTP: a 4xx or 5xx status with a JSON error body.
-	errorsHTTP errorConvention = "http"
-	// errorsSlack: also HTTP 200 with {"ok": false, "error": code}.
-	errorsSlack errorConvention = "slack"
-	// errorsGraphQL: a non-empty errors[] array, possibly beside partial
-	// data and with HTTP 200; the result is the data object.
-	errorsGraphQL errorConvention = "graphql"
-)
-
-// toolFile is the JSON format of defs/tools/<toolkit>.json.
-type toolFile struct {
-	Toolkit string          `json:"toolkit"`
-	Version string          `json:"version"`
-	Errors  errorConvention `json:"errors"`
-	Tools   []toolJSON      `json:"tools"`
-}
-
-type toolJSON struct {
-	Slug        string          `json:"slug"`
-	Name        string          `json:"name"`
-	Description string          `json:"description"`
-	Tags        []string        `json:"tags"`
-	Input       json.RawMessage `json:"input"`
-	Output      json.RawMessage `json:"output"`
-	Request     requestJSON     `json:"request"`
-}
-
-// requestJSON says how a tool's arguments become the upstream request. A
-// "$name" string anywhere in query, form, headers, body or variables stands
-// for the argument name; "$$" at the start of a string escapes a literal "$".
-type requestJSON struct {
-	Method string `json:"method"`
-	// Path is relative to the toolkit's base URL. "{name}" is replaced by
-	// the path-escaped argument; "{name...}" takes a slash-separated path
-	// whose segments are escaped one by one.
-	Path string `json:"path"`
-	// Query maps query parameter names to "$arg" references or constants.
-	Query map[string]string `json:"query,omitempty"`
-	// Arrays says how an array argument goes into the query or form:
-	// "repeat" (labelIds=a&labelIds=b) or "comma" (labels=a,b).
-	Arrays string `json:"arrays,omitempty"`
-	// Headers are constant request headers of this tool.
-	Headers map[string]string `json:"headers,omitempty"`
-	// At most one of Body, Form, GraphQL and Encoder says what the body is.
-	// Body is a JSON template, Form maps form fields to references or
-	// constants (objects and arrays of objects are JSON-encoded, as Slack
-	// wants), GraphQL is a fixed query sent with Variables (a JSON
-	// template), and Encoder names a Go encoder for what a template can't
-	// express.
-	Body      json.RawMessage   `json:"body,omitempty"`
-	Form      map[string]string `json:"form,omitempty"`
-	GraphQL   string            `json:"graphql,omitempty"`
-	Variables json.RawMessage   `json:"variables,omitempty"`
-	Encoder   string            `json:"encoder,omitempty"`
-	// RequireAny lists groups of optional arguments of which each call
-	// must give at least one.
-	RequireAny [][]string `json:"require_any,omitempty"`
-}
-
 // toolDef is a parsed, validated tool definition.
 type toolDef struct {
 	input      *schema
-	errors     errorConvention
+	errors     ErrorConvention
 	method     string
 	path       []pathPart
 	query      map[string]string
@@ -153,86 +87,42 @@ var (
 	gqlVarRE      = regexp.MustCompile(`\$([A-Za-z_][A-Za-z0-9_]*)\s*:`)
 )
 
-// loadTools parses and validates every tools/*.json file of fsys against
-// the toolkits already loaded into c.
-func (c *Catalog) loadTools(fsys fs.FS) []error {
-	names, err := fs.Glob(fsys, "tools/*.json")
-	if err != nil {
-		return []error{fmt.Errorf("toolkits: list tool definitions: %w", err)}
-	}
-	var errs []error
-	for _, name := range names {
-		tools, err := c.parseTools(fsys, name)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+// compileTools validates d's tools and returns them, adding each problem
+// to p.
+func compileTools(p *problems, d Definition) []Tool {
+	if len(d.Tools) > 0 || d.Version != "" || d.Errors != "" {
+		if !versionRE.MatchString(d.Version) {
+			p.add("version", "must look like 20260601_00, got %q", d.Version)
 		}
-		for _, t := range tools {
-			if _, dup := c.tools[t.Slug]; dup {
-				errs = append(errs, fmt.Errorf("toolkits: %s: tool slug %s is defined twice", name, t.Slug))
-				continue
-			}
-			t = t.clip()
-			c.tools[t.Slug] = t
-			c.toolList = append(c.toolList, t)
+		switch d.Errors {
+		case ErrorsHTTP, ErrorsSlack, ErrorsGraphQL:
+		default:
+			p.add("errors", `must be "http", "slack" or "graphql", got %q`, d.Errors)
 		}
-	}
-	slices.SortFunc(c.toolList, func(a, b Tool) int { return strings.Compare(a.Slug, b.Slug) })
-	return errs
-}
-
-func (c *Catalog) parseTools(fsys fs.FS, name string) ([]Tool, error) {
-	b, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		return nil, fmt.Errorf("toolkits: read %s: %w", name, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var f toolFile
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("toolkits: %s: %w", name, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("toolkits: %s: more than one JSON value", name)
-	}
-	var p problems
-	if _, ok := c.bySlug[f.Toolkit]; !ok {
-		p.add("toolkit", "names %q, which is not a toolkit of the catalog", f.Toolkit)
-	} else if want := f.Toolkit + ".json"; path.Base(name) != want {
-		p.add("toolkit", "is %q, so the file name must be %s", f.Toolkit, want)
-	}
-	if !versionRE.MatchString(f.Version) {
-		p.add("version", "must look like 20260601_00, got %q", f.Version)
-	}
-	switch f.Errors {
-	case errorsHTTP, errorsSlack, errorsGraphQL:
-	default:
-		p.add("errors", `must be "http", "slack" or "graphql", got %q`, f.Errors)
-	}
-	if len(f.Tools) == 0 {
-		p.add("tools", "must list at least one tool")
 	}
 	var out []Tool
-	for i, tj := range f.Tools {
+	seen := map[string]bool{}
+	for i, tj := range d.Tools {
 		at := fmt.Sprintf("tools[%d]", i)
 		if tj.Slug != "" {
 			at = fmt.Sprintf("tools[%d] (%s)", i, tj.Slug)
 		}
-		t, ok := buildTool(&p, at, f, tj)
-		if ok {
-			out = append(out, t)
+		if seen[tj.Slug] {
+			p.add(at+".slug", "tool slug %s is defined twice", tj.Slug)
+			continue
+		}
+		seen[tj.Slug] = true
+		if t, ok := buildTool(p, at, d, tj); ok {
+			out = append(out, t.clip())
 		}
 	}
-	if len(p) > 0 {
-		return nil, fmt.Errorf("toolkits: %s: %s", name, strings.Join(p, "; "))
-	}
-	return out, nil
+	return out
 }
 
 // buildTool validates one tool definition and reports whether it is usable.
-func buildTool(p *problems, at string, f toolFile, tj toolJSON) (Tool, bool) {
+func buildTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool, bool) {
 	before := len(*p)
-	prefix := strings.ToUpper(f.Toolkit) + "_"
+	prefix := strings.ToUpper(f.Slug) + "_"
 	if !toolSlugRE.MatchString(tj.Slug) || !strings.HasPrefix(tj.Slug, prefix) || tj.Slug == prefix {
 		p.add(at+".slug", "must be upper case, start with %s and match %s, got %q", prefix, toolSlugRE, tj.Slug)
 	}
@@ -254,7 +144,7 @@ func buildTool(p *problems, at string, f toolFile, tj toolJSON) (Tool, bool) {
 		Slug:         tj.Slug,
 		Name:         tj.Name,
 		Description:  tj.Description,
-		Toolkit:      f.Toolkit,
+		Toolkit:      f.Slug,
 		Version:      f.Version,
 		Tags:         slices.Clone(tj.Tags),
 		InputSchema:  compact(tj.Input),
@@ -263,7 +153,7 @@ func buildTool(p *problems, at string, f toolFile, tj toolJSON) (Tool, bool) {
 	}, true
 }
 
-func checkTags(p *problems, at string, tj toolJSON) {
+func checkTags(p *problems, at string, tj ToolDefinition) {
 	seen := map[string]bool{}
 	for _, tag := range tj.Tags {
 		if !slices.Contains(allowedTags, tag) {
@@ -326,7 +216,7 @@ func checkSchemaDoc(p *problems, at string, raw json.RawMessage, input bool) *sc
 
 // compileRequest checks the request mapping against the input schema and
 // stores it in def.
-func compileRequest(p *problems, at string, def *toolDef, r requestJSON) {
+func compileRequest(p *problems, at string, def *toolDef, r RequestMapping) {
 	in := def.input
 	used := map[string]bool{}
 	// ref checks a "$arg" reference and returns the argument's schema.
@@ -506,7 +396,7 @@ func compilePath(p *problems, at, tmpl string, in *schema, used map[string]bool)
 	return parts
 }
 
-func compileGraphQL(p *problems, at string, def *toolDef, r requestJSON, ref func(string, string) *schema) {
+func compileGraphQL(p *problems, at string, def *toolDef, r RequestMapping, ref func(string, string) *schema) {
 	if r.Method != http.MethodPost {
 		p.add(at+".method", "must be POST for a GraphQL request")
 	}

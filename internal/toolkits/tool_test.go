@@ -252,7 +252,6 @@ func TestBuiltin_ToolFacts(t *testing.T) {
 // validTools is a valid tools file for github that the broken cases below
 // edit.
 const validTools = `{
-  "toolkit": "github",
   "version": "20260601_00",
   "errors": "http",
   "tools": [
@@ -275,7 +274,6 @@ const validTools = `{
 
 // validLinearTools is a valid GraphQL tools file that the broken cases edit.
 const validLinearTools = `{
-  "toolkit": "linear",
   "version": "20260601_00",
   "errors": "graphql",
   "tools": [
@@ -291,42 +289,35 @@ const validLinearTools = `{
   ]
 }`
 
-// withDefs returns the embedded definitions with files replaced or added.
-func withDefs(t *testing.T, files map[string]string) fs.FS {
+// withTools returns a file system holding one toolkit file: the built-in
+// toolkit slug's definition with its version, errors and tools replaced by
+// those of tools, a JSON object holding just these three.
+func withTools(t *testing.T, slug, tools string) fs.FS {
 	t.Helper()
-	out := fstest.MapFS{}
-	sub, err := fs.Sub(defs, "defs")
+	b, err := fs.ReadFile(defs, "defs/"+slug+".json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = fs.WalkDir(sub, ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(sub, name)
-		out[name] = &fstest.MapFile{Data: b}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	head, _, ok := strings.Cut(string(b), ",\n  \"version\"")
+	rest, found := strings.CutPrefix(tools, "{\n")
+	if !ok || !found {
+		t.Fatalf("cannot splice the tools into %s", slug)
 	}
-	for name, data := range files {
-		out[name] = &fstest.MapFile{Data: []byte(data)}
-	}
-	return out
+	return fstest.MapFS{slug + ".json": {Data: []byte(head + ",\n" + rest)}}
 }
 
 func TestLoad_BrokenTools(t *testing.T) {
 	tests := []struct {
 		name     string
-		file     string // defaults to tools/github.json
+		toolkit  string // defaults to github
 		base     string // defaults to validTools
 		old, new string // replaced once in base
 		want     string
 	}{
 		{name: "valid", want: ""},
-		{name: "valid graphql", file: "tools/linear.json", base: validLinearTools, want: ""},
-		{name: "not JSON", old: `"toolkit"`, new: `toolkit`, want: "tools/github.json: invalid character"},
+		{name: "valid graphql", toolkit: "linear", base: validLinearTools, want: ""},
+		{name: "not JSON", old: `"version"`, new: `version`, want: "github.json:46: invalid character 'v'"},
+		{name: "tools file's toolkit field", old: `"version"`, new: `"toolkit": "github", "version"`, want: `github.json:46: toolkit: unknown field "toolkit" (at /toolkit)`},
 		{name: "unknown tool field", old: `"tags"`, new: `"tagz"`, want: `unknown field "tagz"`},
 		{name: "unknown request field", old: `"arrays": "comma"`, new: `"arrays": "comma", "params": {}`, want: `unknown field "params"`},
 		{name: "unknown schema keyword", old: `"items": {"type": "string"}`, new: `"items": {"type": "string", "pattern": "^a"}`, want: `tools[0] (GITHUB_GET_AN_ISSUE).input: json: unknown field "pattern"`},
@@ -345,8 +336,6 @@ func TestLoad_BrokenTools(t *testing.T) {
 		{name: "slug without prefix", old: `"slug": "GITHUB_GET_AN_ISSUE"`, new: `"slug": "GET_AN_ISSUE"`, want: `slug: must be upper case, start with GITHUB_`},
 		{name: "lower-case slug", old: `"slug": "GITHUB_GET_AN_ISSUE"`, new: `"slug": "github_get_an_issue"`, want: `slug: must be upper case`},
 		{name: "empty description", old: `"description": "Gets an issue."`, new: `"description": " "`, want: "description: must not be empty"},
-		{name: "unknown toolkit", old: `"toolkit": "github"`, new: `"toolkit": "gitlab"`, want: `toolkit: names "gitlab", which is not a toolkit of the catalog`},
-		{name: "file name", file: "tools/gh.json", want: `toolkit: is "github", so the file name must be github.json`},
 		{name: "bad version", old: `"20260601_00"`, new: `"latest"`, want: `version: must look like 20260601_00, got "latest"`},
 		{name: "bad error convention", old: `"errors": "http"`, new: `"errors": "grpc"`, want: `errors: must be "http", "slack" or "graphql", got "grpc"`},
 		{name: "no tools", old: `"tools": [`, new: `"tools": [], "x": [`, want: `unknown field "x"`},
@@ -372,14 +361,14 @@ func TestLoad_BrokenTools(t *testing.T) {
 		{name: "require_any of one", old: `"arrays": "comma"`, new: `"arrays": "comma", "require_any": [["labels"]]`, want: "require_any[0]: must list at least two arguments"},
 		{name: "require_any with required", old: `"arrays": "comma"`, new: `"arrays": "comma", "require_any": [["labels", "owner"]]`, want: "require_any[0]: lists owner, which is already required"},
 		{name: "variables without graphql", old: `"arrays": "comma"`, new: `"arrays": "comma", "variables": {}`, want: "request.variables: is only allowed with graphql"},
-		{name: "graphql on GET", file: "tools/linear.json", base: validLinearTools, old: `"method": "POST"`, new: `"method": "GET"`, want: "must be POST for a GraphQL request"},
-		{name: "graphql undeclared variable", file: "tools/linear.json", base: validLinearTools, old: `{"id": "$issue_id"}`, new: `{"id": "$issue_id", "first": 5}`, want: "variables: sets first, which the query does not declare as $first"},
-		{name: "graphql unset variable", file: "tools/linear.json", base: validLinearTools, old: `{"id": "$issue_id"}`, new: `{"key": "$issue_id"}`, want: "graphql: declares $id, which variables never set"},
-		{name: "graphql not a query", file: "tools/linear.json", base: validLinearTools, old: `"query Issue(`, new: `"fetch Issue(`, want: `graphql: must start with "query" or "mutation"`},
-		{name: "graphql unbalanced", file: "tools/linear.json", base: validLinearTools, old: `{ id } }"`, new: `{ id }"`, want: "graphql: has unbalanced braces"},
+		{name: "graphql on GET", toolkit: "linear", base: validLinearTools, old: `"method": "POST"`, new: `"method": "GET"`, want: "must be POST for a GraphQL request"},
+		{name: "graphql undeclared variable", toolkit: "linear", base: validLinearTools, old: `{"id": "$issue_id"}`, new: `{"id": "$issue_id", "first": 5}`, want: "variables: sets first, which the query does not declare as $first"},
+		{name: "graphql unset variable", toolkit: "linear", base: validLinearTools, old: `{"id": "$issue_id"}`, new: `{"key": "$issue_id"}`, want: "graphql: declares $id, which variables never set"},
+		{name: "graphql not a query", toolkit: "linear", base: validLinearTools, old: `"query Issue(`, new: `"fetch Issue(`, want: `graphql: must start with "query" or "mutation"`},
+		{name: "graphql unbalanced", toolkit: "linear", base: validLinearTools, old: `{ id } }"`, new: `{ id }"`, want: "graphql: has unbalanced braces"},
 		{name: "several problems", old: `"Gets an issue.",
       "tags": ["readOnlyHint"]`, new: `"",
-      "tags": ["openWorldHint"]`, want: `.description: must not be empty; tools[0] (GITHUB_GET_AN_ISSUE).tags: a GET tool must be tagged readOnlyHint`},
+      "tags": ["openWorldHint"]`, want: ".description: must not be empty (at /tools/0/description)\ntools[0] (GITHUB_GET_AN_ISSUE).tags: a GET tool must be tagged readOnlyHint (at /tools/0/tags)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -393,19 +382,12 @@ func TestLoad_BrokenTools(t *testing.T) {
 				}
 				def = strings.Replace(def, tt.old, tt.new, 1)
 			}
-			file := tt.file
-			if file == "" {
-				file = "tools/github.json"
+			toolkit := tt.toolkit
+			if toolkit == "" {
+				toolkit = "github"
 			}
-			_, err := Load(withDefs(t, map[string]string{file: def}))
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("Load: %v", err)
-			case tt.want != "" && err == nil:
-				t.Fatalf("Load succeeded; want an error containing %q", tt.want)
-			case tt.want != "" && !strings.Contains(err.Error(), tt.want):
-				t.Errorf("Load: got error\n\t%v\nwant it to contain\n\t%s", err, tt.want)
-			}
+			_, err := Load(withTools(t, toolkit, def))
+			checkErr(t, err, tt.want)
 		})
 	}
 }
@@ -413,7 +395,7 @@ func TestLoad_BrokenTools(t *testing.T) {
 func TestLoad_DuplicateToolSlug(t *testing.T) {
 	tool := validTools[strings.Index(validTools, "    {\n      \"slug\""):strings.LastIndex(validTools, "\n  ]")]
 	def := strings.Replace(validTools, tool, tool+",\n"+tool, 1)
-	_, err := Load(withDefs(t, map[string]string{"tools/github.json": def}))
+	_, err := Load(withTools(t, "github", def))
 	if err == nil || !strings.Contains(err.Error(), "tool slug GITHUB_GET_AN_ISSUE is defined twice") {
 		t.Errorf("Load: err = %v, want the duplicate slug named", err)
 	}

@@ -47,12 +47,3 @@ type Request struct {
 	Body    json.RawMessage   `json:"body,omitempty"`
 	Form    map[string]string `json:"form,omitempty"`
 }
-
-// toolsFile is the format of today's defs/tools/<slug>.json, which Check
-// writes until the single-file loader lands.
-type toolsFile struct {
-	Toolkit string `json:"toolkit"`
-	Version string `json:"version"`
-	Errors  string `json:"errors"`
-	Tools   []Tool `json:"tools"`
-}

@@ -1,0 +1,102 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/switchboard-dev/switchboard/internal/catalog"
+	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/sdk"
+)
+
+// maxToolkitBody bounds a custom toolkit's definition: an imported API of
+// a thousand operations is a few megabytes.
+const maxToolkitBody = 16 << 20
+
+// toolkitDocument reads a toolkit file from the request body. It is JSON,
+// or YAML when the Content-Type says so; the name it gets is what errors
+// call it.
+func toolkitDocument(r *http.Request) (string, []byte, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxToolkitBody))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return "", nil, problem.Invalidf("body_too_large", "", "the toolkit definition is larger than %d bytes", maxToolkitBody)
+		}
+		return "", nil, problem.Invalidf("invalid_request", "", "could not read the request body")
+	}
+	if err := checkBody(raw); err != nil {
+		return "", nil, err
+	}
+	name := "body.json"
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/yaml" || mt == "application/x-yaml" || mt == "text/yaml" {
+		name = "body.yaml"
+	}
+	return name, raw, nil
+}
+
+func (s *Server) createCustomToolkit(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	name, doc, err := toolkitDocument(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Catalogs.Create(r.Context(), p.ID, name, doc)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, customToolkitJSON(c))
+	return nil
+}
+
+func (s *Server) replaceCustomToolkit(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	name, doc, err := toolkitDocument(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Catalogs.Replace(r.Context(), p.ID, r.PathValue("slug"), name, doc)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, customToolkitJSON(c))
+	return nil
+}
+
+func (s *Server) listCustomToolkits(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	if err := checkRequest(r); err != nil {
+		return err
+	}
+	cs, err := s.Catalogs.List(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	out := sdk.CustomToolkitList{Items: make([]sdk.CustomToolkit, 0, len(cs))}
+	for _, c := range cs {
+		out.Items = append(out.Items, customToolkitJSON(c))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) getCustomToolkit(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	c, err := s.Catalogs.Get(r.Context(), p.ID, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, customToolkitJSON(c))
+	return nil
+}
+
+func (s *Server) deleteCustomToolkit(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	if err := s.Catalogs.Delete(r.Context(), p.ID, r.PathValue("slug")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{})
+	return nil
+}
+
+func customToolkitJSON(c catalog.Custom) sdk.CustomToolkit {
+	return sdk.CustomToolkit{Slug: c.Slug, Name: c.Definition.Name, ToolsCount: len(c.Definition.Tools),
+		Definition: c.Raw, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Problem: c.Problem}
+}
