@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -45,6 +48,19 @@ func TestCustomToolkits(t *testing.T) {
 	}
 	if got := up.seen().Path; got != "/v1/items" {
 		t.Errorf("upstream saw %s, want /v1/items", got)
+	}
+	// The official Python SDK, unmodified, sees and runs it as a built-in.
+	if py := os.Getenv("SWITCHBOARD_PYTHON"); py != "" || os.Getenv("CI") == "true" {
+		py = pythonSDK(t)
+		cmd := exec.Command(py, filepath.Join(repoRoot(t), "sdktest", "python", "custom.py"))
+		cmd.Env = append(os.Environ(), "SWITCHBOARD_URL="+s.URL, "SWITCHBOARD_API_KEY="+testKey)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "RESULT ") {
+			t.Errorf("custom.py: %v\n%s", err, out)
+		}
+		if got := up.seen().Query.Get("q"); got != "b" {
+			t.Errorf("the SDK's session execute reached the upstream with q=%q, want b", got)
+		}
 	}
 	if st, b := call(t, s, testKey, "DELETE", "/api/v3.1/custom_toolkits/acme", ""); st != 400 || !strings.Contains(b, "custom_toolkit_in_use") {
 		t.Errorf("deleting a toolkit with an account: %d %s", st, b)
