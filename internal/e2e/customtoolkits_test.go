@@ -62,6 +62,20 @@ func TestCustomToolkits(t *testing.T) {
 			t.Errorf("the SDK's session execute reached the upstream with q=%q, want b", got)
 		}
 	}
+	// And the official TypeScript SDK.
+	if dir := os.Getenv("SWITCHBOARD_NODE_DIR"); dir != "" || os.Getenv("CI") == "true" {
+		dir = nodeSDK(t)
+		cmd := exec.Command("node", "custom.mjs")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "SWITCHBOARD_URL="+s.URL, "SWITCHBOARD_API_KEY="+testKey)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "RESULT ") {
+			t.Errorf("custom.mjs: %v\n%s", err, out)
+		}
+		if got := up.seen().Query.Get("q"); got != "d" {
+			t.Errorf("the SDK's session execute reached the upstream with q=%q, want d", got)
+		}
+	}
 	if st, b := call(t, s, testKey, "DELETE", "/api/v3.1/custom_toolkits/acme", ""); st != 400 || !strings.Contains(b, "custom_toolkit_in_use") {
 		t.Errorf("deleting a toolkit with an account: %d %s", st, b)
 	}
