@@ -65,6 +65,11 @@
 // server has forgotten (HTTP 404, MCP basic/transports "session
 // management") is replaced and the call sent once more, which is safe
 // because the server ran nothing. Concurrent calls share a session; an
-// oversized answer breaks the SDK's session, so a call in flight on it
-// at that moment fails too. MaxSessions < 0 turns reuse off.
+// oversized answer can break the SDK's session, so a call in flight on
+// it at that moment may fail too. MaxSessions < 0 turns reuse off.
+//
+// A call returns as soon as its answer is decided (or its context ends);
+// closing a dropped session happens off the caller's path. Close waits
+// for those closes, which the SDK bounds (5 s for the DELETE that ends a
+// session on a server that does not answer).
 package remotemcp
