@@ -141,7 +141,7 @@ func TestLicense(t *testing.T) {
 // backends or the vault; only app wires them together.
 var layers = [][]string{
 	{"internal/store", "internal/ids", "internal/toolkits", "internal/egress", "internal/config"},
-	{"internal/reqlog", "internal/problem", "internal/oauth", "internal/vault", "internal/store/sqlq", "internal/store/cache", "internal/toolkits/openapi"},
+	{"internal/reqlog", "internal/problem", "internal/oauth", "internal/vault", "internal/store/sqlq", "internal/store/cache", "internal/toolkits/openapi", "internal/remotemcp"},
 	{"internal/store/sqlite", "internal/store/postgres", "internal/projects", "internal/catalog", "internal/authconfigs"},
 	{"internal/accounts"},
 	{"internal/sessions"},
