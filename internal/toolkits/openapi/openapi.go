@@ -200,7 +200,7 @@ func FromDocument(doc *openapi3.T, opts Options) (*File, *Report, error) {
 	if doc.Info != nil {
 		info = *doc.Info
 	}
-	f := &File{Errors: orText(opts.Errors, "http")}
+	f := &File{Errors: toolkits.ErrorConvention(orText(opts.Errors, "http"))}
 	if f.Errors != "http" && f.Errors != "slack" && f.Errors != "graphql" {
 		return nil, nil, fmt.Errorf(`openapi: errors must be "http", "slack" or "graphql", got %q`, f.Errors)
 	}
