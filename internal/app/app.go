@@ -289,38 +289,37 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	a.Projects = &projects.Service{Store: st, Now: o.Now}
 	// Each project sees the global catalog plus its own custom toolkits.
 	a.Catalogs = &catalog.Service{Store: st, Global: global.Current, Logger: o.Logger, Now: o.Now,
+		// Read at call time: the auth configs service is made below.
 		Accounts: func(ctx context.Context, projectID, toolkit string) (int, error) {
-			page, err := st.ListAccounts(ctx, projectID, store.AccountFilter{ToolkitSlugs: []string{toolkit}, Limit: 1000})
-			return len(page.Items), err
+			return a.AuthConfigs.ToolkitAccounts(ctx, projectID, toolkit)
 		}}
-	catalog := a.Catalogs
 	// Every outbound call goes through these clients: tool executions, the
 	// proxy, and the OAuth token, refresh and identity calls.
 	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback}
-	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: catalog, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
+	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: a.Catalogs, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
 	a.Accounts = &accounts.Service{
-		Store: st, AuthConfigs: a.AuthConfigs, Catalog: catalog, Egress: out, Now: o.Now,
+		Store: st, AuthConfigs: a.AuthConfigs, Catalog: a.Catalogs, Egress: out, Now: o.Now,
 		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger,
 	}
-	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Now: o.Now}
+	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: a.Catalogs, Now: o.Now}
 	a.SignIn = &signin.Service{
-		Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: catalog, Egress: out, Now: o.Now, Logger: o.Logger,
+		Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: a.Catalogs, Egress: out, Now: o.Now, Logger: o.Logger,
 		Sessions: a.Sessions,
 	}
 	if o.AnswerMemory == 0 {
 		o.AnswerMemory = execute.DefaultMemory
 	}
 	a.Execute = &execute.Service{
-		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: catalog,
+		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: a.Catalogs,
 		Egress: out, Logger: o.Logger, Now: o.Now, Memory: execute.NewMemory(o.AnswerMemory),
 	}
 	a.Meta = &metatools.Service{
-		Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: catalog, Logger: o.Logger, Now: o.Now,
+		Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: a.Catalogs, Logger: o.Logger, Now: o.Now,
 	}
 	mux := http.NewServeMux()
 	(&api.Server{
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
-		Execute: a.Execute, Meta: a.Meta, Catalog: catalog, Catalogs: a.Catalogs, Logger: o.Logger, PublicURL: c.Public(),
+		Execute: a.Execute, Meta: a.Meta, Catalog: a.Catalogs, Catalogs: a.Catalogs, Logger: o.Logger, PublicURL: c.Public(),
 	}).Mount(mux)
 	(&web.Server{SignIn: a.SignIn, Logger: o.Logger}).Mount(mux)
 	(&mcp.Server{

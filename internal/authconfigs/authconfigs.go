@@ -272,6 +272,28 @@ func (s *Service) Get(ctx context.Context, projectID, id string) (store.AuthConf
 	return c, err
 }
 
+// ToolkitAccounts counts the project's connected accounts of a toolkit,
+// over all of its auth configs, enabled or not.
+func (s *Service) ToolkitAccounts(ctx context.Context, projectID, toolkit string) (int, error) {
+	var ids []string
+	err := store.Walk(func(cursor string) (store.Page[store.AuthConfig], error) {
+		return s.Store.ListAuthConfigs(ctx, projectID, store.AuthConfigFilter{
+			ToolkitSlugs: []string{toolkit}, IncludeDisabled: true, Cursor: cursor, Limit: 100})
+	}, func(c store.AuthConfig) error {
+		ids = append(ids, c.ID)
+		return nil
+	})
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	counts, err := s.Store.CountAccounts(ctx, projectID, ids)
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n, err
+}
+
 // List lists auth configs with their connection counts.
 func (s *Service) List(ctx context.Context, projectID string, f store.AuthConfigFilter) (store.Page[store.AuthConfig], map[string]int, error) {
 	page, err := s.Store.ListAuthConfigs(ctx, projectID, f)
