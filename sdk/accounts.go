@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/wire"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,7 +34,7 @@ func (c *Client) ConnectedAccounts() *ConnectedAccountsService {
 }
 
 // AccountPage is one page of connected accounts.
-type AccountPage = Page[ConnectedAccount]
+type AccountPage = Page[wire.ConnectedAccount]
 
 // ListAccountsParams filters ConnectedAccountsService.List. Empty fields
 // are not sent; the lists match any of their values.
@@ -66,7 +67,7 @@ func (s *ConnectedAccountsService) List(ctx context.Context, p ListAccountsParam
 	}
 	setCursor(q, p.Cursor)
 	setLimit(q, p.Limit)
-	var out ListResponse[ConnectedAccount]
+	var out wire.ListResponse[wire.ConnectedAccount]
 	if err := s.c.do(ctx, http.MethodGet, apiPath("connected_accounts"), q, nil, &out); err != nil {
 		return nil, err
 	}
@@ -74,16 +75,16 @@ func (s *ConnectedAccountsService) List(ctx context.Context, p ListAccountsParam
 }
 
 // Get retrieves one connected account: GET /api/v3.1/connected_accounts/{id}.
-func (s *ConnectedAccountsService) Get(ctx context.Context, id string) (*ConnectedAccount, error) {
+func (s *ConnectedAccountsService) Get(ctx context.Context, id string) (*wire.ConnectedAccount, error) {
 	return s.get(ctx, id, nil)
 }
 
-func (s *ConnectedAccountsService) get(ctx context.Context, id string, q url.Values) (*ConnectedAccount, error) {
+func (s *ConnectedAccountsService) get(ctx context.Context, id string, q url.Values) (*wire.ConnectedAccount, error) {
 	seg, err := segment("connected account id", id)
 	if err != nil {
 		return nil, err
 	}
-	var out ConnectedAccount
+	var out wire.ConnectedAccount
 	if err := s.c.do(ctx, http.MethodGet, apiPath("connected_accounts", seg), q, nil, &out); err != nil {
 		return nil, err
 	}
@@ -92,12 +93,12 @@ func (s *ConnectedAccountsService) get(ctx context.Context, id string, q url.Val
 
 // Update changes an account's alias or experimental settings:
 // PATCH /api/v3.1/connected_accounts/{id}.
-func (s *ConnectedAccountsService) Update(ctx context.Context, id string, req ConnectedAccountUpdateRequest) (*ConnectedAccountUpdateResponse, error) {
+func (s *ConnectedAccountsService) Update(ctx context.Context, id string, req wire.ConnectedAccountUpdateRequest) (*wire.ConnectedAccountUpdateResponse, error) {
 	seg, err := segment("connected account id", id)
 	if err != nil {
 		return nil, err
 	}
-	var out ConnectedAccountUpdateResponse
+	var out wire.ConnectedAccountUpdateResponse
 	if err := s.c.do(ctx, http.MethodPatch, apiPath("connected_accounts", seg), nil, req, &out); err != nil {
 		return nil, err
 	}
@@ -131,7 +132,7 @@ func (s *ConnectedAccountsService) setEnabled(ctx context.Context, id string, en
 	if err != nil {
 		return err
 	}
-	return s.c.do(ctx, http.MethodPatch, apiPath("connected_accounts", seg, "status"), nil, StatusRequest{Enabled: &enabled}, nil)
+	return s.c.do(ctx, http.MethodPatch, apiPath("connected_accounts", seg, "status"), nil, wire.StatusRequest{Enabled: &enabled}, nil)
 }
 
 // Link starts connecting a new account of userID through authConfigID:
@@ -142,13 +143,13 @@ func (s *ConnectedAccountsService) Link(ctx context.Context, userID, authConfigI
 		return nil, errors.New("sdk: link: user id and auth config id are required")
 	}
 	a := authorizeSettingsOf(opts)
-	req := ConnectedAccountLinkRequest{
+	req := wire.ConnectedAccountLinkRequest{
 		AuthConfigID: authConfigID,
 		UserID:       userID,
 		CallbackURL:  a.callbackURL,
 		Alias:        a.alias,
 	}
-	var out LinkResponse
+	var out wire.LinkResponse
 	if err := s.c.do(ctx, http.MethodPost, apiPath("connected_accounts", "link"), nil, req, &out); err != nil {
 		return nil, err
 	}
@@ -157,12 +158,12 @@ func (s *ConnectedAccountsService) Link(ctx context.Context, userID, authConfigI
 
 // Refresh refreshes an account's credentials now:
 // POST /api/v3.1/connected_accounts/{id}/refresh.
-func (s *ConnectedAccountsService) Refresh(ctx context.Context, id string) (*RefreshResponse, error) {
+func (s *ConnectedAccountsService) Refresh(ctx context.Context, id string) (*wire.RefreshResponse, error) {
 	seg, err := segment("connected account id", id)
 	if err != nil {
 		return nil, err
 	}
-	var out RefreshResponse
+	var out wire.RefreshResponse
 	if err := s.c.do(ctx, http.MethodPost, apiPath("connected_accounts", seg, "refresh"), nil, struct{}{}, &out); err != nil {
 		return nil, err
 	}
@@ -182,7 +183,7 @@ type ConnectionRequest struct {
 	client *Client
 }
 
-func (c *Client) connectionRequest(r *LinkResponse) *ConnectionRequest {
+func (c *Client) connectionRequest(r *wire.LinkResponse) *ConnectionRequest {
 	return &ConnectionRequest{
 		ID:          r.ConnectedAccountID,
 		RedirectURL: r.RedirectURL,
@@ -194,7 +195,7 @@ func (c *Client) connectionRequest(r *LinkResponse) *ConnectionRequest {
 
 // WaitForConnection waits until the end user completes the flow; see
 // ConnectedAccountsService.WaitForConnection.
-func (r *ConnectionRequest) WaitForConnection(ctx context.Context) (*ConnectedAccount, error) {
+func (r *ConnectionRequest) WaitForConnection(ctx context.Context) (*wire.ConnectedAccount, error) {
 	if r.client == nil {
 		return nil, errors.New("sdk: connection request was not returned by a Client")
 	}
@@ -210,7 +211,7 @@ func (r *ConnectionRequest) WaitForConnection(ctx context.Context) (*ConnectedAc
 // with wait_seconds, which the server answers as soon as the status leaves
 // INITIATED/INITIALIZING, or after that many seconds. Against a server that
 // answers at once, it polls once a second.
-func (s *ConnectedAccountsService) WaitForConnection(ctx context.Context, id string) (*ConnectedAccount, error) {
+func (s *ConnectedAccountsService) WaitForConnection(ctx context.Context, id string) (*wire.ConnectedAccount, error) {
 	c := s.c
 	for {
 		wait := c.waitSeconds(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/switchboard-dev/switchboard/wire"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -56,7 +57,7 @@ func TestServiceRequests(t *testing.T) {
 		{
 			name: "account update",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := c.ConnectedAccounts().Update(ctx, "ca_1", ConnectedAccountUpdateRequest{Alias: ptr("work")})
+				_, err := c.ConnectedAccounts().Update(ctx, "ca_1", wire.ConnectedAccountUpdateRequest{Alias: ptr("work")})
 				return err
 			},
 			want: request{Method: "PATCH", Path: "/api/v3.1/connected_accounts/ca_1", Body: `{"alias":"work"}`},
@@ -96,7 +97,7 @@ func TestServiceRequests(t *testing.T) {
 		{
 			name: "auth config create, managed by default",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := c.AuthConfigs().Create(ctx, "gmail", AuthConfigSpec{})
+				_, err := c.AuthConfigs().Create(ctx, "gmail", wire.AuthConfigSpec{})
 				return err
 			},
 			want: request{Method: "POST", Path: "/api/v3.1/auth_configs",
@@ -105,7 +106,7 @@ func TestServiceRequests(t *testing.T) {
 		{
 			name: "auth config create, custom",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := c.AuthConfigs().Create(ctx, "gmail", AuthConfigSpec{
+				_, err := c.AuthConfigs().Create(ctx, "gmail", wire.AuthConfigSpec{
 					Type: "use_custom_auth", Name: "Mine", AuthScheme: "OAUTH2",
 					Credentials: map[string]any{"client_id": "id", "client_secret": "s"},
 				})
@@ -136,7 +137,7 @@ func TestServiceRequests(t *testing.T) {
 		{
 			name: "auth config update",
 			call: func(ctx context.Context, c *Client) error {
-				return c.AuthConfigs().Update(ctx, "ac_1", AuthConfigUpdateRequest{Type: "custom", Credentials: map[string]any{"client_id": "x"}})
+				return c.AuthConfigs().Update(ctx, "ac_1", wire.AuthConfigUpdateRequest{Type: "custom", Credentials: map[string]any{"client_id": "x"}})
 			},
 			want: request{Method: "PATCH", Path: "/api/v3.1/auth_configs/ac_1", Body: `{"type":"custom","credentials":{"client_id":"x"}}`},
 		},

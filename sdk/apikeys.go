@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"github.com/switchboard-dev/switchboard/wire"
 	"net/http"
 )
 
@@ -15,17 +16,17 @@ func (c *Client) APIKeys() *APIKeysService { return &APIKeysService{c: c} }
 // Create makes an API key: POST /api/v3.1/api_keys. scope is "admin" or
 // "runtime" (empty for admin). The answer's Key is the only time the key
 // is shown.
-func (s *APIKeysService) Create(ctx context.Context, name, scope string) (*APIKey, error) {
-	var out APIKey
-	if err := s.c.do(ctx, http.MethodPost, apiPath("api_keys"), nil, APIKeyCreateRequest{Name: name, Scope: scope}, &out); err != nil {
+func (s *APIKeysService) Create(ctx context.Context, name, scope string) (*wire.APIKey, error) {
+	var out wire.APIKey
+	if err := s.c.do(ctx, http.MethodPost, apiPath("api_keys"), nil, wire.APIKeyCreateRequest{Name: name, Scope: scope}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
 // List lists the project's keys, revoked ones included: GET /api/v3.1/api_keys.
-func (s *APIKeysService) List(ctx context.Context) ([]APIKey, error) {
-	var out APIKeyList
+func (s *APIKeysService) List(ctx context.Context) ([]wire.APIKey, error) {
+	var out wire.APIKeyList
 	if err := s.c.do(ctx, http.MethodGet, apiPath("api_keys"), nil, nil, &out); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"github.com/switchboard-dev/switchboard/wire"
 	"net/http"
 	"net/url"
 )
@@ -14,7 +15,7 @@ type AuthConfigsService struct{ c *Client }
 func (c *Client) AuthConfigs() *AuthConfigsService { return &AuthConfigsService{c: c} }
 
 // AuthConfigPage is one page of auth configs.
-type AuthConfigPage = Page[AuthConfig]
+type AuthConfigPage = Page[wire.AuthConfig]
 
 // ListAuthConfigsParams filters AuthConfigsService.List. Empty fields are
 // not sent.
@@ -29,17 +30,17 @@ type ListAuthConfigsParams struct {
 
 // Create creates an auth config for toolkitSlug: POST /api/v3.1/auth_configs.
 // A spec without Type uses use_composio_managed_auth, as the official SDKs do.
-func (s *AuthConfigsService) Create(ctx context.Context, toolkitSlug string, spec AuthConfigSpec) (*AuthConfigCreateResponse, error) {
+func (s *AuthConfigsService) Create(ctx context.Context, toolkitSlug string, spec wire.AuthConfigSpec) (*wire.AuthConfigCreateResponse, error) {
 	if toolkitSlug == "" {
 		return nil, errors.New("sdk: create auth config: toolkit slug is empty")
 	}
 	if spec.Type == "" {
 		spec.Type = "use_composio_managed_auth"
 	}
-	var req AuthConfigCreateRequest
+	var req wire.AuthConfigCreateRequest
 	req.Toolkit.Slug = toolkitSlug
 	req.AuthConfig = spec
-	var out AuthConfigCreateResponse
+	var out wire.AuthConfigCreateResponse
 	if err := s.c.do(ctx, http.MethodPost, apiPath("auth_configs"), nil, req, &out); err != nil {
 		return nil, err
 	}
@@ -47,12 +48,12 @@ func (s *AuthConfigsService) Create(ctx context.Context, toolkitSlug string, spe
 }
 
 // Get retrieves an auth config: GET /api/v3.1/auth_configs/{id}.
-func (s *AuthConfigsService) Get(ctx context.Context, id string) (*AuthConfig, error) {
+func (s *AuthConfigsService) Get(ctx context.Context, id string) (*wire.AuthConfig, error) {
 	seg, err := segment("auth config id", id)
 	if err != nil {
 		return nil, err
 	}
-	var out AuthConfig
+	var out wire.AuthConfig
 	if err := s.c.do(ctx, http.MethodGet, apiPath("auth_configs", seg), nil, nil, &out); err != nil {
 		return nil, err
 	}
@@ -71,7 +72,7 @@ func (s *AuthConfigsService) List(ctx context.Context, p ListAuthConfigsParams) 
 	}
 	setCursor(q, p.Cursor)
 	setLimit(q, p.Limit)
-	var out ListResponse[AuthConfig]
+	var out wire.ListResponse[wire.AuthConfig]
 	if err := s.c.do(ctx, http.MethodGet, apiPath("auth_configs"), q, nil, &out); err != nil {
 		return nil, err
 	}
@@ -79,7 +80,7 @@ func (s *AuthConfigsService) List(ctx context.Context, p ListAuthConfigsParams) 
 }
 
 // Update changes an auth config: PATCH /api/v3.1/auth_configs/{id}.
-func (s *AuthConfigsService) Update(ctx context.Context, id string, req AuthConfigUpdateRequest) error {
+func (s *AuthConfigsService) Update(ctx context.Context, id string, req wire.AuthConfigUpdateRequest) error {
 	seg, err := segment("auth config id", id)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/wire"
 	"io"
 	"net/http"
 	"net/url"
@@ -105,7 +106,7 @@ type Page[T any] struct {
 }
 
 // pageOf converts a wire page.
-func pageOf[T any](r *ListResponse[T]) *Page[T] {
+func pageOf[T any](r *wire.ListResponse[T]) *Page[T] {
 	p := &Page[T]{Items: r.Items, TotalPages: r.TotalPages, TotalItems: r.TotalItems}
 	if r.NextCursor != nil {
 		p.NextCursor = *r.NextCursor

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/wire"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -130,7 +131,7 @@ func TestAPIError(t *testing.T) {
 				Message:      "Connected account ca_1 does not belong to user user_456",
 				RequestID:    "req_abc",
 				SuggestedFix: "Pin an account owned by the session user",
-				Errors:       []FieldError{{Field: "connected_accounts.gmail", Code: "user_mismatch", Message: "belongs to another user"}},
+				Errors:       []wire.FieldError{{Field: "connected_accounts.gmail", Code: "user_mismatch", Message: "belongs to another user"}},
 			},
 			wantMsg: []string{
 				"POST /api/v3.1/tool_router/session", "400 Bad Request",

@@ -1,11 +1,11 @@
 // Package sdk is the Go client of Switchboard, a self-hosted tool router for
-// AI agents, and holds the wire types of its REST API, which the server
-// shares. The API is the Composio v3.1 API, so the client also works against
+// AI agents. Its requests and answers are the wire types of package wire,
+// which the server shares. The API is the Composio v3.1 API, so the client also works against
 // any server that speaks it; the long-poll in WaitForConnection is a
 // Switchboard extension that degrades to polling elsewhere.
 //
-// The package uses only the standard library and imports nothing from the
-// server's internal packages.
+// The package uses only the standard library and package wire, and imports
+// nothing from the server's internal packages.
 //
 // # Several accounts per toolkit
 //

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/wire"
 	"io"
 	"net/http"
 	"strings"
@@ -21,7 +22,7 @@ type APIError struct {
 	RequestID    string
 	SuggestedFix string
 	// Errors lists the invalid fields of the request, if any.
-	Errors []FieldError
+	Errors []wire.FieldError
 
 	method, path string
 }
@@ -76,8 +77,8 @@ func newAPIError(method, path string, resp *http.Response) *APIError {
 	e := &APIError{Status: resp.StatusCode, method: method, path: path}
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var body struct {
-		Error   *ErrorDetail `json:"error"`
-		Message string       `json:"message"`
+		Error   *wire.ErrorDetail `json:"error"`
+		Message string            `json:"message"`
 	}
 	if json.Unmarshal(raw, &body) == nil {
 		if d := body.Error; d != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/wire"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,8 +18,8 @@ type sessionSettings struct {
 	toolkits          []string
 	authConfigs       map[string]string
 	connectedAccounts map[string]string
-	manageConnections *ManageConnectionsRequest
-	multiAccount      *MultiAccount
+	manageConnections *wire.ManageConnectionsRequest
+	multiAccount      *wire.MultiAccount
 }
 
 // WithConnectedAccounts pins one connected account per toolkit, as in
@@ -44,7 +45,7 @@ func WithAuthConfigs(byToolkit map[string]string) SessionOption {
 // official SDKs do.
 func WithManageConnections(enable bool, callbackURL string) SessionOption {
 	return func(s *sessionSettings) {
-		s.manageConnections = &ManageConnectionsRequest{Enable: &enable, CallbackURL: callbackURL}
+		s.manageConnections = &wire.ManageConnectionsRequest{Enable: &enable, CallbackURL: callbackURL}
 	}
 }
 
@@ -55,7 +56,7 @@ func WithManageConnections(enable bool, callbackURL string) SessionOption {
 // caps the candidates (0 means the server's default).
 func WithMultiAccount(maxPerToolkit int, requireExplicitSelection bool) SessionOption {
 	return func(s *sessionSettings) {
-		s.multiAccount = &MultiAccount{Enable: true, MaxAccountsPerToolkit: maxPerToolkit, RequireExplicitSelection: requireExplicitSelection}
+		s.multiAccount = &wire.MultiAccount{Enable: true, MaxAccountsPerToolkit: maxPerToolkit, RequireExplicitSelection: requireExplicitSelection}
 	}
 }
 
@@ -69,20 +70,20 @@ func sessionSettingsOf(opts []SessionOption) *sessionSettings {
 }
 
 // pins converts pins to the wire form, which is always a list per toolkit.
-func (s *sessionSettings) pins() map[string]StringList {
+func (s *sessionSettings) pins() map[string]wire.StringList {
 	if s.connectedAccounts == nil {
 		return nil
 	}
-	m := make(map[string]StringList, len(s.connectedAccounts))
+	m := make(map[string]wire.StringList, len(s.connectedAccounts))
 	for toolkit, id := range s.connectedAccounts {
-		m[toolkit] = StringList{id}
+		m[toolkit] = wire.StringList{id}
 	}
 	return m
 }
 
 // request is the settings given, in the wire form.
-func (s *sessionSettings) request() SessionUpdateRequest {
-	return SessionUpdateRequest{
+func (s *sessionSettings) request() wire.SessionUpdateRequest {
+	return wire.SessionUpdateRequest{
 		Toolkits:          s.enabled(),
 		AuthConfigs:       s.authConfigs,
 		ConnectedAccounts: s.pins(),
@@ -92,11 +93,18 @@ func (s *sessionSettings) request() SessionUpdateRequest {
 }
 
 // enabled converts a toolkit list to the wire form.
-func (s *sessionSettings) enabled() *EnableDisable {
+func (s *sessionSettings) enabled() *wire.EnableDisable {
 	if s.toolkits == nil {
 		return nil
 	}
-	return &EnableDisable{Enable: s.toolkits}
+	return &wire.EnableDisable{Enable: s.toolkits}
+}
+
+// Session is a Tool Router session bound to the client that made or
+// fetched it, so that its methods can call the API.
+type Session struct {
+	wire.Session
+	client *Client
 }
 
 // Create starts a Tool Router session for userID:
@@ -105,10 +113,10 @@ func (c *Client) Create(ctx context.Context, userID string, opts ...SessionOptio
 	if userID == "" {
 		return nil, errors.New("sdk: create session: user id is empty")
 	}
-	req := SessionCreateRequest{UserID: userID, SessionUpdateRequest: sessionSettingsOf(opts).request()}
+	req := wire.SessionCreateRequest{UserID: userID, SessionUpdateRequest: sessionSettingsOf(opts).request()}
 	if req.ManageConnections == nil {
 		enable := true
-		req.ManageConnections = &ManageConnectionsRequest{Enable: &enable}
+		req.ManageConnections = &wire.ManageConnectionsRequest{Enable: &enable}
 	}
 	var sess Session
 	if err := c.do(ctx, http.MethodPost, apiPath("tool_router", "session"), nil, req, &sess); err != nil {
@@ -177,7 +185,7 @@ func (s *Session) Delete(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var out SessionDeleted
+	var out wire.SessionDeleted
 	if err := c.do(ctx, http.MethodDelete, apiPath("tool_router", "session", seg), nil, nil, &out); err != nil {
 		return err
 	}
@@ -228,8 +236,8 @@ func (s *Session) Authorize(ctx context.Context, toolkit string, opts ...Authori
 		return nil, errors.New("sdk: authorize: toolkit is empty")
 	}
 	a := authorizeSettingsOf(opts)
-	req := SessionLinkRequest{Toolkit: toolkit, CallbackURL: a.callbackURL, Alias: a.alias}
-	var out LinkResponse
+	req := wire.SessionLinkRequest{Toolkit: toolkit, CallbackURL: a.callbackURL, Alias: a.alias}
+	var out wire.LinkResponse
 	if err := c.do(ctx, http.MethodPost, apiPath("tool_router", "session", seg, "link"), nil, req, &out); err != nil {
 		return nil, err
 	}
@@ -264,12 +272,12 @@ func Limit(n int) ToolkitsOption {
 // Toolkits lists the session's toolkits, each with the connected account
 // the session uses for it (nil when there is none):
 // GET /api/v3.1/tool_router/session/{id}/toolkits. It returns one page.
-func (s *Session) Toolkits(ctx context.Context, opts ...ToolkitsOption) (*Page[SessionToolkit], error) {
+func (s *Session) Toolkits(ctx context.Context, opts ...ToolkitsOption) (*Page[wire.SessionToolkit], error) {
 	q := url.Values{}
 	for _, opt := range opts {
 		opt(q)
 	}
-	return sessionPage[SessionToolkit](ctx, s, "toolkits", q)
+	return sessionPage[wire.SessionToolkit](ctx, s, "toolkits", q)
 }
 
 // sessionPage gets one page of a session's toolkits or tools.
@@ -278,7 +286,7 @@ func sessionPage[T any](ctx context.Context, s *Session, what string, q url.Valu
 	if err != nil {
 		return nil, err
 	}
-	var out ListResponse[T]
+	var out wire.ListResponse[T]
 	if err := c.do(ctx, http.MethodGet, apiPath("tool_router", "session", seg, what), q, nil, &out); err != nil {
 		return nil, err
 	}

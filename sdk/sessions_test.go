@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"github.com/switchboard-dev/switchboard/wire"
 	"net/http"
 	"strings"
 	"testing"
@@ -151,7 +152,7 @@ func TestSessionDeleteErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, c := newFake(t, replyJSON(tt.status, tt.body))
-			s := &Session{SessionID: "trs_abc", client: c}
+			s := &Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}
 			if err := s.Delete(context.Background()); !tt.check(err) {
 				t.Errorf("got %v", err)
 			}
@@ -160,7 +161,7 @@ func TestSessionDeleteErrors(t *testing.T) {
 }
 
 func TestUnboundSession(t *testing.T) {
-	s := &Session{SessionID: "trs_abc"}
+	s := &Session{Session: wire.Session{SessionID: "trs_abc"}}
 	ctx := context.Background()
 	if _, err := s.Authorize(ctx, "gmail"); err == nil {
 		t.Error("Authorize: got no error, want one")
@@ -183,7 +184,7 @@ func TestAuthorize(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f, c := newFake(t, replyJSON(201, `{"connected_account_id":"ca_w","link_token":"lk_1",
 				"redirect_url":"http://sb/link/lk_1","expires_at":"2026-01-01T00:10:00Z"}`))
-			s := &Session{SessionID: "trs_abc", client: c}
+			s := &Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}
 			got, err := s.Authorize(context.Background(), "gmail", tt.opts...)
 			if err != nil {
 				t.Fatal(err)
@@ -214,7 +215,7 @@ func TestSessionToolkits(t *testing.T) {
 		{"slug":"gmail","name":"Gmail","enabled":true,"meta":{},"connected_account":{"id":"ca_p","status":"ACTIVE","user_id":"user_123","auth_config":{"id":"ac_1"}}},
 		{"slug":"slack","name":"Slack","enabled":true,"meta":{},"connected_account":null}],
 		"next_cursor":"c2","total_pages":2,"current_page":1,"total_items":3}`))
-	s := &Session{SessionID: "trs_abc", client: c}
+	s := &Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}
 	ctx := context.Background()
 
 	page, err := s.Toolkits(ctx)

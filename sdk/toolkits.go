@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/wire"
 	"net/http"
 	"net/url"
 )
@@ -19,11 +20,11 @@ func (c *Client) Toolkits() *ToolkitsService { return &ToolkitsService{c: c} }
 
 // List returns every toolkit, following the pages of
 // GET /api/v3.1/toolkits.
-func (s *ToolkitsService) List(ctx context.Context) ([]Toolkit, error) {
-	var all []Toolkit
+func (s *ToolkitsService) List(ctx context.Context) ([]wire.Toolkit, error) {
+	var all []wire.Toolkit
 	q := url.Values{}
 	for range maxToolkitPages {
-		var out ListResponse[Toolkit]
+		var out wire.ListResponse[wire.Toolkit]
 		if err := s.c.do(ctx, http.MethodGet, apiPath("toolkits"), q, nil, &out); err != nil {
 			return nil, err
 		}
@@ -37,12 +38,12 @@ func (s *ToolkitsService) List(ctx context.Context) ([]Toolkit, error) {
 }
 
 // Get retrieves a toolkit with its auth details: GET /api/v3.1/toolkits/{slug}.
-func (s *ToolkitsService) Get(ctx context.Context, slug string) (*Toolkit, error) {
+func (s *ToolkitsService) Get(ctx context.Context, slug string) (*wire.Toolkit, error) {
 	seg, err := segment("toolkit slug", slug)
 	if err != nil {
 		return nil, err
 	}
-	var out Toolkit
+	var out wire.Toolkit
 	if err := s.c.do(ctx, http.MethodGet, apiPath("toolkits", seg), nil, nil, &out); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/switchboard-dev/switchboard/wire"
 	"net/http"
 	"net/url"
 )
@@ -41,14 +42,14 @@ func resultOf(data json.RawMessage, errMsg *string, logID string, failed bool) *
 }
 
 // ExecuteOption configures Session.Execute.
-type ExecuteOption func(*SessionExecuteRequest)
+type ExecuteOption func(*wire.SessionExecuteRequest)
 
 // WithAccount runs the tool with the session user's account idOrAlias,
 // a connected account id (ca_...) or an alias such as "work". A
 // multi-account session needs it when it may use several accounts of the
 // tool's toolkit; a single-account session accepts only its own account.
 func WithAccount(idOrAlias string) ExecuteOption {
-	return func(r *SessionExecuteRequest) { r.Account = idOrAlias }
+	return func(r *wire.SessionExecuteRequest) { r.Account = idOrAlias }
 }
 
 // Execute runs a tool, or a meta tool such as COMPOSIO_SEARCH_TOOLS, in the
@@ -69,11 +70,11 @@ func (s *Session) Execute(ctx context.Context, toolSlug string, args map[string]
 	if args == nil {
 		args = map[string]any{}
 	}
-	req := SessionExecuteRequest{ToolSlug: toolSlug, Arguments: args}
+	req := wire.SessionExecuteRequest{ToolSlug: toolSlug, Arguments: args}
 	for _, opt := range opts {
 		opt(&req)
 	}
-	var out SessionExecuteResponse
+	var out wire.SessionExecuteResponse
 	if err := c.do(ctx, http.MethodPost, apiPath("tool_router", "session", seg, "execute"), nil, req, &out); err != nil {
 		return nil, err
 	}
@@ -97,19 +98,19 @@ func ToolsLimit(n int) ToolsOption {
 // Tools lists the tools of the session's toolkits:
 // GET /api/v3.1/tool_router/session/{id}/tools. It returns one page;
 // pass its NextCursor to ToolsCursor for the next.
-func (s *Session) Tools(ctx context.Context, opts ...ToolsOption) (*Page[Tool], error) {
+func (s *Session) Tools(ctx context.Context, opts ...ToolsOption) (*Page[wire.Tool], error) {
 	q := url.Values{}
 	for _, opt := range opts {
 		opt(q)
 	}
-	return sessionPage[Tool](ctx, s, "tools", q)
+	return sessionPage[wire.Tool](ctx, s, "tools", q)
 }
 
 // Search finds the session's tools for each use case, such as
 // "send an email", and reports whether their toolkits are connected:
 // POST /api/v3.1/tool_router/session/{id}/search. Results[i] answers
 // useCases[i].
-func (s *Session) Search(ctx context.Context, useCases ...string) (*SearchResponse, error) {
+func (s *Session) Search(ctx context.Context, useCases ...string) (*wire.SearchResponse, error) {
 	c, seg, err := s.bound()
 	if err != nil {
 		return nil, err
@@ -117,11 +118,11 @@ func (s *Session) Search(ctx context.Context, useCases ...string) (*SearchRespon
 	if len(useCases) == 0 {
 		return nil, errors.New("sdk: search: no use case given")
 	}
-	req := SearchRequest{Queries: make([]SearchQuery, len(useCases))}
+	req := wire.SearchRequest{Queries: make([]wire.SearchQuery, len(useCases))}
 	for i, u := range useCases {
-		req.Queries[i] = SearchQuery{UseCase: u}
+		req.Queries[i] = wire.SearchQuery{UseCase: u}
 	}
-	var out SearchResponse
+	var out wire.SearchResponse
 	if err := c.do(ctx, http.MethodPost, apiPath("tool_router", "session", seg, "search"), nil, req, &out); err != nil {
 		return nil, err
 	}
@@ -139,7 +140,7 @@ func (s *Session) Search(ctx context.Context, useCases ...string) (*SearchRespon
 // toolkit's host, an unreachable upstream) is a response whose Error is
 // set; the error return is for non-2xx answers of Switchboard itself and
 // transport failures. Proxy is never retried.
-func (s *Session) Proxy(ctx context.Context, toolkit string, req ProxyRequest) (*ProxyResponse, error) {
+func (s *Session) Proxy(ctx context.Context, toolkit string, req wire.ProxyRequest) (*wire.ProxyResponse, error) {
 	c, seg, err := s.bound()
 	if err != nil {
 		return nil, err
@@ -151,7 +152,7 @@ func (s *Session) Proxy(ctx context.Context, toolkit string, req ProxyRequest) (
 		return nil, errors.New("sdk: proxy: a session chooses the account; name it with Account, not ConnectedAccountID")
 	}
 	req.ToolkitSlug = toolkit
-	var out ProxyResponse
+	var out wire.ProxyResponse
 	if err := c.do(ctx, http.MethodPost, apiPath("tool_router", "session", seg, "proxy_execute"), nil, req, &out); err != nil {
 		return nil, err
 	}
@@ -178,7 +179,7 @@ type ListToolsParams struct {
 
 // List lists tools of the catalog: GET /api/v3.1/tools. It returns one
 // page; set Cursor to its NextCursor for the next.
-func (s *ToolsService) List(ctx context.Context, p ListToolsParams) (*Page[Tool], error) {
+func (s *ToolsService) List(ctx context.Context, p ListToolsParams) (*Page[wire.Tool], error) {
 	q := url.Values{}
 	setList(q, "toolkit_slug", p.ToolkitSlugs)
 	setList(q, "tool_slugs", p.ToolSlugs)
@@ -188,7 +189,7 @@ func (s *ToolsService) List(ctx context.Context, p ListToolsParams) (*Page[Tool]
 	}
 	setCursor(q, p.Cursor)
 	setLimit(q, p.Limit)
-	var out ListResponse[Tool]
+	var out wire.ListResponse[wire.Tool]
 	if err := s.c.do(ctx, http.MethodGet, apiPath("tools"), q, nil, &out); err != nil {
 		return nil, err
 	}
@@ -197,12 +198,12 @@ func (s *ToolsService) List(ctx context.Context, p ListToolsParams) (*Page[Tool]
 
 // Get retrieves a tool with its input and output schemas:
 // GET /api/v3.1/tools/{slug}.
-func (s *ToolsService) Get(ctx context.Context, slug string) (*Tool, error) {
+func (s *ToolsService) Get(ctx context.Context, slug string) (*wire.Tool, error) {
 	seg, err := segment("tool slug", slug)
 	if err != nil {
 		return nil, err
 	}
-	var out Tool
+	var out wire.Tool
 	if err := s.c.do(ctx, http.MethodGet, apiPath("tools", seg), nil, nil, &out); err != nil {
 		return nil, err
 	}
@@ -210,18 +211,18 @@ func (s *ToolsService) Get(ctx context.Context, slug string) (*Tool, error) {
 }
 
 // ToolExecuteOption chooses the account ToolsService.Execute uses.
-type ToolExecuteOption func(*ToolExecuteRequest)
+type ToolExecuteOption func(*wire.ToolExecuteRequest)
 
 // WithUserID runs the tool as userID, with their most recently connected
 // ACTIVE account of the tool's toolkit.
 func WithUserID(userID string) ToolExecuteOption {
-	return func(r *ToolExecuteRequest) { r.UserID = userID }
+	return func(r *wire.ToolExecuteRequest) { r.UserID = userID }
 }
 
 // WithConnectedAccountID runs the tool with the connected account id. Given
 // with WithUserID, the account must also belong to that user.
 func WithConnectedAccountID(id string) ToolExecuteOption {
-	return func(r *ToolExecuteRequest) { r.ConnectedAccountID = id }
+	return func(r *wire.ToolExecuteRequest) { r.ConnectedAccountID = id }
 }
 
 // Execute runs a tool outside any session with args:
@@ -242,11 +243,11 @@ func (s *ToolsService) Execute(ctx context.Context, slug string, args map[string
 	if args == nil {
 		args = map[string]any{}
 	}
-	req := ToolExecuteRequest{Arguments: args}
+	req := wire.ToolExecuteRequest{Arguments: args}
 	for _, opt := range opts {
 		opt(&req)
 	}
-	var out ToolExecuteResponse
+	var out wire.ToolExecuteResponse
 	if err := s.c.do(ctx, http.MethodPost, apiPath("tools", "execute", seg), nil, req, &out); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/switchboard-dev/switchboard/wire"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ func TestToolRequests(t *testing.T) {
 		{
 			name: "session execute, no arguments",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := (&Session{SessionID: "trs_abc", client: c}).Execute(ctx, "GMAIL_GET_PROFILE", nil)
+				_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Execute(ctx, "GMAIL_GET_PROFILE", nil)
 				return err
 			},
 			want: request{Method: "POST", Path: "/api/v3.1/tool_router/session/trs_abc/execute",
@@ -29,7 +30,7 @@ func TestToolRequests(t *testing.T) {
 		{
 			name: "session execute, arguments and account",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := (&Session{SessionID: "trs_abc", client: c}).Execute(ctx, "GMAIL_SEND_EMAIL",
+				_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Execute(ctx, "GMAIL_SEND_EMAIL",
 					map[string]any{"subject": "hi", "recipient_email": "bob@example.com"}, WithAccount("work"))
 				return err
 			},
@@ -39,7 +40,7 @@ func TestToolRequests(t *testing.T) {
 		{
 			name: "session execute, meta tool",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := (&Session{SessionID: "trs_abc", client: c}).Execute(ctx, "COMPOSIO_SEARCH_TOOLS",
+				_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Execute(ctx, "COMPOSIO_SEARCH_TOOLS",
 					map[string]any{"queries": []map[string]string{{"use_case": "send email"}}})
 				return err
 			},
@@ -49,7 +50,7 @@ func TestToolRequests(t *testing.T) {
 		{
 			name: "session execute, escaped session id",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := (&Session{SessionID: "trs/1 x?y", client: c}).Execute(ctx, "GMAIL_GET_PROFILE", nil)
+				_, err := (&Session{Session: wire.Session{SessionID: "trs/1 x?y"}, client: c}).Execute(ctx, "GMAIL_GET_PROFILE", nil)
 				return err
 			},
 			want: request{Method: "POST", Path: "/api/v3.1/tool_router/session/trs%2F1%20x%3Fy/execute",
@@ -58,7 +59,7 @@ func TestToolRequests(t *testing.T) {
 		{
 			name: "session tools",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := (&Session{SessionID: "trs_abc", client: c}).Tools(ctx)
+				_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Tools(ctx)
 				return err
 			},
 			want: request{Method: "GET", Path: "/api/v3.1/tool_router/session/trs_abc/tools"},
@@ -66,7 +67,7 @@ func TestToolRequests(t *testing.T) {
 		{
 			name: "session tools, a page",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := (&Session{SessionID: "trs_abc", client: c}).Tools(ctx, ToolsCursor("c/2"), ToolsLimit(7))
+				_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Tools(ctx, ToolsCursor("c/2"), ToolsLimit(7))
 				return err
 			},
 			want: request{Method: "GET", Path: "/api/v3.1/tool_router/session/trs_abc/tools", RawQuery: "cursor=c%2F2&limit=7"},
@@ -74,7 +75,7 @@ func TestToolRequests(t *testing.T) {
 		{
 			name: "session tools, zero options are not sent",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := (&Session{SessionID: "trs_abc", client: c}).Tools(ctx, ToolsCursor(""), ToolsLimit(0))
+				_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Tools(ctx, ToolsCursor(""), ToolsLimit(0))
 				return err
 			},
 			want: request{Method: "GET", Path: "/api/v3.1/tool_router/session/trs_abc/tools"},
@@ -82,7 +83,7 @@ func TestToolRequests(t *testing.T) {
 		{
 			name: "session search",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := (&Session{SessionID: "trs_abc", client: c}).Search(ctx, "send an email", "create an issue")
+				_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Search(ctx, "send an email", "create an issue")
 				return err
 			},
 			want: request{Method: "POST", Path: "/api/v3.1/tool_router/session/trs_abc/search",
@@ -91,9 +92,9 @@ func TestToolRequests(t *testing.T) {
 		{
 			name: "session proxy",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := (&Session{SessionID: "trs_abc", client: c}).Proxy(ctx, "gmail", ProxyRequest{
+				_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Proxy(ctx, "gmail", wire.ProxyRequest{
 					Endpoint: "/users/me/labels", Method: "POST", Account: "work",
-					Parameters: []ProxyParameter{{Name: "q", Type: "query", Value: "a b"}},
+					Parameters: []wire.ProxyParameter{{Name: "q", Type: "query", Value: "a b"}},
 					Body:       json.RawMessage(`{"name":"x"}`),
 				})
 				return err
@@ -104,7 +105,7 @@ func TestToolRequests(t *testing.T) {
 		{
 			name: "session proxy, toolkit argument wins",
 			call: func(ctx context.Context, c *Client) error {
-				_, err := (&Session{SessionID: "trs_abc", client: c}).Proxy(ctx, "gmail", ProxyRequest{
+				_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Proxy(ctx, "gmail", wire.ProxyRequest{
 					Endpoint: "/users/me/profile", Method: "GET", ToolkitSlug: "github",
 				})
 				return err
@@ -207,39 +208,39 @@ func TestToolRequestsRefused(t *testing.T) {
 		call func(context.Context, *Client) error
 	}{
 		{"execute, empty slug", func(ctx context.Context, c *Client) error {
-			_, err := (&Session{SessionID: "trs_abc", client: c}).Execute(ctx, "", nil)
+			_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Execute(ctx, "", nil)
 			return err
 		}},
 		{"execute, dot session id", func(ctx context.Context, c *Client) error {
-			_, err := (&Session{SessionID: "..", client: c}).Execute(ctx, "GMAIL_GET_PROFILE", nil)
+			_, err := (&Session{Session: wire.Session{SessionID: ".."}, client: c}).Execute(ctx, "GMAIL_GET_PROFILE", nil)
 			return err
 		}},
 		{"execute, unbound session", func(ctx context.Context, c *Client) error {
-			_, err := (&Session{SessionID: "trs_abc"}).Execute(ctx, "GMAIL_GET_PROFILE", nil)
+			_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}}).Execute(ctx, "GMAIL_GET_PROFILE", nil)
 			return err
 		}},
 		{"tools, unbound session", func(ctx context.Context, c *Client) error {
-			_, err := (&Session{SessionID: "trs_abc"}).Tools(ctx)
+			_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}}).Tools(ctx)
 			return err
 		}},
 		{"search, no use case", func(ctx context.Context, c *Client) error {
-			_, err := (&Session{SessionID: "trs_abc", client: c}).Search(ctx)
+			_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Search(ctx)
 			return err
 		}},
 		{"search, unbound session", func(ctx context.Context, c *Client) error {
-			_, err := (&Session{SessionID: "trs_abc"}).Search(ctx, "send an email")
+			_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}}).Search(ctx, "send an email")
 			return err
 		}},
 		{"proxy, empty toolkit", func(ctx context.Context, c *Client) error {
-			_, err := (&Session{SessionID: "trs_abc", client: c}).Proxy(ctx, "", ProxyRequest{Endpoint: "/x", Method: "GET"})
+			_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Proxy(ctx, "", wire.ProxyRequest{Endpoint: "/x", Method: "GET"})
 			return err
 		}},
 		{"proxy, connected account id", func(ctx context.Context, c *Client) error {
-			_, err := (&Session{SessionID: "trs_abc", client: c}).Proxy(ctx, "gmail", ProxyRequest{Endpoint: "/x", Method: "GET", ConnectedAccountID: "ca_1"})
+			_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Proxy(ctx, "gmail", wire.ProxyRequest{Endpoint: "/x", Method: "GET", ConnectedAccountID: "ca_1"})
 			return err
 		}},
 		{"proxy, unbound session", func(ctx context.Context, c *Client) error {
-			_, err := (&Session{SessionID: "trs_abc"}).Proxy(ctx, "gmail", ProxyRequest{Endpoint: "/x", Method: "GET"})
+			_, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}}).Proxy(ctx, "gmail", wire.ProxyRequest{Endpoint: "/x", Method: "GET"})
 			return err
 		}},
 		{"tool get, empty slug", func(ctx context.Context, c *Client) error {
@@ -307,7 +308,7 @@ func TestExecuteResults(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f, c := newFake(t, replyJSON(200, tt.body))
-			got, err := (&Session{SessionID: "trs_abc", client: c}).Execute(context.Background(), "GMAIL_SEND_EMAIL", nil)
+			got, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Execute(context.Background(), "GMAIL_SEND_EMAIL", nil)
 			if err != nil {
 				t.Fatalf("got error %v, want a result", err)
 			}
@@ -380,14 +381,14 @@ func TestToolErrors(t *testing.T) {
 			name: "session execute, unknown tool", status: 404,
 			body: `{"error":{"message":"tool NOPE not found","code":1700,"slug":"tool_not_found","status":404}}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return (&Session{SessionID: "trs_abc", client: c}).Execute(ctx, "NOPE", nil)
+				return (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Execute(ctx, "NOPE", nil)
 			},
 			wantSlug: "tool_not_found", wantCode: 1700, requests: 1,
 		},
 		{
 			name: "session execute, unavailable", status: 503, body: `{"error":{"message":"try later"}}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return (&Session{SessionID: "trs_abc", client: c}).Execute(ctx, "GMAIL_GET_PROFILE", nil)
+				return (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Execute(ctx, "GMAIL_GET_PROFILE", nil)
 			},
 			requests: 1,
 		},
@@ -411,21 +412,21 @@ func TestToolErrors(t *testing.T) {
 			name: "session proxy, bad method", status: 400,
 			body: `{"error":{"message":"method must be GET, POST, PUT, PATCH or DELETE","slug":"invalid_request","status":400}}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return (&Session{SessionID: "trs_abc", client: c}).Proxy(ctx, "gmail", ProxyRequest{Endpoint: "/x", Method: "HEAD"})
+				return (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Proxy(ctx, "gmail", wire.ProxyRequest{Endpoint: "/x", Method: "HEAD"})
 			},
 			wantSlug: "invalid_request", requests: 1,
 		},
 		{
 			name: "session search, gone session", status: 404, body: `{"error":{"message":"session not found","slug":"session_not_found"}}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return (&Session{SessionID: "trs_abc", client: c}).Search(ctx, "send an email")
+				return (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Search(ctx, "send an email")
 			},
 			wantSlug: "session_not_found", requests: 1,
 		},
 		{
 			name: "session tools, retried GET", status: 503, body: `{"error":{"message":"try later"}}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return (&Session{SessionID: "trs_abc", client: c}).Tools(ctx)
+				return (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Tools(ctx)
 			},
 			requests: 1 + maxRetries,
 		},
@@ -475,17 +476,17 @@ func TestSessionToolsDecodes(t *testing.T) {
 		 "available_versions":["20250101_00"],"is_deprecated":false,"no_auth":false,"scopes":[],"deprecated":{"is_deprecated":false}},
 		{"slug":"COMPOSIO_SEARCH_TOOLS","name":"Search tools"}],
 		"next_cursor":"Nw","total_pages":3,"current_page":1,"total_items":15}`))
-	page, err := (&Session{SessionID: "trs_abc", client: c}).Tools(context.Background())
+	page, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Tools(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Page[Tool]{
-		Items: []Tool{
+	want := &Page[wire.Tool]{
+		Items: []wire.Tool{
 			{
 				Slug: "GMAIL_SEND_EMAIL", Name: "Send email", Description: "Sends an email",
 				InputParameters:  json.RawMessage(`{"type":"object","required":["recipient_email"]}`),
 				OutputParameters: json.RawMessage(`{"type":"object"}`),
-				Tags:             []string{"important"}, Toolkit: ToolToolkit{Slug: "gmail", Name: "Gmail"},
+				Tags:             []string{"important"}, Toolkit: wire.ToolToolkit{Slug: "gmail", Name: "Gmail"},
 				Version: "20250101_00", AvailableVersions: []string{"20250101_00"}, Scopes: []string{},
 			},
 			{Slug: "COMPOSIO_SEARCH_TOOLS", Name: "Search tools"},
@@ -506,22 +507,22 @@ func TestSearchDecodes(t *testing.T) {
 		"next_steps_guidance":["Call GMAIL_SEND_EMAIL"],
 		"session":{"id":"trs_abc","generate_id":false,"instructions":""},
 		"time_info":{"current_time_utc":"2026-01-01T00:00:00Z","current_time_utc_epoch_seconds":1767225600,"message":""}}`))
-	got, err := (&Session{SessionID: "trs_abc", client: c}).Search(context.Background(), "send an email")
+	got, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Search(context.Background(), "send an email")
 	if err != nil {
 		t.Fatal(err)
 	}
 	alias := "work"
-	want := &SearchResponse{
+	want := &wire.SearchResponse{
 		Success: true,
-		Results: []SearchResult{{Index: 1, UseCase: "send an email", PrimaryToolSlugs: []string{"GMAIL_SEND_EMAIL"},
+		Results: []wire.SearchResult{{Index: 1, UseCase: "send an email", PrimaryToolSlugs: []string{"GMAIL_SEND_EMAIL"},
 			RelatedToolSlugs: []string{"GMAIL_GET_PROFILE"}, Toolkits: []string{"gmail"}}},
-		ToolSchemas: map[string]SearchToolSchema{"GMAIL_SEND_EMAIL": {ToolSlug: "GMAIL_SEND_EMAIL", Toolkit: "gmail",
+		ToolSchemas: map[string]wire.SearchToolSchema{"GMAIL_SEND_EMAIL": {ToolSlug: "GMAIL_SEND_EMAIL", Toolkit: "gmail",
 			Description: "Sends", HasFullSchema: true, InputSchema: json.RawMessage(`{"type":"object"}`)}},
-		ToolkitConnectionStatuses: []ToolkitConnectionStatus{{Toolkit: "gmail", Description: "Gmail", HasActiveConnection: true,
-			StatusMessage: "connected", Accounts: []SearchAccountInfo{{ID: "ca_w", Alias: &alias, Identity: "alice@work.example", Status: "ACTIVE", Active: true}}}},
+		ToolkitConnectionStatuses: []wire.ToolkitConnectionStatus{{Toolkit: "gmail", Description: "Gmail", HasActiveConnection: true,
+			StatusMessage: "connected", Accounts: []wire.SearchAccountInfo{{ID: "ca_w", Alias: &alias, Identity: "alice@work.example", Status: "ACTIVE", Active: true}}}},
 		NextStepsGuidance: []string{"Call GMAIL_SEND_EMAIL"},
-		Session:           SearchSession{ID: "trs_abc"},
-		TimeInfo:          SearchTimeInfo{CurrentTimeUTC: "2026-01-01T00:00:00Z", CurrentTimeUTCEpochSeconds: 1767225600},
+		Session:           wire.SearchSession{ID: "trs_abc"},
+		TimeInfo:          wire.SearchTimeInfo{CurrentTimeUTC: "2026-01-01T00:00:00Z", CurrentTimeUTCEpochSeconds: 1767225600},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("search mismatch (-want +got):\n%s", diff)
@@ -532,23 +533,23 @@ func TestProxyDecodes(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		body string
-		want *ProxyResponse
+		want *wire.ProxyResponse
 	}{
 		{
 			name: "upstream answer",
 			body: `{"status":201,"data":{"owner":"alice","n":2},"headers":{"content-type":"application/json"},"log_id":"log_1"}`,
-			want: &ProxyResponse{Status: 201, Data: map[string]any{"owner": "alice", "n": 2.0},
+			want: &wire.ProxyResponse{Status: 201, Data: map[string]any{"owner": "alice", "n": 2.0},
 				Headers: map[string]string{"content-type": "application/json"}, LogID: "log_1"},
 		},
 		{
 			name: "refused endpoint",
 			body: `{"status":0,"data":null,"headers":null,"error":"endpoint leaves the toolkit's API","log_id":"log_2"}`,
-			want: &ProxyResponse{Error: ptrTo("endpoint leaves the toolkit's API"), LogID: "log_2"},
+			want: &wire.ProxyResponse{Error: ptrTo("endpoint leaves the toolkit's API"), LogID: "log_2"},
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, c := newFake(t, replyJSON(200, tt.body))
-			got, err := (&Session{SessionID: "trs_abc", client: c}).Proxy(context.Background(), "gmail", ProxyRequest{Endpoint: "/x", Method: "GET"})
+			got, err := (&Session{Session: wire.Session{SessionID: "trs_abc"}, client: c}).Proxy(context.Background(), "gmail", wire.ProxyRequest{Endpoint: "/x", Method: "GET"})
 			if err != nil {
 				t.Fatalf("got error %v, want a response", err)
 			}

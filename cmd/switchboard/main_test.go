@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 func TestKeysLifecycle(t *testing.T) {
@@ -85,7 +86,7 @@ func TestClientCommands(t *testing.T) {
 	srv := httptest.NewServer(a.Handler)
 	defer srv.Close()
 	c := sdk.New(key, srv.URL)
-	ac, err := c.AuthConfigs().Create(context.Background(), "linear", sdk.AuthConfigSpec{Type: "use_composio_managed_auth", AuthScheme: "API_KEY"})
+	ac, err := c.AuthConfigs().Create(context.Background(), "linear", wire.AuthConfigSpec{Type: "use_composio_managed_auth", AuthScheme: "API_KEY"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestClientCommands(t *testing.T) {
 		w.Write([]byte(`{"data":{"viewer":{"id":"u1","name":"Alice"}}}`))
 	}))
 	defer upstream.Close()
-	local, err := c.AuthConfigs().Create(context.Background(), "linear", sdk.AuthConfigSpec{Type: "use_custom_auth", AuthScheme: "API_KEY",
+	local, err := c.AuthConfigs().Create(context.Background(), "linear", wire.AuthConfigSpec{Type: "use_custom_auth", AuthScheme: "API_KEY",
 		Credentials: map[string]any{"base_url": upstream.URL}})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 func main() {
@@ -38,7 +39,7 @@ func main() {
 	printActive(ctx, session)
 
 	// Pin an account per session; to switch accounts, create another session.
-	for _, account := range []*sdk.ConnectedAccount{work, personal} {
+	for _, account := range []*wire.ConnectedAccount{work, personal} {
 		pinned, err := client.Create(ctx, "user_123",
 			sdk.WithConnectedAccounts(map[string]string{"gmail": account.ID}))
 		check(err)
@@ -70,7 +71,7 @@ func main() {
 
 // connect authorizes a new Gmail account and waits until the user has
 // completed the flow.
-func connect(ctx context.Context, session *sdk.Session, label string) *sdk.ConnectedAccount {
+func connect(ctx context.Context, session *sdk.Session, label string) *wire.ConnectedAccount {
 	auth, err := session.Authorize(ctx, "gmail")
 	check(err)
 	fmt.Printf("Connect %s Gmail: %s\n", label, auth.RedirectURL)

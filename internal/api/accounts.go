@@ -11,14 +11,14 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // maxWait bounds the long-poll of GET /connected_accounts/{id}.
 const maxWait = 60 * time.Second
 
 func (s *Server) linkAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.ConnectedAccountLinkRequest
+	var req wire.ConnectedAccountLinkRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (s *Server) linkAccount(w http.ResponseWriter, r *http.Request, p store.Pro
 // createAccount is the legacy create: with connection.state it stores
 // submitted credentials, otherwise it starts a link like /link does.
 func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.ConnectedAccountCreateRequest
+	var req wire.ConnectedAccountCreateRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -60,9 +60,9 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, p store.P
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, sdk.ConnectedAccountCreateResponse{
+		writeJSON(w, http.StatusCreated, wire.ConnectedAccountCreateResponse{
 			ID:             a.ID,
-			ConnectionData: sdk.ConnectionData{AuthScheme: s.authScheme(r.Context(), p.ID, a.AuthConfigID), Val: sdk.ConnectionDataVal{Status: a.Status}},
+			ConnectionData: wire.ConnectionData{AuthScheme: s.authScheme(r.Context(), p.ID, a.AuthConfigID), Val: wire.ConnectionDataVal{Status: a.Status}},
 			Status:         a.Status,
 		})
 		return nil
@@ -72,9 +72,9 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, p store.P
 		return err
 	}
 	url := s.Accounts.LinkURL(l.Token)
-	writeJSON(w, http.StatusCreated, sdk.ConnectedAccountCreateResponse{
+	writeJSON(w, http.StatusCreated, wire.ConnectedAccountCreateResponse{
 		ID:             a.ID,
-		ConnectionData: sdk.ConnectionData{AuthScheme: s.authScheme(r.Context(), p.ID, a.AuthConfigID), Val: sdk.ConnectionDataVal{Status: a.Status, RedirectURL: &url}},
+		ConnectionData: wire.ConnectionData{AuthScheme: s.authScheme(r.Context(), p.ID, a.AuthConfigID), Val: wire.ConnectionDataVal{Status: a.Status, RedirectURL: &url}},
 		Status:         a.Status,
 		RedirectURL:    &url,
 	})
@@ -148,7 +148,7 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, p store.Pr
 	if err != nil {
 		return badCursor(err)
 	}
-	items := make([]sdk.ConnectedAccount, 0, len(page.Items))
+	items := make([]wire.ConnectedAccount, 0, len(page.Items))
 	for _, a := range page.Items {
 		items = append(items, s.accountJSON(r.Context(), a))
 	}
@@ -172,7 +172,7 @@ func badCursor(err error) error {
 }
 
 func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.ConnectedAccountUpdateRequest
+	var req wire.ConnectedAccountUpdateRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, p store.P
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sdk.ConnectedAccountUpdateResponse{ID: a.ID, Status: a.Status, Success: true})
+	writeJSON(w, http.StatusOK, wire.ConnectedAccountUpdateResponse{ID: a.ID, Status: a.Status, Success: true})
 	return nil
 }
 
@@ -195,12 +195,12 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, p store.P
 	if err := s.Accounts.Delete(r.Context(), p.ID, r.PathValue("id")); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sdk.Success{Success: true})
+	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
 
 func (s *Server) setAccountStatus(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.StatusRequest
+	var req wire.StatusRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (s *Server) setAccountStatus(w http.ResponseWriter, r *http.Request, p stor
 	if _, err := s.Accounts.SetEnabled(r.Context(), p.ID, r.PathValue("id"), *req.Enabled); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sdk.Success{Success: true})
+	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
 
@@ -221,7 +221,7 @@ func (s *Server) refreshAccount(w http.ResponseWriter, r *http.Request, p store.
 	if err != nil {
 		return err
 	}
-	out := sdk.RefreshResponse{ID: a.ID, Status: a.Status}
+	out := wire.RefreshResponse{ID: a.ID, Status: a.Status}
 	if l != nil {
 		url := s.Accounts.LinkURL(l.Token)
 		out.RedirectURL = &url
@@ -230,9 +230,9 @@ func (s *Server) refreshAccount(w http.ResponseWriter, r *http.Request, p store.
 	return nil
 }
 
-func (s *Server) accountJSON(ctx context.Context, a store.Account) sdk.ConnectedAccount {
+func (s *Server) accountJSON(ctx context.Context, a store.Account) wire.ConnectedAccount {
 	ac, _ := s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
-	out := sdk.ConnectedAccount{
+	out := wire.ConnectedAccount{
 		ID:           a.ID,
 		Alias:        optional(a.Alias),
 		WordID:       a.ToolkitSlug + "_" + a.ID[len(a.ID)-6:],
@@ -242,8 +242,8 @@ func (s *Server) accountJSON(ctx context.Context, a store.Account) sdk.Connected
 		IsDisabled:   a.Status == store.StatusInactive,
 		CreatedAt:    a.CreatedAt,
 		UpdatedAt:    a.UpdatedAt,
-		Toolkit:      sdk.ToolkitRef{Slug: a.ToolkitSlug},
-		AuthConfig: sdk.AuthConfigRef{
+		Toolkit:      wire.ToolkitRef{Slug: a.ToolkitSlug},
+		AuthConfig: wire.AuthConfigRef{
 			ID:         a.AuthConfigID,
 			AuthScheme: ac.AuthScheme,
 			IsDisabled: ac.Status == store.AuthConfigDisabled,
@@ -259,8 +259,8 @@ func (s *Server) accountJSON(ctx context.Context, a store.Account) sdk.Connected
 }
 
 // listJSON wraps a page in the Composio list envelope.
-func listJSON[T any](items []T, next string, total, limit int) sdk.ListResponse[T] {
-	out := sdk.ListResponse[T]{Items: items, TotalItems: total}
+func listJSON[T any](items []T, next string, total, limit int) wire.ListResponse[T] {
+	out := wire.ListResponse[T]{Items: items, TotalItems: total}
 	if next != "" {
 		out.NextCursor = &next
 	}
@@ -274,7 +274,7 @@ func listJSON[T any](items []T, next string, total, limit int) sdk.ListResponse[
 }
 
 // paginate pages an in-memory list with an opaque offset cursor.
-func paginate[T any](items []T, cursor string, limit int) (sdk.ListResponse[T], error) {
+func paginate[T any](items []T, cursor string, limit int) (wire.ListResponse[T], error) {
 	off := 0
 	if cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(cursor)
@@ -282,7 +282,7 @@ func paginate[T any](items []T, cursor string, limit int) (sdk.ListResponse[T], 
 			off, err = strconv.Atoi(string(b))
 		}
 		if err != nil || off < 0 || off > len(items) {
-			return sdk.ListResponse[T]{}, problem.Invalidf("invalid_request", "cursor", "the cursor is not one this server issued")
+			return wire.ListResponse[T]{}, problem.Invalidf("invalid_request", "cursor", "the cursor is not one this server issued")
 		}
 	}
 	end := min(off+limit, len(items))

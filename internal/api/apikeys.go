@@ -6,17 +6,17 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
-func apiKeyOf(k store.APIKey) sdk.APIKey {
-	return sdk.APIKey{ID: k.ID, Name: k.Name, Scope: k.Scope, Prefix: k.Prefix, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
+func apiKeyOf(k store.APIKey) wire.APIKey {
+	return wire.APIKey{ID: k.ID, Name: k.Name, Scope: k.Scope, Prefix: k.Prefix, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
 }
 
 // createAPIKey makes a key of the caller's project; the answer is the only
 // time the key is shown.
 func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.APIKeyCreateRequest
+	var req wire.APIKeyCreateRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request, p store.Pro
 	if err != nil {
 		return err
 	}
-	out := sdk.APIKeyList{Items: make([]sdk.APIKey, 0, len(keys))}
+	out := wire.APIKeyList{Items: make([]wire.APIKey, 0, len(keys))}
 	for _, k := range keys {
 		out.Items = append(out.Items, apiKeyOf(k))
 	}
@@ -51,6 +51,6 @@ func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request, p store.Pr
 		}
 		return err
 	}
-	writeJSON(w, http.StatusOK, sdk.Success{Success: true})
+	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }

@@ -10,11 +10,11 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.AuthConfigCreateRequest
+	var req wire.AuthConfigCreateRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -47,9 +47,9 @@ func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, sdk.AuthConfigCreateResponse{
-		AuthConfig: sdk.AuthConfigRef{ID: c.ID, AuthScheme: c.AuthScheme},
-		Toolkit:    sdk.ToolkitRef{Slug: c.ToolkitSlug},
+	writeJSON(w, http.StatusCreated, wire.AuthConfigCreateResponse{
+		AuthConfig: wire.AuthConfigRef{ID: c.ID, AuthScheme: c.AuthScheme},
+		Toolkit:    wire.ToolkitRef{Slug: c.ToolkitSlug},
 	})
 	return nil
 }
@@ -104,7 +104,7 @@ func (s *Server) listAuthConfigs(w http.ResponseWriter, r *http.Request, p store
 		return badCursor(err)
 	}
 	cat := s.Catalog.For(r.Context(), p.ID)
-	items := make([]sdk.AuthConfig, 0, len(page.Items))
+	items := make([]wire.AuthConfig, 0, len(page.Items))
 	for _, c := range page.Items {
 		items = append(items, s.authConfigJSON(cat, c, counts[c.ID]))
 	}
@@ -113,7 +113,7 @@ func (s *Server) listAuthConfigs(w http.ResponseWriter, r *http.Request, p store
 }
 
 func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.AuthConfigUpdateRequest
+	var req wire.AuthConfigUpdateRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (s *Server) deleteAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err := s.AuthConfigs.Delete(r.Context(), p.ID, r.PathValue("id")); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sdk.Success{Success: true})
+	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
 
@@ -153,13 +153,13 @@ func (s *Server) setAuthConfigStatus(w http.ResponseWriter, r *http.Request, p s
 	if _, err := s.AuthConfigs.SetStatus(r.Context(), p.ID, r.PathValue("id"), r.PathValue("status")); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sdk.Success{Success: true})
+	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
 
 // authConfigJSON shows an auth config. Only non-secret settings appear in
 // credentials; client_secret never does.
-func (s *Server) authConfigJSON(cat *toolkits.Catalog, c store.AuthConfig, connections int) sdk.AuthConfig {
+func (s *Server) authConfigJSON(cat *toolkits.Catalog, c store.AuthConfig, connections int) wire.AuthConfig {
 	tk, _ := cat.Get(c.ToolkitSlug)
 	creds := map[string]any{}
 	for k, v := range c.Params {
@@ -168,14 +168,14 @@ func (s *Server) authConfigJSON(cat *toolkits.Catalog, c store.AuthConfig, conne
 	if (c.Secrets != nil || c.SealedSecrets != nil) && c.Type == authconfigs.TypeCustom {
 		creds["client_secret"] = "[REDACTED]"
 	}
-	return sdk.AuthConfig{
+	return wire.AuthConfig{
 		ID:                     c.ID,
 		UUID:                   c.ID,
 		Name:                   c.Name,
 		Type:                   c.Type,
 		Status:                 c.Status,
 		NoOfConnections:        connections,
-		Toolkit:                sdk.ToolkitRef{Slug: c.ToolkitSlug, Logo: tk.Logo},
+		Toolkit:                wire.ToolkitRef{Slug: c.ToolkitSlug, Logo: tk.Logo},
 		AuthScheme:             c.AuthScheme,
 		IsComposioManaged:      false,
 		IsEnabledForToolRouter: c.IsEnabledForToolRouter,
@@ -184,7 +184,7 @@ func (s *Server) authConfigJSON(cat *toolkits.Catalog, c store.AuthConfig, conne
 		CreatedBy:              "",
 		CreatedAt:              c.CreatedAt,
 		LastUpdatedAt:          c.UpdatedAt,
-		ToolAccessConfig:       sdk.ToolAccessConfig{ToolsAvailableForExecution: orNone(c.ToolsForExecution), ToolsForConnectedAccountCreation: []string{}},
+		ToolAccessConfig:       wire.ToolAccessConfig{ToolsAvailableForExecution: orNone(c.ToolsForExecution), ToolsForConnectedAccountCreation: []string{}},
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // maxToolkitBody bounds a custom toolkit's definition: an imported API of
@@ -71,7 +71,7 @@ func (s *Server) listCustomToolkits(w http.ResponseWriter, r *http.Request, p st
 	if err != nil {
 		return err
 	}
-	out := sdk.CustomToolkitList{Items: make([]sdk.CustomToolkit, 0, len(cs))}
+	out := wire.CustomToolkitList{Items: make([]wire.CustomToolkit, 0, len(cs))}
 	for _, c := range cs {
 		out.Items = append(out.Items, customToolkitJSON(c))
 	}
@@ -96,7 +96,7 @@ func (s *Server) deleteCustomToolkit(w http.ResponseWriter, r *http.Request, p s
 	return nil
 }
 
-func customToolkitJSON(c catalog.Custom) sdk.CustomToolkit {
-	return sdk.CustomToolkit{Slug: c.Slug, Name: c.Definition.Name, ToolsCount: len(c.Definition.Tools),
+func customToolkitJSON(c catalog.Custom) wire.CustomToolkit {
+	return wire.CustomToolkit{Slug: c.Slug, Name: c.Definition.Name, ToolsCount: len(c.Definition.Tools),
 		Definition: c.Raw, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Problem: c.Problem}
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // statusOf maps a problem kind to its HTTP status. Business-rule failures
@@ -109,12 +109,12 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	writeJSON(w, status, body(r, p, status))
 }
 
-func body(r *http.Request, p *problem.Error, status int) sdk.ErrorBody {
+func body(r *http.Request, p *problem.Error, status int) wire.ErrorBody {
 	code, ok := codes[p.Code]
 	if !ok {
 		code = status * 10
 	}
-	b := sdk.ErrorBody{Error: sdk.ErrorDetail{
+	b := wire.ErrorBody{Error: wire.ErrorDetail{
 		Message:      p.Message,
 		Code:         code,
 		Slug:         p.Code,
@@ -123,7 +123,7 @@ func body(r *http.Request, p *problem.Error, status int) sdk.ErrorBody {
 		SuggestedFix: p.Fix,
 	}}
 	if p.Field != "" {
-		b.Error.Errors = []sdk.FieldError{{Field: p.Field, Code: p.Code, Message: p.Message}}
+		b.Error.Errors = []wire.FieldError{{Field: p.Field, Code: p.Code, Message: p.Message}}
 	}
 	return b
 }

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/switchboard-dev/switchboard/internal/problem"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // bodySeeds are the seed corpus of the body decoders: the shapes the
@@ -31,20 +31,20 @@ var bodySeeds = []string{
 
 // decoders are every body type the API decodes.
 var decoders = map[string]func() any{
-	"link":         func() any { return new(sdk.ConnectedAccountLinkRequest) },
-	"account":      func() any { return new(sdk.ConnectedAccountCreateRequest) },
-	"account edit": func() any { return new(sdk.ConnectedAccountUpdateRequest) },
-	"status":       func() any { return new(sdk.StatusRequest) },
-	"api key":      func() any { return new(sdk.APIKeyCreateRequest) },
-	"auth config":  func() any { return new(sdk.AuthConfigCreateRequest) },
-	"auth edit":    func() any { return new(sdk.AuthConfigUpdateRequest) },
+	"link":         func() any { return new(wire.ConnectedAccountLinkRequest) },
+	"account":      func() any { return new(wire.ConnectedAccountCreateRequest) },
+	"account edit": func() any { return new(wire.ConnectedAccountUpdateRequest) },
+	"status":       func() any { return new(wire.StatusRequest) },
+	"api key":      func() any { return new(wire.APIKeyCreateRequest) },
+	"auth config":  func() any { return new(wire.AuthConfigCreateRequest) },
+	"auth edit":    func() any { return new(wire.AuthConfigUpdateRequest) },
 	"session":      func() any { return new(map[string]json.RawMessage) },
-	"session link": func() any { return new(sdk.SessionLinkRequest) },
-	"execute":      func() any { return new(sdk.ToolExecuteRequest) },
-	"proxy":        func() any { return new(sdk.ProxyRequest) },
-	"session exec": func() any { return new(sdk.SessionExecuteRequest) },
-	"meta":         func() any { return new(sdk.SessionExecuteMetaRequest) },
-	"search":       func() any { return new(sdk.SearchRequest) },
+	"session link": func() any { return new(wire.SessionLinkRequest) },
+	"execute":      func() any { return new(wire.ToolExecuteRequest) },
+	"proxy":        func() any { return new(wire.ProxyRequest) },
+	"session exec": func() any { return new(wire.SessionExecuteRequest) },
+	"meta":         func() any { return new(wire.SessionExecuteMetaRequest) },
+	"search":       func() any { return new(wire.SearchRequest) },
 }
 
 // FuzzDecode: every body decoder either decodes or refuses with a 4xx

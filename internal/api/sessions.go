@@ -11,7 +11,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // passthroughFields are session fields stored and echoed, not interpreted.
@@ -20,7 +20,7 @@ var passthroughFields = []string{"tools", "tags", "workbench", "preload", "searc
 // applySessionRequest copies the fields present in a create or update
 // body onto a session configuration. present tells which keys the body
 // had, so a PATCH changes only those; a null resets a field.
-func applySessionRequest(c *sessions.Config, req sdk.SessionCreateRequest, present map[string]json.RawMessage) {
+func applySessionRequest(c *sessions.Config, req wire.SessionCreateRequest, present map[string]json.RawMessage) {
 	has := func(k string) bool { _, ok := present[k]; return ok }
 	isNull := func(k string) bool { return string(present[k]) == "null" }
 	if has("toolkits") {
@@ -69,16 +69,16 @@ func applySessionRequest(c *sessions.Config, req sdk.SessionCreateRequest, prese
 	}
 }
 
-func decodeSessionRequest(r *http.Request) (sdk.SessionCreateRequest, map[string]json.RawMessage, error) {
+func decodeSessionRequest(r *http.Request) (wire.SessionCreateRequest, map[string]json.RawMessage, error) {
 	var present map[string]json.RawMessage
 	if err := decode(r, &present); err != nil {
-		return sdk.SessionCreateRequest{}, nil, err
+		return wire.SessionCreateRequest{}, nil, err
 	}
 	if present == nil {
-		return sdk.SessionCreateRequest{}, nil, problem.Invalidf("invalid_json", "", "the request body must be a JSON object")
+		return wire.SessionCreateRequest{}, nil, problem.Invalidf("invalid_json", "", "the request body must be a JSON object")
 	}
 	raw, _ := json.Marshal(present)
-	var req sdk.SessionCreateRequest
+	var req wire.SessionCreateRequest
 	if err := json.Unmarshal(raw, &req); err != nil {
 		var te *json.UnmarshalTypeError
 		field := ""
@@ -147,12 +147,12 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request, p store.P
 	if err := s.Sessions.Delete(r.Context(), p.ID, id); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sdk.SessionDeleted{SessionID: id, Deleted: true})
+	writeJSON(w, http.StatusOK, wire.SessionDeleted{SessionID: id, Deleted: true})
 	return nil
 }
 
 func (s *Server) sessionLink(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.SessionLinkRequest
+	var req wire.SessionLinkRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -164,8 +164,8 @@ func (s *Server) sessionLink(w http.ResponseWriter, r *http.Request, p store.Pro
 	return nil
 }
 
-func (s *Server) linkJSON(a store.Account, l store.Link) sdk.LinkResponse {
-	return sdk.LinkResponse{
+func (s *Server) linkJSON(a store.Account, l store.Link) wire.LinkResponse {
+	return wire.LinkResponse{
 		ConnectedAccountID: a.ID,
 		LinkToken:          l.Token,
 		RedirectURL:        s.Accounts.LinkURL(l.Token),
@@ -191,7 +191,7 @@ func (s *Server) sessionToolkits(w http.ResponseWriter, r *http.Request, p store
 		return err
 	}
 	cat := s.Catalog.For(r.Context(), p.ID)
-	items := make([]sdk.SessionToolkit, 0, len(states))
+	items := make([]wire.SessionToolkit, 0, len(states))
 	for _, st := range states {
 		items = append(items, s.sessionToolkitJSON(r.Context(), cat, st))
 	}
@@ -203,23 +203,23 @@ func (s *Server) sessionToolkits(w http.ResponseWriter, r *http.Request, p store
 	return nil
 }
 
-func (s *Server) sessionToolkitJSON(ctx context.Context, cat *toolkits.Catalog, st sessions.ToolkitState) sdk.SessionToolkit {
+func (s *Server) sessionToolkitJSON(ctx context.Context, cat *toolkits.Catalog, st sessions.ToolkitState) wire.SessionToolkit {
 	tk, _ := cat.Get(st.Slug)
-	item := sdk.SessionToolkit{
+	item := wire.SessionToolkit{
 		Slug:                       tk.Slug,
 		Name:                       tk.Name,
 		Enabled:                    true,
 		ComposioManagedAuthSchemes: []string{},
-		Meta:                       sdk.ToolkitMetaBrief{Description: tk.Description, Logo: tk.Logo},
+		Meta:                       wire.ToolkitMetaBrief{Description: tk.Description, Logo: tk.Logo},
 	}
 	if a := st.Account; a != nil {
-		item.ConnectedAccount = &sdk.SessionToolkitAccount{
+		item.ConnectedAccount = &wire.SessionToolkitAccount{
 			ID:        a.ID,
 			Status:    a.Status,
 			UserID:    a.UserID,
 			Alias:     optional(a.Alias),
 			CreatedAt: a.CreatedAt,
-			AuthConfig: sdk.AuthConfigRef{
+			AuthConfig: wire.AuthConfigRef{
 				ID:         a.AuthConfigID,
 				AuthScheme: s.authScheme(ctx, a.ProjectID, a.AuthConfigID),
 			},
@@ -228,24 +228,24 @@ func (s *Server) sessionToolkitJSON(ctx context.Context, cat *toolkits.Catalog, 
 	return item
 }
 
-func (s *Server) sessionJSON(sess sessions.Session) sdk.Session {
+func (s *Server) sessionJSON(sess sessions.Session) wire.Session {
 	c := sess.Config
-	out := sdk.Session{
+	out := wire.Session{
 		SessionID:       sess.ID,
-		MCP:             sdk.SessionMCP{Type: "http", URL: s.PublicURL + "/tool_router/v3/" + sess.ID + "/mcp"},
+		MCP:             wire.SessionMCP{Type: "http", URL: s.PublicURL + "/tool_router/v3/" + sess.ID + "/mcp"},
 		ToolRouterTools: metatools.Exposed(c),
 		ConfigVersion:   sess.ConfigVersion,
-		Warnings:        []sdk.Warning{},
-		Config: sdk.SessionConfig{
+		Warnings:        []wire.Warning{},
+		Config: wire.SessionConfig{
 			UserID:            sess.UserID,
 			AuthConfigs:       orEmpty(c.AuthConfigs),
 			ConnectedAccounts: map[string][]string{},
-			ManageConnections: sdk.ManageConnectionsConfig{
+			ManageConnections: wire.ManageConnectionsConfig{
 				Enabled:                  c.ManageConnections.Enabled,
 				CallbackURL:              c.ManageConnections.CallbackURL,
 				EnableWaitForConnections: c.ManageConnections.WaitForConnections,
 			},
-			MultiAccount: sdk.MultiAccount{
+			MultiAccount: wire.MultiAccount{
 				Enable:                   c.MultiAccount.Enabled,
 				MaxAccountsPerToolkit:    c.MultiAccount.MaxAccountsPerToolkit,
 				RequireExplicitSelection: c.MultiAccount.RequireExplicitSelection,
@@ -259,7 +259,7 @@ func (s *Server) sessionJSON(sess sessions.Session) sdk.Session {
 		},
 	}
 	if len(c.Toolkits.Enabled) > 0 || len(c.Toolkits.Disabled) > 0 {
-		out.Config.Toolkits = &sdk.EnabledDisabled{Enabled: c.Toolkits.Enabled, Disabled: c.Toolkits.Disabled}
+		out.Config.Toolkits = &wire.EnabledDisabled{Enabled: c.Toolkits.Enabled, Disabled: c.Toolkits.Disabled}
 	}
 	for tk, pins := range c.Pins {
 		out.Config.ConnectedAccounts[tk] = slices.Clone(pins)

@@ -8,7 +8,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 func (s *Server) listToolkits(w http.ResponseWriter, r *http.Request, p store.Project) error {
@@ -17,7 +17,7 @@ func (s *Server) listToolkits(w http.ResponseWriter, r *http.Request, p store.Pr
 		return err
 	}
 	category := r.URL.Query().Get("category")
-	var items []sdk.Toolkit
+	var items []wire.Toolkit
 	for _, tk := range s.Catalog.For(r.Context(), p.ID).List() {
 		if category != "" && !slices.ContainsFunc(tk.Categories, func(c toolkits.Category) bool { return strings.EqualFold(c.Slug, category) }) {
 			continue
@@ -25,7 +25,7 @@ func (s *Server) listToolkits(w http.ResponseWriter, r *http.Request, p store.Pr
 		items = append(items, toolkitJSON(tk, false))
 	}
 	if items == nil {
-		items = []sdk.Toolkit{}
+		items = []wire.Toolkit{}
 	}
 	page, err := paginate(items, r.URL.Query().Get("cursor"), n)
 	if err != nil {
@@ -47,12 +47,12 @@ func (s *Server) getToolkit(w http.ResponseWriter, r *http.Request, p store.Proj
 
 func (s *Server) listCategories(w http.ResponseWriter, r *http.Request, p store.Project) error {
 	seen := map[string]bool{}
-	items := []sdk.Category{}
+	items := []wire.Category{}
 	for _, tk := range s.Catalog.For(r.Context(), p.ID).List() {
 		for _, c := range tk.Categories {
 			if !seen[c.Slug] {
 				seen[c.Slug] = true
-				items = append(items, sdk.Category{ID: c.Slug, Slug: c.Slug, Name: c.Name})
+				items = append(items, wire.Category{ID: c.Slug, Slug: c.Slug, Name: c.Name})
 			}
 		}
 	}
@@ -62,15 +62,15 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request, p store.
 
 // toolkitJSON shows a catalog toolkit; detail adds what retrieve returns
 // beyond a list item.
-func toolkitJSON(tk toolkits.Toolkit, detail bool) sdk.Toolkit {
-	out := sdk.Toolkit{
+func toolkitJSON(tk toolkits.Toolkit, detail bool) wire.Toolkit {
+	out := wire.Toolkit{
 		Slug: tk.Slug,
 		Name: tk.Name,
 		Type: "native",
-		Meta: sdk.ToolkitMeta{
+		Meta: wire.ToolkitMeta{
 			Description: tk.Description,
 			Logo:        tk.Logo,
-			Categories:  []sdk.Category{},
+			Categories:  []wire.Category{},
 			ToolsCount:  tk.ToolsCount,
 			Version:     "latest",
 		},
@@ -79,7 +79,7 @@ func toolkitJSON(tk toolkits.Toolkit, detail bool) sdk.Toolkit {
 		Enabled:                    true,
 	}
 	for _, c := range tk.Categories {
-		out.Meta.Categories = append(out.Meta.Categories, sdk.Category{ID: c.Slug, Slug: c.Slug, Name: c.Name})
+		out.Meta.Categories = append(out.Meta.Categories, wire.Category{ID: c.Slug, Slug: c.Slug, Name: c.Name})
 	}
 	for _, sc := range tk.AuthSchemes {
 		out.AuthSchemes = append(out.AuthSchemes, string(sc.Mode))
@@ -94,15 +94,15 @@ func toolkitJSON(tk toolkits.Toolkit, detail bool) sdk.Toolkit {
 		out.GetCurrentUserEndpointMethod = tk.Identity.Method
 	}
 	for _, sc := range tk.AuthSchemes {
-		d := sdk.AuthConfigDetails{Name: string(sc.Mode), Mode: string(sc.Mode)}
-		d.Fields.AuthConfigCreation = sdk.FieldSet{Required: []sdk.Field{}, Optional: []sdk.Field{}}
-		d.Fields.ConnectedAccountInitiation = sdk.FieldSet{Required: []sdk.Field{}, Optional: []sdk.Field{}}
+		d := wire.AuthConfigDetails{Name: string(sc.Mode), Mode: string(sc.Mode)}
+		d.Fields.AuthConfigCreation = wire.FieldSet{Required: []wire.Field{}, Optional: []wire.Field{}}
+		d.Fields.ConnectedAccountInitiation = wire.FieldSet{Required: []wire.Field{}, Optional: []wire.Field{}}
 		if sc.Mode == toolkits.ModeOAuth2 {
-			d.Fields.AuthConfigCreation.Required = []sdk.Field{
+			d.Fields.AuthConfigCreation.Required = []wire.Field{
 				{Name: "client_id", DisplayName: "Client ID", Description: "The OAuth app's client id", Type: "string", Required: true},
 				{Name: "client_secret", DisplayName: "Client secret", Description: "The OAuth app's client secret", Type: "string", Required: true, IsSecret: true},
 			}
-			d.Fields.AuthConfigCreation.Optional = []sdk.Field{
+			d.Fields.AuthConfigCreation.Optional = []wire.Field{
 				{Name: "scopes", DisplayName: "Scopes", Description: "Scopes to request instead of the defaults: " + strings.Join(sc.OAuth2.DefaultScopes, " "), Type: "string"},
 				{Name: "authorization_url", DisplayName: "Authorization URL", Description: "Override for self-hosted or regional providers", Type: "string", Default: sc.OAuth2.AuthorizationURL},
 				{Name: "token_url", DisplayName: "Token URL", Description: "Override for self-hosted or regional providers", Type: "string", Default: sc.OAuth2.TokenURL},
@@ -110,7 +110,7 @@ func toolkitJSON(tk toolkits.Toolkit, detail bool) sdk.Toolkit {
 			}
 		}
 		for _, f := range sc.Fields {
-			wf := sdk.Field{Name: f.Name, DisplayName: f.DisplayName, Description: f.Description, Type: f.Type, Required: f.Required, IsSecret: f.Secret}
+			wf := wire.Field{Name: f.Name, DisplayName: f.DisplayName, Description: f.Description, Type: f.Type, Required: f.Required, IsSecret: f.Secret}
 			if f.Required {
 				d.Fields.ConnectedAccountInitiation.Required = append(d.Fields.ConnectedAccountInitiation.Required, wf)
 			} else {

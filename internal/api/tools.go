@@ -13,19 +13,19 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
-func toolJSON(cat *toolkits.Catalog, t toolkits.Tool) sdk.Tool {
+func toolJSON(cat *toolkits.Catalog, t toolkits.Tool) wire.Tool {
 	tk, _ := cat.Get(t.Toolkit)
-	out := sdk.Tool{
+	out := wire.Tool{
 		Slug:              t.Slug,
 		Name:              t.Name,
 		Description:       t.Description,
 		InputParameters:   t.InputSchema,
 		OutputParameters:  t.OutputSchema,
 		Tags:              slices.Clone(t.Tags),
-		Toolkit:           sdk.ToolToolkit{Slug: tk.Slug, Name: tk.Name, Logo: tk.Logo},
+		Toolkit:           wire.ToolToolkit{Slug: tk.Slug, Name: tk.Name, Logo: tk.Logo},
 		Version:           t.Version,
 		AvailableVersions: []string{t.Version},
 		Scopes:            []string{},
@@ -45,7 +45,7 @@ func (s *Server) listTools(w http.ResponseWriter, r *http.Request, p store.Proje
 	tools := cat.FindTools(toolkits.ToolQuery{
 		Search: r.URL.Query().Get("search"), Toolkits: csv(r, "toolkit_slug"), Slugs: csv(r, "tool_slugs"), Tags: csv(r, "tags"),
 	})
-	items := []sdk.Tool{}
+	items := []wire.Tool{}
 	for _, t := range tools {
 		items = append(items, toolJSON(cat, t))
 	}
@@ -75,7 +75,7 @@ func errPtr(s string) *string {
 }
 
 func (s *Server) executeTool(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.ToolExecuteRequest
+	var req wire.ToolExecuteRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -85,12 +85,12 @@ func (s *Server) executeTool(w http.ResponseWriter, r *http.Request, p store.Pro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sdk.ToolExecuteResponse{Data: res.Data, Error: errPtr(res.Error), Successful: res.Error == "", LogID: res.LogID})
+	writeJSON(w, http.StatusOK, wire.ToolExecuteResponse{Data: res.Data, Error: errPtr(res.Error), Successful: res.Error == "", LogID: res.LogID})
 	return nil
 }
 
 func (s *Server) proxy(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.ProxyRequest
+	var req wire.ProxyRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, p store.Project) 
 }
 
 func (s *Server) sessionProxy(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.ProxyRequest
+	var req wire.ProxyRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Server) sessionProxy(w http.ResponseWriter, r *http.Request, p store.Pr
 	return s.writeProxy(w, r, p, execute.ProxyCall{SessionID: r.PathValue("id"), Toolkit: req.ToolkitSlug, Account: req.Account}, req)
 }
 
-func (s *Server) writeProxy(w http.ResponseWriter, r *http.Request, p store.Project, c execute.ProxyCall, req sdk.ProxyRequest) error {
+func (s *Server) writeProxy(w http.ResponseWriter, r *http.Request, p store.Project, c execute.ProxyCall, req wire.ProxyRequest) error {
 	c.Endpoint, c.Method, c.Body = req.Endpoint, req.Method, req.Body
 	for _, prm := range req.Parameters {
 		c.Parameters = append(c.Parameters, execute.Parameter{Name: prm.Name, Type: prm.Type, Value: prm.Value})
@@ -117,12 +117,12 @@ func (s *Server) writeProxy(w http.ResponseWriter, r *http.Request, p store.Proj
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sdk.ProxyResponse{Status: res.Status, Data: res.Data, Headers: res.Headers, Error: errPtr(res.Error), LogID: res.LogID})
+	writeJSON(w, http.StatusOK, wire.ProxyResponse{Status: res.Status, Data: res.Data, Headers: res.Headers, Error: errPtr(res.Error), LogID: res.LogID})
 	return nil
 }
 
 func (s *Server) sessionExecute(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.SessionExecuteRequest
+	var req wire.SessionExecuteRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *Server) sessionExecute(w http.ResponseWriter, r *http.Request, p store.
 	if err != nil {
 		return err
 	}
-	out := sdk.SessionExecuteResponse{Data: res.Data, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed"}
+	out := wire.SessionExecuteResponse{Data: res.Data, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed"}
 	if res.Error != "" {
 		out.ResultType = "failed"
 	}
@@ -148,7 +148,7 @@ func (s *Server) sessionExecute(w http.ResponseWriter, r *http.Request, p store.
 }
 
 func (s *Server) sessionExecuteMeta(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.SessionExecuteMetaRequest
+	var req wire.SessionExecuteMetaRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (s *Server) runMeta(w http.ResponseWriter, r *http.Request, p store.Project
 	if len(data) == 0 {
 		data = json.RawMessage(`{}`)
 	}
-	out := sdk.SessionExecuteResponse{Data: data, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed"}
+	out := wire.SessionExecuteResponse{Data: data, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed"}
 	if res.Error != "" {
 		out.ResultType = "failed"
 	}
@@ -202,7 +202,7 @@ func (s *Server) sessionTools(w http.ResponseWriter, r *http.Request, p store.Pr
 		return err
 	}
 	cat := s.Catalog.For(r.Context(), p.ID)
-	items := []sdk.Tool{}
+	items := []wire.Tool{}
 	for _, t := range tools {
 		items = append(items, toolJSON(cat, t))
 	}
@@ -215,7 +215,7 @@ func (s *Server) sessionTools(w http.ResponseWriter, r *http.Request, p store.Pr
 }
 
 func (s *Server) sessionSearch(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	var req sdk.SearchRequest
+	var req wire.SearchRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func (s *Server) sessionSearch(w http.ResponseWriter, r *http.Request, p store.P
 }
 
 // search runs a session search, shaped as the Composio wire does.
-func (s *Server) search(ctx context.Context, sess sessions.Session, req sdk.SearchRequest) (sdk.SearchResponse, error) {
+func (s *Server) search(ctx context.Context, sess sessions.Session, req wire.SearchRequest) (wire.SearchResponse, error) {
 	useCases := make([]string, len(req.Queries))
 	for i, q := range req.Queries {
 		useCases[i] = q.UseCase

@@ -16,7 +16,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // countingUpstream is a service on 127.0.0.1 that counts the requests it
@@ -334,7 +334,7 @@ func TestIdentityRedirectRefused(t *testing.T) {
 			defer redirector.Close()
 			s := startServer(t, serverOptions{})
 			p := provider(t, s)
-			if _, err := s.Client.AuthConfigs().Create(ctxT(t), "gmail", sdk.AuthConfigSpec{
+			if _, err := s.Client.AuthConfigs().Create(ctxT(t), "gmail", wire.AuthConfigSpec{
 				Type: "use_custom_auth", AuthScheme: "OAUTH2",
 				Credentials: map[string]any{
 					"client_id": "switchboard-client", "client_secret": "switchboard-secret",

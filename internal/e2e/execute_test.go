@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/oauth/oauthtest"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // execResult is a session execute or tools execute answer.
@@ -101,7 +102,7 @@ func TestExecuteUsesTheSessionsAccount(t *testing.T) {
 		t.Errorf("pinned session: got %+v via %+v, want the work account", r, f.api.last())
 	}
 	// A pin by alias.
-	if _, err := s.Client.ConnectedAccounts().Update(ctx, f.ca1, sdk.ConnectedAccountUpdateRequest{Alias: ptr("work")}); err != nil {
+	if _, err := s.Client.ConnectedAccounts().Update(ctx, f.ca1, wire.ConnectedAccountUpdateRequest{Alias: ptr("work")}); err != nil {
 		t.Fatal(err)
 	}
 	byAlias, err := s.Client.Create(ctx, "user_123", sdk.WithConnectedAccounts(map[string]string{"gmail": "work"}))
@@ -122,7 +123,7 @@ func TestExecuteUsesTheSessionsAccount(t *testing.T) {
 	if status != 201 {
 		t.Fatalf("multi-account session: %d %s", status, b)
 	}
-	var multi sdk.Session
+	var multi wire.Session
 	json.Unmarshal([]byte(b), &multi)
 	r = sessionExec(t, s, multi.SessionID, "GMAIL_GET_PROFILE", `{}`, "")
 	for _, want := range []string{f.ca1, f.ca2, "work", work.Email, personal.Email} {
@@ -340,7 +341,7 @@ func TestToolsAndSearch(t *testing.T) {
 		t.Errorf("tools list: %d %.300s", status, b)
 	}
 	status, b = call(t, s, testKey, "GET", "/api/v3.1/tools/GMAIL_SEND_EMAIL?toolkit_versions=latest", "")
-	var tool sdk.Tool
+	var tool wire.Tool
 	json.Unmarshal([]byte(b), &tool)
 	if status != 200 || tool.Slug != "GMAIL_SEND_EMAIL" || !strings.Contains(string(tool.InputParameters), `"type":"object"`) || tool.Toolkit.Slug != "gmail" {
 		t.Errorf("tool retrieve: %d %s", status, b)
@@ -349,11 +350,11 @@ func TestToolsAndSearch(t *testing.T) {
 		t.Errorf("unknown tool: %d", status)
 	}
 	// Session tools page through every tool of the session's toolkits.
-	var all []sdk.Tool
+	var all []wire.Tool
 	cursor := ""
 	for {
 		status, b := call(t, s, testKey, "GET", "/api/v3.1/tool_router/session/"+f.session.ID()+"/tools?limit=7&cursor="+cursor, "")
-		var page sdk.ListResponse[sdk.Tool]
+		var page wire.ListResponse[wire.Tool]
 		if err := json.Unmarshal([]byte(b), &page); err != nil || status != 200 {
 			t.Fatalf("session tools: %d %s", status, b)
 		}
@@ -372,12 +373,12 @@ func TestToolsAndSearch(t *testing.T) {
 	}
 	// Search ranks the right tool first and reports connection status.
 	status, b = call(t, s, testKey, "POST", "/api/v3.1/tool_router/session/"+f.session.ID()+"/search", `{"queries":[{"use_case":"send an email"}]}`)
-	var res sdk.SearchResponse
+	var res wire.SearchResponse
 	json.Unmarshal([]byte(b), &res)
 	if status != 200 || len(res.Results) != 1 || len(res.Results[0].PrimaryToolSlugs) == 0 || res.Results[0].PrimaryToolSlugs[0] != "GMAIL_SEND_EMAIL" {
 		t.Fatalf("search: %d %s", status, b)
 	}
-	var gmail *sdk.ToolkitConnectionStatus
+	var gmail *wire.ToolkitConnectionStatus
 	for i := range res.ToolkitConnectionStatuses {
 		if res.ToolkitConnectionStatuses[i].Toolkit == "gmail" {
 			gmail = &res.ToolkitConnectionStatuses[i]

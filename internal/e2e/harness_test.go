@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 func TestMain(m *testing.M) { postgrestest.Main(m) }
@@ -167,7 +168,7 @@ func provider(t testing.TB, servers ...*server) *oauthtest.Provider {
 // gmailConfig creates the gmail auth config pointing at the provider.
 func gmailConfig(t testing.TB, c *sdk.Client, p *oauthtest.Provider) string {
 	t.Helper()
-	res, err := c.AuthConfigs().Create(context.Background(), "gmail", sdk.AuthConfigSpec{
+	res, err := c.AuthConfigs().Create(context.Background(), "gmail", wire.AuthConfigSpec{
 		Type:       "use_custom_auth",
 		Name:       "Gmail (test provider)",
 		AuthScheme: "OAUTH2",

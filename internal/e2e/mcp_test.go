@@ -21,7 +21,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // keyTransport adds request headers, as MCP clients configured with
@@ -73,7 +73,7 @@ func newSession(t testing.TB, s *server, body string) string {
 	if status != http.StatusCreated {
 		t.Fatalf("create session %s: %d %s", body, status, b)
 	}
-	var sess sdk.Session
+	var sess wire.Session
 	if err := json.Unmarshal([]byte(b), &sess); err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func TestMCP(t *testing.T) {
 	}
 
 	// Search: the tool, its schema and gmail's connection status.
-	var search sdk.SearchResponse
+	var search wire.SearchResponse
 	text, isErr := callTool(t, cs, metatools.SearchTools, map[string]any{"queries": []any{map[string]any{"use_case": "get the gmail profile of the user"}}}, &search)
 	if isErr || len(search.Results) != 1 || search.Session.ID != sessID {
 		t.Fatalf("search: %s", text)

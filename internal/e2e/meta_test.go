@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // metaResult is a session execute answer for a meta tool.
@@ -73,7 +73,7 @@ func TestMetaToolsOverREST(t *testing.T) {
 	sessID := newSession(t, s, `{"user_id":"user_123","manage_connections":{"enable":true,"enable_wait_for_connections":true}}`)
 
 	// Search finds the tool, with its schema, and says gmail is not connected.
-	var search sdk.SearchResponse
+	var search wire.SearchResponse
 	if r := metaExec(t, s, sessID, "COMPOSIO_SEARCH_TOOLS", `{"queries":[{"use_case":"send an email"}]}`, &search); r.err() != "" {
 		t.Fatalf("search: %s", r.err())
 	}
@@ -143,7 +143,7 @@ func TestMetaToolsOverREST(t *testing.T) {
 	}
 
 	// execute_meta: the same tools, named by slug.
-	search = sdk.SearchResponse{}
+	search = wire.SearchResponse{}
 	r = metaCall(t, s, sessID, "execute_meta", `{"slug":"COMPOSIO_SEARCH_TOOLS","arguments":{"queries":[{"use_case":"send an email"}]}}`, &search)
 	if r.err() != "" || len(search.Results) != 1 || !slices.Contains(search.Results[0].PrimaryToolSlugs, "GMAIL_SEND_EMAIL") ||
 		len(search.ToolkitConnectionStatuses) == 0 || !search.ToolkitConnectionStatuses[0].HasActiveConnection {

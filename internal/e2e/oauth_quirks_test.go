@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/oauth/oauthtest"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // TestSlackAndNotion connects a Slack and a Notion account through the
@@ -108,7 +109,7 @@ func TestSlackAndNotion(t *testing.T) {
 
 func createOAuthConfig(t *testing.T, c *sdk.Client, toolkit string, creds map[string]any) {
 	t.Helper()
-	_, err := c.AuthConfigs().Create(context.Background(), toolkit, sdk.AuthConfigSpec{
+	_, err := c.AuthConfigs().Create(context.Background(), toolkit, wire.AuthConfigSpec{
 		Type: "use_custom_auth", AuthScheme: "OAUTH2", Credentials: creds,
 	})
 	if err != nil {
@@ -119,7 +120,7 @@ func createOAuthConfig(t *testing.T, c *sdk.Client, toolkit string, creds map[st
 // connectDirect authorizes a toolkit through a session against a fake
 // whose authorization endpoint redirects back at once, and returns the
 // connected account.
-func connectDirect(t *testing.T, sess *sdk.Session, toolkit string) *sdk.ConnectedAccount {
+func connectDirect(t *testing.T, sess *sdk.Session, toolkit string) *wire.ConnectedAccount {
 	t.Helper()
 	ctx := ctxT(t)
 	req, err := sess.Authorize(ctx, toolkit)

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // TestCallbackErrorIsSanitised sends provider errors to the real callback:
@@ -193,7 +193,7 @@ func TestReauthorizeWithoutIdentityIsRefused(t *testing.T) {
 	t.Cleanup(profile.Close)
 	c := s.Client
 	ctx := ctxT(t)
-	ac, err := c.AuthConfigs().Create(ctx, "gmail", sdk.AuthConfigSpec{
+	ac, err := c.AuthConfigs().Create(ctx, "gmail", wire.AuthConfigSpec{
 		Type: "use_custom_auth", AuthScheme: "OAUTH2",
 		Credentials: map[string]any{"client_id": "switchboard-client", "client_secret": "switchboard-secret",
 			"scopes": []any{"https://mail.google.com/"}, "authorization_url": p.AuthorizeURL(), "token_url": p.TokenURL(),

@@ -138,9 +138,11 @@ func TestLicense(t *testing.T) {
 // layers orders the production packages: each may import only packages of
 // a lower layer. The servers (api, mcp, web) sit side by side and never
 // import each other; no domain package imports a server, the store's
-// backends or the vault; only app wires them together.
+// backends or the vault; only app wires them together. The Composio wire
+// types are package wire, which the servers and the Go SDK share; no
+// server package imports the SDK (TestLayers).
 var layers = [][]string{
-	{"internal/store", "internal/ids", "internal/toolkits", "internal/egress", "internal/config"},
+	{"wire", "internal/store", "internal/ids", "internal/toolkits", "internal/egress", "internal/config"},
 	{"internal/reqlog", "internal/problem", "internal/oauth", "internal/vault", "internal/store/sqlq", "internal/store/cache", "internal/toolkits/openapi", "internal/remotemcp"},
 	{"internal/store/sqlite", "internal/store/postgres", "internal/projects", "internal/catalog", "internal/authconfigs"},
 	{"internal/accounts"},
@@ -178,6 +180,9 @@ func TestLayers(t *testing.T) {
 				to, ok := layerOf[strings.TrimPrefix(path, module)]
 				if ok && strings.HasPrefix(path, module) && to >= from {
 					t.Errorf("%s imports %s: layer %d may import only layers below it", f, path, from)
+				}
+				if path == module+"sdk" && strings.HasPrefix(dir, "internal/") {
+					t.Errorf("%s imports the Go SDK: server packages use the wire types of package wire", f)
 				}
 			}
 		}

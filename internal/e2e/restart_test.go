@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // TestRestartKeepsAccounts connects accounts, restarts the server on the
@@ -173,7 +174,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	}
 	type result struct {
 		who string
-		a   *sdk.ConnectedAccount
+		a   *wire.ConnectedAccount
 		err error
 	}
 	results := make(chan result, 2)

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/internal/metatools"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // sessionToolSlugs lists a session's tools over REST.
@@ -17,7 +17,7 @@ func sessionToolSlugs(t *testing.T, s *server, id string) []string {
 	if status != 200 {
 		t.Fatalf("session tools: %d %s", status, b)
 	}
-	var page sdk.ListResponse[sdk.Tool]
+	var page wire.ListResponse[wire.Tool]
 	if err := json.Unmarshal([]byte(b), &page); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestSessionToolRestrictions(t *testing.T) {
 			}
 
 			// Search and schemas over REST meta tools.
-			var found sdk.SearchResponse
+			var found wire.SearchResponse
 			useCase := func(slug string) string {
 				return `{"use_case":"` + strings.ToLower(strings.ReplaceAll(slug, "_", " ")) + `"}`
 			}
@@ -179,7 +179,7 @@ func TestAuthConfigToolAccess(t *testing.T) {
 	if status != 403 || !strings.Contains(b, `"slug":"tool_not_allowed"`) {
 		t.Errorf("tools execute: %d %s, want 403 tool_not_allowed", status, b)
 	}
-	var found sdk.SearchResponse
+	var found wire.SearchResponse
 	status, b = call(t, s, testKey, "POST", "/api/v3.1/tool_router/session/"+id+"/search", `{"queries":[{"use_case":"send an email"}]}`)
 	if status != 200 || json.Unmarshal([]byte(b), &found) != nil {
 		t.Fatalf("search: %d %s", status, b)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // call sends a raw API request and returns the status and body.
@@ -166,7 +167,7 @@ func TestIsolation(t *testing.T) {
 	if status != 201 {
 		t.Fatalf("create session: %d %s", status, b)
 	}
-	var sess sdk.Session
+	var sess wire.Session
 	json.Unmarshal([]byte(b), &sess)
 	for _, path := range []string{"", "/toolkits"} {
 		if status, b := call(t, s, otherKey, "GET", "/api/v3.1/tool_router/session/"+sess.SessionID+path, ""); status != 404 {
@@ -250,7 +251,7 @@ func TestBadInput(t *testing.T) {
 			if status != tt.want || !strings.Contains(b, tt.mention) {
 				t.Errorf("got %d %s, want %d mentioning %q", status, b, tt.want, tt.mention)
 			}
-			var env sdk.ErrorBody
+			var env wire.ErrorBody
 			if err := json.Unmarshal([]byte(b), &env); err != nil || env.Error.Message == "" || env.Error.Status != status || env.Error.Code == 0 || !strings.HasPrefix(env.Error.RequestID, "req_") {
 				t.Errorf("error body %s is not the {error:{message,code,status,request_id}} envelope", b)
 			}
@@ -379,7 +380,7 @@ func TestHostedFlowFailures(t *testing.T) {
 	}
 
 	// A scope the provider does not know: it answers invalid_scope.
-	badScope, err := s.Client.AuthConfigs().Create(ctx, "gmail", sdk.AuthConfigSpec{
+	badScope, err := s.Client.AuthConfigs().Create(ctx, "gmail", wire.AuthConfigSpec{
 		Type: "use_custom_auth", AuthScheme: "OAUTH2",
 		Credentials: map[string]any{"client_id": "switchboard-client", "client_secret": "switchboard-secret", "scopes": "no-such-scope",
 			"authorization_url": p.AuthorizeURL(), "token_url": p.TokenURL()},

@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/oauth/oauthtest"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 func TestScenarioSQLite(t *testing.T) {
@@ -25,7 +26,7 @@ func TestScenarioPostgres(t *testing.T) {
 }
 
 // connect authorizes gmail through a session as id and waits for it.
-func connect(t testing.TB, sess *sdk.Session, id identity) *sdk.ConnectedAccount {
+func connect(t testing.TB, sess *sdk.Session, id identity) *wire.ConnectedAccount {
 	t.Helper()
 	ctx := ctxT(t)
 	req, err := sess.Authorize(ctx, "gmail")
@@ -36,7 +37,7 @@ func connect(t testing.TB, sess *sdk.Session, id identity) *sdk.ConnectedAccount
 		t.Fatalf("redirect URL %q is not a hosted link", req.RedirectURL)
 	}
 	waited := make(chan struct{})
-	var acct *sdk.ConnectedAccount
+	var acct *wire.ConnectedAccount
 	var werr error
 	go func() {
 		defer close(waited)

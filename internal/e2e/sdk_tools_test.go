@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // ownerOf is the login whose token reached the fake API, as the tool's
@@ -104,7 +105,7 @@ func TestSDKExecute(t *testing.T) {
 	})
 
 	t.Run("multi-account by alias", func(t *testing.T) {
-		if _, err := s.Client.ConnectedAccounts().Update(ctx, f.ca1, sdk.ConnectedAccountUpdateRequest{Alias: ptr("work")}); err != nil {
+		if _, err := s.Client.ConnectedAccounts().Update(ctx, f.ca1, wire.ConnectedAccountUpdateRequest{Alias: ptr("work")}); err != nil {
 			t.Fatal(err)
 		}
 		multi, err := s.Client.Create(ctx, "user_123", sdk.WithMultiAccount(0, true))
@@ -137,7 +138,7 @@ func TestSDKExecute(t *testing.T) {
 		r := mustExecute(t, f.session, "COMPOSIO_SEARCH_TOOLS", map[string]any{
 			"queries": []map[string]any{{"use_case": "send an email"}},
 		})
-		var found sdk.SearchResponse
+		var found wire.SearchResponse
 		if err := json.Unmarshal(r.Data, &found); err != nil || !r.Successful() {
 			t.Fatalf("got %+v (%v), want search results", r, err)
 		}
@@ -172,9 +173,9 @@ func TestSDKExecute(t *testing.T) {
 	})
 
 	t.Run("proxy", func(t *testing.T) {
-		res, err := f.session.Proxy(ctx, "gmail", sdk.ProxyRequest{
+		res, err := f.session.Proxy(ctx, "gmail", wire.ProxyRequest{
 			Endpoint: "/users/me/labels", Method: "GET",
-			Parameters: []sdk.ProxyParameter{{Name: "q", Type: "query", Value: "a b"}},
+			Parameters: []wire.ProxyParameter{{Name: "q", Type: "query", Value: "a b"}},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -184,7 +185,7 @@ func TestSDKExecute(t *testing.T) {
 		if res.Status != 200 || res.Error != nil || data["owner"] != personal.Login || up.Path != "/gmail/v1/users/me/labels" || up.Query != "q=a+b" {
 			t.Errorf("got %+v, upstream saw %+v", res, up)
 		}
-		res, err = f.session.Proxy(ctx, "gmail", sdk.ProxyRequest{Endpoint: "http://evil.example.com/x", Method: "GET"})
+		res, err = f.session.Proxy(ctx, "gmail", wire.ProxyRequest{Endpoint: "http://evil.example.com/x", Method: "GET"})
 		if err == nil && (res.Error == nil || res.Status != 0) {
 			t.Errorf("an endpoint off the toolkit's host: got %+v", res)
 		}
@@ -253,7 +254,7 @@ func TestSDKToolsAndSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if all.TotalItems <= len(want) || !slices.ContainsFunc(all.Items, func(t sdk.Tool) bool { return t.Slug == "GITHUB_CREATE_AN_ISSUE" }) {
+	if all.TotalItems <= len(want) || !slices.ContainsFunc(all.Items, func(t wire.Tool) bool { return t.Slug == "GITHUB_CREATE_AN_ISSUE" }) {
 		t.Errorf("unfiltered session: %d tools, want gmail's %d and others", all.TotalItems, len(want))
 	}
 
@@ -271,7 +272,7 @@ func TestSDKToolsAndSearch(t *testing.T) {
 	if !res.Success || res.Error != nil || res.Session.ID != f.session.ID() {
 		t.Errorf("search: success %v, error %v, session %q", res.Success, res.Error, res.Session.ID)
 	}
-	i := slices.IndexFunc(res.ToolkitConnectionStatuses, func(st sdk.ToolkitConnectionStatus) bool { return st.Toolkit == "gmail" })
+	i := slices.IndexFunc(res.ToolkitConnectionStatuses, func(st wire.ToolkitConnectionStatus) bool { return st.Toolkit == "gmail" })
 	if i < 0 || !res.ToolkitConnectionStatuses[i].HasActiveConnection || len(res.ToolkitConnectionStatuses[i].Accounts) != 2 {
 		t.Errorf("gmail status: %+v, want connected with 2 accounts", res.ToolkitConnectionStatuses)
 	}

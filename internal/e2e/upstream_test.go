@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/oauth/oauthtest"
 	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // fakeAPI is a provider API on 127.0.0.1 guarded by the test provider's
@@ -74,7 +75,7 @@ func (f *fakeAPI) count() int {
 // and the fake API as the toolkit's base URL.
 func gmailConfigAt(t testing.TB, c *sdk.Client, p *oauthtest.Provider, api *fakeAPI) string {
 	t.Helper()
-	res, err := c.AuthConfigs().Create(ctxT(t), "gmail", sdk.AuthConfigSpec{
+	res, err := c.AuthConfigs().Create(ctxT(t), "gmail", wire.AuthConfigSpec{
 		Type:       "use_custom_auth",
 		AuthScheme: "OAUTH2",
 		Credentials: map[string]any{

@@ -23,7 +23,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 const key = "sb_metatools_test_key_0123456789"
@@ -149,7 +149,7 @@ func TestRunRefusals(t *testing.T) {
 func TestSearch(t *testing.T) {
 	f := newFixture(t)
 	sess := f.session(t, "u1", sessions.Config{Toolkits: sessions.ToolkitFilter{Enabled: []string{"linear"}}})
-	status := func(out sdk.SearchResponse) *sdk.ToolkitConnectionStatus {
+	status := func(out wire.SearchResponse) *wire.ToolkitConnectionStatus {
 		for i := range out.ToolkitConnectionStatuses {
 			if out.ToolkitConnectionStatuses[i].Toolkit == "linear" {
 				return &out.ToolkitConnectionStatuses[i]
@@ -163,7 +163,7 @@ func TestSearch(t *testing.T) {
 	if res.Error != "" {
 		t.Fatalf("search failed: %s", res.Error)
 	}
-	out := decode[sdk.SearchResponse](t, res)
+	out := decode[wire.SearchResponse](t, res)
 	if len(out.Results) != 1 || !slices.Contains(out.Results[0].PrimaryToolSlugs, "LINEAR_CREATE_LINEAR_ISSUE") {
 		t.Fatalf("results %+v: want LINEAR_CREATE_LINEAR_ISSUE among the primary tools", out.Results)
 	}
@@ -183,7 +183,7 @@ func TestSearch(t *testing.T) {
 	}
 
 	acct := f.connect(t, "u1", "work")
-	out = decode[sdk.SearchResponse](t, f.run(t, sess, metatools.SearchTools, `{"use_case":"list my linear issues"}`))
+	out = decode[wire.SearchResponse](t, f.run(t, sess, metatools.SearchTools, `{"use_case":"list my linear issues"}`))
 	st := status(out)
 	if !st.HasActiveConnection || len(st.Accounts) != 1 || st.Accounts[0].ID != acct.ID || !st.Accounts[0].Active ||
 		st.Accounts[0].Alias == nil || *st.Accounts[0].Alias != "work" {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/sessions"
-	"github.com/switchboard-dev/switchboard/sdk"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 type searchInput struct {
@@ -50,24 +50,24 @@ func (r *run) search(ctx context.Context, args json.RawMessage) Result {
 // Search finds tools for use cases among a session's toolkits and shapes
 // the answer as Composio's search response, with a one-line summary. The
 // REST search endpoint and COMPOSIO_SEARCH_TOOLS both answer with it.
-func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases, toolkits []string) (sdk.SearchResponse, string, error) {
+func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases, toolkits []string) (wire.SearchResponse, string, error) {
 	results, statuses, err := s.Sessions.Search(ctx, sess, useCases, toolkits)
 	if err != nil {
-		return sdk.SearchResponse{}, "", err
+		return wire.SearchResponse{}, "", err
 	}
 	now := s.now().UTC()
-	out := sdk.SearchResponse{
+	out := wire.SearchResponse{
 		Success:                   true,
-		Results:                   []sdk.SearchResult{},
-		ToolSchemas:               map[string]sdk.SearchToolSchema{},
-		ToolkitConnectionStatuses: []sdk.ToolkitConnectionStatus{},
+		Results:                   []wire.SearchResult{},
+		ToolSchemas:               map[string]wire.SearchToolSchema{},
+		ToolkitConnectionStatuses: []wire.ToolkitConnectionStatus{},
 		NextStepsGuidance:         []string{},
-		Session:                   sdk.SearchSession{ID: sess.ID, Instructions: "Run the tools with " + MultiExecuteTool + "; connect a toolkit with " + ManageConnections + " first when it has no active connection."},
-		TimeInfo:                  sdk.SearchTimeInfo{CurrentTimeUTC: now.Format(time.RFC3339), CurrentTimeUTCEpochSeconds: now.Unix(), Message: "The current time is " + now.Format(time.RFC1123)},
+		Session:                   wire.SearchSession{ID: sess.ID, Instructions: "Run the tools with " + MultiExecuteTool + "; connect a toolkit with " + ManageConnections + " first when it has no active connection."},
+		TimeInfo:                  wire.SearchTimeInfo{CurrentTimeUTC: now.Format(time.RFC3339), CurrentTimeUTCEpochSeconds: now.Unix(), Message: "The current time is " + now.Format(time.RFC1123)},
 	}
 	var summary []string
 	for i, sr := range results {
-		res := sdk.SearchResult{Index: i + 1, UseCase: sr.UseCase, PrimaryToolSlugs: []string{}, RelatedToolSlugs: []string{}, Toolkits: []string{}}
+		res := wire.SearchResult{Index: i + 1, UseCase: sr.UseCase, PrimaryToolSlugs: []string{}, RelatedToolSlugs: []string{}, Toolkits: []string{}}
 		for _, t := range sr.Primary {
 			res.PrimaryToolSlugs = append(res.PrimaryToolSlugs, t.Slug)
 		}
@@ -76,7 +76,7 @@ func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases, t
 		}
 		res.Toolkits = append(res.Toolkits, sr.Toolkits...)
 		for _, t := range append(slices.Clone(sr.Primary), sr.Related...) {
-			out.ToolSchemas[t.Slug] = sdk.SearchToolSchema{ToolSlug: t.Slug, Toolkit: t.Toolkit, Description: t.Description,
+			out.ToolSchemas[t.Slug] = wire.SearchToolSchema{ToolSlug: t.Slug, Toolkit: t.Toolkit, Description: t.Description,
 				HasFullSchema: true, InputSchema: t.InputSchema}
 		}
 		out.Results = append(out.Results, res)
@@ -87,9 +87,9 @@ func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases, t
 		summary = append(summary, fmt.Sprintf("%q: %s.", sr.UseCase, found))
 	}
 	for _, st := range statuses {
-		ws := sdk.ToolkitConnectionStatus{Toolkit: st.Toolkit.Slug, Description: st.Toolkit.Description, HasActiveConnection: st.Connected, StatusMessage: st.Message}
+		ws := wire.ToolkitConnectionStatus{Toolkit: st.Toolkit.Slug, Description: st.Toolkit.Description, HasActiveConnection: st.Connected, StatusMessage: st.Message}
 		for _, a := range st.Accounts {
-			ws.Accounts = append(ws.Accounts, sdk.SearchAccountInfo{ID: a.ID, Alias: optional(a.Alias), Identity: a.Identity, Status: a.Status, Active: a.ID == st.ActiveID})
+			ws.Accounts = append(ws.Accounts, wire.SearchAccountInfo{ID: a.ID, Alias: optional(a.Alias), Identity: a.Identity, Status: a.Status, Active: a.ID == st.ActiveID})
 		}
 		out.ToolkitConnectionStatuses = append(out.ToolkitConnectionStatuses, ws)
 		if st.Connected {

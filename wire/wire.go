@@ -1,4 +1,4 @@
-package sdk
+package wire
 
 import (
 	"encoding/json"
@@ -6,8 +6,8 @@ import (
 )
 
 // This file holds the wire types of the Composio v3.1 REST API that
-// Switchboard implements. The server encodes them and this client decodes
-// them, so both sides always agree. Field names follow the Composio wire
+// Switchboard implements. The server (internal/api, mcp, metatools)
+// encodes them and the Go SDK decodes them, so both sides always agree. Field names follow the Composio wire
 // exactly, including its mix of snake_case and camelCase.
 
 // ErrorBody is the JSON body of every error response.
@@ -145,10 +145,6 @@ type Session struct {
 	ConfigVersion   int             `json:"config_version"`
 	Experimental    json.RawMessage `json:"experimental,omitempty"`
 	Warnings        []Warning       `json:"warnings"`
-
-	// client is set on sessions the SDK returns, so that their methods can
-	// call the API; the server leaves it nil.
-	client *Client
 }
 
 // SessionMCP tells an MCP client where the session's server is.
