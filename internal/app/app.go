@@ -321,7 +321,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
 		Execute: a.Execute, Meta: a.Meta, Catalog: a.Catalogs, Catalogs: a.Catalogs, Logger: o.Logger, PublicURL: c.Public(),
 	}).Mount(mux)
-	(&web.Server{SignIn: a.SignIn, Logger: o.Logger}).Mount(mux)
+	(&web.Server{SignIn: a.SignIn, Logger: o.Logger, SecureCookies: strings.HasPrefix(c.Public(), "https://")}).Mount(mux)
 	(&mcp.Server{
 		Projects: a.Projects, Sessions: a.Sessions, Execute: a.Execute, Meta: a.Meta, Logger: o.Logger,
 	}).Mount(mux)
