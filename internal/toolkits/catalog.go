@@ -324,6 +324,7 @@ func validate(t Toolkit) problems {
 	if id := t.Identity; id != nil {
 		validateIdentity(&p, t, *id)
 	}
+	validateMCP(&p, t)
 	return p
 }
 

@@ -54,6 +54,9 @@ const (
 	// ErrorsGraphQL: a non-empty errors[] array, possibly beside partial
 	// data and with HTTP 200; the result is the data object.
 	ErrorsGraphQL ErrorConvention = "graphql"
+	// ErrorsMCP: the tools of a remote MCP server (Toolkit.MCP), which
+	// report a failure as a result with isError; only MCP toolkits use it.
+	ErrorsMCP ErrorConvention = "mcp"
 )
 
 // ToolDefinition is one tool of a Definition.
@@ -76,8 +79,12 @@ type ToolDefinition struct {
 	Input json.RawMessage `json:"input"`
 	// Output is a (loose) JSON Schema of the result data, type object.
 	Output json.RawMessage `json:"output"`
-	// Request says how the arguments become the upstream request.
-	Request RequestMapping `json:"request"`
+	// Request says how the arguments become the upstream request. A tool
+	// of an MCP toolkit has none: it has MCP instead.
+	Request RequestMapping `json:"request,omitzero"`
+	// MCP, set exactly for the tools of an MCP toolkit (Toolkit.MCP),
+	// names the remote server's tool the call goes to.
+	MCP *MCPTool `json:"mcp,omitempty"`
 }
 
 // RequestMapping says how a tool's arguments become the upstream request.

@@ -71,6 +71,9 @@ type toolDef struct {
 	variables  any // decoded template, or nil
 	encoder    string
 	requireAny [][]string
+	// mcpName is the remote tool a tool of an MCP toolkit calls; such a
+	// tool has no request.
+	mcpName string
 }
 
 type pathPart struct {
@@ -94,8 +97,12 @@ func compileTools(p *problems, d Definition) []Tool {
 		if !versionRE.MatchString(d.Version) {
 			p.add("version", "must look like 20260601_00, got %q", d.Version)
 		}
-		switch d.Errors {
-		case ErrorsHTTP, ErrorsSlack, ErrorsGraphQL:
+		switch {
+		case d.MCP != nil:
+			if d.Errors != ErrorsMCP {
+				p.add("errors", `must be "mcp" in an MCP toolkit, got %q`, d.Errors)
+			}
+		case d.Errors == ErrorsHTTP, d.Errors == ErrorsSlack, d.Errors == ErrorsGraphQL:
 		default:
 			p.add("errors", `must be "http", "slack" or "graphql", got %q`, d.Errors)
 		}
@@ -121,6 +128,12 @@ func compileTools(p *problems, d Definition) []Tool {
 
 // buildTool validates one tool definition and reports whether it is usable.
 func buildTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool, bool) {
+	if f.MCP != nil {
+		return buildMCPTool(p, at, f, tj)
+	}
+	if tj.MCP != nil {
+		p.add(at+".mcp", "is only allowed in an MCP toolkit (one with an mcp section)")
+	}
 	before := len(*p)
 	prefix := strings.ToUpper(f.Slug) + "_"
 	if !toolSlugRE.MatchString(tj.Slug) || !strings.HasPrefix(tj.Slug, prefix) || tj.Slug == prefix {
