@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated files under testdata and docs from the built-in definitions")
@@ -62,5 +64,30 @@ func TestListing_Contents(t *testing.T) {
 	gh, _ := c.Get("github")
 	if want := "| [GitHub](#github) (`github`) | OAUTH2, BEARER_TOKEN | `GET https://api.github.com/user` → `login` | "; !strings.Contains(page, want) || gh.ToolsCount == 0 {
 		t.Errorf("github's row is not %q…", want)
+	}
+}
+
+// toolCallsGolden pins every built-in tool's upstream call, one
+// "SLUG METHOD /path/{placeholder}" line per tool, so that any change to a
+// tool's call shows as a diff in review; -update rewrites it.
+const toolCallsGolden = "testdata/tool_calls.txt"
+
+func TestBuiltin_ToolCalls(t *testing.T) {
+	var b strings.Builder
+	for _, tool := range builtin(t).Tools() {
+		b.WriteString(tool.Slug + " " + tool.Method() + " " + tool.PathTemplate() + "\n")
+	}
+	got := b.String()
+	if *update {
+		if err := os.WriteFile(toolCallsGolden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(toolCallsGolden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/toolkits -run ToolCalls -update)", err)
+	}
+	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")); diff != "" {
+		t.Errorf("tool upstream calls differ from %s (-want +got); if the change is meant, rerun with -update:\n%s", toolCallsGolden, diff)
 	}
 }
