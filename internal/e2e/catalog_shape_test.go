@@ -403,7 +403,12 @@ func (s *argSchema) example(name string) any {
 			}
 			items[i] = s.Items.example(name)
 			if str, ok := items[i].(string); ok && len(s.Items.Enum) == 0 && s.Items.Default == nil && len(s.Items.Examples) == 0 && !strings.Contains(str, "@") {
-				items[i] = fmt.Sprintf("%s %d", str, i)
+				// Tell the items apart, within the item's length limit.
+				suffix := fmt.Sprintf(" %d", i)
+				if s.Items.MaxLength != nil && len([]rune(str))+len(suffix) > *s.Items.MaxLength {
+					str = string([]rune(str)[:max(*s.Items.MaxLength-len(suffix), 0)])
+				}
+				items[i] = str + suffix
 			} else if i > 0 && len(s.Items.Enum) > 1 {
 				items[i] = s.Items.Enum[0]
 			}

@@ -23,17 +23,16 @@ func TestBuiltin_ParsesAndValidates(t *testing.T) {
 	for _, tk := range c.List() {
 		slugs = append(slugs, tk.Slug)
 	}
-	want := []string{"github", "gmail", "googlecalendar", "linear", "notion", "slack"}
+	want := []string{"box", "discordbot", "github", "gmail", "googlecalendar", "googledocs", "googledrive", "googlesheets", "linear", "microsoft_teams", "notion", "outlook", "slack"}
 	if diff := cmp.Diff(want, slugs); diff != "" {
 		t.Errorf("List() slugs mismatch (-want +got):\n%s", diff)
 	}
 	for _, tk := range c.List() {
 		t.Run(tk.Slug, func(t *testing.T) {
-			s, ok := tk.Scheme(ModeOAuth2)
-			if !ok {
-				t.Fatalf("no OAUTH2 scheme")
+			if len(tk.AuthSchemes) == 0 {
+				t.Fatalf("no auth scheme")
 			}
-			if s.OAuth2.TokenURL == "" || s.OAuth2.AuthorizationURL == "" {
+			if s, ok := tk.Scheme(ModeOAuth2); ok && (s.OAuth2.TokenURL == "" || s.OAuth2.AuthorizationURL == "") {
 				t.Errorf("OAuth2 endpoints missing: %+v", s.OAuth2)
 			}
 			if tk.Identity == nil {

@@ -80,6 +80,55 @@ var identitySamples = []struct {
 		wantDisplay: "Ada Lovelace @ Acme",
 		wantID:      "org-9/6a1b",
 	},
+	{
+		slug:        "googledrive",
+		name:        "about with user fields",
+		body:        `{"user":{"kind":"drive#user","displayName":"Ada Lovelace","emailAddress":"ada@example.com","permissionId":"01234567890123456789"}}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "01234567890123456789",
+	},
+	{
+		slug:        "googlesheets",
+		name:        "OpenID Connect userinfo",
+		body:        `{"sub":"110169484474386276334","email":"ada@example.com","email_verified":true}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "110169484474386276334",
+	},
+	{
+		slug:        "googledocs",
+		name:        "OpenID Connect userinfo",
+		body:        `{"sub":"110169484474386276334","email":"ada@example.com","email_verified":true}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "110169484474386276334",
+	},
+	{
+		slug:        "box",
+		name:        "users/me",
+		body:        `{"type":"user","id":"11446498","name":"Ada Lovelace","login":"ada@example.com","space_used":1024}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "11446498",
+	},
+	{
+		slug:        "discordbot",
+		name:        "the bot's own user",
+		body:        `{"id":"80351110224678912","username":"helperbot","discriminator":"0","bot":true}`,
+		wantDisplay: "helperbot",
+		wantID:      "80351110224678912",
+	},
+	{
+		slug:        "outlook",
+		name:        "Graph me",
+		body:        `{"id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","displayName":"Ada Lovelace","mail":"ada@contoso.com","userPrincipalName":"ada@contoso.onmicrosoft.com"}`,
+		wantDisplay: "ada@contoso.com",
+		wantID:      "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+	},
+	{
+		slug:        "microsoft_teams",
+		name:        "Graph me without mail",
+		body:        `{"id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","displayName":"Ada Lovelace","mail":null,"userPrincipalName":"ada@contoso.onmicrosoft.com"}`,
+		wantDisplay: "ada@contoso.onmicrosoft.com",
+		wantID:      "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+	},
 }
 
 func TestIdentity_Extract(t *testing.T) {

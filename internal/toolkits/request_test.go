@@ -332,6 +332,106 @@ func TestBuildRequest(t *testing.T) {
 			want: wantRequest{Method: "POST", Path: "/graphql", JSON: `{
 				"query": "query($n: Int) { teams(first: $n) { nodes { id } } }", "variables": {"n": 3}}`},
 		},
+		// googledrive
+		{
+			name: "find files: the query and paging in the query string",
+			slug: "GOOGLEDRIVE_FIND_FILE",
+			args: map[string]any{"query": "name contains 'plan' and trashed = false", "page_size": 10, "supports_all_drives": true},
+			want: wantRequest{Method: "GET", Path: "/files", Query: url.Values{
+				"q": {"name contains 'plan' and trashed = false"}, "pageSize": {"10"}, "supportsAllDrives": {"true"}}},
+		},
+		{
+			name: "create folder: the folder MIME type is a constant",
+			slug: "GOOGLEDRIVE_CREATE_FOLDER",
+			args: map[string]any{"name": "Reports", "parent_ids": []string{"p-1"}},
+			want: wantRequest{Method: "POST", Path: "/files", JSON: `{"mimeType": "application/vnd.google-apps.folder", "name": "Reports", "parents": ["p-1"]}`},
+		},
+		{
+			name: "move file: parents in the query",
+			slug: "GOOGLEDRIVE_MOVE_FILE",
+			args: map[string]any{"file_id": "f-1", "add_parents": "p-2", "remove_parents": "p-1"},
+			want: wantRequest{Method: "PATCH", Path: "/files/f-1", Query: url.Values{"addParents": {"p-2"}, "removeParents": {"p-1"}}},
+		},
+		// googlesheets
+		{
+			name: "read a range: A1 notation in the path",
+			slug: "GOOGLESHEETS_VALUES_GET",
+			args: map[string]any{"spreadsheet_id": "s-1", "range": "Sheet1!A1:B2"},
+			want: wantRequest{Method: "GET", Path: "/v4/spreadsheets/s-1/values/Sheet1%21A1:B2"},
+		},
+		{
+			name: "append rows with the default input option",
+			slug: "GOOGLESHEETS_SPREADSHEETS_VALUES_APPEND",
+			args: map[string]any{"spreadsheet_id": "s-1", "range": "Sheet1", "values": []any{[]any{"Ada", "42"}}},
+			want: wantRequest{Method: "POST", Path: "/v4/spreadsheets/s-1/values/Sheet1:append", Query: url.Values{"valueInputOption": {"USER_ENTERED"}},
+				JSON: `{"values": [["Ada", "42"]]}`},
+		},
+		{
+			name: "add sheet: one batchUpdate request",
+			slug: "GOOGLESHEETS_ADD_SHEET",
+			args: map[string]any{"spreadsheet_id": "s-1", "title": "Q3"},
+			want: wantRequest{Method: "POST", Path: "/v4/spreadsheets/s-1:batchUpdate", JSON: `{"requests": [{"addSheet": {"properties": {"title": "Q3"}}}]}`},
+		},
+		// googledocs
+		{
+			name: "append text at the end of the body",
+			slug: "GOOGLEDOCS_APPEND_TEXT",
+			args: map[string]any{"document_id": "d-1", "text": "Hello\n"},
+			want: wantRequest{Method: "POST", Path: "/v1/documents/d-1:batchUpdate", JSON: `{"requests": [{"insertText": {"text": "Hello\n", "endOfSegmentLocation": {"segmentId": ""}}}]}`},
+		},
+		{
+			name: "replace all text",
+			slug: "GOOGLEDOCS_REPLACE_ALL_TEXT",
+			args: map[string]any{"document_id": "d-1", "find": "{{name}}", "replace_text": "Ada", "match_case": true},
+			want: wantRequest{Method: "POST", Path: "/v1/documents/d-1:batchUpdate", JSON: `{"requests": [{"replaceAllText": {"containsText": {"text": "{{name}}", "matchCase": true}, "replaceText": "Ada"}}]}`},
+		},
+		// box
+		{
+			name: "list folder items",
+			slug: "BOX_LIST_ITEMS_IN_FOLDER",
+			args: map[string]any{"folder_id": "0", "limit": 50},
+			want: wantRequest{Method: "GET", Path: "/folders/0/items", Query: url.Values{"limit": {"50"}, "offset": {"0"}}},
+		},
+		{
+			name: "create folder in the root",
+			slug: "BOX_CREATE_FOLDER",
+			args: map[string]any{"name": "Reports", "parent": map[string]any{"id": "0"}},
+			want: wantRequest{Method: "POST", Path: "/folders", JSON: `{"name": "Reports", "parent": {"id": "0"}}`},
+		},
+		// discordbot
+		{
+			name: "post a message",
+			slug: "DISCORDBOT_CREATE_MESSAGE",
+			args: map[string]any{"channel_id": "123", "content": "Deploy done"},
+			want: wantRequest{Method: "POST", Path: "/channels/123/messages", JSON: `{"content": "Deploy done"}`},
+		},
+		{
+			name: "react with an emoji: the emoji is path-escaped",
+			slug: "DISCORDBOT_ADD_MY_MESSAGE_REACTION",
+			args: map[string]any{"channel_id": "123", "message_id": "456", "emoji_name": "👍"},
+			want: wantRequest{Method: "PUT", Path: "/channels/123/messages/456/reactions/%F0%9F%91%8D/@me"},
+		},
+		// outlook
+		{
+			name: "send mail: the Graph message shape",
+			slug: "OUTLOOK_OUTLOOK_SEND_EMAIL",
+			args: map[string]any{"to_email": "ada@example.com", "subject": "Hi", "body": "Hello"},
+			want: wantRequest{Method: "POST", Path: "/me/sendMail", JSON: `{"message": {"subject": "Hi", "body": {"contentType": "Text", "content": "Hello"},
+				"toRecipients": [{"emailAddress": {"address": "ada@example.com"}}]}, "saveToSentItems": true}`},
+		},
+		{
+			name: "list messages: OData options",
+			slug: "OUTLOOK_OUTLOOK_LIST_MESSAGES",
+			args: map[string]any{"top": 5, "filter": "isRead eq false", "select": []string{"id", "subject"}},
+			want: wantRequest{Method: "GET", Path: "/me/messages", Query: url.Values{"$top": {"5"}, "$filter": {"isRead eq false"}, "$select": {"id,subject"}}},
+		},
+		// microsoft_teams
+		{
+			name: "post a channel message",
+			slug: "MICROSOFT_TEAMS_TEAMS_POST_CHANNEL_MESSAGE",
+			args: map[string]any{"team_id": "t-1", "channel_id": "19:abc@thread.tacv2", "content": "Standup in 5"},
+			want: wantRequest{Method: "POST", Path: "/teams/t-1/channels/19:abc@thread.tacv2/messages", JSON: `{"body": {"content": "Standup in 5", "contentType": "text"}}`},
+		},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
