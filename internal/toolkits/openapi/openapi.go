@@ -123,6 +123,9 @@ func Load(data []byte) (*openapi3.T, error) {
 		}
 		return doc, nil
 	}
+	if data, err = inlineDeepRefs(data, isJSON); err != nil {
+		return nil, err
+	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
 	doc, err := loader.LoadFromData(data)
