@@ -69,6 +69,10 @@ type ToolDefinition struct {
 	// idempotentHint and openWorldHint. A GET tool is readOnlyHint, a
 	// DELETE tool destructiveHint.
 	Tags []string `json:"tags"`
+	// Scopes are the OAuth 2.0 scopes a token needs for this tool, as the
+	// provider documents them. They are informational: listed with the
+	// tool, never requested or checked. Optional.
+	Scopes []string `json:"scopes,omitempty"`
 	// Input is the JSON Schema of the arguments: type object, every
 	// property described, in the subset of JSON Schema the package
 	// documents (type, description, properties, required, items, enum,
