@@ -756,3 +756,25 @@ paths:
 		}
 	})
 }
+
+// TestToolScopes: a tool lists the scopes its operation's security
+// requirement names for the scheme that became the toolkit's OAUTH2 one,
+// and none when the auth schemes come from the options.
+func TestToolScopes(t *testing.T) {
+	_, _, cat := mustImport(t, "slack.json", Options{Slug: "slack", Version: version, Errors: "slack"})
+	for slug, want := range map[string][]string{
+		"SLACK_CHAT_POST_MESSAGE":  {"chat:write:bot", "chat:write:user"},
+		"SLACK_USERS_INFO":         {"users:read"},
+		"SLACK_CONVERSATIONS_LIST": {"channels:read", "groups:read", "im:read", "mpim:read"},
+	} {
+		if diff := cmp.Diff(want, tool(t, cat, slug).Scopes); diff != "" {
+			t.Errorf("%s scopes (-want +got):\n%s", slug, diff)
+		}
+	}
+	f, _, _ := mustImport(t, "github.json", Options{Slug: "github", Version: version, AuthSchemes: githubAuth(t)})
+	for _, tl := range f.Tools {
+		if len(tl.Scopes) > 0 {
+			t.Errorf("%s: scopes %v from a document without scopes", tl.Slug, tl.Scopes)
+		}
+	}
+}
