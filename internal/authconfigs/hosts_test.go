@@ -53,6 +53,14 @@ func TestToolkitSites(t *testing.T) {
 		got[tk.Slug] = toolkitSites(tk)
 	}
 	want := map[string][]string{
+		"asana":          {"asana.com"},
+		"figma":          {"figma.com"},
+		"hubspot":        {"hubapi.com", "hubspot.com"},
+		"intercom":       {"intercom.io"},
+		"pagerduty":      {"pagerduty.com"},
+		"sentry":         {"sentry.io"},
+		"stripe":         {"stripe.com"},
+		"twilio":         {"twilio.com"},
 		"github":         {"github.com"},
 		"gmail":          {"googleapis.com", "google.com"},
 		"googlecalendar": {"googleapis.com", "google.com"},
