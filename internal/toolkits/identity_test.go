@@ -16,6 +16,41 @@ var identitySamples = []struct {
 	wantID      string
 }{
 	{
+		slug:        "asana",
+		name:        "users/me",
+		body:        `{"data":{"gid":"1201","email":"ada@example.com","name":"Ada","workspaces":[{"gid":"9","name":"Acme"}]}}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "1201",
+	},
+	{
+		slug:        "figma",
+		name:        "me",
+		body:        `{"id":"4242","handle":"ada","email":"ada@example.com","img_url":"https://example.com/a.png"}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "4242",
+	},
+	{
+		slug:        "hubspot",
+		name:        "account details",
+		body:        `{"portalId":12345678,"portalName":"Acme Inc","uiDomain":"app-eu1.hubspot.com","timeZone":"US/Eastern"}`,
+		wantDisplay: "Acme Inc",
+		wantID:      "12345678",
+	},
+	{
+		slug:        "intercom",
+		name:        "me with its app",
+		body:        `{"type":"admin","id":"991","email":"ada@example.com","name":"Ada","app":{"id_code":"abc123","name":"Acme"}}`,
+		wantDisplay: "ada@example.com @ Acme",
+		wantID:      "abc123/991",
+	},
+	{
+		slug:        "pagerduty",
+		name:        "users/me",
+		body:        `{"user":{"id":"PXPGF42","name":"Ada","email":"ada@example.com","role":"admin"}}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "PXPGF42",
+	},
+	{
 		slug:        "gmail",
 		name:        "profile",
 		body:        `{"emailAddress":"ada@example.com","messagesTotal":1200,"threadsTotal":800,"historyId":"98765"}`,

@@ -50,7 +50,7 @@ func validateInstance(t *testing.T, s *jsonschema.Schema, js []byte) error {
 func TestJSONSchema_Builtins(t *testing.T) {
 	s := compileFormatSchema(t)
 	names, err := fs.Glob(defs, "defs/*.json")
-	if err != nil || len(names) != 13 {
+	if err != nil || len(names) < 6 {
 		t.Fatalf("built-in files: %v, %v", names, err)
 	}
 	for _, name := range names {

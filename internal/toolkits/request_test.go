@@ -301,6 +301,56 @@ func TestBuildRequest(t *testing.T) {
 			want: wantRequest{Method: "POST", Path: "/comments", JSON: `{
 				"parent": {"page_id": "p-1"}, "rich_text": [{"type": "text", "text": {"content": "Looks good"}}]}`},
 		},
+		// asana, figma, hubspot, intercom, pagerduty, sentry, stripe, twilio
+		{
+			name: "asana task comment wrapped in data",
+			slug: "ASANA_CREATE_TASK_COMMENT",
+			args: map[string]any{"task_gid": "123", "data": map[string]any{"text": "Done"}},
+			want: wantRequest{Method: "POST", Path: "/tasks/123/stories", JSON: `{"data": {"text": "Done"}}`},
+		},
+		{
+			name: "figma comment",
+			slug: "FIGMA_ADD_A_COMMENT_TO_A_FILE",
+			args: map[string]any{"file_key": "k/1", "message": "Nice"},
+			want: wantRequest{Method: "POST", Path: "/v1/files/k%2F1/comments", JSON: `{"message": "Nice"}`},
+		},
+		{
+			name: "hubspot contact properties",
+			slug: "HUBSPOT_CREATE_CONTACT",
+			args: map[string]any{"properties": map[string]any{"email": "ada@example.com"}},
+			want: wantRequest{Method: "POST", Path: "/crm/v3/objects/contacts", JSON: `{"properties": {"email": "ada@example.com"}}`},
+		},
+		{
+			name: "intercom contact search",
+			slug: "INTERCOM_SEARCH_CONTACTS",
+			args: map[string]any{"query": map[string]any{"field": "email", "operator": "=", "value": "ada@example.com"}},
+			want: wantRequest{Method: "POST", Path: "/contacts/search", Header: http.Header{"Intercom-Version": {"2.14"}}, JSON: `{"query": {"field": "email", "operator": "=", "value": "ada@example.com"}}`},
+		},
+		{
+			name: "pagerduty incidents by status",
+			slug: "PAGERDUTY_LIST_INCIDENTS",
+			args: map[string]any{"statuses_": "triggered", "limit": 5},
+			want: wantRequest{Method: "GET", Path: "/incidents", Query: url.Values{"statuses[]": {"triggered"}, "limit": {"5"}, "total": {"false"}},
+				Header: http.Header{"Accept": {"application/vnd.pagerduty+json;version=2"}, "Content-Type": {"application/json"}}},
+		},
+		{
+			name: "sentry resolve an issue",
+			slug: "SENTRY_UPDATE_AN_ISSUE",
+			args: map[string]any{"organization_id_or_slug": "acme", "issue_id": "42", "status": "resolved"},
+			want: wantRequest{Method: "PUT", Path: "/api/0/organizations/acme/issues/42/", JSON: `{"status": "resolved"}`},
+		},
+		{
+			name: "stripe customer form with a nested address",
+			slug: "STRIPE_CREATE_CUSTOMER",
+			args: map[string]any{"email": "ada@example.com", "address_city": "London"},
+			want: wantRequest{Method: "POST", Path: "/v1/customers", Form: url.Values{"email": {"ada@example.com"}, "address[city]": {"London"}}},
+		},
+		{
+			name: "twilio send SMS",
+			slug: "TWILIO_SEND_MESSAGE",
+			args: map[string]any{"AccountSid": "AC0123456789abcdef0123456789abcdef", "To": "+15551234567", "From": "+15557654321", "Body": "hi"},
+			want: wantRequest{Method: "POST", Path: "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json", Form: url.Values{"To": {"+15551234567"}, "From": {"+15557654321"}, "Body": {"hi"}}},
+		},
 		// linear
 		{
 			name: "create issue: variables renamed into the input",
