@@ -51,6 +51,20 @@ var identitySamples = []struct {
 		wantID:      "PXPGF42",
 	},
 	{
+		slug:        "sendgrid",
+		name:        "user/username",
+		body:        `{"username":"acme_mail","user_id":4711}`,
+		wantDisplay: "acme_mail",
+		wantID:      "4711",
+	},
+	{
+		slug:        "netlify",
+		name:        "user",
+		body:        `{"id":"5f1e0a","uid":"u-1","full_name":"Ada Lovelace","email":"ada@example.com","site_count":3}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "5f1e0a",
+	},
+	{
 		slug:        "gmail",
 		name:        "profile",
 		body:        `{"emailAddress":"ada@example.com","messagesTotal":1200,"threadsTotal":800,"historyId":"98765"}`,

@@ -351,6 +351,21 @@ func TestBuildRequest(t *testing.T) {
 			args: map[string]any{"AccountSid": "AC0123456789abcdef0123456789abcdef", "To": "+15551234567", "From": "+15557654321", "Body": "hi"},
 			want: wantRequest{Method: "POST", Path: "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json", Form: url.Values{"To": {"+15551234567"}, "From": {"+15557654321"}, "Body": {"hi"}}},
 		},
+		// sendgrid, netlify, okta, square, openai
+		{
+			name: "sendgrid send mail with personalizations",
+			slug: "SENDGRID_SEND_EMAIL",
+			args: map[string]any{"from": map[string]any{"email": "ops@example.com"}, "personalizations": []any{map[string]any{"to": []any{map[string]any{"email": "ada@example.com"}}}},
+				"subject": "Hi", "content": []any{map[string]any{"type": "text/plain", "value": "Hello"}}},
+			want: wantRequest{Method: "POST", Path: "/v3/mail/send", JSON: `{"from": {"email": "ops@example.com"}, "personalizations": [{"to": [{"email": "ada@example.com"}]}],
+				"subject": "Hi", "content": [{"type": "text/plain", "value": "Hello"}]}`},
+		},
+		{
+			name: "netlify deploys of a branch",
+			slug: "NETLIFY_LIST_SITE_DEPLOYS",
+			args: map[string]any{"site_id": "example.netlify.app", "branch": "main", "per_page": 10},
+			want: wantRequest{Method: "GET", Path: "/sites/example.netlify.app/deploys", Query: url.Values{"branch": {"main"}, "per_page": {"10"}}},
+		},
 		// linear
 		{
 			name: "create issue: variables renamed into the input",
