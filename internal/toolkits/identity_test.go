@@ -65,6 +65,20 @@ var identitySamples = []struct {
 		wantID:      "5f1e0a",
 	},
 	{
+		slug:        "okta",
+		name:        "users/me",
+		body:        `{"id":"00ub0oNGTSWTBKOLGLNR","status":"ACTIVE","profile":{"login":"ada@example.com","email":"ada@example.com","firstName":"Ada"}}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "00ub0oNGTSWTBKOLGLNR",
+	},
+	{
+		slug:        "square",
+		name:        "merchants/me",
+		body:        `{"merchant":{"id":"DM7VKY8Q63GNP","business_name":"Acme Coffee","country":"US","currency":"USD","status":"ACTIVE"}}`,
+		wantDisplay: "Acme Coffee",
+		wantID:      "DM7VKY8Q63GNP",
+	},
+	{
 		slug:        "gmail",
 		name:        "profile",
 		body:        `{"emailAddress":"ada@example.com","messagesTotal":1200,"threadsTotal":800,"historyId":"98765"}`,

@@ -366,6 +366,31 @@ func TestBuildRequest(t *testing.T) {
 			args: map[string]any{"site_id": "example.netlify.app", "branch": "main", "per_page": 10},
 			want: wantRequest{Method: "GET", Path: "/sites/example.netlify.app/deploys", Query: url.Values{"branch": {"main"}, "per_page": {"10"}}},
 		},
+		{
+			name: "okta users by search expression",
+			slug: "OKTA_LIST_USERS",
+			args: map[string]any{"search": `profile.department eq "Sales"`, "limit": 20},
+			want: wantRequest{Method: "GET", Path: "/api/v1/users", Query: url.Values{"search": {`profile.department eq "Sales"`}, "limit": {"20"}}},
+		},
+		{
+			name: "okta add a user to a group",
+			slug: "OKTA_ADD_USER_TO_GROUP",
+			args: map[string]any{"groupId": "00g1", "userId": "00u1"},
+			want: wantRequest{Method: "PUT", Path: "/api/v1/groups/00g1/users/00u1"},
+		},
+		{
+			name: "square payment with money",
+			slug: "SQUARE_CREATE_PAYMENT",
+			args: map[string]any{"source_id": "cnon:card-nonce-ok", "idempotency_key": "k-1", "amount_money": map[string]any{"amount": 100, "currency": "USD"}},
+			want: wantRequest{Method: "POST", Path: "/v2/payments",
+				JSON: `{"source_id": "cnon:card-nonce-ok", "idempotency_key": "k-1", "amount_money": {"amount": 100, "currency": "USD"}}`},
+		},
+		{
+			name: "openai chat completion",
+			slug: "OPENAI_CREATE_CHAT_COMPLETION",
+			args: map[string]any{"model": "gpt-4o-mini", "messages": []any{map[string]any{"role": "user", "content": "Hi"}}},
+			want: wantRequest{Method: "POST", Path: "/chat/completions", JSON: `{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}`},
+		},
 		// linear
 		{
 			name: "create issue: variables renamed into the input",
