@@ -55,6 +55,7 @@ func TestToolkitSites(t *testing.T) {
 	want := map[string][]string{
 		"asana":           {"asana.com"},
 		"box":             {"box.com"},
+		"digitalocean":    {"digitalocean.com"},
 		"discordbot":      {"discord.com"},
 		"figma":           {"figma.com"},
 		"github":          {"github.com"},

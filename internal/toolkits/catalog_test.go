@@ -30,7 +30,7 @@ func TestBuiltin_ParsesAndValidates(t *testing.T) {
 	for _, tk := range c.List() {
 		slugs = append(slugs, tk.Slug)
 	}
-	want := []string{"asana", "box", "discordbot", "figma", "github", "gmail", "googlecalendar", "googledocs", "googledrive", "googlesheets", "hubspot", "intercom", "linear", "microsoft_teams", "netlify", "notion", "okta", "openai", "outlook", "pagerduty", "sendgrid", "sentry", "slack", "square", "stripe", "twilio"}
+	want := []string{"asana", "box", "digitalocean", "discordbot", "figma", "github", "gmail", "googlecalendar", "googledocs", "googledrive", "googlesheets", "hubspot", "intercom", "linear", "microsoft_teams", "netlify", "notion", "okta", "openai", "outlook", "pagerduty", "sendgrid", "sentry", "slack", "square", "stripe", "twilio"}
 	if diff := cmp.Diff(want, slugs); diff != "" {
 		t.Errorf("List() slugs mismatch (-want +got):\n%s", diff)
 	}

@@ -79,6 +79,13 @@ var identitySamples = []struct {
 		wantID:      "DM7VKY8Q63GNP",
 	},
 	{
+		slug:        "digitalocean",
+		name:        "account",
+		body:        `{"account":{"droplet_limit":25,"email":"ada@example.com","uuid":"b6fr89dbf6d9156cace5f3c78dc9851d957381ef","email_verified":true,"status":"active"}}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "b6fr89dbf6d9156cace5f3c78dc9851d957381ef",
+	},
+	{
 		slug:        "gmail",
 		name:        "profile",
 		body:        `{"emailAddress":"ada@example.com","messagesTotal":1200,"threadsTotal":800,"historyId":"98765"}`,

@@ -351,7 +351,7 @@ func TestBuildRequest(t *testing.T) {
 			args: map[string]any{"AccountSid": "AC0123456789abcdef0123456789abcdef", "To": "+15551234567", "From": "+15557654321", "Body": "hi"},
 			want: wantRequest{Method: "POST", Path: "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json", Form: url.Values{"To": {"+15551234567"}, "From": {"+15557654321"}, "Body": {"hi"}}},
 		},
-		// sendgrid, netlify, okta, square, openai
+		// sendgrid, netlify, okta, square, openai, digitalocean
 		{
 			name: "sendgrid send mail with personalizations",
 			slug: "SENDGRID_SEND_EMAIL",
@@ -390,6 +390,12 @@ func TestBuildRequest(t *testing.T) {
 			slug: "OPENAI_CREATE_CHAT_COMPLETION",
 			args: map[string]any{"model": "gpt-4o-mini", "messages": []any{map[string]any{"role": "user", "content": "Hi"}}},
 			want: wantRequest{Method: "POST", Path: "/chat/completions", JSON: `{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}`},
+		},
+		{
+			name: "digitalocean droplet power action",
+			slug: "DIGITALOCEAN_INITIATE_A_DROPLET_ACTION",
+			args: map[string]any{"droplet_id": 3164444, "type": "power_off"},
+			want: wantRequest{Method: "POST", Path: "/v2/droplets/3164444/actions", JSON: `{"type": "power_off"}`},
 		},
 		// linear
 		{
