@@ -61,11 +61,30 @@ type Config struct {
 	// without a restart (SWITCHBOARD_TOOLKITS_DIR). Default none: the
 	// built-ins only.
 	ToolkitsDir string
+	// ExecutionLogs turns the record of every tool execution on or off
+	// (SWITCHBOARD_EXECUTION_LOGS). Default on.
+	ExecutionLogs bool
+	// LogRetention is how long execution logs are kept before the sweeper
+	// deletes them (SWITCHBOARD_LOG_RETENTION), between 1h and 8760h (a
+	// year). Default 720h (30 days). The audit log is kept for good.
+	LogRetention time.Duration
 
 	// badEgressAllowLoopback is a SWITCHBOARD_EGRESS_ALLOW_LOOPBACK value
 	// that is not a boolean, refused by Validate.
 	badEgressAllowLoopback string
+	// badExecutionLogs and badLogRetention are values of their variables
+	// that do not parse, refused by Validate.
+	badExecutionLogs, badLogRetention string
 }
+
+// DefaultLogRetention is how long execution logs are kept by default.
+const DefaultLogRetention = 30 * 24 * time.Hour
+
+// Bounds of LogRetention.
+const (
+	MinLogRetention = time.Hour
+	MaxLogRetention = 365 * 24 * time.Hour
+)
 
 // Default returns the zero-configuration settings.
 func Default() Config {
@@ -75,6 +94,9 @@ func Default() Config {
 		LinkTTL:  10 * time.Minute,
 		LogLevel: "info",
 		CacheTTL: time.Second,
+
+		ExecutionLogs: true,
+		LogRetention:  DefaultLogRetention,
 	}
 }
 
@@ -113,6 +135,22 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 		}
 	}
 	fs.BoolVar(&c.EgressAllowLoopback, "egress-allow-loopback", c.EgressAllowLoopback, "let upstream calls and auth configs reach loopback hosts, for local development only (SWITCHBOARD_EGRESS_ALLOW_LOOPBACK)")
+	if v := getenv("SWITCHBOARD_EXECUTION_LOGS"); v != "" {
+		if b, err := strconv.ParseBool(v); err == nil {
+			c.ExecutionLogs = b
+		} else {
+			c.badExecutionLogs = v
+		}
+	}
+	fs.BoolVar(&c.ExecutionLogs, "execution-logs", c.ExecutionLogs, "record every tool execution for the logs API (SWITCHBOARD_EXECUTION_LOGS)")
+	if v := getenv("SWITCHBOARD_LOG_RETENTION"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			c.LogRetention = d
+		} else {
+			c.badLogRetention = v
+		}
+	}
+	fs.DurationVar(&c.LogRetention, "log-retention", c.LogRetention, "how long execution logs are kept, 1h to 8760h (SWITCHBOARD_LOG_RETENTION)")
 	fs.DurationVar(&c.CacheTTL, "cache-ttl", c.CacheTTL, "how long another instance's changes may take to be seen; 0 disables caching (SWITCHBOARD_CACHE_TTL)")
 	// Secrets come from the environment only, never from flags, so they do
 	// not show up in process listings or shell history.
@@ -163,6 +201,10 @@ func (c Config) Validate() error {
 		{c.CacheTTL < 0 || c.CacheTTL > time.Minute, "SWITCHBOARD_CACHE_TTL must be between 0 (off) and 1m"},
 		{c.badEgressAllowLoopback != "", fmt.Sprintf("SWITCHBOARD_EGRESS_ALLOW_LOOPBACK %q must be true or false", c.badEgressAllowLoopback)},
 		{c.ToolkitsDir != "" && !isDir(c.ToolkitsDir), fmt.Sprintf("SWITCHBOARD_TOOLKITS_DIR %q is not a directory: create it, or unset the variable to serve the built-in toolkits only", c.ToolkitsDir)},
+		{c.badExecutionLogs != "", fmt.Sprintf("SWITCHBOARD_EXECUTION_LOGS %q must be true or false", c.badExecutionLogs)},
+		{c.badLogRetention != "", fmt.Sprintf("SWITCHBOARD_LOG_RETENTION %q is not a duration: use e.g. 720h for 30 days", c.badLogRetention)},
+		{c.badLogRetention == "" && (c.LogRetention < MinLogRetention || c.LogRetention > MaxLogRetention),
+			fmt.Sprintf("SWITCHBOARD_LOG_RETENTION %s is out of range: keep execution logs between 1h and 8760h (a year)", c.LogRetention)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
 	}
 	for _, ch := range checks {
