@@ -69,6 +69,8 @@ type serverOptions struct {
 	// AnswerMemory, when set, is the server's budget of upstream answer
 	// bytes held in memory at once.
 	AnswerMemory int64
+	// NoExecutionLogs turns SWITCHBOARD_EXECUTION_LOGS off.
+	NoExecutionLogs bool
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -100,6 +102,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	}
 	cfg.EgressAllowLoopback = !o.NoLoopback
 	cfg.ToolkitsDir = o.ToolkitsDir
+	cfg.ExecutionLogs = !o.NoExecutionLogs
 	logTo := io.Discard
 	switch {
 	case o.Log != nil:

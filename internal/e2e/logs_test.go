@@ -1,0 +1,229 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
+	"github.com/switchboard-dev/switchboard/wire"
+)
+
+// logSecret is a password passed as a tool argument: it must never reach a
+// log.
+const logSecret = "hunter2-do-not-log"
+
+// waitLog polls GET /logs/tool_execution/{id} until the record is written
+// (records are written in batches, after the call's answer).
+func waitLog(t *testing.T, s *server, key, id string) (wire.LogDetail, string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status, b := call(t, s, key, "GET", "/api/v3.1/logs/tool_execution/"+id, "")
+		if status == 200 {
+			var d wire.LogDetail
+			if err := json.Unmarshal([]byte(b), &d); err != nil {
+				t.Fatalf("log %s: %v in %s", id, err, b)
+			}
+			return d, b
+		}
+		if status != 404 || time.Now().After(deadline) {
+			t.Fatalf("log %s: %d %s", id, status, b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func searchLogs(t *testing.T, s *server, body string) (int, wire.LogSearchResponse, string) {
+	t.Helper()
+	status, b := call(t, s, testKey, "POST", "/api/v3.1/logs/tool_execution", body)
+	var out wire.LogSearchResponse
+	if status == 200 {
+		if err := json.Unmarshal([]byte(b), &out); err != nil {
+			t.Fatalf("search: %v in %s", err, b)
+		}
+	}
+	return status, out, b
+}
+
+func logIDsOf(r wire.LogSearchResponse) []string {
+	ids := []string{}
+	for _, l := range r.Logs {
+		ids = append(ids, l.ID)
+	}
+	return ids
+}
+
+func TestExecutionLogs(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testExecutionLogs(t, serverOptions{}) })
+	t.Run("postgres", func(t *testing.T) { testExecutionLogs(t, serverOptions{DatabaseURL: postgrestest.URL(t)}) })
+}
+
+func testExecutionLogs(t *testing.T, o serverOptions) {
+	f := newExecFixture(t, o)
+	s, sid := f.s, f.session.ID()
+	ok := sessionExec(t, s, sid, "GMAIL_GET_PROFILE", `{}`, "")
+	bad := sessionExec(t, s, sid, "GMAIL_SEND_EMAIL", fmt.Sprintf(`{"subject":"hi","password":%q}`, logSecret), "")
+	if ok.err() != "" || bad.err() == "" {
+		t.Fatalf("want a successful and a failed call, got %+v and %+v", ok, bad)
+	}
+	okLog, _ := waitLog(t, s, testKey, ok.LogID)
+	badLog, badBody := waitLog(t, s, testKey, bad.LogID)
+
+	// The record: what ran, for whom, with which account, and how.
+	if m := okLog.Metadata; okLog.Status != "success" || okLog.Level != "info" || okLog.Type != "tool.execution" ||
+		m.ToolSlug != "GMAIL_GET_PROFILE" || m.ToolkitSlug != "gmail" || m.ConnectedAccountID != f.ca2 ||
+		m.UserID != "user_123" || m.SessionID != sid || m.AuthConfigID == "" || m.UpstreamStatus != 200 || m.CredentialSource != "connected_account" {
+		t.Errorf("successful call's log: %+v", okLog)
+	}
+	if resp, _ := okLog.Data["response"].(map[string]any); resp["emailAddress"] != personal.Email {
+		t.Errorf("successful call's log keeps the answer %v, want its emailAddress", okLog.Data["response"])
+	}
+	if !strings.HasPrefix(okLog.Context.RequestID, "req_") || okLog.Timings.EndTime < okLog.Timings.StartTime {
+		t.Errorf("log context %+v, timings %+v", okLog.Context, okLog.Timings)
+	}
+	args, _ := badLog.Data["request"].(map[string]any)["arguments"].(map[string]any)
+	if badLog.Status != "failed" || badLog.Level != "error" || badLog.Metadata.Error == "" || args["subject"] != "hi" || args["password"] != "[REDACTED]" {
+		t.Errorf("failed call's log: %+v, arguments %v", badLog.LogEntry, args)
+	}
+	if strings.Contains(badBody, logSecret) {
+		t.Errorf("the log shows the password argument: %s", badBody)
+	}
+
+	// A proxied request is recorded too.
+	status, b := call(t, s, testKey, "POST", "/api/v3.1/tools/execute/proxy",
+		fmt.Sprintf(`{"endpoint":"/users/me/profile","method":"GET","connected_account_id":%q}`, f.ca1))
+	var proxied struct {
+		LogID string `json:"log_id"`
+	}
+	json.Unmarshal([]byte(b), &proxied)
+	if status != 200 || proxied.LogID == "" {
+		t.Fatalf("proxy: %d %s", status, b)
+	}
+	if p, _ := waitLog(t, s, testKey, proxied.LogID); p.Metadata.ToolSlug != "proxy:gmail" || p.Metadata.ConnectedAccountID != f.ca1 {
+		t.Errorf("proxy log: %+v", p.LogEntry)
+	}
+
+	now := time.Now().UnixMilli()
+	for _, tt := range []struct {
+		name, filters string
+		want          []string
+	}{
+		{"toolkit", `[{"field":"toolkit_slug","operator":"==","value":"gmail"}]`, []string{proxied.LogID, bad.LogID, ok.LogID}},
+		{"status failed", `[{"field":"status","operator":"==","value":"failed"}]`, []string{bad.LogID}},
+		{"status not failed", `[{"field":"status","operator":"!=","value":"failed"}]`, []string{proxied.LogID, ok.LogID}},
+		{"tool contains", `[{"field":"tool_slug","operator":"contains","value":"PROFILE"}]`, []string{ok.LogID}},
+		{"tool not_contains", `[{"field":"tool_slug","operator":"not_contains","value":"GMAIL"}]`, []string{proxied.LogID}},
+		{"account", fmt.Sprintf(`[{"field":"connected_account_id","operator":"==","value":%q}]`, f.ca1), []string{proxied.LogID}},
+		{"session and user", fmt.Sprintf(`[{"field":"session_id","operator":"==","value":%q},{"field":"user_id","operator":"==","value":"user_123"}]`, sid), []string{bad.LogID, ok.LogID}},
+		{"log id", fmt.Sprintf(`[{"field":"log_id","operator":"==","value":%q}]`, ok.LogID), []string{ok.LogID}},
+		{"request id", fmt.Sprintf(`[{"field":"request_id","operator":"==","value":%q}]`, okLog.Context.RequestID), []string{ok.LogID}},
+	} {
+		status, page, b := searchLogs(t, s, `{"filters":`+tt.filters+`}`)
+		if got := logIDsOf(page); status != 200 || strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("search %s: %d %v, want %v (%s)", tt.name, status, got, tt.want, b)
+		}
+	}
+	if _, page, _ := searchLogs(t, s, fmt.Sprintf(`{"time_range":{"from":%d,"to":%d}}`, now-3600_000, now-1800_000)); len(page.Logs) != 0 || page.NextCursor != nil {
+		t.Errorf("a past time range: %+v", page)
+	}
+	if _, page, _ := searchLogs(t, s, fmt.Sprintf(`{"time_range":{"from":%d,"to":%d}}`, now-3600_000, now+60_000)); len(page.Logs) != 3 {
+		t.Errorf("a time range over the calls: %v", logIDsOf(page))
+	}
+	_, first, _ := searchLogs(t, s, `{"limit":2.0}`)
+	if len(first.Logs) != 2 || first.NextCursor == nil {
+		t.Fatalf("first page of 2: %+v", first)
+	}
+	_, second, _ := searchLogs(t, s, fmt.Sprintf(`{"limit":2,"cursor":%q}`, *first.NextCursor))
+	if got := logIDsOf(second); len(got) != 1 || got[0] != ok.LogID || second.NextCursor != nil {
+		t.Errorf("second page: %v, next %v", got, second.NextCursor)
+	}
+
+	// Bad searches are 400 with a code and change nothing.
+	for _, tt := range []struct{ body, code string }{
+		{`{"limit":0}`, "invalid_limit"},
+		{`{"limit":101}`, "invalid_limit"},
+		{`{"limit":2.5}`, "invalid_limit"},
+		{`{"filters":[{"field":"sandbox_id","operator":"==","value":"sb_1"}]}`, "unsupported_filter"},
+		{`{"filters":[{"field":"colour","operator":"==","value":"red"}]}`, "invalid_filter"},
+		{`{"filters":[{"field":"tool_slug","operator":"like","value":"x"}]}`, "invalid_filter"},
+		{`{"filters":[{"field":"status","operator":"==","value":"error"}]}`, "invalid_filter"},
+		{`{"time_range":{"from":10}}`, "invalid_time_range"},
+		{`{"time_range":{"from":10,"to":5}}`, "invalid_time_range"},
+		{`{"cursor":"not-ours"}`, "invalid_cursor"},
+		{`{"case_sensitive":true}`, "unknown_field"},
+	} {
+		status, _, b := searchLogs(t, s, tt.body)
+		if status != 400 || !strings.Contains(b, `"`+tt.code+`"`) {
+			t.Errorf("search %s: %d %s, want 400 %s", tt.body, status, b, tt.code)
+		}
+	}
+
+	// Runtime keys may not read the logs; another project sees none.
+	rt, err := s.Client.APIKeys().Create(ctxT(t), "runtime", "runtime")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, b := call(t, s, rt.Key, "GET", "/api/v3.1/logs/tool_execution/"+ok.LogID, ""); status != http.StatusForbidden {
+		t.Errorf("runtime key reads a log: %d %s", status, b)
+	}
+	other, err := s.App.Projects.CreateProject(ctxT(t), "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherKey, _, err := s.App.Projects.CreateKey(ctxT(t), other.ID, "k", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, b := call(t, s, otherKey, "GET", "/api/v3.1/logs/tool_execution/"+ok.LogID, ""); status != 404 || !strings.Contains(b, "log_not_found") {
+		t.Errorf("another project reads a log: %d %s", status, b)
+	}
+	if status, b := call(t, s, otherKey, "POST", "/api/v3.1/logs/tool_execution", `{}`); status != 200 || !strings.Contains(b, `"logs":[]`) {
+		t.Errorf("another project's search: %d %s", status, b)
+	}
+}
+
+// TestExecutionLogsOff: with SWITCHBOARD_EXECUTION_LOGS off no writer
+// runs and a call leaves no record.
+func TestExecutionLogsOff(t *testing.T) {
+	f := newExecFixture(t, serverOptions{NoExecutionLogs: true})
+	r := sessionExec(t, f.s, f.session.ID(), "GMAIL_GET_PROFILE", `{}`, "")
+	if r.err() != "" {
+		t.Fatalf("execute: %+v", r)
+	}
+	if f.s.App.LogWriter != nil {
+		t.Fatal("a log writer runs with execution logs off")
+	}
+	if status, b := call(t, f.s, testKey, "GET", "/api/v3.1/logs/tool_execution/"+r.LogID, ""); status != 404 {
+		t.Errorf("log of a call with logs off: %d %s", status, b)
+	}
+}
+
+// TestOfficialPythonSDKLogs: composio.logs.search and composio.logs.get
+// of the official Python SDK read Switchboard's logs.
+func TestOfficialPythonSDKLogs(t *testing.T) {
+	py := pythonSDK(t)
+	script := filepath.Join(repoRoot(t), "sdktest", "python", "logs.py")
+	for name, o := range map[string]func(t *testing.T) serverOptions{
+		"sqlite":   func(*testing.T) serverOptions { return serverOptions{} },
+		"postgres": func(t *testing.T) serverOptions { return serverOptions{DatabaseURL: postgrestest.URL(t)} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newExecFixture(t, o(t))
+			s, sid := f.s, f.session.ID()
+			ok := sessionExec(t, s, sid, "GMAIL_GET_PROFILE", `{}`, "")
+			bad := sessionExec(t, s, sid, "GMAIL_SEND_EMAIL", fmt.Sprintf(`{"subject":"hi","password":%q}`, logSecret), "")
+			waitLog(t, s, testKey, ok.LogID)
+			waitLog(t, s, testKey, bad.LogID)
+			r := runScript(t, s, []string{"OK_LOG_ID=" + ok.LogID, "FAILED_LOG_ID=" + bad.LogID, "ACCOUNT_ID=" + f.ca2,
+				"SESSION_ID=" + sid, "SECRET=" + logSecret}, py, script)
+			if r["searched"] != float64(2) {
+				t.Errorf("the SDK's search found %v logs, want 2", r["searched"])
+			}
+		})
+	}
+}
