@@ -17,7 +17,9 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/store/sqlite"
 )
 
-func newStore(t *testing.T) store.Store {
+func newStore(t *testing.T) store.Store { return newStoreB(t) }
+
+func newStoreB(t testing.TB) store.Store {
 	t.Helper()
 	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"))
 	if err != nil {
@@ -44,7 +46,7 @@ func entry(id string, at time.Time) Entry {
 // still queued.
 func TestWriterGroupCommit(t *testing.T) {
 	st := newStore(t)
-	w := &Writer{store: st, logger: quiet, queue: make(chan Entry, 64), done: make(chan struct{})}
+	w := &Writer{store: st, logger: quiet, queue: make(chan Entry, 64), linger: time.Millisecond, done: make(chan struct{})}
 	var mu sync.Mutex
 	batches := 0
 	w.flushed = func(int) { mu.Lock(); batches++; mu.Unlock() }

@@ -33,3 +33,18 @@ func TestRedactValueKeepsInput(t *testing.T) {
 		t.Errorf("RedactValue = %v, want secrets redacted", out)
 	}
 }
+
+func TestRedactJSONWithoutSecrets(t *testing.T) {
+	for _, in := range []string{`{"emailAddress":"a@example.com","n":1.50}`, `[]`, `"plain"`} {
+		if got := string(RedactJSON([]byte(in))); got != in {
+			t.Errorf("RedactJSON(%s) = %s, want it unchanged", in, got)
+		}
+	}
+	// Any case of a secret word sends the document through redaction.
+	if got := string(RedactJSON([]byte(`{"Access_Token":"t"}`))); got != `{"Access_Token":"[REDACTED]"}` {
+		t.Errorf("RedactJSON of a mixed-case key = %s", got)
+	}
+	if got := string(RedactJSON([]byte(`{"X-Api-Key":"k"}`))); got != `{"X-Api-Key":"[REDACTED]"}` {
+		t.Errorf("RedactJSON of x-api-key = %s", got)
+	}
+}

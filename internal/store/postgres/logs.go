@@ -73,7 +73,7 @@ func (s *Store) ListExecutionLogs(ctx context.Context, projectID string, f store
 // DeleteExecutionLogs deletes up to limit logs that started before before.
 func (s *Store) DeleteExecutionLogs(ctx context.Context, before time.Time, limit int) (int, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM execution_logs WHERE id IN
-		(SELECT id FROM execution_logs WHERE started_at < $1 LIMIT $2)`, before.UTC(), limit)
+		(SELECT id FROM execution_logs WHERE project_id IN (SELECT id FROM projects) AND started_at < $1 LIMIT $2)`, before.UTC(), limit)
 	if err != nil {
 		return 0, fmt.Errorf("delete execution logs: %w", dbError(err))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -26,32 +25,27 @@ func scanAudit(r scanner) (store.AuditEntry, error) {
 	return e, err
 }
 
-// logsPerInsert bounds the rows of one INSERT, under SQLite's limit of
-// 32766 parameters (16 a row).
-const logsPerInsert = 500
+const insertExecutionLog = `INSERT INTO execution_logs (` + sqlq.ExecutionLogColumns + `)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// AppendExecutionLogs stores the batch in one transaction, a multi-row
-// INSERT per logsPerInsert logs.
+// AppendExecutionLogs stores the batch in one transaction, one prepared
+// INSERT run for each log: SQLite's cost is the transaction, and a
+// statement prepared once beats parsing a statement of many rows.
 func (s *Store) AppendExecutionLogs(ctx context.Context, logs []store.ExecutionLog) error {
 	if len(logs) == 0 {
 		return nil
 	}
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(logs); start += logsPerInsert {
-			chunk := logs[start:min(start+logsPerInsert, len(logs))]
-			var b strings.Builder
-			b.WriteString(`INSERT INTO execution_logs (` + sqlq.ExecutionLogColumns + `) VALUES `)
-			args := make([]any, 0, 16*len(chunk))
-			for i, l := range chunk {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-				args = append(args, l.ID, l.ProjectID, l.ToolSlug, l.ToolkitSlug, l.ConnectedAccountID, l.AuthConfigID, l.UserID,
-					l.SessionID, l.RequestID, l.Status, l.Error, l.UpstreamStatus, blobValue(l.Arguments), blobValue(l.Response),
-					timeValue(l.StartedAt), timeValue(l.EndedAt))
-			}
-			if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		stmt, err := tx.PrepareContext(ctx, insertExecutionLog)
+		if err != nil {
+			return dbError("append execution logs", err)
+		}
+		defer stmt.Close()
+		for _, l := range logs {
+			_, err := stmt.ExecContext(ctx, l.ID, l.ProjectID, l.ToolSlug, l.ToolkitSlug, l.ConnectedAccountID, l.AuthConfigID, l.UserID,
+				l.SessionID, l.RequestID, l.Status, l.Error, l.UpstreamStatus, blobValue(l.Arguments), blobValue(l.Response),
+				timeValue(l.StartedAt), timeValue(l.EndedAt))
+			if err != nil {
 				return dbError("append execution logs", err)
 			}
 		}
@@ -83,7 +77,7 @@ func (s *Store) DeleteExecutionLogs(ctx context.Context, before time.Time, limit
 	var n int64
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM execution_logs WHERE id IN
-(SELECT id FROM execution_logs WHERE started_at < ? LIMIT ?)`, timeValue(before), limit)
+(SELECT id FROM execution_logs WHERE project_id IN (SELECT id FROM projects) AND started_at < ? LIMIT ?)`, timeValue(before), limit)
 		if err != nil {
 			return dbError("delete execution logs", err)
 		}
