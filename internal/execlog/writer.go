@@ -175,10 +175,11 @@ func (w *Writer) write(batch []store.ExecutionLog) {
 // and answer redacted.
 func encode(e Entry) store.ExecutionLog {
 	l := e.Log
-	for _, s := range []*string{&l.ToolSlug, &l.ToolkitSlug, &l.ConnectedAccountID, &l.AuthConfigID, &l.UserID, &l.SessionID, &l.RequestID, &l.Error} {
-		*s = storable(*s)
+	// The ids and slugs were checked as text when the request came in;
+	// the error may quote an upstream's answer.
+	if l.Error != "" {
+		l.Error = reqlog.RedactValue(storable(l.Error)).(string)
 	}
-	l.Error = reqlog.RedactValue(l.Error).(string)
 	if e.Arguments != nil {
 		if raw, err := json.Marshal(e.Arguments); err == nil {
 			if len(raw) > MaxBody {

@@ -101,7 +101,8 @@ func ToolNotFound(slug string) error {
 // into is in the Result.
 func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result, error) {
 	start := time.Now()
-	logID := ids.New("log_", 16)
+	// Log ids sort by time: the logs table grows at one end.
+	logID := ids.NewOrdered("log_", start, 12)
 	cat := s.Catalog.For(ctx, p.ID) // one version of the toolkit for the whole call
 	tool, ok := cat.Tool(c.Tool)
 	if !ok {

@@ -90,7 +90,8 @@ func (s *Service) proxyAllowed(ctx context.Context, p store.Project, sessionID s
 // credentials. The endpoint can never leave the toolkit's host.
 func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (ProxyResult, error) {
 	start := time.Now()
-	logID := ids.New("log_", 16)
+	// Log ids sort by time: the logs table grows at one end.
+	logID := ids.NewOrdered("log_", start, 12)
 	method := strings.ToUpper(c.Method)
 	if method == "" {
 		method = http.MethodGet
