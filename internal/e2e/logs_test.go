@@ -341,3 +341,27 @@ func testAuditLog(t *testing.T, o serverOptions) {
 		t.Errorf("another project sees %d audit entries", len(page.Items))
 	}
 }
+
+// TestExecutionLogsEverySurface: a tool run by user id over REST and one
+// run over a session's MCP endpoint are recorded like session executes.
+func TestExecutionLogsEverySurface(t *testing.T) {
+	f := newExecFixture(t, serverOptions{})
+	s := f.s
+	status, b := call(t, s, testKey, "POST", "/api/v3.1/tools/execute/GMAIL_GET_PROFILE", `{"user_id":"user_123","arguments":{}}`)
+	var direct execResult
+	json.Unmarshal([]byte(b), &direct)
+	if status != 200 || direct.LogID == "" {
+		t.Fatalf("tools execute: %d %s", status, b)
+	}
+	if l, _ := waitLog(t, s, testKey, direct.LogID); l.Metadata.UserID != "user_123" || l.Metadata.SessionID != "" || l.Metadata.ConnectedAccountID != f.ca2 {
+		t.Errorf("REST execute's log: %+v", l.Metadata)
+	}
+	cs := mcpClient(t, s, f.session.ID())
+	r, text, isErr := execOne(t, cs, "GMAIL_GET_PROFILE", "")
+	if isErr || r.LogID == "" {
+		t.Fatalf("MCP execute: %s", text)
+	}
+	if l, _ := waitLog(t, s, testKey, r.LogID); l.Metadata.SessionID != f.session.ID() || l.Metadata.ToolSlug != "GMAIL_GET_PROFILE" || l.Status != "success" {
+		t.Errorf("MCP execute's log: %+v", l.LogEntry)
+	}
+}

@@ -187,3 +187,42 @@ func TestSearchValidate(t *testing.T) {
 		}
 	}
 }
+
+// slowStore is a real store whose log writes wait until released.
+type slowStore struct {
+	store.Store
+	release chan struct{}
+}
+
+func (s slowStore) AppendExecutionLogs(ctx context.Context, logs []store.ExecutionLog) error {
+	<-s.release
+	return s.Store.AppendExecutionLogs(ctx, logs)
+}
+
+// TestAddDoesNotWaitForTheStore: while the database is slow to write, Add
+// returns at once (up to the queue's size), and the records are written
+// once it answers.
+func TestAddDoesNotWaitForTheStore(t *testing.T) {
+	st := slowStore{Store: newStore(t), release: make(chan struct{})}
+	w := NewWriter(st, quiet, 100)
+	done := make(chan struct{})
+	go func() {
+		for i := range 50 {
+			w.Add(t.Context(), entry(fmt.Sprintf("log_%d", i), time.Now()))
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Add waited for the store's write")
+	}
+	close(st.release)
+	if err := w.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	page, err := st.ListExecutionLogs(t.Context(), "p1", store.ExecutionLogFilter{Limit: 100})
+	if err != nil || len(page.Items) != 50 {
+		t.Errorf("stored %d logs (%v), want 50", len(page.Items), err)
+	}
+}
