@@ -364,4 +364,19 @@ func TestExecutionLogsEverySurface(t *testing.T) {
 	if l, _ := waitLog(t, s, testKey, r.LogID); l.Metadata.SessionID != f.session.ID() || l.Metadata.ToolSlug != "GMAIL_GET_PROFILE" || l.Status != "success" {
 		t.Errorf("MCP execute's log: %+v", l.LogEntry)
 	}
+
+	// The Go SDK reads them too.
+	limit := 1.0
+	page, err := s.Client.Logs().Search(ctxT(t), wire.LogSearchRequest{Limit: &limit,
+		Filter: []wire.LogFilter{{Field: "session_id", Operator: "==", Value: f.session.ID()}}})
+	if err != nil || len(page.Logs) != 1 || page.Logs[0].ID != r.LogID {
+		t.Errorf("sdk Logs().Search: %+v, %v", page, err)
+	}
+	got, err := s.Client.Logs().Get(ctxT(t), direct.LogID)
+	if err != nil || got.ID != direct.LogID || got.Metadata.UserID != "user_123" {
+		t.Errorf("sdk Logs().Get: %+v, %v", got, err)
+	}
+	if _, err := s.Client.Logs().Get(ctxT(t), "log_missing"); err == nil {
+		t.Errorf("sdk Logs().Get of a missing log succeeded")
+	}
 }
