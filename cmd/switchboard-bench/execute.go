@@ -33,6 +33,9 @@ type execRun struct {
 	window    time.Duration // one throughput window
 	rounds    int           // throughput windows per op
 	stores    []string
+	// profile, when set, is where to write the server's CPU profile under
+	// the throughput load, one file per store (profile-STORE.pprof).
+	profile string
 }
 
 // part is a separate helper process: the fake upstream or the hop.
@@ -191,6 +194,15 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 	f := storeFigures{store: st}
 	cfg := serverConfig{bin: r.bin, dataDir: filepath.Join(r.work, "data-"+st), toolkitsDir: dir, key: newKey(),
 		env: []string{"SWITCHBOARD_EGRESS_ALLOW_LOOPBACK=true"}}
+	debugAddr := ""
+	if r.profile != "" {
+		port, err := freePort()
+		if err != nil {
+			return f, err
+		}
+		debugAddr = "127.0.0.1:" + strconv.Itoa(port)
+		cfg.env = append(cfg.env, "SWITCHBOARD_DEBUG_ADDR="+debugAddr)
+	}
 	if st == "postgres" {
 		dbURL, stop, err := postgrestest.Start()
 		if err != nil {
@@ -300,6 +312,13 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 	}
 	f.slowHop50, f.slowExec50 = quantile(lat[0], .5), quantile(lat[1], .5)
 
+	profiled := make(chan error, 1)
+	if debugAddr != "" {
+		secs := max(int((r.window * time.Duration(r.rounds) * 2).Seconds()), 1)
+		go func() { profiled <- saveProfile(debugAddr, secs, r.profile+"-"+st+".pprof") }()
+	} else {
+		profiled <- nil
+	}
 	var cpu time.Duration
 	var execs int64
 	rps, err := throughput(8, r.window, r.rounds, []func() error{get(hop.url + "/user"), exec("benchgh")},
@@ -322,6 +341,9 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 		return f, err
 	}
 	f.hopRPS, f.execRPS = rps[0], rps[1]
+	if err := <-profiled; err != nil {
+		return f, fmt.Errorf("CPU profile: %w", err)
+	}
 	if execs > 0 {
 		f.cpuPerExec = cpu / time.Duration(execs)
 	}
@@ -474,6 +496,28 @@ func throughput(c int, window time.Duration, rounds int, ops []func() error, aro
 		out[i] = float64(counts[i]) / elapsed[i].Seconds()
 	}
 	return out, nil
+}
+
+// saveProfile fetches a CPU profile of secs seconds from the server's
+// debug listener and writes it to path.
+func saveProfile(addr string, secs int, path string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profiler answered %d", resp.StatusCode)
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, resp.Body); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // encryptionKey is a fresh SWITCHBOARD_ENCRYPTION_KEY: 32 random bytes,

@@ -140,6 +140,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		return err
 	}
+	if cfg.DebugAddr != "" {
+		dl, err := net.Listen("tcp", cfg.DebugAddr)
+		if err != nil {
+			return fmt.Errorf("SWITCHBOARD_DEBUG_ADDR: %w", err)
+		}
+		go serveDebug(ctx, dl, log)
+	}
 	if err := a.Run(ctx); err != nil {
 		return err
 	}

@@ -61,6 +61,10 @@ type Config struct {
 	// without a restart (SWITCHBOARD_TOOLKITS_DIR). Default none: the
 	// built-ins only.
 	ToolkitsDir string
+	// DebugAddr, when set, is a host:port on which the process serves Go's
+	// profiler (net/http/pprof) without authentication
+	// (SWITCHBOARD_DEBUG_ADDR). Default off; keep it on loopback.
+	DebugAddr string
 
 	// badEnv holds, for Validate to refuse, each environment setting whose
 	// value could not be read, as the message that says so.
@@ -93,6 +97,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.DataDir, "data-dir", "SWITCHBOARD_DATA_DIR", "data directory of the embedded SQLite store")
 	str(&c.DatabaseURL, "database-url", "SWITCHBOARD_DATABASE_URL", "postgres:// URL to use PostgreSQL")
 	str(&c.LogLevel, "log-level", "SWITCHBOARD_LOG_LEVEL", "debug, info, warn or error")
+	str(&c.DebugAddr, "debug-addr", "SWITCHBOARD_DEBUG_ADDR", "host:port serving the Go profiler (net/http/pprof), unauthenticated; off when empty, keep it on loopback")
 	str(&c.ToolkitsDir, "toolkits-dir", "SWITCHBOARD_TOOLKITS_DIR", "directory of toolkit files served beside the built-ins, reloaded when they change")
 	duration := func(p *time.Duration, env string) {
 		if v := getenv(env); v != "" {
@@ -155,6 +160,7 @@ func (c Config) Validate() error {
 	}{
 		{c.Addr == "", "SWITCHBOARD_ADDR is empty: set host:port, e.g. 127.0.0.1:8080"},
 		{!validHostPort(c.Addr), fmt.Sprintf("SWITCHBOARD_ADDR %q is not host:port", c.Addr)},
+		{c.DebugAddr != "" && !validHostPort(c.DebugAddr), fmt.Sprintf("SWITCHBOARD_DEBUG_ADDR %q is not host:port, e.g. 127.0.0.1:6060", c.DebugAddr)},
 		{c.PublicURL != "" && !validPublicURL(c.PublicURL), fmt.Sprintf("SWITCHBOARD_PUBLIC_URL %q must be an absolute http or https URL", c.PublicURL)},
 		{c.DatabaseURL != "" && !c.Postgres(), "SWITCHBOARD_DATABASE_URL must start with postgres:// (leave it empty to use the embedded SQLite store)"},
 		{!c.Postgres() && c.DataDir == "", "SWITCHBOARD_DATA_DIR is empty: name a directory for the embedded store"},
