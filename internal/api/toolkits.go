@@ -77,6 +77,7 @@ func toolkitJSON(tk toolkits.Toolkit, detail bool) wire.Toolkit {
 		AuthSchemes:                []string{},
 		ComposioManagedAuthSchemes: []string{},
 		Enabled:                    true,
+		NoAuth:                     tk.NoAuth(),
 	}
 	for _, c := range tk.Categories {
 		out.Meta.Categories = append(out.Meta.Categories, wire.Category{ID: c.Slug, Slug: c.Slug, Name: c.Name})
@@ -94,6 +95,9 @@ func toolkitJSON(tk toolkits.Toolkit, detail bool) wire.Toolkit {
 		out.GetCurrentUserEndpointMethod = tk.Identity.Method
 	}
 	for _, sc := range tk.AuthSchemes {
+		if sc.Mode == toolkits.ModeNoAuth {
+			continue // no auth config to create, no fields to ask for
+		}
 		d := wire.AuthConfigDetails{Name: string(sc.Mode), Mode: string(sc.Mode)}
 		d.Fields.AuthConfigCreation = wire.FieldSet{Required: []wire.Field{}, Optional: []wire.Field{}}
 		d.Fields.ConnectedAccountInitiation = wire.FieldSet{Required: []wire.Field{}, Optional: []wire.Field{}}

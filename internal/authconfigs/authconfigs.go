@@ -69,6 +69,9 @@ func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) 
 		return store.AuthConfig{}, problem.Invalidf("toolkit_not_found", "toolkit.slug", "unknown toolkit %q", in.Toolkit).
 			WithFix("List the toolkits with GET /api/v3.1/toolkits")
 	}
+	if tk.NoAuth() {
+		return store.AuthConfig{}, NoAuth(tk.Slug, "toolkit.slug")
+	}
 	mode := toolkits.Mode(in.AuthScheme)
 	if mode == "" {
 		mode = tk.AuthSchemes[0].Mode
@@ -117,6 +120,14 @@ func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) 
 		return store.AuthConfig{}, fmt.Errorf("create auth config: %w", err)
 	}
 	return c, nil
+}
+
+// NoAuth is the error for a request that asks for credentials of a
+// toolkit that needs none (toolkits.Toolkit.NoAuth): an auth config, a
+// link or a connected account. Its tools run without any.
+func NoAuth(toolkit, field string) *problem.Error {
+	return problem.Invalidf("toolkit_no_auth", field, "toolkit %s needs no credentials, so it has no auth configs or connected accounts", toolkit).
+		WithFix("Call its tools without a connected account")
 }
 
 func schemeList(tk toolkits.Toolkit) string {
@@ -415,9 +426,13 @@ func (s *Service) ForToolkit(ctx context.Context, projectID, toolkit string) (st
 	if toolkit == "" {
 		return store.AuthConfig{}, problem.Invalidf("auth_config_required", "auth_config_id", "name an auth_config_id or a toolkit")
 	}
-	if _, ok := s.Catalog.For(ctx, projectID).Get(toolkit); !ok {
+	tk, ok := s.Catalog.For(ctx, projectID).Get(toolkit)
+	if !ok {
 		return store.AuthConfig{}, problem.Invalidf("toolkit_not_found", "toolkit", "unknown toolkit %q", toolkit).
 			WithFix("List the toolkits with GET /api/v3.1/toolkits")
+	}
+	if tk.NoAuth() {
+		return store.AuthConfig{}, NoAuth(toolkit, "toolkit")
 	}
 	page, err := s.Store.ListAuthConfigs(ctx, projectID, store.AuthConfigFilter{ToolkitSlugs: []string{toolkit}, Limit: 1})
 	if err != nil {

@@ -3,6 +3,7 @@ package egress
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -67,6 +68,10 @@ type Options struct {
 	// use it to make a name resolve to a chosen address. Whatever it
 	// answers, the address connected to is checked.
 	Resolver *net.Resolver
+	// RootCAs, when set, are the certificate authorities https servers
+	// are verified against instead of the system's: a private CA, or the
+	// certificate of a test server.
+	RootCAs *x509.CertPool
 }
 
 // NewClient returns a client that sends requests only to o.AllowedHost,
@@ -94,7 +99,7 @@ func NewClient(o Options) *http.Client {
 		Proxy:                  nil,
 		DialContext:            dialer.DialContext,
 		ForceAttemptHTTP2:      true,
-		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs},
 		TLSHandshakeTimeout:    tlsHandshakeTimeout,
 		ResponseHeaderTimeout:  responseHeaderTimeout,
 		ExpectContinueTimeout:  time.Second,
@@ -208,11 +213,12 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 // Clients: tool executions, the proxy, and the OAuth token, refresh and
 // identity calls.
 type Clients struct {
-	// Timeout, Resolver and AllowLoopback go into the Options of every
+	// Timeout, Resolver, AllowLoopback and RootCAs go into the Options of every
 	// client.
 	Timeout       time.Duration
 	Resolver      *net.Resolver
 	AllowLoopback bool
+	RootCAs       *x509.CertPool
 
 	mu      sync.Mutex
 	clients map[string]*http.Client
@@ -261,7 +267,7 @@ func (c *Clients) Client(host string) *http.Client {
 			break
 		}
 	}
-	cl := NewClient(Options{AllowedHost: host, AllowLoopback: c.AllowLoopback, Timeout: c.Timeout, Resolver: c.Resolver})
+	cl := NewClient(Options{AllowedHost: host, AllowLoopback: c.AllowLoopback, Timeout: c.Timeout, Resolver: c.Resolver, RootCAs: c.RootCAs})
 	c.clients[k] = cl
 	return cl
 }

@@ -108,13 +108,15 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 		return Result{}, err
 	}
 	// The account's auth config may allow only some tools, in a session
-	// or not.
-	ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
-	if err != nil {
-		return Result{}, fmt.Errorf("get auth config of %s: %w", a.ID, err)
-	}
-	if err := authconfigs.ToolAllowed(ac, tool); err != nil {
-		return Result{}, err
+	// or not. A toolkit that needs no credentials has neither.
+	if !tk.NoAuth() {
+		ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
+		if err != nil {
+			return Result{}, fmt.Errorf("get auth config of %s: %w", a.ID, err)
+		}
+		if err := authconfigs.ToolAllowed(ac, tool); err != nil {
+			return Result{}, err
+		}
 	}
 	args := c.Arguments
 	if args == nil {
@@ -181,13 +183,20 @@ type sent struct {
 }
 
 // send adds the account's credentials and sends the request; an OAuth2
-// 401 gets one refresh and one retry.
+// 401 gets one refresh and one retry. A toolkit that needs no credentials
+// is sent to its own base URL with none, and a is the zero Account.
 func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk toolkits.Toolkit, u upstream, logID string) sent {
-	ac, err := s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
-	if err != nil {
-		return sent{Result: failed(logID, "the auth config of account %s no longer exists", a.ID)}
+	var ac store.AuthConfig
+	baseURL := tk.BaseURL
+	if !tk.NoAuth() {
+		var err error
+		ac, err = s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
+		if err != nil {
+			return sent{Result: failed(logID, "the auth config of account %s no longer exists", a.ID)}
+		}
+		baseURL = authconfigs.BaseURL(ac, tk)
 	}
-	base, err := url.Parse(authconfigs.BaseURL(ac, tk))
+	base, err := url.Parse(baseURL)
 	if err != nil || base.Host == "" {
 		return sent{Result: failed(logID, "toolkit %s has no usable base URL", tk.Slug)}
 	}
@@ -259,6 +268,9 @@ func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk
 // auth scheme declares, and returns the OAuth2 access token it used.
 // rejected is the access token the provider refused on the last attempt.
 func (s *Service) authorize(ctx context.Context, req *http.Request, a store.Account, ac store.AuthConfig, tk toolkits.Toolkit, rejected string) (string, error) {
+	if tk.NoAuth() {
+		return "", nil
+	}
 	scheme, ok := tk.Scheme(toolkits.Mode(ac.AuthScheme))
 	if !ok {
 		return "", fmt.Errorf("toolkit %s no longer supports %s", tk.Slug, ac.AuthScheme)

@@ -319,9 +319,14 @@ func validate(t Toolkit) problems {
 		}
 		seen[s.Mode] = true
 		validateScheme(&p, at, s)
+		if s.Mode == ModeNoAuth && len(t.AuthSchemes) > 1 {
+			p.add(at+".mode", "NO_AUTH must be the toolkit's only auth scheme: a toolkit either needs credentials or it does not")
+		}
 	}
 
-	if id := t.Identity; id != nil {
+	if id := t.Identity; id != nil && t.NoAuth() {
+		p.add("identity", "must be absent for a NO_AUTH toolkit, which has no accounts to name")
+	} else if id != nil {
 		validateIdentity(&p, t, *id)
 	}
 	return p
@@ -342,9 +347,20 @@ func validateScheme(p *problems, at string, s AuthScheme) {
 		}
 		validateOAuth2(p, at+".oauth2", *s.OAuth2)
 		return
+	case ModeNoAuth:
+		if s.OAuth2 != nil {
+			p.add(at+".oauth2", "is only allowed for mode OAUTH2")
+		}
+		if len(s.Fields) > 0 {
+			p.add(at+".fields", "must be empty for NO_AUTH, which asks for nothing")
+		}
+		if s.Apply != (Apply{}) {
+			p.add(at+".apply", "must be empty for NO_AUTH, which sends no credential")
+		}
+		return
 	case ModeAPIKey, ModeBearerToken, ModeBasic:
 	default:
-		p.add(at+".mode", "must be one of OAUTH2, API_KEY, BEARER_TOKEN, BASIC, got %q", s.Mode)
+		p.add(at+".mode", "must be one of OAUTH2, API_KEY, BEARER_TOKEN, BASIC, NO_AUTH, got %q", s.Mode)
 		return
 	}
 	if s.OAuth2 != nil {

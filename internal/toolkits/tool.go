@@ -34,6 +34,9 @@ type Tool struct {
 	// OutputSchema is a (loose) JSON Schema of the result data; its type is
 	// object.
 	OutputSchema json.RawMessage
+	// NoAuth reports whether the tool's toolkit needs no credentials
+	// (Toolkit.NoAuth), so it runs without a connected account.
+	NoAuth bool
 
 	def *toolDef // the parsed definition, shared and never changed
 }
@@ -149,6 +152,7 @@ func buildTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool, b
 		Tags:         slices.Clone(tj.Tags),
 		InputSchema:  compact(tj.Input),
 		OutputSchema: compact(tj.Output),
+		NoAuth:       f.NoAuth(),
 		def:          def,
 	}, true
 }

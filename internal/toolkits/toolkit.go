@@ -44,6 +44,10 @@ const (
 	ModeAPIKey      Mode = "API_KEY"
 	ModeBearerToken Mode = "BEARER_TOKEN"
 	ModeBasic       Mode = "BASIC"
+	// ModeNoAuth is a toolkit that needs no credentials: a public API. It
+	// is the toolkit's only scheme, has no fields and applies nothing, and
+	// its tools run without a connected account.
+	ModeNoAuth Mode = "NO_AUTH"
 )
 
 // AuthScheme is one way to connect an account of a toolkit.
@@ -160,6 +164,13 @@ func (t Toolkit) Scheme(mode Mode) (AuthScheme, bool) {
 		}
 	}
 	return AuthScheme{}, false
+}
+
+// NoAuth reports whether t needs no credentials: its one auth scheme is
+// NO_AUTH, so its tools run without a connected account and it has no
+// auth configs, links or connection form.
+func (t Toolkit) NoAuth() bool {
+	return len(t.AuthSchemes) == 1 && t.AuthSchemes[0].Mode == ModeNoAuth
 }
 
 // clip clips t's slices, so that appending to them copies.
