@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -97,7 +98,7 @@ func NewClient(o Options) *http.Client {
 		// Never http.ProxyFromEnvironment: HTTP_PROXY would route the
 		// credentials through whatever it names.
 		Proxy:                  nil,
-		DialContext:            dialer.DialContext,
+		DialContext:            localhostDialer(dialer),
 		ForceAttemptHTTP2:      true,
 		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs},
 		TLSHandshakeTimeout:    tlsHandshakeTimeout,
@@ -114,6 +115,22 @@ func NewClient(o Options) *http.Client {
 	return &http.Client{
 		Transport:     &guard{allowed: o.AllowedHost, mode: mode, timeout: timeout, next: tr},
 		CheckRedirect: checkRedirect,
+	}
+}
+
+// localhostDialer dials with d, sending a localhost name ("localhost",
+// "acme.localhost") to 127.0.0.1 without a lookup: RFC 6761 §6.3 says
+// such names are loopback and resolvers should not be asked, and most
+// resolvers do not know the subdomains. The dialer's control still checks
+// the address, so only a client allowed loopback connects.
+func localhostDialer(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if host, port, err := net.SplitHostPort(addr); err == nil && IsLoopbackHost(host) {
+			if _, err := netip.ParseAddr(host); err != nil {
+				addr = net.JoinHostPort("127.0.0.1", port)
+			}
+		}
+		return d.DialContext(ctx, network, addr)
 	}
 }
 

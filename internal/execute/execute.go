@@ -195,6 +195,19 @@ func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk
 			return sent{Result: failed(logID, "the auth config of account %s no longer exists", a.ID)}
 		}
 		baseURL = authconfigs.BaseURL(ac, tk)
+		if toolkits.IsTemplate(baseURL) {
+			// The toolkit's own templated base URL: the account's fields
+			// name the host, checked again here as at connect time.
+			var values map[string]string
+			if err := s.Accounts.Credentials(a, &values); err != nil {
+				return sent{Result: failed(logID, "%s", message(err))}
+			}
+			filled, err := toolkits.FillURL(baseURL, values)
+			if err != nil {
+				return sent{Result: failed(logID, "connected account %s cannot call %s: its %v; connect the account again", a.ID, tk.Name, err)}
+			}
+			baseURL = filled
+		}
 	}
 	base, err := url.Parse(baseURL)
 	if err != nil || base.Host == "" {

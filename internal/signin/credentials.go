@@ -52,6 +52,21 @@ func checkFields(form CredentialForm, values map[string]string) (map[string]stri
 			return nil, problem.Invalidf("unknown_credential", k, "%s does not take a field named %q", form.Toolkit.Name, k)
 		}
 	}
+	// Fields that fill the toolkit's URL templates pick the host the
+	// credentials go to, so they are checked before anything is stored.
+	if _, _, err := form.Toolkit.URLs(out); err != nil {
+		var te *toolkits.TemplateError
+		if errors.As(err, &te) {
+			name := te.Field
+			for _, f := range form.Fields {
+				if f.Name == te.Field {
+					name = f.DisplayName
+				}
+			}
+			return nil, problem.Invalidf("invalid_credential", te.Field, "%s %s", name, te.Message)
+		}
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -289,7 +289,12 @@ func validate(t Toolkit) problems {
 	p.nonEmpty("name", t.Name)
 	p.nonEmpty("description", t.Description)
 	p.httpsURL("logo", t.Logo)
-	p.httpsURL("base_url", t.BaseURL)
+	if IsTemplate(t.BaseURL) {
+		checkTemplate(&p, "base_url", t.BaseURL)
+		checkTemplateFields(&p, "base_url", t.BaseURL, t)
+	} else {
+		p.httpsURL("base_url", t.BaseURL)
+	}
 	if strings.HasSuffix(t.BaseURL, "/") {
 		p.add("base_url", "must not end with /")
 	}
@@ -456,7 +461,12 @@ func validateOAuth2(p *problems, at string, o OAuth2Spec) {
 
 func validateIdentity(p *problems, t Toolkit, id Identity) {
 	const at = "identity"
-	p.httpsURL(at+".url", id.URL)
+	if IsTemplate(id.URL) {
+		checkTemplate(p, at+".url", id.URL)
+		checkTemplateFields(p, at+".url", id.URL, t)
+	} else {
+		p.httpsURL(at+".url", id.URL)
+	}
 	switch id.Method {
 	case http.MethodGet:
 		if len(id.Body) > 0 {
