@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 // refreshMargin is how close to expiry a token is refreshed before use.
@@ -115,6 +116,11 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	ac, err := s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
 	if err != nil {
 		return oauth.Token{}, err
+	}
+	if tk, ok := s.Catalog.For(ctx, a.ProjectID).Get(a.ToolkitSlug); ok {
+		if sc, ok := tk.Scheme(toolkits.Mode(ac.AuthScheme)); ok && sc.ClientCredentials() {
+			return s.refetchLocked(ctx, a, ac)
+		}
 	}
 	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.RedirectURI())
 	if err != nil {

@@ -101,7 +101,13 @@ func toolkitJSON(tk toolkits.Toolkit, detail bool) wire.Toolkit {
 		d := wire.AuthConfigDetails{Name: string(sc.Mode), Mode: string(sc.Mode)}
 		d.Fields.AuthConfigCreation = wire.FieldSet{Required: []wire.Field{}, Optional: []wire.Field{}}
 		d.Fields.ConnectedAccountInitiation = wire.FieldSet{Required: []wire.Field{}, Optional: []wire.Field{}}
-		if sc.Mode == toolkits.ModeOAuth2 {
+		if sc.ClientCredentials() {
+			d.Fields.AuthConfigCreation.Optional = []wire.Field{
+				{Name: "scopes", DisplayName: "Scopes", Description: "Scopes to request instead of the defaults: " + strings.Join(sc.OAuth2.DefaultScopes, " "), Type: "string"},
+				{Name: "token_url", DisplayName: "Token URL", Description: "Override for self-hosted or regional providers", Type: "string", Default: sc.OAuth2.TokenURL},
+			}
+		}
+		if sc.SignIn() {
 			d.Fields.AuthConfigCreation.Required = []wire.Field{
 				{Name: "client_id", DisplayName: "Client ID", Description: "The OAuth app's client id", Type: "string", Required: true},
 				{Name: "client_secret", DisplayName: "Client secret", Description: "The OAuth app's client secret", Type: "string", Required: true, IsSecret: true},
