@@ -69,6 +69,10 @@ type Result struct {
 	AccountID string
 	// Status is the upstream HTTP status, 0 when no request was sent.
 	Status int
+	// NextPage, for a successful call of a tool with a pagination hint
+	// whose answer was not the last page, holds the arguments that get
+	// the next page when added to the call's (toolkits.Tool.NextPage).
+	NextPage map[string]any
 }
 
 // emptyObject is the data of a call that produced none.
@@ -146,6 +150,9 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	out := Result{Data: r.Data, Error: r.Error, LogID: logID, AccountID: a.ID, Status: r.Status}
 	if out.Data == nil {
 		out.Data = emptyObject
+	}
+	if out.Error == "" {
+		out.NextPage, _ = tool.NextPage(args, r.header, out.Data)
 	}
 	s.log(ctx, out, tool.Slug, start)
 	return out, nil

@@ -78,6 +78,9 @@ type ToolDefinition struct {
 	Output json.RawMessage `json:"output"`
 	// Request says how the arguments become the upstream request.
 	Request RequestMapping `json:"request"`
+	// Pagination, when set, says how the tool's results come in pages
+	// (see Pagination); its arguments must be in Input.
+	Pagination *Pagination `json:"pagination,omitempty"`
 }
 
 // RequestMapping says how a tool's arguments become the upstream request.

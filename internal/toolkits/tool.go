@@ -74,6 +74,8 @@ type toolDef struct {
 	variables  any // decoded template, or nil
 	encoder    string
 	requireAny [][]string
+	pagination *Pagination // nil for a tool without pages
+	pageParam  string      // the query parameter of pagination.Input
 }
 
 type pathPart struct {
@@ -139,14 +141,22 @@ func buildTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool, b
 	if input != nil {
 		def.input = input
 		compileRequest(p, at+".request", def, tj.Request)
+		if pg := tj.Pagination; pg != nil {
+			checkPagination(p, at+".pagination", *pg, input, tj.Request)
+			def.pagination, def.pageParam = pg, queryParamOf(tj.Request, pg.Input)
+		}
 	}
 	if len(*p) > before {
 		return Tool{}, false
 	}
+	desc := tj.Description
+	if def.pagination != nil {
+		desc = strings.TrimSpace(desc) + " " + def.pagination.hint()
+	}
 	return Tool{
 		Slug:         tj.Slug,
 		Name:         tj.Name,
-		Description:  tj.Description,
+		Description:  desc,
 		Toolkit:      f.Slug,
 		Version:      f.Version,
 		Tags:         slices.Clone(tj.Tags),

@@ -674,3 +674,38 @@ func TestSlugs(t *testing.T) {
 		}
 	}
 }
+
+// TestPaginationHints: operations with the usual pagination parameters
+// get a hint the catalog accepts: GitHub's page with a Link header,
+// Slack's cursor with response_metadata.next_cursor. Stripe's
+// starting_after gets none, since its answers name no next cursor (the
+// next one is the last item's id), and a POST never gets one.
+func TestPaginationHints(t *testing.T) {
+	f, _, cat := mustImport(t, "github.json", docs(t)[0].opts)
+	hint := func(f *File, slug string) *toolkits.Pagination {
+		for _, tl := range f.Tools {
+			if tl.Slug == slug {
+				return tl.Pagination
+			}
+		}
+		t.Fatalf("no tool %s", slug)
+		return nil
+	}
+	if diff := cmp.Diff(&toolkits.Pagination{Style: toolkits.PageLinkHeader, Input: "page", Size: "per_page"}, hint(f, "GITHUB_ISSUES_LIST_FOR_REPO")); diff != "" {
+		t.Errorf("GitHub issues (-want +got):\n%s", diff)
+	}
+	if hint(f, "GITHUB_ISSUES_CREATE") != nil {
+		t.Error("a POST has a pagination hint")
+	}
+	if d := tool(t, cat, "GITHUB_ISSUES_LIST_FOR_REPO").Description; !strings.Contains(d, "Results come in pages") {
+		t.Errorf("the catalog's description of a paginated tool says nothing of pages: %q", d)
+	}
+	s, _, _ := mustImport(t, "slack.json", Options{Slug: "slack", Version: version, Errors: "slack"})
+	if diff := cmp.Diff(&toolkits.Pagination{Style: toolkits.PageCursor, Input: "cursor", Size: "limit", Next: "response_metadata.next_cursor"}, hint(s, "SLACK_CONVERSATIONS_LIST")); diff != "" {
+		t.Errorf("Slack conversations (-want +got):\n%s", diff)
+	}
+	st, _, _ := mustImport(t, "stripe.json", Options{Slug: "stripe", Version: version})
+	if h := hint(st, "STRIPE_GET_CUSTOMERS"); h != nil {
+		t.Errorf("Stripe customers: %+v, want none", *h)
+	}
+}
