@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -147,5 +148,41 @@ func clientCredentials(t *testing.T, dsn string) {
 	}
 	if st, b := call(t, s, testKey, "GET", "/api/v3.1/connected_accounts/"+ids["robot-1"], ""); st != 200 || !strings.Contains(b, `"status":"EXPIRED"`) {
 		t.Errorf("the refused account: %d %s", st, b)
+	}
+
+	// The hosted form asks for the pair, refuses a wrong one and shows the
+	// form again, and connects with the right one.
+	st, b = call(t, s, testKey, "POST", "/api/v3.1/connected_accounts/link", `{"auth_config_id":"`+ac.AuthConfig.ID+`","user_id":"user_3"}`)
+	var link struct {
+		ID          string `json:"connected_account_id"`
+		RedirectURL string `json:"redirect_url"`
+	}
+	if json.Unmarshal([]byte(b), &link); st != 201 || link.RedirectURL == "" {
+		t.Fatalf("link: %d %s", st, b)
+	}
+	resp := get(t, link.RedirectURL)
+	page := body(resp)
+	if resp.StatusCode != 200 || !strings.Contains(page, `name="client_id"`) || !strings.Contains(page, `name="client_secret"`) {
+		t.Fatalf("the link page: %d %s", resp.StatusCode, page)
+	}
+	submit := func(secret string) (int, string) {
+		req, _ := http.NewRequest("POST", link.RedirectURL, strings.NewReader(url.Values{"client_id": {"robot-2"}, "client_secret": {secret}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("Origin", s.URL)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, body(resp)
+	}
+	if st, page := submit("nope"); st != 400 || !strings.Contains(page, "refused this client id and secret") || !strings.Contains(page, `name="client_secret"`) || strings.Contains(page, "nope") {
+		t.Errorf("a wrong pair in the form: %d %s", st, page)
+	}
+	if st, page := submit("s2"); st != 200 || strings.Contains(page, "s2\"") {
+		t.Errorf("the right pair in the form: %d %s", st, page)
+	}
+	if st, b := call(t, s, testKey, "GET", "/api/v3.1/connected_accounts/"+link.ID, ""); st != 200 || !strings.Contains(b, `"status":"ACTIVE"`) {
+		t.Errorf("the account connected through the form: %d %s", st, b)
 	}
 }
