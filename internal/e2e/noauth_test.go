@@ -109,6 +109,11 @@ func noAuthToolkit(t *testing.T, dsn string) {
 	if st, b := call(t, s, testKey, "POST", "/api/v3.1/tool_router/session/"+sess+"/link", `{"toolkit":"public"}`); st != 400 || !strings.Contains(b, "toolkit_no_auth") {
 		t.Errorf("session link: %d %s, want 400 toolkit_no_auth", st, b)
 	}
+	for _, body := range []string{`{"user_id":"user_123","connected_accounts":{"public":"ca_x"}}`, `{"user_id":"user_123","auth_configs":{"public":"ac_x"}}`} {
+		if st, b := call(t, s, testKey, "POST", "/api/v3.1/tool_router/session", body); st != 400 || !strings.Contains(b, "toolkit_no_auth") {
+			t.Errorf("a session %s: %d %s, want 400 toolkit_no_auth", body, st, b)
+		}
+	}
 	before := snapshot(t, s)
 
 	// The session lists it as no-auth, connected, and runs it.
