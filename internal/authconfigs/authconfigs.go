@@ -264,10 +264,17 @@ func (s *Service) Machine(ctx context.Context, c store.AuthConfig, fields map[st
 		return oauth.Machine{}, fmt.Errorf("auth config %s is not OAUTH2 with the client_credentials grant", c.ID)
 	}
 	spec := scheme.OAuth2
+	tokenURL, err := toolkits.FillURL(spec.TokenURL, fields)
+	if te, ok := errors.AsType[*toolkits.TemplateError](err); ok {
+		return oauth.Machine{}, problem.Invalidf("invalid_credential", te.Field, "%s %s", te.Field, te.Message)
+	}
+	if err != nil {
+		return oauth.Machine{}, err
+	}
 	m := oauth.Machine{
 		ClientID:     fields["client_id"],
 		ClientSecret: fields["client_secret"],
-		TokenURL:     spec.TokenURL,
+		TokenURL:     tokenURL,
 		Scopes:       spec.DefaultScopes,
 		AuthStyle:    oauth2.AuthStyleInParams,
 		Now:          s.Now,

@@ -324,6 +324,9 @@ func validate(t Toolkit) problems {
 		}
 		seen[s.Mode] = true
 		validateScheme(&p, at, s)
+		if s.ClientCredentials() && IsTemplate(s.OAuth2.TokenURL) {
+			checkTemplateFields(&p, at+".oauth2.token_url", s.OAuth2.TokenURL, t)
+		}
 		if s.Mode == ModeNoAuth && len(t.AuthSchemes) > 1 {
 			p.add(at+".mode", "NO_AUTH must be the toolkit's only auth scheme: a toolkit either needs credentials or it does not")
 		}
@@ -437,7 +440,11 @@ func validateClientCredentials(p *problems, at string, s AuthScheme) {
 	if o.AuthorizationURL != "" {
 		p.add(oat+".authorization_url", "must be absent for the client_credentials grant, which has no sign-in page")
 	}
-	p.httpsURL(oat+".token_url", o.TokenURL)
+	if IsTemplate(o.TokenURL) {
+		checkTemplate(p, oat+".token_url", o.TokenURL) // its fields: in validate
+	} else {
+		p.httpsURL(oat+".token_url", o.TokenURL)
+	}
 	switch o.ScopeSeparator {
 	case " ":
 		if len(o.DefaultScopes) == 0 || o.ScopeParam != "scope" {

@@ -35,6 +35,12 @@ func TestClientCredentialsScheme(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tenant := strings.Replace(robotYAML, "token_url: https://auth.robot.example/token", "token_url: https://{tenant}.auth.robot.example/token", 1)
+	if td, err := Parse("robot.yaml", []byte(tenant)); err != nil {
+		t.Errorf("a templated token URL: %v", err)
+	} else if got := td.TemplateFields(); len(got) != 1 || got[0] != "tenant" {
+		t.Errorf("TemplateFields() = %v, want [tenant]", got)
+	}
 	if s := d.AuthSchemes[0]; !s.ClientCredentials() || s.SignIn() {
 		t.Errorf("ClientCredentials() = %v, SignIn() = %v, want true, false", s.ClientCredentials(), s.SignIn())
 	}
@@ -60,6 +66,8 @@ func TestClientCredentialsScheme(t *testing.T) {
 		{"comma scopes", `scope_separator: " "`, `scope_separator: ","`, `scope_separator: must be " " (RFC 6749 §3.3) or ""`},
 		{"apply in the query", "apply: {header: Authorization, prefix: \"Bearer \", field: access_token}", "apply: {query: token, field: access_token}", `apply: must name a header and the field "access_token"`},
 		{"unknown grant", "grant: client_credentials", "grant: password", `grant: must be "authorization_code" or "client_credentials", got "password"`},
+		{"token url template field", "token_url: https://auth.robot.example/token", "token_url: https://{region}.auth.robot.example/token", `auth_schemes[0].oauth2.token_url: placeholder {region} must name a field`},
+		{"token url template path", "token_url: https://auth.robot.example/token", "token_url: https://auth.robot.example/{tenant}/token", `auth_schemes[0].oauth2.token_url: placeholders are only allowed in the host`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			y := strings.Replace(robotYAML, tt.old, tt.new, 1)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -29,12 +30,11 @@ type Pagination struct {
 	// cursor (PageCursor, required) or page number (PageNumber, optional);
 	// an absent, empty or null value means there is no next page.
 	Next string `json:"next,omitempty"`
-	// Items is the dotted path of the page's array of items ("" for a
-	// result that is the array's only field is not allowed: name it). With
+	// Items is the dotted path of the page's array of items. With
 	// PageOffset (required) the next offset is the current one plus the
-	// items' count; with PageNumber without Next, the next page is the
-	// current one plus one. An empty array, or fewer items than the
-	// page size asked for, means there is no next page.
+	// items' count; with PageNumber without Next (required then), the next
+	// page is the current one plus one. An empty array, or fewer items
+	// than the page size asked for, means there is no next page.
 	Items string `json:"items,omitempty"`
 }
 
@@ -65,7 +65,7 @@ func checkPagination(p *problems, at string, pg Pagination, input *schema, req R
 			p.add(field, "must name an argument")
 		case !ok:
 			p.add(field, "names %q, which is not an argument of the tool's input schema", name)
-		case !containsString(types, prop.Type):
+		case !slices.Contains(types, prop.Type):
 			p.add(field, "names %q, of type %s; it must be %s", name, prop.Type, strings.Join(types, " or "))
 		}
 	}
@@ -120,15 +120,6 @@ func checkPagination(p *problems, at string, pg Pagination, input *schema, req R
 			p.add(at+".size", "must be another argument than input")
 		}
 	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // queryParamOf is the query parameter a request mapping sends an argument

@@ -189,12 +189,22 @@ func (t Toolkit) URLs(values map[string]string) (base, identity string, err erro
 	return base, identity, nil
 }
 
-// TemplateFields returns the names of the connection fields t's URLs are
-// filled from, without duplicates; none for a toolkit without templates.
+// TemplateFields returns the names of the connection fields t's URLs
+// (base, identity, client credentials token URLs) are filled from, without
+// duplicates; none for a toolkit without templates.
 func (t Toolkit) TemplateFields() []string {
-	names := Placeholders(t.BaseURL)
+	urls := []string{t.BaseURL}
 	if t.Identity != nil {
-		for _, n := range Placeholders(t.Identity.URL) {
+		urls = append(urls, t.Identity.URL)
+	}
+	for _, s := range t.AuthSchemes {
+		if s.ClientCredentials() {
+			urls = append(urls, s.OAuth2.TokenURL)
+		}
+	}
+	var names []string
+	for _, u := range urls {
+		for _, n := range Placeholders(u) {
 			if !slices.Contains(names, n) {
 				names = append(names, n)
 			}
