@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
@@ -101,33 +100,14 @@ func (s *Service) refetchLocked(ctx context.Context, a store.Account, c store.Au
 	}
 	tok, err := s.MachineToken(ctx, c, mc.Fields)
 	if p, ok := problem.As(err); ok && p.Code == "invalid_credential" {
-		if _, uerr := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
-			a.Status, a.StatusReason, a.UpdatedAt = store.StatusExpired, ReasonClientRefused, s.now()
-			return a, nil
-		}); uerr != nil {
-			return oauth.Token{}, fmt.Errorf("expire account: %w", uerr)
-		}
-		return oauth.Token{}, &problem.Error{Kind: problem.Invalid, Code: "connected_account_expired", Message: "connected account " + a.ID + " expired: " + ReasonClientRefused,
-			Fix: "Re-authorize it with POST /api/v3.1/connected_accounts/" + a.ID + "/refresh", Err: err}
+		return oauth.Token{}, s.expire(ctx, a, ReasonClientRefused, err)
 	}
 	if err != nil {
 		return oauth.Token{}, err
 	}
 	mc.Token = tok
-	plain, err := EncodeCredentials(mc)
-	if err != nil {
+	if err := s.storeToken(ctx, a, mc, tok); err != nil {
 		return oauth.Token{}, err
-	}
-	var expiry *time.Time
-	if !tok.Expiry.IsZero() {
-		e := tok.Expiry
-		expiry = &e
-	}
-	if _, err := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
-		a.Credentials, a.TokenExpiresAt, a.UpdatedAt = plain, expiry, s.now()
-		return a, nil
-	}); err != nil {
-		return oauth.Token{}, fmt.Errorf("store token: %w", err)
 	}
 	return tok, nil
 }

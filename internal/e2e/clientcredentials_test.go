@@ -75,18 +75,10 @@ func clientCredentials(t *testing.T, dsn string) {
 		`{"toolkit":{"slug":"machine"},"auth_config":{"type":"use_custom_auth","authScheme":"OAUTH2","credentials":{"client_id":"x","client_secret":"y"}}}`); st != 400 || !strings.Contains(b, "unexpected_credentials") {
 		t.Errorf("an auth config with a client id: %d %s, want 400 unexpected_credentials: the accounts hold it", st, b)
 	}
-	st, b := call(t, s, testKey, "POST", "/api/v3.1/auth_configs",
-		`{"toolkit":{"slug":"machine"},"auth_config":{"type":"use_custom_auth","authScheme":"OAUTH2","credentials":{"token_url":"`+p.TokenURL()+`","base_url":"`+api.URL+`"}}}`)
-	if st != 201 {
-		t.Fatalf("create auth config: %d %s", st, b)
-	}
-	var ac struct {
-		AuthConfig struct{ ID string } `json:"auth_config"`
-	}
-	json.Unmarshal([]byte(b), &ac)
+	ac := newAuthConfig(t, s, `{"toolkit":{"slug":"machine"},"auth_config":{"type":"use_custom_auth","authScheme":"OAUTH2","credentials":{"token_url":"`+p.TokenURL()+`","base_url":"`+api.URL+`"}}}`)
 	connect := func(user, id, secret string) (int, string) {
 		return call(t, s, testKey, "POST", "/api/v3.1/connected_accounts",
-			`{"auth_config":{"id":"`+ac.AuthConfig.ID+`"},"connection":{"user_id":"`+user+`","state":{"authScheme":"OAUTH2","val":{"client_id":"`+id+`","client_secret":"`+secret+`"}}}}`)
+			`{"auth_config":{"id":"`+ac+`"},"connection":{"user_id":"`+user+`","state":{"authScheme":"OAUTH2","val":{"client_id":"`+id+`","client_secret":"`+secret+`"}}}}`)
 	}
 	before := snapshot(t, s)
 	if st, b := connect("user_1", "robot-1", "wrong"); st != 400 || !strings.Contains(b, "invalid_credential") || strings.Contains(b, "wrong") {
@@ -152,7 +144,7 @@ func clientCredentials(t *testing.T, dsn string) {
 
 	// The hosted form asks for the pair, refuses a wrong one and shows the
 	// form again, and connects with the right one.
-	st, b = call(t, s, testKey, "POST", "/api/v3.1/connected_accounts/link", `{"auth_config_id":"`+ac.AuthConfig.ID+`","user_id":"user_3"}`)
+	st, b := call(t, s, testKey, "POST", "/api/v3.1/connected_accounts/link", `{"auth_config_id":"`+ac+`","user_id":"user_3"}`)
 	var link struct {
 		ID          string `json:"connected_account_id"`
 		RedirectURL string `json:"redirect_url"`

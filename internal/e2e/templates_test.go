@@ -71,6 +71,19 @@ func (r *hostRecorder) seen() (hosts, keys []string) {
 	return append([]string(nil), r.hosts...), append([]string(nil), r.auth...)
 }
 
+// newAuthConfig creates an auth config from a raw body and returns its id.
+func newAuthConfig(t *testing.T, s *server, body string) string {
+	t.Helper()
+	st, b := call(t, s, testKey, "POST", "/api/v3.1/auth_configs", body)
+	var ac struct {
+		AuthConfig struct{ ID string } `json:"auth_config"`
+	}
+	if json.Unmarshal([]byte(b), &ac); st != 201 || ac.AuthConfig.ID == "" {
+		t.Fatalf("create auth config %s: %d %s", body, st, b)
+	}
+	return ac.AuthConfig.ID
+}
+
 // tenantToolkit is an API_KEY toolkit whose base URL is filled from the
 // connection's subdomain field, on localhost at port.
 func tenantToolkit(port, suffix string) string {
@@ -113,17 +126,10 @@ func templatedBaseURL(t *testing.T, dsn string) {
 	if st, b := call(t, s, testKey, "POST", "/api/v3.1/custom_toolkits", tenantToolkit(port, "localhost")); st != 201 {
 		t.Fatalf("create the toolkit: %d %s", st, b)
 	}
-	st, b := call(t, s, testKey, "POST", "/api/v3.1/auth_configs", `{"toolkit":{"slug":"tenant"},"auth_config":{"type":"use_custom_auth","authScheme":"API_KEY"}}`)
-	if st != 201 {
-		t.Fatalf("create auth config: %d %s", st, b)
-	}
-	var ac struct {
-		AuthConfig struct{ ID string } `json:"auth_config"`
-	}
-	json.Unmarshal([]byte(b), &ac)
+	ac := newAuthConfig(t, s, `{"toolkit":{"slug":"tenant"},"auth_config":{"type":"use_custom_auth","authScheme":"API_KEY"}}`)
 	connect := func(user, subdomain, key string) (int, string) {
 		return call(t, s, testKey, "POST", "/api/v3.1/connected_accounts",
-			`{"auth_config":{"id":"`+ac.AuthConfig.ID+`"},"connection":{"user_id":"`+user+`","state":{"authScheme":"API_KEY","val":{"subdomain":"`+subdomain+`","api_key":"`+key+`"}}}}`)
+			`{"auth_config":{"id":"`+ac+`"},"connection":{"user_id":"`+user+`","state":{"authScheme":"API_KEY","val":{"subdomain":"`+subdomain+`","api_key":"`+key+`"}}}}`)
 	}
 	before := snapshot(t, s)
 	for _, bad := range []string{"evil.example.com/x", "acme.evil", "x@evil", "acme:1", "-acme", ""} {

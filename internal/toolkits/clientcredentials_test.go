@@ -55,7 +55,7 @@ func TestClientCredentialsScheme(t *testing.T) {
 			}
 		}
 	}
-	for _, tt := range []struct{ name, old, new, want string }{
+	checkEdits(t, "robot.yaml", robotYAML, []fileEdit{
 		{"authorization url", "      grant: client_credentials\n", "      grant: client_credentials\n      authorization_url: https://auth.robot.example/authorize\n", "auth_schemes[0].oauth2.authorization_url: must be absent for the client_credentials grant"},
 		{"no secret field", "      - {name: client_secret, display_name: Client secret, description: The client's secret., type: string, required: true, secret: true}\n", "", `needs a required, secret "client_secret" field`},
 		{"secret not secret", "required: true, secret: true}", "required: true}", `needs a required, secret "client_secret" field`},
@@ -68,18 +68,7 @@ func TestClientCredentialsScheme(t *testing.T) {
 		{"unknown grant", "grant: client_credentials", "grant: password", `grant: must be "authorization_code" or "client_credentials", got "password"`},
 		{"token url template field", "token_url: https://auth.robot.example/token", "token_url: https://{region}.auth.robot.example/token", `auth_schemes[0].oauth2.token_url: placeholder {region} must name a field`},
 		{"token url template path", "token_url: https://auth.robot.example/token", "token_url: https://auth.robot.example/{tenant}/token", `auth_schemes[0].oauth2.token_url: placeholders are only allowed in the host`},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			y := strings.Replace(robotYAML, tt.old, tt.new, 1)
-			if y == robotYAML {
-				t.Fatalf("the edit %q does not apply", tt.old)
-			}
-			_, err := Parse("robot.yaml", []byte(y))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Parse: got %v, want an error containing %q", err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 // TestJSONSchema_ClientCredentials: the schema takes the client

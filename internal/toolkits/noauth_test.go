@@ -47,22 +47,11 @@ func TestNoAuth(t *testing.T) {
 			t.Errorf("built-in %s reports NoAuth", tk.Slug)
 		}
 	}
-	for _, tt := range []struct{ name, old, new, want string }{
+	checkEdits(t, "public.yaml", publicYAML, []fileEdit{
 		{"apply", "  - mode: NO_AUTH\n", "  - mode: NO_AUTH\n    apply: {header: X-Key, field: key}\n", "auth_schemes[0].apply: must be empty for NO_AUTH"},
 		{"oauth2", "  - mode: NO_AUTH\n", "  - mode: NO_AUTH\n    oauth2: {authorization_url: https://a.example/a, token_url: https://a.example/t, token_encoding: form, token_auth: params}\n", "auth_schemes[0].oauth2: is only allowed for mode OAUTH2"},
 		{"identity", "version:", "identity: {url: https://api.public.example/me, method: GET, source: endpoint, display: name, id: [id]}\nversion:", "identity: must be absent for a NO_AUTH toolkit"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			y := strings.Replace(publicYAML, tt.old, tt.new, 1)
-			if y == publicYAML {
-				t.Fatalf("the edit %q does not apply", tt.old)
-			}
-			_, err := Parse("public.yaml", []byte(y))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Parse: got %v, want an error containing %q", err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 // TestJSONSchema_NoAuth: the schema takes a NO_AUTH scheme, and refuses

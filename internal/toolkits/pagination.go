@@ -182,14 +182,7 @@ func (t Tool) NextPage(args map[string]any, header http.Header, data json.RawMes
 		if !ok {
 			return nil, false
 		}
-		if prop := t.def.input.Properties[pg.Input]; prop != nil && prop.Type == typeInteger {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, false
-			}
-			return map[string]any{pg.Input: n}, true
-		}
-		return map[string]any{pg.Input: v}, true
+		return t.argument(pg.Input, v)
 	case PageNumber:
 		if pg.Next != "" {
 			v, ok := lookup(doc, pg.Next)
@@ -219,16 +212,22 @@ func (t Tool) NextPage(args map[string]any, header http.Header, data json.RawMes
 		if v == "" {
 			return nil, false
 		}
-		if prop := t.def.input.Properties[pg.Input]; prop != nil && prop.Type == typeInteger {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, false
-			}
-			return map[string]any{pg.Input: n}, true
-		}
-		return map[string]any{pg.Input: v}, true
+		return t.argument(pg.Input, v)
 	}
 	return nil, false
+}
+
+// argument is the next page's arguments, {name: v}, v as the argument's
+// type: an integer argument's value must be one.
+func (t Tool) argument(name, v string) (map[string]any, bool) {
+	if prop := t.def.input.Properties[name]; prop != nil && prop.Type == typeInteger {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		return map[string]any{name: n}, true
+	}
+	return map[string]any{name: v}, true
 }
 
 // pageItems counts the items of a page; false when the answer has no
