@@ -709,3 +709,34 @@ func TestPaginationHints(t *testing.T) {
 		t.Errorf("Stripe customers: %+v, want none", *h)
 	}
 }
+
+// TestClientCredentialsFlow: an oauth2 scheme with only a
+// clientCredentials flow becomes an OAUTH2 scheme of that grant, whose
+// connection fields are the client's id and secret, and the file loads.
+func TestClientCredentialsFlow(t *testing.T) {
+	doc := []byte(`{"openapi":"3.0.3","info":{"title":"Robots","version":"1"},
+"servers":[{"url":"https://api.robots.example/v1"}],
+"components":{"securitySchemes":{"m2m":{"type":"oauth2","flows":{"clientCredentials":{"tokenUrl":"/oauth/token","scopes":{"robots:read":"Read robots."}}}}}},
+"security":[{"m2m":["robots:read"]}],
+"paths":{"/robots":{"get":{"operationId":"listRobots","summary":"List robots","responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object"}}}}}}}}}`)
+	f, _, err := Import(doc, Options{Slug: "robots", Version: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []toolkits.AuthScheme{{
+		Mode: toolkits.ModeOAuth2,
+		OAuth2: &toolkits.OAuth2Spec{Grant: toolkits.GrantClientCredentials, TokenURL: "https://api.robots.example/oauth/token",
+			DefaultScopes: []string{"robots:read"}, ScopeSeparator: " ", ScopeParam: "scope", TokenEncoding: toolkits.TokenForm, TokenAuth: toolkits.AuthInHeader},
+		Fields: []toolkits.Field{
+			{Name: "client_id", DisplayName: "Client ID", Description: "The id of your API client.", Type: "string", Required: true},
+			{Name: "client_secret", DisplayName: "Client secret", Description: "The secret of your API client.", Type: "string", Required: true, Secret: true},
+		},
+		Apply: toolkits.Apply{Header: "Authorization", Prefix: "Bearer ", Field: "access_token"},
+	}}
+	if diff := cmp.Diff(want, f.AuthSchemes); diff != "" {
+		t.Errorf("auth schemes (-want +got):\n%s", diff)
+	}
+	if _, err := toolkits.New(*f); err != nil {
+		t.Errorf("the imported file does not load: %v", err)
+	}
+}
