@@ -196,3 +196,22 @@ type CustomToolkit struct {
 type CustomToolkitList struct {
 	Items []CustomToolkit `json:"items"`
 }
+
+// CustomToolkitSyncRequest asks POST /api/v3.1/custom/toolkits/sync, as
+// Composio names the route, to list an MCP toolkit's tools on its server
+// again and store them.
+type CustomToolkitSyncRequest struct {
+	// Slug is the custom toolkit's slug.
+	Slug string `json:"slug"`
+	// ConnectedAccountID is the account whose credentials the server is
+	// asked with; required while every scheme needs credentials.
+	ConnectedAccountID string `json:"connected_account_id,omitempty"`
+}
+
+// CustomToolkitSync is what a sync stored.
+type CustomToolkitSync struct {
+	Slug        string `json:"slug"`
+	SyncedCount int    `json:"synced_count"`
+	// Version is the version of the tool definitions the sync made.
+	Version string `json:"version"`
+}

@@ -55,6 +55,9 @@ commands:
   toolkits validate FILE|DIR...   check toolkit files (docs/toolkit-format.md) as
                                   SWITCHBOARD_TOOLKITS_DIR would load them
 
+  toolkits docs [-o docs/toolkits.md]
+                                  write the built-in catalog's listing (Markdown)
+
   toolkits import [-tags a,b] [-operations x,y] [-paths '/repos/*'] [-slug s] [-o out.json] DOC
                                   make a toolkit file of an OpenAPI or Swagger document (offline)
 
@@ -81,6 +84,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "toolkits", "accounts", "tools":
 		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "validate" {
 			return validateToolkits(args[2:], stdout)
+		}
+		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "docs" {
+			return toolkitsDocs(args[2:], stdout, stderr)
 		}
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -93,6 +94,35 @@ func (s *Server) deleteCustomToolkit(w http.ResponseWriter, r *http.Request, p s
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{})
+	return nil
+}
+
+// syncCustomToolkit lists an MCP toolkit's tools on its server, as the
+// named connected account, and stores them: Composio's
+// POST /api/v3.1/custom/toolkits/sync.
+func (s *Server) syncCustomToolkit(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	var present map[string]json.RawMessage
+	if err := decode(r, &present); err != nil {
+		return err
+	}
+	for k := range present {
+		if k != "slug" && k != "connected_account_id" {
+			return problem.Invalidf("unknown_field", k, "unknown field %q: a sync takes slug and connected_account_id", k)
+		}
+	}
+	raw, _ := json.Marshal(present)
+	var req wire.CustomToolkitSyncRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return problem.Invalidf("invalid_request", "", "slug and connected_account_id must be strings")
+	}
+	if req.Slug == "" {
+		return problem.Invalidf("missing_field", "slug", "slug is required: the custom toolkit to sync")
+	}
+	c, err := s.Execute.SyncMCP(r.Context(), p, req.Slug, req.ConnectedAccountID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wire.CustomToolkitSync{Slug: c.Slug, SyncedCount: len(c.Definition.Tools), Version: c.Definition.Version})
 	return nil
 }
 

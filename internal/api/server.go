@@ -106,6 +106,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("GET /custom_toolkits/{slug}", admin, s.getCustomToolkit)
 		route("PUT /custom_toolkits/{slug}", admin, s.replaceCustomToolkit)
 		route("DELETE /custom_toolkits/{slug}", admin, s.deleteCustomToolkit)
+		route("POST /custom/toolkits/sync", admin, s.syncCustomToolkit)
 
 		route("GET /toolkits", runtime, s.listToolkits)
 		route("GET /toolkits/categories", runtime, s.listCategories)

@@ -28,7 +28,7 @@ func toolJSON(cat *toolkits.Catalog, t toolkits.Tool) wire.Tool {
 		Toolkit:           wire.ToolToolkit{Slug: tk.Slug, Name: tk.Name, Logo: tk.Logo},
 		Version:           t.Version,
 		AvailableVersions: []string{t.Version},
-		Scopes:            []string{},
+		Scopes:            append([]string{}, t.Scopes...),
 		NoAuth:            t.NoAuth,
 	}
 	if out.Tags == nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/mcp"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/remotemcp"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/signin"
@@ -60,7 +61,9 @@ type App struct {
 	// Handler serves the API, the hosted pages and the health checks.
 	Handler http.Handler
 
-	raw         store.Store
+	raw store.Store
+	// remote keeps the sessions with remote MCP servers; Close closes them.
+	remote      *remotemcp.Client
 	cache       *cache.Store
 	toolkitsDir *toolkits.Dir // nil without Config.ToolkitsDir
 }
@@ -293,7 +296,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	a.Store = st
 	a.Projects = &projects.Service{Store: st, Now: o.Now}
 	// Each project sees the global catalog plus its own custom toolkits.
-	a.Catalogs = &catalog.Service{Store: st, Global: global.Current, Logger: o.Logger, Now: o.Now,
+	a.Catalogs = &catalog.Service{Store: st, Global: global.Current, Logger: o.Logger, Now: o.Now, AllowLoopback: c.EgressAllowLoopback,
 		// Read at call time: the auth configs service is made below.
 		Accounts: func(ctx context.Context, projectID, toolkit string) (int, error) {
 			return a.AuthConfigs.ToolkitAccounts(ctx, projectID, toolkit)
@@ -314,9 +317,13 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	if o.AnswerMemory == 0 {
 		o.AnswerMemory = execute.DefaultMemory
 	}
+	memory := execute.NewMemory(o.AnswerMemory)
+	// Remote MCP servers are reached through the same egress clients and
+	// charged to the same answer budget as every other upstream.
+	a.remote = &remotemcp.Client{Egress: out, Memory: memory}
 	a.Execute = &execute.Service{
 		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: a.Catalogs,
-		Egress: out, Logger: o.Logger, Now: o.Now, Memory: execute.NewMemory(o.AnswerMemory),
+		Egress: out, Logger: o.Logger, Now: o.Now, Memory: memory, Remote: a.remote, Custom: a.Catalogs,
 	}
 	a.Meta = &metatools.Service{
 		Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: a.Catalogs, Logger: o.Logger, Now: o.Now,
@@ -326,7 +333,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
 		Execute: a.Execute, Meta: a.Meta, Catalog: a.Catalogs, Catalogs: a.Catalogs, Logger: o.Logger, PublicURL: c.Public(),
 	}).Mount(mux)
-	(&web.Server{SignIn: a.SignIn, Logger: o.Logger}).Mount(mux)
+	(&web.Server{SignIn: a.SignIn, Logger: o.Logger, SecureCookies: strings.HasPrefix(c.Public(), "https://")}).Mount(mux)
 	(&mcp.Server{
 		Projects: a.Projects, Sessions: a.Sessions, Execute: a.Execute, Meta: a.Meta, Logger: o.Logger,
 	}).Mount(mux)
@@ -386,4 +393,9 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 }
 
 // Close releases the store.
-func (a *App) Close() error { return a.raw.Close() }
+func (a *App) Close() error {
+	if a.remote != nil {
+		a.remote.Close()
+	}
+	return a.raw.Close()
+}

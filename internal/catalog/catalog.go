@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -39,6 +40,9 @@ type Service struct {
 	Now      func() time.Time
 	// TTL is DefaultTTL when zero.
 	TTL time.Duration
+	// AllowLoopback lets an MCP toolkit's server URL name a loopback
+	// host: the operator's SWITCHBOARD_EGRESS_ALLOW_LOOPBACK.
+	AllowLoopback bool
 
 	mu    sync.Mutex
 	views map[string]*view
@@ -275,6 +279,12 @@ func (s *Service) put(ctx context.Context, projectID, slug, name string, doc []b
 	def, err := toolkits.Parse(name, doc)
 	if err != nil {
 		return Custom{}, invalid(err)
+	}
+	if def.MCP != nil {
+		if _, err := egress.CheckURL(def.MCP.URL, s.AllowLoopback); err != nil {
+			// The URL is not repeated: it may carry a key in its query.
+			return Custom{}, problem.Invalidf("invalid_mcp_url", "mcp.url", "mcp.url: %s", strings.TrimPrefix(err.Error(), egress.ErrURL.Error()+": "))
+		}
 	}
 	if replace && def.Slug != slug {
 		return Custom{}, problem.Invalidf("slug_mismatch", "slug", "the definition's slug is %s, not %s as the path says", def.Slug, slug).

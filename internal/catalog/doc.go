@@ -17,4 +17,8 @@
 // has accounts of a custom toolkit, a new definition may not move the
 // hosts their credentials go to (toolkits.CredentialHostsChanged), and
 // the toolkit cannot be deleted.
+//
+// An MCP toolkit's tools are stored by SetMCPTools from what its server
+// lists (MCPToolDefinitions turns the list into tool definitions); the
+// listing itself, as a connected account, is execute's SyncMCP.
 package catalog

@@ -62,9 +62,9 @@ type Config struct {
 	// built-ins only.
 	ToolkitsDir string
 
-	// badEgressAllowLoopback is a SWITCHBOARD_EGRESS_ALLOW_LOOPBACK value
-	// that is not a boolean, refused by Validate.
-	badEgressAllowLoopback string
+	// badEnv holds, for Validate to refuse, each environment setting whose
+	// value could not be read, as the message that says so.
+	badEnv []string
 }
 
 // Default returns the zero-configuration settings.
@@ -94,22 +94,23 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.DatabaseURL, "database-url", "SWITCHBOARD_DATABASE_URL", "postgres:// URL to use PostgreSQL")
 	str(&c.LogLevel, "log-level", "SWITCHBOARD_LOG_LEVEL", "debug, info, warn or error")
 	str(&c.ToolkitsDir, "toolkits-dir", "SWITCHBOARD_TOOLKITS_DIR", "directory of toolkit files served beside the built-ins, reloaded when they change")
-	if v := getenv("SWITCHBOARD_LINK_TTL"); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			c.LinkTTL = d
+	duration := func(p *time.Duration, env string) {
+		if v := getenv(env); v != "" {
+			if d, err := time.ParseDuration(v); err == nil {
+				*p = d
+			} else {
+				c.badEnv = append(c.badEnv, fmt.Sprintf("%s %q is not a duration: write it like 10m, 90s or 1h30m", env, v))
+			}
 		}
 	}
+	duration(&c.LinkTTL, "SWITCHBOARD_LINK_TTL")
 	fs.DurationVar(&c.LinkTTL, "link-ttl", c.LinkTTL, "how long a connection link stays usable (SWITCHBOARD_LINK_TTL)")
-	if v := getenv("SWITCHBOARD_CACHE_TTL"); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			c.CacheTTL = d
-		}
-	}
+	duration(&c.CacheTTL, "SWITCHBOARD_CACHE_TTL")
 	if v := getenv("SWITCHBOARD_EGRESS_ALLOW_LOOPBACK"); v != "" {
 		if b, err := strconv.ParseBool(v); err == nil {
 			c.EgressAllowLoopback = b
 		} else {
-			c.badEgressAllowLoopback = v
+			c.badEnv = append(c.badEnv, fmt.Sprintf("SWITCHBOARD_EGRESS_ALLOW_LOOPBACK %q must be true or false", v))
 		}
 	}
 	fs.BoolVar(&c.EgressAllowLoopback, "egress-allow-loopback", c.EgressAllowLoopback, "let upstream calls and auth configs reach loopback hosts, for local development only (SWITCHBOARD_EGRESS_ALLOW_LOOPBACK)")
@@ -161,7 +162,7 @@ func (c Config) Validate() error {
 		{c.BootstrapAPIKey != "" && len(c.BootstrapAPIKey) < MinBootstrapKeyLength, fmt.Sprintf("SWITCHBOARD_BOOTSTRAP_API_KEY has %d characters, fewer than %d: use a longer random key (e.g. `head -c 32 /dev/urandom | base64`), or unset it to have one generated", len(c.BootstrapAPIKey), MinBootstrapKeyLength)},
 		{c.LinkTTL < time.Minute || c.LinkTTL > 24*time.Hour, "SWITCHBOARD_LINK_TTL must be between 1m and 24h"},
 		{c.CacheTTL < 0 || c.CacheTTL > time.Minute, "SWITCHBOARD_CACHE_TTL must be between 0 (off) and 1m"},
-		{c.badEgressAllowLoopback != "", fmt.Sprintf("SWITCHBOARD_EGRESS_ALLOW_LOOPBACK %q must be true or false", c.badEgressAllowLoopback)},
+		{len(c.badEnv) > 0, strings.Join(c.badEnv, "; ")},
 		{c.ToolkitsDir != "" && !isDir(c.ToolkitsDir), fmt.Sprintf("SWITCHBOARD_TOOLKITS_DIR %q is not a directory: create it, or unset the variable to serve the built-in toolkits only", c.ToolkitsDir)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
 	}

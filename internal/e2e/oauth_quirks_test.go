@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"testing"
 
@@ -131,7 +132,11 @@ func connectDirect(t *testing.T, sess *sdk.Session, toolkit string) *wire.Connec
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(hreq)
+	jar, err := cookiejar.New(nil) // a browser: the sign-in's binding cookie comes back
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Jar: jar}).Do(hreq)
 	if err != nil {
 		t.Fatalf("follow %s link: %v", toolkit, err)
 	}

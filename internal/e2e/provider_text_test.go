@@ -59,7 +59,8 @@ func TestCallbackErrorIsSanitised(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			u, err := url.Parse(captureCallback(t, req.RedirectURL, work))
+			cb := captureCallback(t, req.RedirectURL, work)
+			u, err := url.Parse(cb.URL)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +71,7 @@ func TestCallbackErrorIsSanitised(t *testing.T) {
 				q.Set("error_description", tc.description)
 			}
 			u.RawQuery = q.Encode()
-			resp := get(t, u.String())
+			resp := get(t, u.String(), cb.Cookie)
 			page := body(resp)
 			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, tc.wantCode) {
 				t.Errorf("callback: got %d %s, want 400 naming %s", resp.StatusCode, page, tc.wantCode)

@@ -142,7 +142,7 @@ func TestLicense(t *testing.T) {
 // types are package wire, which the servers and the Go SDK share; no
 // server package imports the SDK (TestLayers).
 var layers = [][]string{
-	{"wire", "internal/store", "internal/ids", "internal/toolkits", "internal/egress", "internal/config"},
+	{"wire", "internal/store", "internal/ids", "internal/toolkits", "internal/toolkits/synth", "internal/egress", "internal/config"},
 	{"internal/reqlog", "internal/problem", "internal/oauth", "internal/vault", "internal/store/sqlq", "internal/store/cache", "internal/toolkits/openapi", "internal/remotemcp"},
 	{"internal/store/sqlite", "internal/store/postgres", "internal/projects", "internal/catalog", "internal/authconfigs"},
 	{"internal/accounts"},
@@ -152,7 +152,7 @@ var layers = [][]string{
 	{"internal/metatools"},
 	{"internal/api", "internal/mcp", "internal/web"},
 	{"internal/app"},
-	{"cmd/switchboard"},
+	{"cmd/switchboard", "cmd/switchboard-bench"},
 }
 
 // TestLayers: no production import climbs up or sideways in layers.

@@ -314,11 +314,20 @@ func TestHostedFlowFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	callback := captureCallback(t, req.RedirectURL, work)
-	resp = get(t, callback)
+	// Another browser holding the same provider answer (without the
+	// binding cookie the link page set) is refused, and changes nothing.
+	resp = get(t, callback.URL)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body(resp), "signin_other_browser") {
+		t.Fatalf("callback from another browser: got %d %s, want 403 signin_other_browser", resp.StatusCode, body(resp))
+	}
+	if a, err := s.Client.ConnectedAccounts().Get(ctx, req.ID); err != nil || a.Status != "INITIATED" {
+		t.Fatalf("after the other browser: %+v %v, want INITIATED", a, err)
+	}
+	resp = get(t, callback.URL, callback.Cookie)
 	if resp.StatusCode != 200 {
 		t.Fatalf("first callback: %d %s", resp.StatusCode, body(resp))
 	}
-	resp = get(t, callback)
+	resp = get(t, callback.URL, callback.Cookie)
 	if resp.StatusCode != http.StatusGone || !strings.Contains(body(resp), "already used") {
 		t.Errorf("replayed callback: got %d %s", resp.StatusCode, body(resp))
 	}
@@ -366,11 +375,11 @@ func TestHostedFlowFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	callback = captureCallback(t, req.RedirectURL, work)
-	u, _ := url.Parse(callback)
+	u, _ := url.Parse(callback.URL)
 	q := u.Query()
 	q.Set("code", "not-the-code")
 	u.RawQuery = q.Encode()
-	resp = get(t, u.String())
+	resp = get(t, u.String(), callback.Cookie)
 	if resp.StatusCode != 400 || !strings.Contains(body(resp), "refused the authorization code") {
 		t.Errorf("bad code: got %d %s", resp.StatusCode, body(resp))
 	}
@@ -393,8 +402,13 @@ func TestHostedFlowFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp = get(t, req.RedirectURL) // the link page sends the browser to the provider
+	binding := resp.Header.Get("Set-Cookie")
+	if !strings.Contains(binding, "HttpOnly") || !strings.Contains(binding, "SameSite=Lax") || strings.Contains(binding, "Secure") {
+		t.Errorf("sign-in binding cookie %q: want HttpOnly, SameSite=Lax, and not Secure on an http public URL", binding)
+	}
+	binding, _, _ = strings.Cut(binding, ";")
 	resp = get(t, resp.Header.Get("Location"))
-	resp = get(t, resp.Header.Get("Location")) // the provider's answer, back to the callback
+	resp = get(t, resp.Header.Get("Location"), binding) // the provider's answer, back to the callback
 	if resp.StatusCode != 400 || !strings.Contains(body(resp), "invalid_scope") {
 		t.Errorf("invalid scope: got %d %s", resp.StatusCode, body(resp))
 	}
@@ -421,10 +435,17 @@ func TestHostedFlowFailures(t *testing.T) {
 	}
 }
 
-func get(t *testing.T, u string) *http.Response {
+func get(t *testing.T, u string, cookie ...string) *http.Response {
 	t.Helper()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(u)
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range cookie {
+		req.Header.Add("Cookie", v)
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,18 +457,26 @@ func get(t *testing.T, u string) *http.Response {
 
 // captureCallback signs in at the provider but stops before the callback,
 // returning the callback URL the provider redirected to.
-func captureCallback(t *testing.T, link string, id identity) string {
+func captureCallback(t *testing.T, link string, id identity) stoppedCallback {
 	t.Helper()
-	var callback string
-	tr := &stopAt{path: "/api/v3/toolkits/auth/callback", seen: &callback}
+	var callback, cookie string
+	tr := &stopAt{path: "/api/v3/toolkits/auth/callback", seen: &callback, cookie: &cookie}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	oauthtestConsent(ctx, t, tr, link, id)
 	if callback == "" {
 		t.Fatalf("the provider never redirected to the callback")
 	}
-	return callback
+	if cookie == "" {
+		t.Fatalf("the browser brought no cookie to the callback: the link page set no sign-in binding")
+	}
+	return stoppedCallback{URL: callback, Cookie: cookie}
 }
+
+// stoppedCallback is the provider's redirect of a browser to the OAuth
+// callback, stopped before it arrived, with the Cookie header that browser
+// would have sent (its sign-in binding).
+type stoppedCallback struct{ URL, Cookie string }
 
 // finalRedirect consents and returns the Location of the last redirect
 // (to the application's callback URL).

@@ -21,11 +21,17 @@ type (
 type stopAt struct {
 	path string
 	seen *string
+	// cookie, when set, receives the Cookie header of the stopped request:
+	// what the browser would have shown the callback.
+	cookie *string
 }
 
 func (s *stopAt) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.URL.Path == s.path && *s.seen == "" {
 		*s.seen = r.URL.String()
+		if s.cookie != nil {
+			*s.cookie = r.Header.Get("Cookie")
+		}
 		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("stopped")), Header: http.Header{}, Request: r}, nil
 	}
 	return http.DefaultTransport.RoundTrip(r)

@@ -6,4 +6,9 @@
 // refreshes an OAuth2 token before it expires or once after a 401, and
 // turns the answer into a result. Every execution is logged under a log id,
 // without arguments, credentials or response bodies.
+//
+// A tool of an MCP toolkit runs on its remote server instead (mcp.go),
+// through remotemcp with the same account's credential, refresh and
+// re-authorization; SyncMCP lists such a server's tools as an account and
+// has the catalog store them.
 package execute

@@ -14,10 +14,12 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
+	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/remotemcp"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -36,6 +38,12 @@ type Service struct {
 	// Memory is the budget of upstream answers held in memory at once;
 	// default one of DefaultMemory bytes shared by the process.
 	Memory *Memory
+	// Remote calls the tools of MCP toolkits (mcp.go); its Memory should
+	// be this Memory.
+	Remote *remotemcp.Client
+	// Custom keeps the projects' custom toolkits, where SyncMCP stores an
+	// MCP toolkit's tools.
+	Custom *catalog.Service
 }
 
 // MemoryBudget is the service's budget of upstream answer bytes.
@@ -113,8 +121,9 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	}
 	// The account's auth config may allow only some tools, in a session
 	// or not. A toolkit that needs no credentials has neither.
+	var ac store.AuthConfig
 	if !tk.NoAuth() {
-		ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
+		ac, err = s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
 		if err != nil {
 			return Result{}, fmt.Errorf("get auth config of %s: %w", a.ID, err)
 		}
@@ -125,6 +134,12 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	args := c.Arguments
 	if args == nil {
 		args = map[string]any{}
+	}
+	if tool.MCPName() != "" {
+		r := s.callMCP(ctx, p, a, ac, tk, tool, args, logID)
+		r.AccountID = a.ID
+		s.log(ctx, r, tool.Slug, start)
+		return r, nil
 	}
 	req, err := tool.BuildRequest(args)
 	if err != nil {

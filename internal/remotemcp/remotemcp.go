@@ -170,7 +170,7 @@ func (c *Client) Call(ctx context.Context, srv Server, name string, args map[str
 // did not run the request, so even a tool call is safe to resend.
 func (c *Client) do(ctx context.Context, srv Server, op string, limit int64, f func(context.Context, *session, *probe) error) error {
 	for attempt := 0; ; attempt++ {
-		opCtx, cancel := context.WithCancel(ctx)
+		opCtx, cancel := detached(ctx)
 		p := &probe{limit: limit, mem: c.Memory, cancel: cancel, want: op}
 		opCtx = context.WithValue(opCtx, probeKey{}, p)
 		s, reused, err := c.acquire(opCtx, srv)
@@ -197,6 +197,29 @@ func (c *Client) do(ctx context.Context, srv Server, op string, limit int64, f f
 			continue
 		}
 		return classify(ctx, srv, op, p, err)
+	}
+}
+
+// detached returns a context with ctx's deadline and cancellation but
+// none of its values. The SDK keeps its own state in context values (the
+// protocol version its server side negotiated, read again by its client
+// side for outgoing requests), so a call made while serving an MCP
+// request, as Switchboard's MCP endpoint does, would otherwise send that
+// request's protocol version to the remote server.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	var (
+		out    context.Context
+		cancel context.CancelFunc
+	)
+	if d, ok := ctx.Deadline(); ok {
+		out, cancel = context.WithDeadline(context.Background(), d)
+	} else {
+		out, cancel = context.WithCancel(context.Background())
+	}
+	stop := context.AfterFunc(ctx, cancel)
+	return out, func() {
+		stop()
+		cancel()
 	}
 }
 

@@ -24,6 +24,10 @@
 //     most), and is burnt before the code is exchanged, so a replay never
 //     reaches the provider. The code is exchanged with the link's PKCE
 //     verifier (RFC 7636), so a stolen code is useless elsewhere.
+//   - A second browser completing a user's sign-in (login CSRF, RFC 9700
+//     §4.7): opening a link binds its OAuth2 sign-in to that browser by a
+//     cookie only it holds (LinkPage.Binding); a callback without it is
+//     refused before the state is burnt, so it changes nothing.
 //   - A re-authorization signed in as someone else: the account keeps its
 //     id, so credentials of another upstream identity are refused
 //     (checkIdentity) and sessions pinned to it keep reaching the same

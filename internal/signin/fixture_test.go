@@ -177,12 +177,13 @@ func (f *fixture) account(t *testing.T, id string) store.Account {
 
 // consent plays the browser from the provider URL OpenLink returned: signs
 // in as u and allows or denies. It returns the callback the provider sent
-// the browser to, which names this server's callback path.
-func consent(t *testing.T, redirectURL string, u user, allow bool) signin.CallbackInput {
+// the browser to, which names this server's callback path, with the
+// browser binding the link page set.
+func consent(t *testing.T, page signin.LinkPage, u user, allow bool) signin.CallbackInput {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	resp, err := oauthtest.Consent(ctx, nil, redirectURL, u.login, u.password, allow)
+	resp, err := oauthtest.Consent(ctx, nil, page.RedirectURL, u.login, u.password, allow)
 	if err != nil {
 		t.Fatalf("consent as %s: %v", u.login, err)
 	}
@@ -198,7 +199,7 @@ func consent(t *testing.T, redirectURL string, u user, allow bool) signin.Callba
 		t.Fatalf("the provider redirected to %s, want the callback %s", got, publicURL+accounts.CallbackPath)
 	}
 	q := loc.Query()
-	return signin.CallbackInput{State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error"), ErrorDescription: q.Get("error_description")}
+	return signin.CallbackInput{State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error"), ErrorDescription: q.Get("error_description"), Binding: page.Binding}
 }
 
 // flowCode returns the code of a *signin.FlowError, or fails the test.

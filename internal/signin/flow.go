@@ -2,6 +2,9 @@ package signin
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -67,6 +70,15 @@ type LinkPage struct {
 	Account store.Account
 	// RedirectURL is the provider URL for OAuth2 links.
 	RedirectURL string
+	// Binding, with RedirectURL, is the secret the browser that opens the
+	// link must keep (in a cookie named BindingCookie(state)) and show at
+	// the callback: a sign-in completes only in the browser that started
+	// it. It is derived from the link's PKCE verifier, which never leaves
+	// the server, so knowing the state or the provider URL does not give it.
+	Binding string
+	// State is the OAuth2 state of RedirectURL, which names the binding
+	// cookie.
+	State string
 	// Form lists the credential fields for the other schemes.
 	Form *CredentialForm
 }
@@ -141,7 +153,23 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 		return LinkPage{}, err
 	}
 	l.Token = token
-	return LinkPage{Link: l, Account: a, RedirectURL: client.AuthCodeURL(state, verifier)}, nil
+	return LinkPage{Link: l, Account: a, RedirectURL: client.AuthCodeURL(state, verifier), Binding: binding(verifier), State: state}, nil
+}
+
+// BindingCookie names the cookie that holds the browser binding of the
+// sign-in with the given state. Each sign-in has its own, so that a user
+// may connect two accounts in two tabs of one browser.
+func BindingCookie(state string) string {
+	return "sb_signin_" + oauth.HashState(state)[:16]
+}
+
+// binding is the browser binding of a sign-in with PKCE verifier v: an
+// HMAC of a fixed label under the verifier, so that it says nothing about
+// the verifier (whose S256 hash the provider sees).
+func binding(verifier string) string {
+	mac := hmac.New(sha256.New, []byte(verifier))
+	mac.Write([]byte("switchboard sign-in browser binding"))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // CallbackInput is what the provider sent to the OAuth callback.
@@ -150,12 +178,21 @@ type CallbackInput struct {
 	Code             string
 	Error            string
 	ErrorDescription string
+	// Binding is the value of the browser's BindingCookie(State) cookie,
+	// "" when it sent none.
+	Binding string
 }
 
 // CompleteOAuth finishes an authorization code flow: it burns the state,
 // exchanges the code with the PKCE verifier, stores the tokens sealed,
 // reads the identity, marks the account ACTIVE, and returns where to send
 // the browser (the link's callback URL, or "" for the success page).
+//
+// A callback from a browser other than the one that opened the link (one
+// without its binding, LinkPage.Binding) is refused and changes nothing:
+// the sign-in stays open for the browser that started it. This stops a
+// second browser holding the provider URL from completing a user's link
+// with its own account, the login CSRF of RFC 9700 §4.7.
 //
 // A missing, replayed or expired state changes no account that is not
 // waiting on it; every other failure fails the account with the reason.
@@ -170,6 +207,12 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 	}
 	if err != nil {
 		return "", store.Account{}, fmt.Errorf("get link by state: %w", err)
+	}
+	if l.Verifier == "" {
+		return "", store.Account{}, fmt.Errorf("pkce verifier of the link of account %s: %w", l.AccountID, store.ErrUnopened)
+	}
+	if !hmac.Equal([]byte(in.Binding), []byte(binding(l.Verifier))) {
+		return "", store.Account{}, flowErr(CodeOtherBrowser, "This sign-in was started in another browser, or this browser refused its cookie. Open the connection link again in the browser you sign in with; nothing was connected.", nil)
 	}
 	// Burn the state before anything else, so a replay never gets further.
 	now := s.now()
@@ -212,9 +255,6 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 	if err != nil {
 		reason := "The auth config's OAuth settings are incomplete"
 		return "", s.fail(ctx, l, a, reason), flowErr("auth_config_invalid", reason+".", err)
-	}
-	if l.Verifier == "" {
-		return "", store.Account{}, fmt.Errorf("pkce verifier of the link of account %s: %w", l.AccountID, store.ErrUnopened)
 	}
 	grant, err := client.Exchange(ctx, s.Egress, in.Code, l.Verifier)
 	if err != nil {
@@ -270,6 +310,10 @@ func providerReason(ae oauth.AuthorizationError) string {
 // CodeIdentityMismatch is the flow error of a re-authorization signed in
 // as another upstream account than the one the account records.
 const CodeIdentityMismatch = "identity_mismatch"
+
+// CodeOtherBrowser is the flow error of an OAuth2 callback that lacks the
+// browser binding of the link's sign-in.
+const CodeOtherBrowser = "signin_other_browser"
 
 // checkIdentity refuses to give an account that records an upstream
 // identity the credentials of another one: a re-authorization keeps the

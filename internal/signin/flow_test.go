@@ -57,7 +57,7 @@ func TestOAuthCompletes(t *testing.T) {
 		t.Errorf("state expires at %v, want %v (the link's expiry, which comes first)", stored.StateExpiresAt, want)
 	}
 
-	cb := consent(t, page.RedirectURL, alice, true)
+	cb := consent(t, page, alice, true)
 	if cb.State != q.Get("state") || cb.Code == "" {
 		t.Fatalf("callback %+v: want the state sent and a code", cb)
 	}
@@ -123,7 +123,7 @@ func TestOAuthWithoutCallbackURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target, a, err := f.signin.CompleteOAuth(context.Background(), consent(t, page.RedirectURL, bob, true))
+	target, a, err := f.signin.CompleteOAuth(context.Background(), consent(t, page, bob, true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestStateMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stale := consent(t, first.RedirectURL, alice, true)
+	stale := consent(t, first, alice, true)
 	// The user opens the link again (a reload): a new state replaces the first.
 	second, err := f.signin.OpenLink(ctx, l.Token)
 	if err != nil {
@@ -223,8 +223,48 @@ func TestStateMismatch(t *testing.T) {
 		}
 	}
 	f.wantStatus(t, a.ID, store.StatusInitiated, accounts.ReasonAwaiting)
-	if _, got, err := f.signin.CompleteOAuth(ctx, consent(t, second.RedirectURL, alice, true)); err != nil || got.Status != store.StatusActive {
+	if _, got, err := f.signin.CompleteOAuth(ctx, consent(t, second, alice, true)); err != nil || got.Status != store.StatusActive {
 		t.Errorf("the current state: got %v, %s; want ACTIVE", err, got.Status)
+	}
+}
+
+// TestOtherBrowser: a callback that lacks the binding of the browser that
+// opened the link — none, a forged one, or the binding of another link's
+// sign-in — is refused, exchanges no code and changes nothing; the
+// browser that started the sign-in still completes it.
+func TestOtherBrowser(t *testing.T) {
+	f := newFixture(t)
+	p, ac := f.provider(t)
+	ctx := context.Background()
+	a, l := f.link(t, accounts.LinkInput{AuthConfigID: ac.ID})
+	page, err := f.signin.OpenLink(ctx, l.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Binding == "" || page.State == "" || strings.Contains(page.RedirectURL, page.Binding) {
+		t.Fatalf("OpenLink: binding %q, state %q: want both, and the binding not in the provider URL", page.Binding, page.State)
+	}
+	_, l2 := f.link(t, accounts.LinkInput{AuthConfigID: ac.ID})
+	other, err := f.signin.OpenLink(ctx, l2.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second browser holding the provider URL signs in with its own
+	// account; the provider sends it to the callback with a valid code.
+	cb := consent(t, page, bob, true)
+	for _, binding := range []string{"", "forged", other.Binding} {
+		in := cb
+		in.Binding = binding
+		if _, _, err := f.signin.CompleteOAuth(ctx, in); flowCode(t, err) != signin.CodeOtherBrowser {
+			t.Errorf("binding %q: got %v, want %s", binding, err, signin.CodeOtherBrowser)
+		}
+	}
+	if got := p.IssuedTokens(bob.login); len(got) != 0 {
+		t.Errorf("the refused callbacks exchanged the code: %d tokens issued to %s, want none", len(got), bob.login)
+	}
+	f.wantStatus(t, a.ID, store.StatusInitiated, accounts.ReasonAwaiting)
+	if _, got, err := f.signin.CompleteOAuth(ctx, consent(t, page, alice, true)); err != nil || got.Status != store.StatusActive || got.Identity != alice.email {
+		t.Errorf("the browser that opened the link: got %v, %s %q; want ACTIVE as %s", err, got.Status, got.Identity, alice.email)
 	}
 }
 
@@ -252,7 +292,7 @@ func TestStateExpired(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cb := consent(t, page.RedirectURL, alice, true)
+			cb := consent(t, page, alice, true)
 			f.advance(tt.after)
 			_, got, err := f.signin.CompleteOAuth(ctx, cb)
 			if !tt.expired {
@@ -293,7 +333,7 @@ func TestProviderError(t *testing.T) {
 	}
 	t.Run("denied", func(t *testing.T) {
 		a, page := open(t)
-		cb := consent(t, page.RedirectURL, alice, false)
+		cb := consent(t, page, alice, false)
 		if cb.Error != "access_denied" {
 			t.Fatalf("the provider answered %+v, want access_denied", cb)
 		}
@@ -306,7 +346,7 @@ func TestProviderError(t *testing.T) {
 	t.Run("unknown code and markup", func(t *testing.T) {
 		a, page := open(t)
 		state := stateOf(t, page.RedirectURL)
-		_, _, err := f.signin.CompleteOAuth(ctx, signin.CallbackInput{State: state, Error: "<b>weird</b>", ErrorDescription: "go <script>away</script> now\n"})
+		_, _, err := f.signin.CompleteOAuth(ctx, signin.CallbackInput{State: state, Error: "<b>weird</b>", ErrorDescription: "go <script>away</script> now\n", Binding: page.Binding})
 		if code := flowCode(t, err); code != oauth.UnknownAuthorizationError {
 			t.Errorf("got %s, want %s", code, oauth.UnknownAuthorizationError)
 		}
@@ -317,7 +357,7 @@ func TestProviderError(t *testing.T) {
 	})
 	t.Run("no code", func(t *testing.T) {
 		a, page := open(t)
-		_, _, err := f.signin.CompleteOAuth(ctx, signin.CallbackInput{State: stateOf(t, page.RedirectURL)})
+		_, _, err := f.signin.CompleteOAuth(ctx, signin.CallbackInput{State: stateOf(t, page.RedirectURL), Binding: page.Binding})
 		if code := flowCode(t, err); code != "code_missing" {
 			t.Errorf("got %s, want code_missing", code)
 		}
@@ -325,7 +365,7 @@ func TestProviderError(t *testing.T) {
 	})
 	t.Run("code refused", func(t *testing.T) {
 		a, page := open(t)
-		_, _, err := f.signin.CompleteOAuth(ctx, signin.CallbackInput{State: stateOf(t, page.RedirectURL), Code: "not-a-code-the-provider-issued"})
+		_, _, err := f.signin.CompleteOAuth(ctx, signin.CallbackInput{State: stateOf(t, page.RedirectURL), Code: "not-a-code-the-provider-issued", Binding: page.Binding})
 		if code := flowCode(t, err); code != "code_exchange_failed" {
 			t.Errorf("got %s, want code_exchange_failed", code)
 		}
@@ -361,7 +401,7 @@ func TestReauthorizeIdentityMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.signin.CompleteOAuth(ctx, consent(t, page.RedirectURL, alice, true)); err != nil {
+	if _, _, err := f.signin.CompleteOAuth(ctx, consent(t, page, alice, true)); err != nil {
 		t.Fatal(err)
 	}
 	before, err := f.st.UpdateAccount(ctx, f.project.ID, a.ID, func(a store.Account) (store.Account, error) {
@@ -379,7 +419,7 @@ func TestReauthorizeIdentityMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = f.signin.CompleteOAuth(ctx, consent(t, page.RedirectURL, bob, true))
+	_, _, err = f.signin.CompleteOAuth(ctx, consent(t, page, bob, true))
 	if code := flowCode(t, err); code != signin.CodeIdentityMismatch {
 		t.Fatalf("got %s, want %s", code, signin.CodeIdentityMismatch)
 	}
@@ -396,7 +436,7 @@ func TestReauthorizeIdentityMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, got, err := f.signin.CompleteOAuth(ctx, consent(t, page.RedirectURL, alice, true)); err != nil || got.ID != a.ID || got.Status != store.StatusActive {
+	if _, got, err := f.signin.CompleteOAuth(ctx, consent(t, page, alice, true)); err != nil || got.ID != a.ID || got.Status != store.StatusActive {
 		t.Errorf("re-authorizing as the same person: got %v, %s %s; want %s ACTIVE", err, got.ID, got.Status, a.ID)
 	}
 }

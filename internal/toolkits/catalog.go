@@ -337,6 +337,7 @@ func validate(t Toolkit) problems {
 	} else if id != nil {
 		validateIdentity(&p, t, *id)
 	}
+	validateMCP(&p, t)
 	return p
 }
 

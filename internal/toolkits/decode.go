@@ -34,7 +34,8 @@ func jsonLines(name string, data []byte) (map[string]int, Problems) {
 	var ps Problems
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	at := func() int { return lineAt(data, skipSeparators(data, int(dec.InputOffset()))) }
+	var lc lineCounter
+	at := func() int { return lc.at(data, skipSeparators(data, int(dec.InputOffset()))) }
 	fail := func(err error) Problems {
 		line := at()
 		var se *json.SyntaxError
@@ -115,6 +116,25 @@ func skipSeparators(data []byte, i int) int {
 // lineAt returns the line, from 1, of byte offset i.
 func lineAt(data []byte, i int) int {
 	return bytes.Count(data[:min(i, len(data))], []byte("\n")) + 1
+}
+
+// lineCounter finds the lines of offsets that mostly increase, as a
+// decoder's do, counting only the newlines since the previous offset
+// rather than from the start each time, which made a file's parse
+// quadratic in its size.
+type lineCounter struct {
+	offset, newlines int
+}
+
+// at returns the line, from 1, of byte offset i of data.
+func (c *lineCounter) at(data []byte, i int) int {
+	i = min(i, len(data))
+	if i < c.offset {
+		c.offset, c.newlines = 0, 0
+	}
+	c.newlines += bytes.Count(data[c.offset:i], []byte("\n"))
+	c.offset = i
+	return c.newlines + 1
 }
 
 // yamlLineRE finds the line that yaml's error messages name.

@@ -74,6 +74,14 @@
 // arguments, tags outside the MCP hints, duplicate keys and duplicate slugs
 // all fail.
 //
+// # MCP toolkits
+//
+// A definition with an mcp section (MCPServer) is a remote MCP server's:
+// its tools name the server's tools (MCPTool) instead of a request, keep
+// the server's own JSON Schemas (within MaxMCPSchema), and have slugs
+// derived from the remote names (MCPToolSlug). Tool.MCPName is the remote
+// name; package execute runs such tools through package remotemcp.
+//
 // The facts in the definitions (endpoints, scopes, token request styles,
 // identity fields, each tool's upstream call) come from the shared upstream
 // reference spec/toolkits.md, which cites the providers' documentation;

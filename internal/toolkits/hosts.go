@@ -11,7 +11,8 @@ import (
 // between old and next: the base URL (every call's token or key), each
 // OAuth2 scheme's authorization and token URLs (where users sign in, and
 // where client secrets, codes and refresh tokens go) and the identity
-// request (an access token). A toolkit's accounts were connected for the
+// request (an access token), and an MCP toolkit's server URL (every
+// call's credential). A toolkit's accounts were connected for the
 // old origins, so callers refuse such a change while accounts exist.
 func CredentialHostsChanged(old, next Toolkit) []string {
 	var changed []string
@@ -32,6 +33,16 @@ func CredentialHostsChanged(old, next Toolkit) []string {
 		}
 		diff("auth_schemes.oauth2.authorization_url", sc.OAuth2.AuthorizationURL, nu)
 		diff("auth_schemes.oauth2.token_url", sc.OAuth2.TokenURL, nt)
+	}
+	var om, nm string
+	if old.MCP != nil {
+		om = old.MCP.URL
+	}
+	if next.MCP != nil {
+		nm = next.MCP.URL
+	}
+	if om != "" || nm != "" {
+		diff("mcp.url", om, nm)
 	}
 	var oi, ni string
 	if old.Identity != nil {

@@ -50,6 +50,9 @@ func (t Tool) BuildRequest(args map[string]any) (UpstreamRequest, error) {
 		return UpstreamRequest{}, fmt.Errorf("toolkits: tool %q is not from a catalog", t.Slug)
 	}
 	d := t.def
+	if d.mcpName != "" {
+		return UpstreamRequest{}, fmt.Errorf("toolkits: tool %q runs on an MCP server, not as an HTTP request", t.Slug)
+	}
 	fail := func(probs []ArgProblem) (UpstreamRequest, error) {
 		return UpstreamRequest{}, &ArgsError{Tool: t.Slug, Problems: probs}
 	}

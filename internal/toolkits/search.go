@@ -25,15 +25,22 @@ type ToolMatch struct {
 // all when limit <= 0. Tools that match no word are left out. The order is
 // deterministic: by score, then by slug.
 func (c *Catalog) SearchTools(query string, toolkits []string, limit int) []ToolMatch {
-	q := queryTerms(query)
-	exact := strings.ToUpper(strings.TrimSpace(query))
-	var out []ToolMatch
-	for i, t := range c.toolList {
+	docs, scores := c.index.search(queryTerms(query))
+	exact, isSlug := c.index.bySlug[strings.ToUpper(strings.TrimSpace(query))]
+	if isSlug && (scores == nil || scores[exact] == 0) {
+		docs = append(docs, exact) // a slug of no word the index holds
+	}
+	out := make([]ToolMatch, 0, len(docs))
+	for _, i := range docs {
+		t := c.toolList[i]
 		if len(toolkits) > 0 && !slices.ContainsFunc(toolkits, func(s string) bool { return strings.EqualFold(s, t.Toolkit) }) {
 			continue
 		}
-		score := c.index.score(i, q)
-		if t.Slug == exact {
+		var score float64
+		if scores != nil {
+			score = scores[i]
+		}
+		if isSlug && i == exact {
 			score += 1000
 		}
 		if score > 0 {
@@ -52,13 +59,20 @@ func (c *Catalog) SearchTools(query string, toolkits []string, limit int) []Tool
 	return out
 }
 
-// searchIndex holds each tool's weighted term frequencies, in the order of
-// Catalog.toolList.
+// searchIndex is an inverted index of the tools' weighted terms, by
+// position in Catalog.toolList, so that a search visits only the tools
+// that share a word with the query.
 type searchIndex struct {
-	docs   []map[string]float64
-	lens   []float64
-	avgLen float64
-	df     map[string]int
+	postings map[string][]posting
+	lens     []float64
+	avgLen   float64
+	bySlug   map[string]int
+}
+
+// posting is one tool's weighted frequency of a term.
+type posting struct {
+	doc int
+	tf  float64
 }
 
 // Field weights: a word in the slug or name says more about what a tool
@@ -75,9 +89,10 @@ const (
 )
 
 func buildIndex(tools []Tool, toolkitNames map[string]string) searchIndex {
-	idx := searchIndex{df: map[string]int{}}
+	idx := searchIndex{postings: map[string][]posting{}, bySlug: make(map[string]int, len(tools))}
 	var total float64
-	for _, t := range tools {
+	for i, t := range tools {
+		idx.bySlug[t.Slug] = i
 		doc := map[string]float64{}
 		add := func(text string, w float64) {
 			for _, term := range terms(text) {
@@ -94,9 +109,8 @@ func buildIndex(tools []Tool, toolkitNames map[string]string) searchIndex {
 		var n float64
 		for term, w := range doc {
 			n += w
-			idx.df[term]++
+			idx.postings[term] = append(idx.postings[term], posting{doc: i, tf: w})
 		}
-		idx.docs = append(idx.docs, doc)
 		idx.lens = append(idx.lens, n)
 		total += n
 	}
@@ -106,27 +120,36 @@ func buildIndex(tools []Tool, toolkitNames map[string]string) searchIndex {
 	return idx
 }
 
-// score is BM25 of query terms q against document i, times one plus the
-// share of q that the document matches.
-func (idx searchIndex) score(i int, q []string) float64 {
-	if len(q) == 0 || i >= len(idx.docs) {
-		return 0
+// search scores every tool that matches a query term: BM25 of the terms q
+// against the tool, times one plus the share of q that the tool matches.
+// It returns the matching tools' positions and their scores, by position.
+func (idx searchIndex) search(q []string) (docs []int, scores []float64) {
+	if len(q) == 0 {
+		return nil, nil
 	}
-	n := float64(len(idx.docs))
-	var sum float64
-	matched := 0
+	scores = make([]float64, len(idx.lens))
+	matched := make([]uint8, len(idx.lens)) // queries have far fewer than 256 terms
+	n := float64(len(idx.lens))
 	for _, term := range q {
-		tf := idx.docs[i][term]
-		if tf == 0 {
+		ps := idx.postings[term]
+		if len(ps) == 0 {
 			continue
 		}
-		matched++
-		df := float64(idx.df[term])
+		df := float64(len(ps))
 		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
-		norm := tf + bm25K1*(1-bm25B+bm25B*idx.lens[i]/idx.avgLen)
-		sum += idf * tf * (bm25K1 + 1) / norm
+		for _, p := range ps {
+			if matched[p.doc] == 0 {
+				docs = append(docs, p.doc)
+			}
+			norm := p.tf + bm25K1*(1-bm25B+bm25B*idx.lens[p.doc]/idx.avgLen)
+			scores[p.doc] += idf * p.tf * (bm25K1 + 1) / norm
+			matched[p.doc]++
+		}
 	}
-	return sum * (1 + float64(matched)/float64(len(q)))
+	for _, i := range docs {
+		scores[i] *= 1 + float64(matched[i])/float64(len(q))
+	}
+	return docs, scores
 }
 
 // stopWords carry no meaning for tool search.

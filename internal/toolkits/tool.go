@@ -29,6 +29,9 @@ type Tool struct {
 	// Tags are MCP-style hints among readOnlyHint, destructiveHint,
 	// idempotentHint and openWorldHint.
 	Tags []string
+	// Scopes are the OAuth 2.0 scopes the provider documents for the tool;
+	// informational, never requested or checked.
+	Scopes []string
 	// InputSchema is the JSON Schema of the arguments; its type is object.
 	InputSchema json.RawMessage
 	// OutputSchema is a (loose) JSON Schema of the result data; its type is
@@ -44,6 +47,7 @@ type Tool struct {
 // clip clips t's slices, so that appending to them copies.
 func (t Tool) clip() Tool {
 	t.Tags = slices.Clip(t.Tags)
+	t.Scopes = slices.Clip(t.Scopes)
 	t.InputSchema = slices.Clip(t.InputSchema)
 	t.OutputSchema = slices.Clip(t.OutputSchema)
 	return t
@@ -76,6 +80,9 @@ type toolDef struct {
 	requireAny [][]string
 	pagination *Pagination // nil for a tool without pages
 	pageParam  string      // the query parameter of pagination.Input
+	// mcpName is the remote tool a tool of an MCP toolkit calls; such a
+	// tool has no request.
+	mcpName string
 }
 
 type pathPart struct {
@@ -99,8 +106,12 @@ func compileTools(p *problems, d Definition) []Tool {
 		if !versionRE.MatchString(d.Version) {
 			p.add("version", "must look like 20260601_00, got %q", d.Version)
 		}
-		switch d.Errors {
-		case ErrorsHTTP, ErrorsSlack, ErrorsGraphQL:
+		switch {
+		case d.MCP != nil:
+			if d.Errors != ErrorsMCP {
+				p.add("errors", `must be "mcp" in an MCP toolkit, got %q`, d.Errors)
+			}
+		case d.Errors == ErrorsHTTP, d.Errors == ErrorsSlack, d.Errors == ErrorsGraphQL:
 		default:
 			p.add("errors", `must be "http", "slack" or "graphql", got %q`, d.Errors)
 		}
@@ -126,6 +137,12 @@ func compileTools(p *problems, d Definition) []Tool {
 
 // buildTool validates one tool definition and reports whether it is usable.
 func buildTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool, bool) {
+	if f.MCP != nil {
+		return buildMCPTool(p, at, f, tj)
+	}
+	if tj.MCP != nil {
+		p.add(at+".mcp", "is only allowed in an MCP toolkit (one with an mcp section)")
+	}
 	before := len(*p)
 	prefix := strings.ToUpper(f.Slug) + "_"
 	if !toolSlugRE.MatchString(tj.Slug) || !strings.HasPrefix(tj.Slug, prefix) || tj.Slug == prefix {
@@ -134,6 +151,7 @@ func buildTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool, b
 	p.nonEmpty(at+".name", tj.Name)
 	p.nonEmpty(at+".description", tj.Description)
 	checkTags(p, at, tj)
+	checkScopes(p, at, f.Toolkit, tj)
 
 	def := &toolDef{errors: f.Errors}
 	input := checkSchemaDoc(p, at+".input", tj.Input, true)
@@ -160,6 +178,7 @@ func buildTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool, b
 		Toolkit:      f.Slug,
 		Version:      f.Version,
 		Tags:         slices.Clone(tj.Tags),
+		Scopes:       slices.Clone(tj.Scopes),
 		InputSchema:  compact(tj.Input),
 		OutputSchema: compact(tj.Output),
 		NoAuth:       f.NoAuth(),
@@ -190,6 +209,30 @@ func checkTags(p *problems, at string, tj ToolDefinition) {
 		if !seen[TagDestructive] {
 			p.add(at+".tags", "a DELETE tool must be tagged destructiveHint")
 		}
+	}
+}
+
+// checkScopes checks a tool's scopes: plain scope tokens (RFC 6749 §3.3),
+// each once, in a toolkit that has an OAuth 2.0 scheme with scopes.
+func checkScopes(p *problems, at string, tk Toolkit, tj ToolDefinition) {
+	if len(tj.Scopes) == 0 {
+		return
+	}
+	scoped := slices.ContainsFunc(tk.AuthSchemes, func(s AuthScheme) bool {
+		return s.OAuth2 != nil && s.OAuth2.ScopeSeparator != ""
+	})
+	if !scoped {
+		p.add(at+".scopes", "are only allowed in a toolkit with an OAuth2 scheme that has scopes")
+	}
+	seen := map[string]bool{}
+	for _, sc := range tj.Scopes {
+		if sc == "" || strings.ContainsAny(sc, " \t\r\n,") {
+			p.add(at+".scopes", "%q is not a scope: it is empty or has a space or a comma", sc)
+		}
+		if seen[sc] {
+			p.add(at+".scopes", "lists %q twice", sc)
+		}
+		seen[sc] = true
 	}
 }
 

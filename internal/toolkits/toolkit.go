@@ -23,6 +23,10 @@ type Toolkit struct {
 	// Identity says how to name a connected account; nil if the toolkit
 	// has no way to.
 	Identity *Identity `json:"identity,omitempty"`
+	// MCP, when set, makes the toolkit a remote MCP server's (Composio's
+	// Custom MCP): its tools are the server's, synced on demand, and run
+	// there as the session's account. See mcp.go.
+	MCP *MCPServer `json:"mcp,omitempty"`
 
 	// ToolsCount is the number of the toolkit's tools in the catalog. It
 	// is counted when the catalog loads, not read from the definition.

@@ -41,6 +41,9 @@ var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 type Server struct {
 	SignIn *signin.Service
 	Logger *slog.Logger
+	// SecureCookies marks the sign-in binding cookie Secure, for a public
+	// URL that is https.
+	SecureCookies bool
 }
 
 // Mount registers the browser routes on mux.
@@ -104,6 +107,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			status = http.StatusNotFound
 		case "link_expired", "link_used", "state_replayed", "state_expired":
 			status = http.StatusGone
+		case signin.CodeOtherBrowser:
+			status = http.StatusForbidden
 		}
 		s.render(w, status, "error.html", messagePage{Title: "Connection failed", Message: fe.Reason, Detail: fe.Code})
 		return
@@ -126,6 +131,13 @@ func (s *Server) openLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if page.RedirectURL != "" {
+		// The sign-in completes only in this browser: the callback must
+		// bring the binding back (signin.CompleteOAuth). SameSite Lax
+		// sends it on the provider's top-level redirect to the callback.
+		http.SetCookie(w, &http.Cookie{
+			Name: signin.BindingCookie(page.State), Value: page.Binding, Path: "/",
+			Expires: *page.Link.StateExpiresAt, HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode,
+		})
 		http.Redirect(w, r, page.RedirectURL, http.StatusFound)
 		return
 	}
@@ -179,12 +191,21 @@ func (s *Server) submitLink(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	target, a, err := s.SignIn.CompleteOAuth(r.Context(), signin.CallbackInput{
+	in := signin.CallbackInput{
 		State:            q.Get("state"),
 		Code:             q.Get("code"),
 		Error:            q.Get("error"),
 		ErrorDescription: q.Get("error_description"),
-	})
+	}
+	name := signin.BindingCookie(in.State)
+	if c, err := r.Cookie(name); err == nil {
+		in.Binding = c.Value
+	}
+	target, a, err := s.SignIn.CompleteOAuth(r.Context(), in)
+	if fe, ok := errors.AsType[*signin.FlowError](err); !ok || fe.Code != signin.CodeOtherBrowser {
+		// The sign-in is over, one way or the other: drop its binding.
+		http.SetCookie(w, &http.Cookie{Name: name, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

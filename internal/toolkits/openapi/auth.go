@@ -26,8 +26,9 @@ var modeOrder = []toolkits.Mode{toolkits.ModeOAuth2, toolkits.ModeBearerToken, t
 // names the schemes the selected operations require (by name, with the
 // scopes they ask for); when it is empty every declared scheme is mapped.
 // A toolkit has at most one scheme per mode, so of several schemes of one
-// mode the first by name is kept and the others reported.
-func authSchemes(doc *openapi3.T, used map[string][]string, baseURL string, rep *Report) []toolkits.AuthScheme {
+// mode the first by name is kept and the others reported. oauth2 is the
+// name of the security scheme that became the OAUTH2 one, if any.
+func authSchemes(doc *openapi3.T, used map[string][]string, baseURL string, rep *Report) (schemes []toolkits.AuthScheme, oauth2 string) {
 	var declared openapi3.SecuritySchemes
 	if doc.Components != nil {
 		declared = doc.Components.SecuritySchemes
@@ -53,15 +54,17 @@ func authSchemes(doc *openapi3.T, used map[string][]string, baseURL string, rep 
 			continue
 		}
 		byMode[s.Mode] = s
+		if s.Mode == toolkits.ModeOAuth2 {
+			oauth2 = name
+		}
 		rep.scheme(name, s.Mode, describeScheme(s))
 	}
-	var out []toolkits.AuthScheme
 	for _, m := range modeOrder {
 		if s, ok := byMode[m]; ok {
-			out = append(out, s)
+			schemes = append(schemes, s)
 		}
 	}
-	return out
+	return schemes, oauth2
 }
 
 func describeScheme(s toolkits.AuthScheme) string {

@@ -1,0 +1,124 @@
+// Command switchboard-bench measures the real switchboard binary from the
+// outside, as users run it: a separate process on 127.0.0.1, driven over
+// HTTP, with its memory read from /proc. It prints each figure and its
+// ratio to a baseline measured in the same run, interleaved with it.
+//
+//	switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]
+//	switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres]
+//
+// catalog measures a catalog of many tools loaded from SWITCHBOARD_TOOLKITS_DIR
+// (by default 100 toolkits of 50 tools: 5,000 tools) against the built-in
+// catalog alone: start time until the first tool is served, resident memory,
+// tool search latency through the API, and a reload under load, in which
+// eight clients read tools while the directory is rewritten, and every
+// request must succeed.
+//
+// execute measures what a tool call costs against the least a forwarding
+// router must do: the client (this process), the real binary, a fake
+// upstream answering GitHub's GET /user body, and a bare
+// httputil.ReverseProxy hop that only adds the credential, all separate
+// processes on 127.0.0.1. Interleaved in one run, per store: cached
+// execute through a pinned session against the hop (p50, p99, and
+// throughput with 8 clients, with the server's CPU time per execute from
+// /proc), the same with an upstream that takes 2 ms, session creates per
+// second with 8 clients, and how soon a long-polling wait returns after
+// the hosted form posts. PostgreSQL runs in a throwaway cluster
+// (Debian's postgresql-15 binaries).
+//
+// Without -bin it builds ./cmd/switchboard first, so run it from the
+// module root: go run ./cmd/switchboard-bench catalog.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "switchboard-bench:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]
+       switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres]`
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	switch args[0] {
+	case cmdUpstream:
+		return serveUpstream(args[1:])
+	case cmdHop:
+		return serveHop(args[1:])
+	case "catalog", "execute":
+	default:
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	bin := fs.String("bin", "", "the switchboard binary; built from ./cmd/switchboard when empty")
+	rounds := fs.Int("rounds", 5, "catalog: interleaved start rounds per catalog; execute: throughput windows per op")
+	nToolkits := fs.Int("toolkits", 100, "catalog: synthetic toolkits in the directory")
+	nTools := fs.Int("tools", 50, "catalog: tools per synthetic toolkit")
+	n := fs.Int("n", 2000, "execute: latency samples per op")
+	window := fs.Duration("window", time.Second, "execute: length of one throughput window")
+	stores := fs.String("stores", "sqlite,postgres", "execute: the stores to measure, in order")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *rounds < 1 || *nToolkits < 1 || *nTools < 1 || *n < 10 || *window <= 0 {
+		return errors.New("-rounds, -toolkits and -tools must be at least 1, -n at least 10, -window positive")
+	}
+	var storeList []string
+	for _, st := range strings.Split(*stores, ",") {
+		if st != "sqlite" && st != "postgres" {
+			return fmt.Errorf("-stores: %q is neither sqlite nor postgres", st)
+		}
+		storeList = append(storeList, st)
+	}
+	work, err := os.MkdirTemp("", "switchboard-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	if *bin == "" {
+		*bin = filepath.Join(work, "switchboard")
+		fmt.Fprintln(stdout, "building ./cmd/switchboard ...")
+		build := exec.CommandContext(ctx, "go", "build", "-o", *bin, "./cmd/switchboard")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("go build ./cmd/switchboard (run from the module root, or pass -bin): %w", err)
+		}
+	}
+	if args[0] == "execute" {
+		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList})
+	}
+	return catalog(ctx, stdout, catalogRun{bin: *bin, work: work, rounds: *rounds, toolkits: *nToolkits, tools: *nTools})
+}
+
+// machine names the machine a run was made on, for the report.
+func machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d CPUs visible to Go", model, numCPU())
+}
+
+// ms formats d in milliseconds.
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
