@@ -181,3 +181,39 @@ func noAuthToolkit(t *testing.T, dsn string) {
 		t.Errorf("running a NO_AUTH toolkit changed the project:\n%s\nthen\n%s", before, after)
 	}
 }
+
+// TestNoAuthMCPToolkit: a remote MCP server that needs no credentials is
+// a NO_AUTH MCP toolkit: it syncs without an account (naming one is
+// refused), and its tools run without one over REST and MCP. It runs on
+// both stores.
+func TestNoAuthMCPToolkit(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { noAuthMCPToolkit(t, "") })
+	t.Run("postgres", func(t *testing.T) { noAuthMCPToolkit(t, postgrestest.URL(t)) })
+}
+
+func noAuthMCPToolkit(t *testing.T, dsn string) {
+	remote := newRemoteMCP(t, func(r *http.Request) (string, bool) {
+		return "anonymous", r.Header.Get("Authorization") == ""
+	})
+	s := startServer(t, serverOptions{DatabaseURL: dsn})
+	if st, b := call(t, s, testKey, "POST", "/api/v3.1/custom_toolkits", remoteToolkit("open", remote.URL+"/mcp", `{"mode":"NO_AUTH"}`)); st != 201 {
+		t.Fatalf("create the MCP toolkit: %d %s", st, b)
+	}
+	if st, b := call(t, s, testKey, "POST", "/api/v3.1/custom/toolkits/sync", `{"slug":"open","connected_account_id":"ca_x"}`); st != 400 || !strings.Contains(b, "toolkit_no_auth") {
+		t.Errorf("sync naming an account: %d %s, want 400 toolkit_no_auth", st, b)
+	}
+	if st, b := call(t, s, testKey, "POST", "/api/v3.1/custom/toolkits/sync", `{"slug":"open"}`); st != 200 || !strings.Contains(b, `"synced_count":2`) {
+		t.Fatalf("sync without an account: %d %s", st, b)
+	}
+	if st, b := call(t, s, testKey, "GET", "/api/v3.1/tools?toolkit_slug=open", ""); st != 200 || !strings.Contains(b, "OPEN_WHOAMI") || !strings.Contains(b, `"no_auth":true`) {
+		t.Errorf("the synced tools: %d %s", st, b)
+	}
+	st, b := call(t, s, testKey, "POST", "/api/v3.1/tools/execute/OPEN_WHOAMI", `{"arguments":{"greeting":"hi"}}`)
+	if st != 200 || !strings.Contains(b, `"identity":"anonymous"`) {
+		t.Errorf("REST execute: %d %s", st, b)
+	}
+	sess := newSession(t, s, `{"user_id":"user_123","toolkits":{"enable":["open"]}}`)
+	if res, text, isErr := execOne(t, mcpClient(t, s, sess), "OPEN_WHOAMI", ""); isErr || !res.Successful || res.Data["identity"] != "anonymous" {
+		t.Errorf("MCP execute: %s", text)
+	}
+}
