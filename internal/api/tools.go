@@ -29,6 +29,7 @@ func toolJSON(cat *toolkits.Catalog, t toolkits.Tool) wire.Tool {
 		Version:           t.Version,
 		AvailableVersions: []string{t.Version},
 		Scopes:            append([]string{}, t.Scopes...),
+		NoAuth:            t.NoAuth,
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}

@@ -95,8 +95,8 @@ func (r *run) connection(ctx context.Context, slug, alias string, again bool) co
 		item.Accounts = append(item.Accounts, accountInfo{ID: a.ID, Alias: optional(a.Alias), Identity: a.Identity,
 			Status: a.Status, Active: a.ID == st.ActiveID, ConnectedAt: a.ConnectedAt})
 	}
-	if st.Connected && !again {
-		return item
+	if st.Connected && (!again || st.NoAuth) {
+		return item // connected, or nothing to connect
 	}
 	connect := r.s.Sessions.Connect
 	if again {
@@ -197,6 +197,9 @@ func (r *run) waitOne(ctx context.Context, slug string, timeout time.Duration) w
 		return w
 	}
 	switch {
+	case conn.NoAuth:
+		w.Status = "connected"
+		w.Message = slug + " needs no connection; its tools run without an account."
 	case conn.Connected:
 		a := conn.Account
 		w.Status, w.ConnectedAccountID, w.Alias, w.Identity = "connected", a.ID, optional(a.Alias), a.Identity
