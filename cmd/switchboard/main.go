@@ -62,6 +62,8 @@ commands:
                                   make a toolkit file of an OpenAPI or Swagger document (offline)
 
   through a running server, with SWITCHBOARD_URL and SWITCHBOARD_API_KEY:
+  toolkits push FILE...           send toolkit files as the project's custom toolkits
+                                  (created, or replaced by slug; an admin key)
   toolkits list
   accounts list [-user U,...] [-toolkit T,...] [-status S,...]
   tools list [-toolkit T,...] [-search "use case"]
@@ -84,6 +86,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "toolkits", "accounts", "tools":
 		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "validate" {
 			return validateToolkits(args[2:], stdout)
+		}
+		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "push" {
+			return toolkitsPush(ctx, args[2:], stdout, stderr, getenv)
 		}
 		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "docs" {
 			return toolkitsDocs(args[2:], stdout, stderr)
