@@ -105,7 +105,7 @@ type storeFigures struct {
 	hop50, hop99, exec50, exec99 time.Duration
 	slowHop50, slowExec50        time.Duration
 	hopRPS, execRPS              float64
-	cpuPerExec                   time.Duration
+	cpuPerExec, cpuPerHop        time.Duration
 	sessionsPerSec               float64
 	wait50, wait99               time.Duration
 	execBytes, hopBytes          int
@@ -166,7 +166,9 @@ func executeBench(ctx context.Context, w io.Writer, r execRun) error {
 	row("execute throughput, 8 clients / hop", func(s storeFigures) string {
 		return fmt.Sprintf("%.0f / %.0f req/s = %.2fx", s.execRPS, s.hopRPS, s.execRPS/s.hopRPS)
 	})
-	row("switchboard CPU per execute", func(s storeFigures) string { return fmt.Sprintf("%.0f µs", float64(s.cpuPerExec)/1e3) })
+	row("CPU per request: switchboard execute / hop", func(s storeFigures) string {
+		return fmt.Sprintf("%.0f µs / %.0f µs = %.2fx", float64(s.cpuPerExec)/1e3, float64(s.cpuPerHop)/1e3, ratio(s.cpuPerExec, s.cpuPerHop))
+	})
 	row("2 ms upstream: execute p50 / hop p50", func(s storeFigures) string {
 		return fmt.Sprintf("%s / %s = %.2fx", ms(s.slowExec50), ms(s.slowHop50), ratio(s.slowExec50, s.slowHop50))
 	})
@@ -319,22 +321,21 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 	} else {
 		profiled <- nil
 	}
-	var cpu time.Duration
-	var execs int64
+	// The CPU each side spends per request: the server per execute, the
+	// hop process per forwarded request.
+	var cpu [2]time.Duration
+	var calls [2]int64
+	pids := [2]int{hop.cmd.Process.Pid, srv.cmd.Process.Pid}
 	rps, err := throughput(8, r.window, r.rounds, []func() error{get(hop.url + "/user"), exec("benchgh")},
 		func(op int, d func() (int64, error)) error {
-			if op != 1 {
-				_, err := d()
-				return err
-			}
-			before, err := srv.cpu()
+			before, err := cpuOf(pids[op])
 			if err != nil {
 				return err
 			}
 			n, err := d()
-			after, _ := srv.cpu()
-			cpu += after - before
-			execs += n
+			after, _ := cpuOf(pids[op])
+			cpu[op] += after - before
+			calls[op] += n
 			return err
 		})
 	if err != nil {
@@ -344,8 +345,9 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 	if err := <-profiled; err != nil {
 		return f, fmt.Errorf("CPU profile: %w", err)
 	}
-	if execs > 0 {
-		f.cpuPerExec = cpu / time.Duration(execs)
+	if calls[0] > 0 && calls[1] > 0 {
+		f.cpuPerHop = cpu[0] / time.Duration(calls[0])
+		f.cpuPerExec = cpu[1] / time.Duration(calls[1])
 	}
 	var users atomic.Int64
 	create := call("/api/v3.1/tool_router/session", func() (*http.Request, error) {
@@ -532,8 +534,11 @@ var errNoProc = errors.New("CPU time needs Linux /proc")
 
 // cpu returns the user and system CPU time the server process has used,
 // from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
-func (s *server) cpu() (time.Duration, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/stat")
+func (s *server) cpu() (time.Duration, error) { return cpuOf(s.cmd.Process.Pid) }
+
+// cpuOf returns the user and system CPU time process pid has used.
+func cpuOf(pid int) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0, errNoProc
 	}
