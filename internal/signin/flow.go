@@ -277,7 +277,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		s.Logger.Warn("identity call failed", "account_id", a.ID, "toolkit", a.ToolkitSlug, "err", err)
 	}
 	activated, err := s.activate(ctx, a, tok, display, identityID, ReasonConnected)
-	if fe, ok := errors.AsType[*FlowError](err); ok && fe.Code == CodeIdentityMismatch {
+	if fe, ok := errors.AsType[*FlowError](err); ok && (fe.Code == CodeIdentityMismatch || fe.Code == CodeDuplicate) {
 		// The new grant is dropped; the account keeps its old tokens and
 		// status, and records why.
 		return "", s.fail(ctx, l, a, fe.Reason), fe
@@ -312,6 +312,11 @@ func providerReason(ae oauth.AuthorizationError) string {
 // CodeIdentityMismatch is the flow error of a re-authorization signed in
 // as another upstream account than the one the account records.
 const CodeIdentityMismatch = "identity_mismatch"
+
+// CodeDuplicate is the flow error of a connection of an upstream identity
+// that an ACTIVE account of the same user and auth config already has,
+// under the auth config's duplicate_policy reject.
+const CodeDuplicate = "identity_already_connected"
 
 // CodeOtherBrowser is the flow error of an OAuth2 callback that lacks the
 // browser binding of the link's sign-in.
@@ -359,10 +364,21 @@ func checkIdentity(a store.Account, display, identityID string) error {
 
 // activate stores credentials and marks an account ACTIVE, now connected.
 // It refuses credentials of another upstream identity than the one the
-// account records (checkIdentity).
+// account records (checkIdentity), and of an identity another ACTIVE
+// account already has where the auth config rejects duplicates. Once
+// ACTIVE, the account supersedes its twins where the auth config says so
+// (accounts.Service.Supersede).
 func (s *Service) activate(ctx context.Context, a store.Account, creds any, display, identityID, reason string) (store.Account, error) {
 	plain, err := accounts.EncodeCredentials(creds)
 	if err != nil {
+		return store.Account{}, err
+	}
+	if err := s.Accounts.CheckDuplicate(ctx, a, display, identityID); err != nil {
+		if de, ok := errors.AsType[*accounts.DuplicateError](err); ok {
+			return store.Account{}, flowErr(CodeDuplicate, fmt.Sprintf(
+				"%s is already connected as account %s, and this application allows one account per identity; nothing new was connected. Re-authorize %s instead",
+				de.Identity, de.Twin.ID, de.Twin.ID), err)
+		}
 		return store.Account{}, err
 	}
 	var expiry *time.Time
@@ -389,7 +405,13 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 	if err != nil {
 		return store.Account{}, fmt.Errorf("activate account: %w", err)
 	}
-	return a, nil
+	superseding, err := s.Accounts.Supersede(ctx, a)
+	if err != nil {
+		// The account is connected either way; its twin stays ACTIVE.
+		s.Logger.WarnContext(ctx, "supersede twins", "account_id", a.ID, "err", err)
+		return a, nil
+	}
+	return superseding, nil
 }
 
 // fail records a failed flow on the account: an INITIATED account becomes
