@@ -37,18 +37,6 @@ func Policy(ac store.AuthConfig) string {
 	return ac.DuplicatePolicy
 }
 
-// ValidPolicy checks a duplicate policy a request names; "" keeps the
-// default.
-func ValidPolicy(field, policy string) error {
-	switch policy {
-	case "", PolicySupersede, PolicyAllow, PolicyReject:
-		return nil
-	}
-	return problem.Invalidf("invalid_duplicate_policy", field,
-		"duplicate_policy %q is not one of %s, %s or %s", policy, PolicySupersede, PolicyAllow, PolicyReject).
-		WithFix("Pass supersede (the default), allow or reject")
-}
-
 // ReasonSuperseded is the reason of an account a reconnection of its
 // upstream identity replaced.
 func ReasonSuperseded(by string) string { return "superseded by " + by }

@@ -399,6 +399,12 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 		if identityID != "" {
 			a.IdentityID = identityID
 		}
+		if display != "" || identityID != "" {
+			// The identity call worked with these credentials: verified.
+			a.Health, a.VerifiedAt, a.HealthError = store.HealthOK, &now, ""
+		} else {
+			a.Health, a.VerifiedAt, a.HealthError = "", nil, ""
+		}
 		a.ConnectedAt, a.UpdatedAt = &now, now
 		return a, nil
 	})
