@@ -233,6 +233,11 @@ type SessionToolkitAccount struct {
 	Alias      *string       `json:"alias"`
 	CreatedAt  time.Time     `json:"created_at"`
 	AuthConfig AuthConfigRef `json:"auth_config"`
+	// Identity names the upstream account (an email address, a login),
+	// and IsDefault reports whether it is the user's chosen default:
+	// Switchboard extensions, as on ConnectedAccount.
+	Identity  string `json:"identity,omitempty"`
+	IsDefault bool   `json:"is_default"`
 }
 
 // AuthConfigRef is the short form of an auth config inside other objects.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
@@ -19,6 +20,10 @@ type accountInfo struct {
 	Status      string     `json:"status"`
 	Active      bool       `json:"active"`
 	ConnectedAt *time.Time `json:"connected_at,omitempty"`
+	// IsDefault reports whether the user chose it as the toolkit's default.
+	IsDefault bool `json:"is_default,omitempty"`
+	// Health is ok, refreshable, needs_reauth or unverified.
+	Health string `json:"health"`
 }
 
 // connection is where a toolkit's connection stands for the session.
@@ -93,7 +98,8 @@ func (r *run) connection(ctx context.Context, slug, alias string, again bool) co
 	item.Name, item.HasActiveConnection, item.ActiveAccountID, item.StatusMessage = st.Toolkit.Name, st.Connected, st.ActiveID, st.Message
 	for _, a := range st.Accounts {
 		item.Accounts = append(item.Accounts, accountInfo{ID: a.ID, Alias: optional(a.Alias), Identity: a.Identity,
-			Status: a.Status, Active: a.ID == st.ActiveID, ConnectedAt: a.ConnectedAt})
+			Status: a.Status, Active: a.ID == st.ActiveID, ConnectedAt: a.ConnectedAt, IsDefault: a.IsDefault,
+			Health: accounts.HealthOf(a, r.s.now().UTC()).Status})
 	}
 	if st.Connected && !again {
 		return item
