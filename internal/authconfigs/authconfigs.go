@@ -502,6 +502,9 @@ func (s *Service) OAuthClient(ctx context.Context, c store.AuthConfig, redirectU
 		PKCE:              spec.PKCE,
 		Now:               s.Now,
 	}
+	if r := spec.Reauthorize; r != nil {
+		client.LoginHintParam, client.SelectAccount = r.LoginHint, r.SelectAccount
+	}
 	if client.ClientID == "" || client.ClientSecret == "" {
 		return oauth.Client{}, fmt.Errorf("auth config %s has no client credentials", c.ID)
 	}

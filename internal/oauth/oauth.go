@@ -49,6 +49,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,6 +92,12 @@ type Client struct {
 	// PKCE reports whether to send a PKCE S256 challenge (RFC 7636); every
 	// provider that supports it gets one.
 	PKCE bool
+	// LoginHintParam, when set, is the parameter ForAccount puts the
+	// account's identity in ("login_hint", OpenID Connect Core §3.1.2.1).
+	LoginHintParam string
+	// SelectAccount reports whether ForAccount asks for the provider's
+	// account chooser (prompt=select_account).
+	SelectAccount bool
 	// Identity describes the call that names the connected account.
 	Identity Identity
 	// Now, when set, is the clock token expiries are computed with.
@@ -212,6 +219,35 @@ func (c Client) AuthCodeURL(state, verifier string) string {
 		opts = append(opts, oauth2.SetAuthURLParam(k, v))
 	}
 	return cfg.AuthCodeURL(state, opts...)
+}
+
+// ForAccount returns the client for the re-authorization of the account
+// whose recorded identity is hint: the authorization request names it in
+// LoginHintParam and, with SelectAccount, adds select_account to the
+// prompt, so the provider offers that account rather than whichever the
+// browser is signed in to. The identity the callback gets is still checked
+// against the account's; a hint is not a guarantee.
+func (c Client) ForAccount(hint string) Client {
+	if (c.LoginHintParam == "" || hint == "") && !c.SelectAccount {
+		return c
+	}
+	params := make(map[string]string, len(c.AuthParams)+2)
+	for k, v := range c.AuthParams {
+		params[k] = v
+	}
+	if c.LoginHintParam != "" && hint != "" {
+		params[c.LoginHintParam] = hint
+	}
+	if c.SelectAccount {
+		// prompt is a space-delimited list (OpenID Connect Core §3.1.2.1).
+		if p := params["prompt"]; p != "" && !slices.Contains(strings.Fields(p), "select_account") {
+			params["prompt"] = "select_account " + p
+		} else if p == "" {
+			params["prompt"] = "select_account"
+		}
+	}
+	c.AuthParams = params
+	return c
 }
 
 func (c Client) separator() string {

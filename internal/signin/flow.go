@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
@@ -138,6 +139,10 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 	if err != nil {
 		return LinkPage{}, flowErr("auth_config_invalid", "The application's OAuth settings for this service are incomplete.", err)
 	}
+	if hint, ok := reauthHint(a); ok {
+		// Re-authorizing a known account: ask the provider for it.
+		client = client.ForAccount(hint)
+	}
 	state, hash := oauth.NewState()
 	verifier := oauth.NewVerifier()
 	stateExp := s.now().Add(stateTTL)
@@ -156,6 +161,20 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 	}
 	l.Token = token
 	return LinkPage{Link: l, Account: a, RedirectURL: client.AuthCodeURL(state, verifier), Binding: binding(verifier), State: state}, nil
+}
+
+// reauthHint is the login hint of a re-authorization: the identity the
+// account recorded (an email or login) when it has one; a display name
+// with a workspace ("name @ workspace") or spaces is no login. ok is false
+// for a first connection.
+func reauthHint(a store.Account) (string, bool) {
+	if a.Identity == "" && a.IdentityID == "" {
+		return "", false
+	}
+	if strings.ContainsAny(a.Identity, " \t") {
+		return "", true
+	}
+	return a.Identity, true
 }
 
 // BindingCookie names the cookie that holds the browser binding of the

@@ -31,6 +31,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -225,6 +226,19 @@ type Provider struct {
 	issued       []IssuedToken
 	refreshes    int
 	refreshTries int
+	authorizes   []url.Values
+}
+
+// Authorizes returns the parameters of every authorization request a
+// browser made (GET), oldest first: what Switchboard's redirect asked for.
+func (p *Provider) Authorizes() []url.Values {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]url.Values, len(p.authorizes))
+	for i, v := range p.authorizes {
+		out[i] = maps.Clone(v)
+	}
+	return out
 }
 
 // NewProvider starts a provider on 127.0.0.1 and closes it when the test
