@@ -61,6 +61,13 @@ type Config struct {
 	// without a restart (SWITCHBOARD_TOOLKITS_DIR). Default none: the
 	// built-ins only.
 	ToolkitsDir string
+	// ProbeInterval is how often each instance checks accounts whose
+	// credentials were not verified within ProbeStale, with the toolkit's
+	// identity call (SWITCHBOARD_PROBE_INTERVAL). Default 0: off.
+	ProbeInterval time.Duration
+	// ProbeStale is how long a verification holds before the prober checks
+	// the account again (SWITCHBOARD_PROBE_STALE). Default 6h.
+	ProbeStale time.Duration
 
 	// badEgressAllowLoopback is a SWITCHBOARD_EGRESS_ALLOW_LOOPBACK value
 	// that is not a boolean, refused by Validate.
@@ -75,6 +82,9 @@ func Default() Config {
 		LinkTTL:  10 * time.Minute,
 		LogLevel: "info",
 		CacheTTL: time.Second,
+		// Probing calls every provider once per account and period: off
+		// unless asked for.
+		ProbeStale: 6 * time.Hour,
 	}
 }
 
@@ -100,6 +110,21 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 		}
 	}
 	fs.DurationVar(&c.LinkTTL, "link-ttl", c.LinkTTL, "how long a connection link stays usable (SWITCHBOARD_LINK_TTL)")
+	for _, d := range []struct {
+		p         *time.Duration
+		name, env string
+		usage     string
+	}{
+		{&c.ProbeInterval, "probe-interval", "SWITCHBOARD_PROBE_INTERVAL", "how often to check accounts' credentials in the background; 0 turns it off"},
+		{&c.ProbeStale, "probe-stale", "SWITCHBOARD_PROBE_STALE", "how long a verification of an account's credentials holds"},
+	} {
+		if v := getenv(d.env); v != "" {
+			if p, err := time.ParseDuration(v); err == nil {
+				*d.p = p
+			}
+		}
+		fs.DurationVar(d.p, d.name, *d.p, d.usage+" ("+d.env+")")
+	}
 	if v := getenv("SWITCHBOARD_CACHE_TTL"); v != "" {
 		if d, err := time.ParseDuration(v); err == nil {
 			c.CacheTTL = d
@@ -161,6 +186,8 @@ func (c Config) Validate() error {
 		{c.BootstrapAPIKey != "" && len(c.BootstrapAPIKey) < MinBootstrapKeyLength, fmt.Sprintf("SWITCHBOARD_BOOTSTRAP_API_KEY has %d characters, fewer than %d: use a longer random key (e.g. `head -c 32 /dev/urandom | base64`), or unset it to have one generated", len(c.BootstrapAPIKey), MinBootstrapKeyLength)},
 		{c.LinkTTL < time.Minute || c.LinkTTL > 24*time.Hour, "SWITCHBOARD_LINK_TTL must be between 1m and 24h"},
 		{c.CacheTTL < 0 || c.CacheTTL > time.Minute, "SWITCHBOARD_CACHE_TTL must be between 0 (off) and 1m"},
+		{c.ProbeInterval != 0 && (c.ProbeInterval < 10*time.Second || c.ProbeInterval > 24*time.Hour), "SWITCHBOARD_PROBE_INTERVAL must be 0 (off) or between 10s and 24h"},
+		{c.ProbeStale < time.Minute || c.ProbeStale > 30*24*time.Hour, "SWITCHBOARD_PROBE_STALE must be between 1m and 720h"},
 		{c.badEgressAllowLoopback != "", fmt.Sprintf("SWITCHBOARD_EGRESS_ALLOW_LOOPBACK %q must be true or false", c.badEgressAllowLoopback)},
 		{c.ToolkitsDir != "" && !isDir(c.ToolkitsDir), fmt.Sprintf("SWITCHBOARD_TOOLKITS_DIR %q is not a directory: create it, or unset the variable to serve the built-in toolkits only", c.ToolkitsDir)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},

@@ -153,6 +153,10 @@ type Token struct {
 	Scope        string    `json:"scope,omitempty"`
 }
 
+// ErrUnauthorized reports that a provider answered a call made with an
+// access token with 401 (RFC 6750 §3.1, invalid_token).
+var ErrUnauthorized = errors.New("the provider refused the access token (HTTP 401)")
+
 // ErrRefreshRefused reports that the provider refused a refresh token
 // (revoked, expired, or already used).
 var ErrRefreshRefused = errors.New("provider refused the refresh token")
@@ -602,6 +606,9 @@ func (c Client) FetchIdentity(ctx context.Context, eg *egress.Clients, accessTok
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return "", "", fmt.Errorf("read identity answer: %w", err)
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		return "", "", fmt.Errorf("call identity endpoint: %w", ErrUnauthorized)
 	}
 	if resp.StatusCode/100 != 2 {
 		return "", "", fmt.Errorf("call identity endpoint: HTTP %d", resp.StatusCode)

@@ -380,7 +380,8 @@ type Store interface {
 	FailStaleAccounts(ctx context.Context, now, unlinkedBefore time.Time, reason string) (int, error)
 	// ClaimProbes leases up to limit ACTIVE accounts, in every project,
 	// whose credentials were last verified before verifiedBefore (or
-	// never) and that no unexpired lease holds, until leaseUntil, and
+	// never), whose Health is not HealthUnverified (a check found nothing
+	// to verify them with) and that no unexpired lease holds, until leaseUntil, and
 	// returns them, least recently verified first. Instances sharing the
 	// database never claim the same account while a lease holds, so each
 	// account is probed by one of them.

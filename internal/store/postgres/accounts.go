@@ -177,7 +177,8 @@ func (s *Store) ClaimProbes(ctx context.Context, now, verifiedBefore, leaseUntil
 	rows, err := s.pool.Query(ctx, `UPDATE accounts SET probe_lease_until = $1
 		WHERE id IN (
 			SELECT id FROM accounts
-			WHERE status = '`+store.StatusActive+`' AND (verified_at IS NULL OR verified_at < $2)
+			WHERE status = '`+store.StatusActive+`' AND health <> '`+store.HealthUnverified+`'
+				AND (verified_at IS NULL OR verified_at < $2)
 				AND (probe_lease_until IS NULL OR probe_lease_until < $3)
 			ORDER BY verified_at NULLS FIRST, id
 			LIMIT $4

@@ -195,7 +195,8 @@ func (s *Store) ClaimProbes(ctx context.Context, now, verifiedBefore, leaseUntil
 		rows, err := tx.QueryContext(ctx, `UPDATE accounts SET probe_lease_until = ?
 WHERE id IN (
 	SELECT id FROM accounts
-	WHERE status = '`+store.StatusActive+`' AND (verified_at IS NULL OR verified_at < ?)
+	WHERE status = '`+store.StatusActive+`' AND health <> '`+store.HealthUnverified+`'
+		AND (verified_at IS NULL OR verified_at < ?)
 		AND (probe_lease_until IS NULL OR probe_lease_until < ?)
 	ORDER BY verified_at, id
 	LIMIT ?

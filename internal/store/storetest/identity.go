@@ -168,10 +168,14 @@ func testClaimProbes(t *testing.T, s store.Store) {
 		{c2, "b-older", store.StatusActive, 2},
 		{c1, "a-fresh", store.StatusActive, 50},
 		{c1, "a-expired", store.StatusExpired, -1},
+		{c1, "a-unverifiable", store.StatusActive, -1},
 		{c2, "b-inactive", store.StatusInactive, 1},
 	} {
 		a := newAccount(r.cfg.ProjectID, r.id, r.cfg, "u1", at(0))
 		a.Status = r.status
+		if r.id == "a-unverifiable" {
+			a.Health = store.HealthUnverified
+		}
 		if r.verified >= 0 {
 			a.VerifiedAt = ptr(at(r.verified))
 		}
