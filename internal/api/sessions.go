@@ -211,6 +211,7 @@ func (s *Server) sessionToolkitJSON(ctx context.Context, cat *toolkits.Catalog, 
 		Enabled:                    true,
 		ComposioManagedAuthSchemes: []string{},
 		Meta:                       wire.ToolkitMetaBrief{Description: tk.Description, Logo: tk.Logo},
+		IsNoAuth:                   st.NoAuth,
 	}
 	if a := st.Account; a != nil {
 		item.ConnectedAccount = &wire.SessionToolkitAccount{

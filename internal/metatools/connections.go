@@ -102,8 +102,8 @@ func (r *run) connection(ctx context.Context, slug, alias string, again bool) co
 			Status: a.Status, Active: a.ID == st.ActiveID, ConnectedAt: a.ConnectedAt, IsDefault: a.IsDefault,
 			Health: accounts.HealthOf(a, r.s.now().UTC()).Status})
 	}
-	if st.Connected && !again {
-		return item
+	if st.Connected && (!again || st.NoAuth) {
+		return item // connected, or nothing to connect
 	}
 	connect := r.s.Sessions.Connect
 	if again {
@@ -204,6 +204,9 @@ func (r *run) waitOne(ctx context.Context, slug string, timeout time.Duration) w
 		return w
 	}
 	switch {
+	case conn.NoAuth:
+		w.Status = "connected"
+		w.Message = slug + " needs no connection; its tools run without an account."
 	case conn.Connected:
 		a := conn.Account
 		w.Status, w.ConnectedAccountID, w.Alias, w.Identity = "connected", a.ID, optional(a.Alias), a.Identity

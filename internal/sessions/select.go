@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -120,10 +121,28 @@ func (s *Service) Select(ctx context.Context, p store.Project, w Want) (store.Ac
 			return store.Account{}, nil, err
 		}
 	}
+	if s.noAuth(ctx, p.ID, w.Toolkit) {
+		// A toolkit that needs no credentials runs without an account:
+		// there is none to pick, connect or pin.
+		if w.Account != "" {
+			return store.Account{}, &Refusal{
+				Reason: fmt.Sprintf("%s needs no connected account, so there is no account %s to use", w.Toolkit, w.Account),
+				Fix:    Fix{Do: "call the tool without naming an account"},
+			}, nil
+		}
+		return store.Account{}, nil, nil
+	}
 	if !sess.Config.MultiAccount.Enabled {
 		return s.selectSingle(ctx, sess, w)
 	}
 	return s.selectMulti(ctx, sess, w)
+}
+
+// noAuth reports whether the project's catalog has toolkit as one that
+// needs no credentials (toolkits.Toolkit.NoAuth).
+func (s *Service) noAuth(ctx context.Context, projectID, toolkit string) bool {
+	tk, ok := s.Catalog.For(ctx, projectID).Get(toolkit)
+	return ok && tk.NoAuth()
 }
 
 // AccountNotFound is the error the official SDK maps to "connected account
@@ -136,6 +155,12 @@ func AccountNotFound(format string, args ...any) error {
 // selectOutside selects without a session: the named account, or else
 // the user's default one (userDefault).
 func (s *Service) selectOutside(ctx context.Context, p store.Project, w Want) (store.Account, *Refusal, error) {
+	if s.noAuth(ctx, p.ID, w.Toolkit) {
+		if w.ConnectedAccountID != "" {
+			return store.Account{}, nil, authconfigs.NoAuth(w.Toolkit, "connected_account_id")
+		}
+		return store.Account{}, nil, nil
+	}
 	var a store.Account
 	switch {
 	case w.ConnectedAccountID != "":

@@ -128,11 +128,9 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 	if err != nil {
 		return LinkPage{}, flowErr("auth_config_missing", "The application's settings for this service were removed.", err)
 	}
-	if ac.AuthScheme != "OAUTH2" {
-		form, err := s.credentialForm(ctx, ac)
-		if err != nil {
-			return LinkPage{}, err
-		}
+	if form, err := s.credentialForm(ctx, ac); err != nil && ac.AuthScheme != string(toolkits.ModeOAuth2) {
+		return LinkPage{}, err
+	} else if err == nil && !form.Scheme.SignIn() {
 		return LinkPage{Link: l, Account: a, Form: &form}, nil
 	}
 	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.Accounts.RedirectURI())
@@ -401,7 +399,11 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 		return store.Account{}, err
 	}
 	var expiry *time.Time
-	if tok, ok := creds.(oauth.Token); ok && !tok.Expiry.IsZero() {
+	tok, ok := creds.(oauth.Token)
+	if mc, isMachine := creds.(accounts.MachineCredentials); isMachine {
+		tok, ok = mc.Token, true
+	}
+	if ok && !tok.Expiry.IsZero() {
 		e := tok.Expiry.UTC()
 		expiry = &e
 	}
