@@ -224,6 +224,8 @@ func (s *Server) sessionToolkitJSON(ctx context.Context, cat *toolkits.Catalog, 
 				ID:         a.AuthConfigID,
 				AuthScheme: s.authScheme(ctx, a.ProjectID, a.AuthConfigID),
 			},
+			Identity:  a.Identity,
+			IsDefault: a.IsDefault,
 		}
 	}
 	return item

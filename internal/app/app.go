@@ -363,6 +363,9 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("subscribe to account changes: %w", err)
 	}
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)
+	if a.Config.ProbeInterval > 0 {
+		go a.Accounts.RunProber(ctx, accounts.ProbeOptions{Interval: a.Config.ProbeInterval, Stale: a.Config.ProbeStale, Batch: 50})
+	}
 	if a.toolkitsDir != nil {
 		go a.toolkitsDir.Watch(ctx)
 	}

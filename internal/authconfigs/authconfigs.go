@@ -60,6 +60,9 @@ type CreateInput struct {
 	IsEnabledForToolRouter *bool
 	// ToolAccess is tool_access_config, if given.
 	ToolAccess *ToolAccess
+	// DuplicatePolicy is store.AuthConfig.DuplicatePolicy; "" is the
+	// default, supersede.
+	DuplicatePolicy string
 }
 
 // Create validates and stores a new auth config.
@@ -106,6 +109,10 @@ func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) 
 	if c.Name == "" {
 		c.Name = tk.Name + " Auth Config"
 	}
+	if err := validPolicy("auth_config.duplicate_policy", in.DuplicatePolicy); err != nil {
+		return store.AuthConfig{}, err
+	}
+	c.DuplicatePolicy = in.DuplicatePolicy
 	tools, err := s.checkToolAccess(ctx, projectID, tk.Slug, in.ToolAccess, "auth_config.tool_access_config")
 	if err != nil {
 		return store.AuthConfig{}, err
@@ -402,6 +409,8 @@ type UpdateInput struct {
 	// ToolAccess is tool_access_config, if given; its nil lists change
 	// nothing.
 	ToolAccess *ToolAccess
+	// DuplicatePolicy, if given, replaces the duplicate policy.
+	DuplicatePolicy *string
 }
 
 // Update changes an auth config, under the credential-host rule:
@@ -445,9 +454,17 @@ func (s *Service) Update(ctx context.Context, projectID, id string, in UpdateInp
 	if err != nil {
 		return store.AuthConfig{}, err
 	}
+	if in.DuplicatePolicy != nil {
+		if err := validPolicy("duplicate_policy", *in.DuplicatePolicy); err != nil {
+			return store.AuthConfig{}, err
+		}
+	}
 	return s.update(ctx, projectID, id, func(c store.AuthConfig) (store.AuthConfig, error) {
 		if in.Name != nil {
 			c.Name = *in.Name
+		}
+		if in.DuplicatePolicy != nil {
+			c.DuplicatePolicy = *in.DuplicatePolicy
 		}
 		if tools != nil {
 			c.ToolsForExecution = nil
@@ -564,6 +581,9 @@ func (s *Service) OAuthClient(ctx context.Context, c store.AuthConfig, redirectU
 		PKCE:              spec.PKCE,
 		Now:               s.Now,
 	}
+	if r := spec.Reauthorize; r != nil {
+		client.LoginHintParam, client.SelectAccount = r.LoginHint, r.SelectAccount
+	}
 	if client.ClientID == "" || client.ClientSecret == "" {
 		return oauth.Client{}, fmt.Errorf("auth config %s has no client credentials", c.ID)
 	}
@@ -603,4 +623,16 @@ func BaseURL(c store.AuthConfig, tk toolkits.Toolkit) string {
 		return strings.TrimRight(v, "/")
 	}
 	return tk.BaseURL
+}
+
+// validPolicy checks a duplicate policy (store.AuthConfig.DuplicatePolicy,
+// which the accounts package applies): "", supersede, allow or reject.
+func validPolicy(field, policy string) error {
+	switch policy {
+	case "", "supersede", "allow", "reject":
+		return nil
+	}
+	return problem.Invalidf("invalid_duplicate_policy", field,
+		"duplicate_policy %q is not one of supersede, allow or reject", policy).
+		WithFix("Pass supersede (the default: a reconnection replaces the older account of the same identity), allow (keep both) or reject (refuse the reconnection)")
 }

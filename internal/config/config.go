@@ -61,6 +61,13 @@ type Config struct {
 	// without a restart (SWITCHBOARD_TOOLKITS_DIR). Default none: the
 	// built-ins only.
 	ToolkitsDir string
+	// ProbeInterval is how often each instance checks accounts whose
+	// credentials were not verified within ProbeStale, with the toolkit's
+	// identity call (SWITCHBOARD_PROBE_INTERVAL). Default 0: off.
+	ProbeInterval time.Duration
+	// ProbeStale is how long a verification holds before the prober checks
+	// the account again (SWITCHBOARD_PROBE_STALE). Default 6h.
+	ProbeStale time.Duration
 	// DebugAddr, when set, is a host:port on which the process serves Go's
 	// profiler (net/http/pprof) without authentication
 	// (SWITCHBOARD_DEBUG_ADDR). Default off; keep it on loopback.
@@ -79,6 +86,9 @@ func Default() Config {
 		LinkTTL:  10 * time.Minute,
 		LogLevel: "info",
 		CacheTTL: time.Second,
+		// Probing calls every provider once per account and period: off
+		// unless asked for.
+		ProbeStale: 6 * time.Hour,
 	}
 }
 
@@ -110,6 +120,10 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	duration(&c.LinkTTL, "SWITCHBOARD_LINK_TTL")
 	fs.DurationVar(&c.LinkTTL, "link-ttl", c.LinkTTL, "how long a connection link stays usable (SWITCHBOARD_LINK_TTL)")
+	duration(&c.ProbeInterval, "SWITCHBOARD_PROBE_INTERVAL")
+	fs.DurationVar(&c.ProbeInterval, "probe-interval", c.ProbeInterval, "how often to check accounts' credentials in the background; 0 turns it off (SWITCHBOARD_PROBE_INTERVAL)")
+	duration(&c.ProbeStale, "SWITCHBOARD_PROBE_STALE")
+	fs.DurationVar(&c.ProbeStale, "probe-stale", c.ProbeStale, "how long a verification of an account's credentials holds (SWITCHBOARD_PROBE_STALE)")
 	duration(&c.CacheTTL, "SWITCHBOARD_CACHE_TTL")
 	if v := getenv("SWITCHBOARD_EGRESS_ALLOW_LOOPBACK"); v != "" {
 		if b, err := strconv.ParseBool(v); err == nil {
@@ -168,6 +182,8 @@ func (c Config) Validate() error {
 		{c.BootstrapAPIKey != "" && len(c.BootstrapAPIKey) < MinBootstrapKeyLength, fmt.Sprintf("SWITCHBOARD_BOOTSTRAP_API_KEY has %d characters, fewer than %d: use a longer random key (e.g. `head -c 32 /dev/urandom | base64`), or unset it to have one generated", len(c.BootstrapAPIKey), MinBootstrapKeyLength)},
 		{c.LinkTTL < time.Minute || c.LinkTTL > 24*time.Hour, "SWITCHBOARD_LINK_TTL must be between 1m and 24h"},
 		{c.CacheTTL < 0 || c.CacheTTL > time.Minute, "SWITCHBOARD_CACHE_TTL must be between 0 (off) and 1m"},
+		{c.ProbeInterval != 0 && (c.ProbeInterval < 10*time.Second || c.ProbeInterval > 24*time.Hour), "SWITCHBOARD_PROBE_INTERVAL must be 0 (off) or between 10s and 24h"},
+		{c.ProbeStale < time.Minute || c.ProbeStale > 30*24*time.Hour, "SWITCHBOARD_PROBE_STALE must be between 1m and 720h"},
 		{len(c.badEnv) > 0, strings.Join(c.badEnv, "; ")},
 		{c.ToolkitsDir != "" && !isDir(c.ToolkitsDir), fmt.Sprintf("SWITCHBOARD_TOOLKITS_DIR %q is not a directory: create it, or unset the variable to serve the built-in toolkits only", c.ToolkitsDir)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},

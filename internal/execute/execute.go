@@ -295,6 +295,16 @@ func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk
 			s.MemoryBudget().Give(held)
 			continue // refresh once, retry once
 		}
+		if resp.StatusCode == http.StatusUnauthorized && ac.AuthScheme == string(toolkits.ModeOAuth2) {
+			// A fresh token refused too: only the user can fix this.
+			s.MemoryBudget().Give(held)
+			expired, err := s.Accounts.Expire(ctx, a.ProjectID, a.ID, accounts.ReasonRejected)
+			if err != nil {
+				return sent{Result: failed(logID, "the %s API refused the account's refreshed token (HTTP 401)", tk.Name)}
+			}
+			return sent{Result: Result{Data: emptyObject, LogID: logID, Status: resp.StatusCode,
+				Error: s.explain(ctx, p, sessions.Unusable(expired), logID)}}
+		}
 		return sent{Result: Result{Status: resp.StatusCode, LogID: logID}, header: resp.Header, raw: raw, held: held}
 	}
 }

@@ -538,7 +538,21 @@ func validateOAuth2(p *problems, at string, o OAuth2Spec) {
 			p.add(at+".authorize_params", "must not set %q, which the flow sets itself", k)
 		}
 	}
+	if r := o.Reauthorize; r != nil && r.LoginHint != "" {
+		switch {
+		case !paramName.MatchString(r.LoginHint):
+			p.add(at+".reauthorize.login_hint", "must be a parameter name of letters, digits and _, got %q", r.LoginHint)
+		case slices.Contains(reservedAuthorizeParams, r.LoginHint) || r.LoginHint == o.ScopeParam || r.LoginHint == "prompt":
+			p.add(at+".reauthorize.login_hint", "must not be %q, which the flow sets itself", r.LoginHint)
+		case o.AuthorizeParams[r.LoginHint] != "":
+			p.add(at+".reauthorize.login_hint", "must not be %q, which authorize_params sets", r.LoginHint)
+		}
+	}
 }
+
+// paramName is the shape of an authorization request parameter a toolkit
+// names.
+var paramName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
 func validateIdentity(p *problems, t Toolkit, id Identity) {
 	const at = "identity"

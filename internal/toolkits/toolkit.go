@@ -150,6 +150,23 @@ type OAuth2Spec struct {
 	// PKCE reports whether the provider accepts a PKCE S256 challenge
 	// (RFC 7636 §4.3) from a confidential client.
 	PKCE bool `json:"pkce"`
+	// Reauthorize, when set, is how the provider lets the re-authorization
+	// of a known account ask for that account.
+	Reauthorize *ReauthorizeHints `json:"reauthorize,omitempty"`
+}
+
+// ReauthorizeHints are the authorization request parameters that steer a
+// re-authorization towards the account being re-authorized.
+type ReauthorizeHints struct {
+	// LoginHint names the parameter that carries the account's recorded
+	// identity (its email or login): "login_hint" (OpenID Connect Core
+	// §3.1.2.1) for most providers. Empty sends none.
+	LoginHint string `json:"login_hint,omitempty"`
+	// SelectAccount reports whether the provider takes prompt=select_account
+	// (OpenID Connect Core §3.1.2.1), which shows its account chooser
+	// instead of going on with whichever account the browser is signed
+	// in to. It joins a prompt of authorize_params with a space.
+	SelectAccount bool `json:"select_account,omitempty"`
 }
 
 // Field is one input of a connection form.

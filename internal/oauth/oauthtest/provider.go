@@ -38,6 +38,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -232,8 +233,21 @@ type Provider struct {
 	issued       []IssuedToken
 	refreshes    int
 	refreshTries int
+	authorizes   []url.Values
 	machine      map[string]bool         // clients allowed the client credentials grant
 	machineToks  map[string]machineToken // access tokens of that grant
+}
+
+// Authorizes returns the parameters of every authorization request a
+// browser made (GET), oldest first: what Switchboard's redirect asked for.
+func (p *Provider) Authorizes() []url.Values {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]url.Values, len(p.authorizes))
+	for i, v := range p.authorizes {
+		out[i] = maps.Clone(v)
+	}
+	return out
 }
 
 // machineToken is an access token of the client credentials grant.
