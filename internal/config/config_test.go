@@ -143,3 +143,29 @@ func TestLogSettings(t *testing.T) {
 		t.Errorf("from the environment: execution logs %v, retention %v; want off, 48h", c.ExecutionLogs, c.LogRetention)
 	}
 }
+
+// TestDurationEnv: a duration setting that does not parse fails Validate,
+// naming the variable, instead of leaving the default in place unseen.
+func TestDurationEnv(t *testing.T) {
+	for _, env := range []string{"SWITCHBOARD_LINK_TTL", "SWITCHBOARD_CACHE_TTL"} {
+		for _, tt := range []struct {
+			value   string
+			wantErr bool
+		}{{"", false}, {"30s", false}, {"10", true}, {"ten minutes", true}} {
+			c := Default()
+			c.Bind(flag.NewFlagSet("t", flag.ContinueOnError), func(k string) string {
+				if k == env {
+					return tt.value
+				}
+				return ""
+			})
+			if env == "SWITCHBOARD_LINK_TTL" && tt.value == "30s" {
+				tt.wantErr = true // parses, but is under the 1m minimum
+			}
+			err := c.Validate()
+			if gotErr := err != nil; gotErr != tt.wantErr || (err != nil && !strings.Contains(err.Error(), env)) {
+				t.Errorf("%s=%q: Validate got %v, want error %v", env, tt.value, err, tt.wantErr)
+			}
+		}
+	}
+}
