@@ -429,6 +429,8 @@ type Store interface {
 	UpdateSession(ctx context.Context, projectID, id string, fn func(Session) (Session, error)) (Session, error)
 	DeleteSession(ctx context.Context, projectID, id string) error
 
+	Logs
+
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error
