@@ -386,6 +386,9 @@ type Store interface {
 	UpdateSession(ctx context.Context, projectID, id string, fn func(Session) (Session, error)) (Session, error)
 	DeleteSession(ctx context.Context, projectID, id string) error
 
+	// Outbox holds events, webhook subscriptions and deliveries.
+	Outbox
+
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error
