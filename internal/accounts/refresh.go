@@ -121,6 +121,11 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 		return oauth.Token{}, err
 	}
 	tok, err := client.Refresh(ctx, s.Egress, old)
+	if err != nil {
+		s.refreshFailed(ctx, a, ac, err)
+	} else {
+		s.refreshFailures.reset(a.ID)
+	}
 	if errors.Is(err, oauth.ErrRefreshRefused) {
 		reason := "The provider refused the refresh token (revoked or invalid); the user must connect again"
 		if _, uerr := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
