@@ -58,6 +58,8 @@ type EventData struct {
 	PreviousAlias  string     `json:"previous_alias,omitempty"`
 	Identity       string     `json:"identity,omitempty"`
 	ConnectedAt    *time.Time `json:"connected_at,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 	// Attempt and ErrorClass describe a failed refresh.
 	Attempt    int    `json:"attempt,omitempty"`
 	ErrorClass string `json:"error_class,omitempty"`
@@ -73,7 +75,7 @@ func AccountEvent(typ string, before *Account, a Account, authScheme string, at 
 	d := EventData{
 		AccountID: a.ID, UserID: a.UserID, ToolkitSlug: a.ToolkitSlug, AuthConfigID: a.AuthConfigID,
 		AuthScheme: authScheme, Status: a.Status, StatusReason: a.StatusReason, Alias: a.Alias, Identity: a.Identity,
-		ConnectedAt: a.ConnectedAt,
+		ConnectedAt: a.ConnectedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
 	if before != nil {
 		if before.Status != a.Status {

@@ -80,14 +80,35 @@ func Payload(e store.Event) ([]byte, error) {
 	}
 	var data any
 	if e.Type == store.EventAccountExpired {
-		// Exactly the fields of Composio's documented payload.
+		// Composio's documented fields first, then the ones the official
+		// TypeScript SDK's ConnectionExpiredEventSchema requires too, with
+		// the connection state empty: it would hold credentials.
+		type expiredAuthConfig struct {
+			ID                string `json:"id"`
+			AuthScheme        string `json:"auth_scheme"`
+			IsComposioManaged bool   `json:"is_composio_managed"`
+			IsDisabled        bool   `json:"is_disabled"`
+		}
+		type state struct {
+			AuthScheme string         `json:"authScheme"`
+			Val        map[string]any `json:"val"`
+		}
 		data = struct {
-			ID           string     `json:"id"`
-			Toolkit      slug       `json:"toolkit"`
-			AuthConfig   authConfig `json:"auth_config"`
-			Status       string     `json:"status"`
-			StatusReason string     `json:"status_reason"`
-		}{d.AccountID, slug{d.ToolkitSlug}, authConfig{d.AuthConfigID, d.AuthScheme}, d.Status, d.StatusReason}
+			ID           string            `json:"id"`
+			Toolkit      slug              `json:"toolkit"`
+			AuthConfig   expiredAuthConfig `json:"auth_config"`
+			Status       string            `json:"status"`
+			StatusReason string            `json:"status_reason"`
+			UserID       string            `json:"user_id"`
+			CreatedAt    string            `json:"created_at"`
+			UpdatedAt    string            `json:"updated_at"`
+			IsDisabled   bool              `json:"is_disabled"`
+			State        state             `json:"state"`
+			Data         map[string]any    `json:"data"`
+			Params       map[string]any    `json:"params"`
+		}{d.AccountID, slug{d.ToolkitSlug}, expiredAuthConfig{d.AuthConfigID, d.AuthScheme, false, false}, d.Status, d.StatusReason,
+			d.UserID, timestamp(d.CreatedAt), timestamp(d.UpdatedAt), false, state{d.AuthScheme, map[string]any{}},
+			map[string]any{}, map[string]any{}}
 	} else {
 		data = struct {
 			ID             string     `json:"id"`
@@ -111,8 +132,12 @@ func Payload(e store.Event) ([]byte, error) {
 		Data      any               `json:"data"`
 		Timestamp string            `json:"timestamp"`
 	}{e.ID, e.Type, map[string]string{"project_id": e.ProjectID, "org_id": e.ProjectID}, data,
-		e.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z")})
+		timestamp(e.CreatedAt)})
 }
+
+// timestamp is an ISO 8601 time in UTC with milliseconds, as Composio
+// writes them.
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // previousAlias is the alias before an alias change ("" when there was
 // none); other events leave it out.

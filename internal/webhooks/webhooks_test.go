@@ -193,7 +193,10 @@ func TestDeliverySigned(t *testing.T) {
 	if payload["id"] != id || payload["type"] != store.EventAccountExpired {
 		t.Errorf("payload id and type: got %v, %v; want %s and the expired type", payload["id"], payload["type"], id)
 	}
-	wantData := `{"id":"ca_1","toolkit":{"slug":"gmail"},"auth_config":{"id":"ac_1","auth_scheme":"OAUTH2"},"status":"EXPIRED","status_reason":"OAuth refresh token expired"}`
+	ts0 := f.clock.Now().Format("2006-01-02T15:04:05.000Z")
+	wantData := `{"id":"ca_1","toolkit":{"slug":"gmail"},"auth_config":{"id":"ac_1","auth_scheme":"OAUTH2","is_composio_managed":false,"is_disabled":false},` +
+		`"status":"EXPIRED","status_reason":"OAuth refresh token expired","user_id":"user-1","created_at":"` + ts0 + `","updated_at":"` + ts0 + `",` +
+		`"is_disabled":false,"state":{"authScheme":"OAUTH2","val":{}},"data":{},"params":{}}`
 	var raw struct{ Data json.RawMessage }
 	json.Unmarshal(body, &raw)
 	if data := string(raw.Data); data != wantData {
