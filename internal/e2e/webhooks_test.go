@@ -96,7 +96,7 @@ func hookAPICall(t *testing.T, s *server, method, path string, in any, out any) 
 // composio.triggers.verifyWebhook) accepts Switchboard's deliveries as
 // they came and refuses them with the body tampered with or another
 // secret. The deliveries are real: a subscription made through the API, an
-// account connected through a link and then expired, the server's worker
+// account connected through a link, then expired by a refused refresh, the server's worker
 // posting to a receiver on 127.0.0.1.
 func TestOfficialSDKsVerifyWebhooks(t *testing.T) {
 	py := pythonSDK(t)
@@ -118,7 +118,7 @@ func TestOfficialSDKsVerifyWebhooks(t *testing.T) {
 			}
 			code := hookAPICall(t, s, "POST", "/api/v3/webhook_subscriptions", map[string]any{
 				"webhook_url":    rcv.URL + "/hooks/composio",
-				"enabled_events": []string{store.EventAccountActive, store.EventAccountExpired},
+				"enabled_events": []string{store.EventAccountActive, store.EventAccountExpired, store.EventAccountRefreshFailed},
 			}, &sub)
 			if code != http.StatusCreated || !strings.HasPrefix(sub.Secret, "whsec_") || sub.Version != "V3" {
 				t.Fatalf("create subscription: %d %+v", code, sub)
@@ -132,18 +132,24 @@ func TestOfficialSDKsVerifyWebhooks(t *testing.T) {
 				t.Fatalf("consent: %d %s", resp.StatusCode, body(resp))
 			}
 			active := rcv.wait(t, store.EventAccountActive)
-			// A refused refresh moves the account to EXPIRED through the
-			// same store call.
-			projects, err := s.App.Store.ListProjects(ctxT(t))
-			if err != nil || len(projects) != 1 {
-				t.Fatalf("projects: %v %d", err, len(projects))
+			// The provider revokes the user's grant: the next refresh is
+			// refused, which records refresh_failed and expires the account.
+			p.RevokeUser(work.Login)
+			var refreshed map[string]any
+			if code := hookAPICall(t, s, "POST", "/api/v3.1/connected_accounts/"+req.ID+"/refresh", map[string]any{}, &refreshed); code == http.StatusOK {
+				t.Fatalf("refresh after the revocation: got %d %v, want it refused", code, refreshed)
 			}
-			_, err = s.App.Store.UpdateAccount(ctxT(t), projects[0].ID, req.ID, func(a store.Account) (store.Account, error) {
-				a.Status, a.StatusReason, a.UpdatedAt = store.StatusExpired, "The provider refused the refresh token", time.Now()
-				return a, nil
-			})
-			if err != nil {
-				t.Fatal(err)
+			failed := rcv.wait(t, store.EventAccountRefreshFailed)
+			var fp struct {
+				Data struct {
+					ID, Status string
+					Attempt    int    `json:"attempt"`
+					ErrorClass string `json:"error_class"`
+				}
+			}
+			json.Unmarshal(failed.Body, &fp)
+			if fp.Data.ID != req.ID || fp.Data.Attempt != 1 || fp.Data.ErrorClass != "refused" {
+				t.Errorf("refresh_failed data: got %+v, want attempt 1 of class refused for %s", fp.Data, req.ID)
 			}
 			expired := rcv.wait(t, store.EventAccountExpired)
 
@@ -161,7 +167,7 @@ func TestOfficialSDKsVerifyWebhooks(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			for _, d := range []hookDelivery{active, expired} {
+			for _, d := range []hookDelivery{active, failed, expired} {
 				file := filepath.Join(t.TempDir(), "body.json")
 				if err := os.WriteFile(file, d.Body, 0o600); err != nil {
 					t.Fatal(err)
