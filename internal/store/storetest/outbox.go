@@ -101,7 +101,7 @@ func testOutboxAccountEvents(t *testing.T, s store.Store) {
 		}
 		want := store.EventData{AccountID: a.ID, UserID: "u1", ToolkitSlug: "gmail", AuthConfigID: c.ID, AuthScheme: "OAUTH2",
 			Status: store.StatusExpired, StatusReason: "refresh refused", PreviousStatus: store.StatusActive,
-			Identity: a.Identity, ConnectedAt: a.ConnectedAt}
+			Identity: a.Identity, ConnectedAt: a.ConnectedAt, CreatedAt: a.CreatedAt, UpdatedAt: at(4)}
 		if d := diff(want, d); d != "" {
 			t.Errorf("expired event data (-want +got):\n%s", d)
 		}
@@ -351,4 +351,28 @@ func testWebhookSubscriptions(t *testing.T, s store.Store) {
 	wantErr(t, "DeleteWebhookSubscription from another project", s.DeleteWebhookSubscription(ctx, "p2", w.ID), store.ErrNotFound)
 	wantNoErr(t, "DeleteWebhookSubscription", s.DeleteWebhookSubscription(ctx, p.ID, w.ID))
 	wantErr(t, "DeleteWebhookSubscription twice", s.DeleteWebhookSubscription(ctx, p.ID, w.ID), store.ErrNotFound)
+}
+
+// testOutboxAuthConfigDelete checks that the accounts a deleted auth
+// config takes with it get their deleted events.
+func testOutboxAuthConfigDelete(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := mustCreateProject(t, s, newProject("p1"))
+	c := mustCreateAuthConfig(t, s, newAuthConfig(p.ID, "ac1", "gmail", at(1)))
+	w := mustCreateSubscription(t, s, newSubscription(p.ID, "ws1", at(1)))
+	mustCreateAccount(t, s, newAccount(p.ID, "ca1", c, "u1", at(2)))
+	mustCreateAccount(t, s, newAccount(p.ID, "ca2", c, "u2", at(3)))
+	wantNoErr(t, "DeleteAuthConfig", s.DeleteAuthConfig(ctx, p.ID, c.ID))
+	for _, id := range []string{"ca1", "ca2"} {
+		evs, _ := s.ListEvents(ctx, p.ID, id, 100)
+		got := eventTypes(evs)
+		if !slices.Contains(got, store.EventAccountDeleted) {
+			t.Errorf("events of %s after its auth config was deleted: got %v, want a deleted event", id, got)
+		}
+	}
+	ds, _ := s.ListDeliveries(ctx, p.ID, w.ID, 100)
+	if len(ds) != 4 { // created and deleted, twice
+		t.Errorf("deliveries: got %d, want 4", len(ds))
+	}
+	wantErr(t, "DeleteAuthConfig twice", s.DeleteAuthConfig(ctx, p.ID, c.ID), store.ErrNotFound)
 }

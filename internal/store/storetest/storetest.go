@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"OutboxLinkExpired", testOutboxLinkExpired},
 		{"OutboxDeliveries", testOutboxDeliveries},
 		{"OutboxParallelClaims", testOutboxParallelClaims},
+		{"OutboxAuthConfigDelete", testOutboxAuthConfigDelete},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
