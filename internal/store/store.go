@@ -17,8 +17,10 @@
 //     continues after the last item returned; an empty cursor means the end.
 //   - Credential fields (Sealed*) hold ciphertext from the vault only; the
 //     backends never see plaintext secrets. Their plaintext twins
-//     (Credentials, Secrets, Token, Verifier) exist above the vault's
+//     (Credentials, Secrets, Token, Verifier, Secret, PreviousSecret) exist above the vault's
 //     barrier, which seals and opens them; a backend ignores them.
+//   - Account writes append the events they cause (AccountEvents) to the
+//     outbox in their own transaction; see Outbox.
 //
 // store imports no other internal package.
 package store

@@ -260,7 +260,7 @@ func (s *Service) send(ctx context.Context, w store.WebhookSubscription, e store
 	req.Header.Set("webhook-signature", Sign(e.ID, ts, body, Secrets(w, now)...))
 	req.Header.Set("x-composio-webhook-version", w.Version)
 	req.Header.Set("x-composio-delivery-attempt", strconv.Itoa(attempt))
-	resp, err := s.client(w.URL).Do(req)
+	resp, err := s.clients().ForURL(w.URL).Do(req)
 	if err != nil {
 		return 0, "", sendError(err)
 	}
@@ -270,13 +270,14 @@ func (s *Service) send(ctx context.Context, w store.WebhookSubscription, e store
 	return resp.StatusCode, cleanText(b), nil
 }
 
-func (s *Service) client(raw string) *http.Client {
+// clients returns the egress clients deliveries go through.
+func (s *Service) clients() *egress.Clients {
 	s.clientsOnce.Do(func() {
 		if s.Egress == nil {
 			s.Egress = &egress.Clients{Timeout: Timeout, AllowLoopback: s.AllowLoopback}
 		}
 	})
-	return s.Egress.ForURL(raw)
+	return s.Egress
 }
 
 // sendError says why a request failed without the URL, which may carry a
