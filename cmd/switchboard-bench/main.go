@@ -4,14 +4,29 @@
 // ratio to a baseline measured in the same run, interleaved with it.
 //
 //	switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]
+//	switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres] [-cpuprofile PREFIX]
 //
 // catalog measures a catalog of many tools loaded from SWITCHBOARD_TOOLKITS_DIR
 // (by default 100 toolkits of 50 tools: 5,000 tools) against the built-in
 // catalog alone: start time until the first tool is served, resident memory,
 // tool search latency through the API, and a reload under load, in which
 // eight clients read tools while the directory is rewritten, and every
-// request must succeed. Without -bin it builds ./cmd/switchboard first, so
-// run it from the module root: go run ./cmd/switchboard-bench catalog.
+// request must succeed.
+//
+// execute measures what a tool call costs against the least a forwarding
+// router must do: the client (this process), the real binary, a fake
+// upstream answering GitHub's GET /user body, and a bare
+// httputil.ReverseProxy hop that only adds the credential, all separate
+// processes on 127.0.0.1. Interleaved in one run, per store: cached
+// execute through a pinned session against the hop (p50, p99, and
+// throughput with 8 clients, with the server's CPU time per execute from
+// /proc), the same with an upstream that takes 2 ms, session creates per
+// second with 8 clients, and how soon a long-polling wait returns after
+// the hosted form posts. PostgreSQL runs in a throwaway cluster
+// (Debian's postgresql-15 binaries).
+//
+// Without -bin it builds ./cmd/switchboard first, so run it from the
+// module root: go run ./cmd/switchboard-bench catalog.
 package main
 
 import (
@@ -34,22 +49,43 @@ func main() {
 	}
 }
 
-const usage = "usage: switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]"
+const usage = `usage: switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]
+       switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres]`
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "catalog" {
+	if len(args) == 0 {
 		return errors.New(usage)
 	}
-	fs := flag.NewFlagSet("catalog", flag.ContinueOnError)
+	switch args[0] {
+	case cmdUpstream:
+		return serveUpstream(args[1:])
+	case cmdHop:
+		return serveHop(args[1:])
+	case "catalog", "execute":
+	default:
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	bin := fs.String("bin", "", "the switchboard binary; built from ./cmd/switchboard when empty")
-	rounds := fs.Int("rounds", 5, "interleaved start rounds per catalog")
-	nToolkits := fs.Int("toolkits", 100, "synthetic toolkits in the directory")
-	nTools := fs.Int("tools", 50, "tools per synthetic toolkit")
+	rounds := fs.Int("rounds", 5, "catalog: interleaved start rounds per catalog; execute: throughput windows per op")
+	nToolkits := fs.Int("toolkits", 100, "catalog: synthetic toolkits in the directory")
+	nTools := fs.Int("tools", 50, "catalog: tools per synthetic toolkit")
+	n := fs.Int("n", 2000, "execute: latency samples per op")
+	window := fs.Duration("window", time.Second, "execute: length of one throughput window")
+	stores := fs.String("stores", "sqlite,postgres", "execute: the stores to measure, in order")
+	profile := fs.String("cpuprofile", "", "execute: write the server's CPU profile under the throughput load to PREFIX-STORE.pprof")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *rounds < 1 || *nToolkits < 1 || *nTools < 1 {
-		return errors.New("-rounds, -toolkits and -tools must be at least 1")
+	if *rounds < 1 || *nToolkits < 1 || *nTools < 1 || *n < 10 || *window <= 0 {
+		return errors.New("-rounds, -toolkits and -tools must be at least 1, -n at least 10, -window positive")
+	}
+	var storeList []string
+	for _, st := range strings.Split(*stores, ",") {
+		if st != "sqlite" && st != "postgres" {
+			return fmt.Errorf("-stores: %q is neither sqlite nor postgres", st)
+		}
+		storeList = append(storeList, st)
 	}
 	work, err := os.MkdirTemp("", "switchboard-bench-")
 	if err != nil {
@@ -64,6 +100,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("go build ./cmd/switchboard (run from the module root, or pass -bin): %w", err)
 		}
+	}
+	if args[0] == "execute" {
+		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile})
 	}
 	return catalog(ctx, stdout, catalogRun{bin: *bin, work: work, rounds: *rounds, toolkits: *nToolkits, tools: *nTools})
 }

@@ -31,6 +31,8 @@ type server struct {
 // serverConfig says how to start a server.
 type serverConfig struct {
 	bin, dataDir, toolkitsDir, key string
+	// env holds more VAR=value settings.
+	env []string
 }
 
 // start starts the binary on a free port and returns once it has been
@@ -49,6 +51,7 @@ func start(ctx context.Context, c serverConfig) (*server, error) {
 		"SWITCHBOARD_TOOLKITS_DIR="+c.toolkitsDir,
 		"SWITCHBOARD_LOG_LEVEL=error",
 	)
+	cmd.Env = append(cmd.Env, c.env...)
 	out := new(bytes.Buffer)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -80,18 +83,31 @@ func (s *server) waitReady(client *http.Client, started time.Time, path string) 
 
 // get GETs path with the server's API key and returns the status and body.
 func (s *server) get(client *http.Client, path string) (int, []byte, error) {
-	req, err := http.NewRequest(http.MethodGet, s.base+path, nil)
+	return s.send(client, http.MethodGet, path, "")
+}
+
+// send sends a request with the server's API key and a JSON body (none
+// when empty) and returns the status and body.
+func (s *server) send(client *http.Client, method, path, body string) (int, []byte, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.base+path, rd)
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("x-api-key", s.key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, body, err
+	answer, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, answer, err
 }
 
 // memory returns the process's resident set size and its peak, in bytes,

@@ -55,10 +55,15 @@ commands:
   toolkits validate FILE|DIR...   check toolkit files (docs/toolkit-format.md) as
                                   SWITCHBOARD_TOOLKITS_DIR would load them
 
+  toolkits docs [-o docs/toolkits.md]
+                                  write the built-in catalog's listing (Markdown)
+
   toolkits import [-tags a,b] [-operations x,y] [-paths '/repos/*'] [-slug s] [-o out.json] DOC
                                   make a toolkit file of an OpenAPI or Swagger document (offline)
 
   through a running server, with SWITCHBOARD_URL and SWITCHBOARD_API_KEY:
+  toolkits push FILE...           send toolkit files as the project's custom toolkits
+                                  (created, or replaced by slug; an admin key)
   toolkits list
   accounts list [-user U,...] [-toolkit T,...] [-status S,...]
   tools list [-toolkit T,...] [-search "use case"]
@@ -81,6 +86,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "toolkits", "accounts", "tools":
 		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "validate" {
 			return validateToolkits(args[2:], stdout)
+		}
+		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "push" {
+			return toolkitsPush(ctx, args[2:], stdout, stderr, getenv)
+		}
+		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "docs" {
+			return toolkitsDocs(args[2:], stdout, stderr)
 		}
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)
@@ -133,6 +144,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
+	}
+	if cfg.DebugAddr != "" {
+		dl, err := net.Listen("tcp", cfg.DebugAddr)
+		if err != nil {
+			return fmt.Errorf("SWITCHBOARD_DEBUG_ADDR: %w", err)
+		}
+		go serveDebug(ctx, dl, log)
 	}
 	if err := a.Run(ctx); err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 const tinyToolkit = `slug: tiny
@@ -83,5 +85,30 @@ func TestToolkitsValidate(t *testing.T) {
 	}
 	if _, err := validate(); err == nil {
 		t.Errorf("validate with no files succeeded")
+	}
+}
+
+func TestToolkitsDocs(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"toolkits", "docs"}, &stdout, &stderr, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	c, err := toolkits.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := stdout.String(), string(c.Listing()); got != want {
+		t.Errorf("toolkits docs printed %d bytes, want the %d of the listing", len(got), len(want))
+	}
+	out := filepath.Join(t.TempDir(), "toolkits.md")
+	stdout.Reset()
+	if err := run(context.Background(), []string{"toolkits", "docs", "-o", out}, &stdout, &stderr, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(out); err != nil || string(b) != string(c.Listing()) {
+		t.Errorf("toolkits docs -o wrote %d bytes (%v), want the listing", len(b), err)
+	}
+	if err := run(context.Background(), []string{"toolkits", "docs", "extra"}, &stdout, &stderr, func(string) string { return "" }); err == nil {
+		t.Error("toolkits docs with an argument: got no error")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -43,6 +44,7 @@ func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 		Credentials:            req.AuthConfig.Credentials,
 		IsEnabledForToolRouter: req.AuthConfig.IsEnabledForToolRouter,
 		ToolAccess:             access,
+		DuplicatePolicy:        req.AuthConfig.DuplicatePolicy,
 	})
 	if err != nil {
 		return err
@@ -121,7 +123,8 @@ func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	in := authconfigs.UpdateInput{Name: req.Name, Credentials: req.Credentials, IsEnabledForToolRouter: req.IsEnabledForToolRouter, ToolAccess: access}
+	in := authconfigs.UpdateInput{Name: req.Name, Credentials: req.Credentials, IsEnabledForToolRouter: req.IsEnabledForToolRouter,
+		ToolAccess: access, DuplicatePolicy: req.DuplicatePolicy}
 	if len(req.Scopes) > 0 && string(req.Scopes) != "null" {
 		var one string
 		var many []string
@@ -185,6 +188,7 @@ func (s *Server) authConfigJSON(cat *toolkits.Catalog, c store.AuthConfig, conne
 		CreatedAt:              c.CreatedAt,
 		LastUpdatedAt:          c.UpdatedAt,
 		ToolAccessConfig:       wire.ToolAccessConfig{ToolsAvailableForExecution: orNone(c.ToolsForExecution), ToolsForConnectedAccountCreation: []string{}},
+		DuplicatePolicy:        accounts.Policy(c),
 	}
 }
 

@@ -87,6 +87,8 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("DELETE /connected_accounts/{id}", admin, s.deleteAccount)
 		route("PATCH /connected_accounts/{id}/status", admin, s.setAccountStatus)
 		route("POST /connected_accounts/{id}/refresh", runtime, s.refreshAccount)
+		// Switchboard's own: the user's chosen default account of a toolkit.
+		route("PATCH /connected_accounts/{id}/default", runtime, s.setAccountDefault)
 
 		// Auth configs hold the project's OAuth clients and their
 		// secrets: only admin keys read or change them.

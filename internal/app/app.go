@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -101,6 +102,10 @@ type Options struct {
 	// AnswerMemory is the budget of upstream answer bytes held in memory
 	// at once (see execute.Memory); default execute.DefaultMemory.
 	AnswerMemory int64
+	// EgressRootCAs, when set, replace the system's certificate
+	// authorities for outbound https calls; tests use it to reach https
+	// upstreams on 127.0.0.1.
+	EgressRootCAs *x509.CertPool
 }
 
 // backends opens a store by the database URL's scheme, behind the guard
@@ -300,7 +305,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		}}
 	// Every outbound call goes through these clients: tool executions, the
 	// proxy, and the OAuth token, refresh and identity calls.
-	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback}
+	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback, RootCAs: o.EgressRootCAs}
 	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: a.Catalogs, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
 	a.Accounts = &accounts.Service{
 		Store: st, AuthConfigs: a.AuthConfigs, Catalog: a.Catalogs, Egress: out, Now: o.Now,
@@ -368,6 +373,9 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)
 	go a.Webhooks.Run(ctx, WebhookPoll)
+	if a.Config.ProbeInterval > 0 {
+		go a.Accounts.RunProber(ctx, accounts.ProbeOptions{Interval: a.Config.ProbeInterval, Stale: a.Config.ProbeStale, Batch: 50})
+	}
 	if a.toolkitsDir != nil {
 		go a.toolkitsDir.Watch(ctx)
 	}

@@ -53,12 +53,27 @@ func TestToolkitSites(t *testing.T) {
 		got[tk.Slug] = toolkitSites(tk)
 	}
 	want := map[string][]string{
-		"github":         {"github.com"},
-		"gmail":          {"googleapis.com", "google.com"},
-		"googlecalendar": {"googleapis.com", "google.com"},
-		"linear":         {"linear.app"},
-		"notion":         {"notion.com"},
-		"slack":          {"slack.com"},
+		"asana":           {"asana.com"},
+		"box":             {"box.com"},
+		"discordbot":      {"discord.com"},
+		"figma":           {"figma.com"},
+		"github":          {"github.com"},
+		"gmail":           {"googleapis.com", "google.com"},
+		"googlecalendar":  {"googleapis.com", "google.com"},
+		"googledocs":      {"googleapis.com", "google.com"},
+		"googledrive":     {"googleapis.com", "google.com"},
+		"googlesheets":    {"googleapis.com", "google.com"},
+		"hubspot":         {"hubapi.com", "hubspot.com"},
+		"intercom":        {"intercom.io"},
+		"linear":          {"linear.app"},
+		"microsoft_teams": {"microsoft.com", "microsoftonline.com"},
+		"notion":          {"notion.com"},
+		"outlook":         {"microsoft.com", "microsoftonline.com"},
+		"pagerduty":       {"pagerduty.com"},
+		"sentry":          {"sentry.io"},
+		"slack":           {"slack.com"},
+		"stripe":          {"stripe.com"},
+		"twilio":          {"twilio.com"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("toolkit sites (-want +got):\n%s", diff)

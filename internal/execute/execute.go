@@ -77,6 +77,10 @@ type Result struct {
 	AccountID string
 	// Status is the upstream HTTP status, 0 when no request was sent.
 	Status int
+	// NextPage, for a successful call of a tool with a pagination hint
+	// whose answer was not the last page, holds the arguments that get
+	// the next page when added to the call's (toolkits.Tool.NextPage).
+	NextPage map[string]any
 }
 
 // emptyObject is the data of a call that produced none.
@@ -116,13 +120,16 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 		return Result{}, err
 	}
 	// The account's auth config may allow only some tools, in a session
-	// or not.
-	ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
-	if err != nil {
-		return Result{}, fmt.Errorf("get auth config of %s: %w", a.ID, err)
-	}
-	if err := authconfigs.ToolAllowed(ac, tool); err != nil {
-		return Result{}, err
+	// or not. A toolkit that needs no credentials has neither.
+	var ac store.AuthConfig
+	if !tk.NoAuth() {
+		ac, err = s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
+		if err != nil {
+			return Result{}, fmt.Errorf("get auth config of %s: %w", a.ID, err)
+		}
+		if err := authconfigs.ToolAllowed(ac, tool); err != nil {
+			return Result{}, err
+		}
 	}
 	args := c.Arguments
 	if args == nil {
@@ -158,6 +165,9 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	out := Result{Data: r.Data, Error: r.Error, LogID: logID, AccountID: a.ID, Status: r.Status}
 	if out.Data == nil {
 		out.Data = emptyObject
+	}
+	if out.Error == "" {
+		out.NextPage, _ = tool.NextPage(args, r.header, out.Data)
 	}
 	s.log(ctx, out, tool.Slug, start)
 	return out, nil
@@ -195,13 +205,33 @@ type sent struct {
 }
 
 // send adds the account's credentials and sends the request; an OAuth2
-// 401 gets one refresh and one retry.
+// 401 gets one refresh and one retry. A toolkit that needs no credentials
+// is sent to its own base URL with none, and a is the zero Account.
 func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk toolkits.Toolkit, u upstream, logID string) sent {
-	ac, err := s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
-	if err != nil {
-		return sent{Result: failed(logID, "the auth config of account %s no longer exists", a.ID)}
+	var ac store.AuthConfig
+	baseURL := tk.BaseURL
+	if !tk.NoAuth() {
+		var err error
+		ac, err = s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
+		if err != nil {
+			return sent{Result: failed(logID, "the auth config of account %s no longer exists", a.ID)}
+		}
+		baseURL = authconfigs.BaseURL(ac, tk)
+		if toolkits.IsTemplate(baseURL) {
+			// The toolkit's own templated base URL: the account's fields
+			// name the host, checked again here as at connect time.
+			var values map[string]string
+			if err := s.Accounts.Credentials(a, &values); err != nil {
+				return sent{Result: failed(logID, "%s", message(err))}
+			}
+			filled, err := toolkits.FillURL(baseURL, values)
+			if err != nil {
+				return sent{Result: failed(logID, "connected account %s cannot call %s: its %v; connect the account again", a.ID, tk.Name, err)}
+			}
+			baseURL = filled
+		}
 	}
-	base, err := url.Parse(authconfigs.BaseURL(ac, tk))
+	base, err := url.Parse(baseURL)
 	if err != nil || base.Host == "" {
 		return sent{Result: failed(logID, "toolkit %s has no usable base URL", tk.Slug)}
 	}
@@ -265,6 +295,16 @@ func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk
 			s.MemoryBudget().Give(held)
 			continue // refresh once, retry once
 		}
+		if resp.StatusCode == http.StatusUnauthorized && ac.AuthScheme == string(toolkits.ModeOAuth2) {
+			// A fresh token refused too: only the user can fix this.
+			s.MemoryBudget().Give(held)
+			expired, err := s.Accounts.Expire(ctx, a.ProjectID, a.ID, accounts.ReasonRejected)
+			if err != nil {
+				return sent{Result: failed(logID, "the %s API refused the account's refreshed token (HTTP 401)", tk.Name)}
+			}
+			return sent{Result: Result{Data: emptyObject, LogID: logID, Status: resp.StatusCode,
+				Error: s.explain(ctx, p, sessions.Unusable(expired), logID)}}
+		}
 		return sent{Result: Result{Status: resp.StatusCode, LogID: logID}, header: resp.Header, raw: raw, held: held}
 	}
 }
@@ -273,6 +313,9 @@ func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk
 // auth scheme declares, and returns the OAuth2 access token it used.
 // rejected is the access token the provider refused on the last attempt.
 func (s *Service) authorize(ctx context.Context, req *http.Request, a store.Account, ac store.AuthConfig, tk toolkits.Toolkit, rejected string) (string, error) {
+	if tk.NoAuth() {
+		return "", nil
+	}
 	scheme, ok := tk.Scheme(toolkits.Mode(ac.AuthScheme))
 	if !ok {
 		return "", fmt.Errorf("toolkit %s no longer supports %s", tk.Slug, ac.AuthScheme)

@@ -76,6 +76,9 @@ func (s *Service) proxyAllowed(ctx context.Context, p store.Project, sessionID s
 			return refuse("session " + sess.ID + " limits the tools of " + toolkit)
 		}
 	}
+	if a.ID == "" {
+		return nil // a toolkit that needs no credentials has no auth config
+	}
 	ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
 	if err != nil {
 		return fmt.Errorf("get auth config of %s: %w", a.ID, err)
@@ -84,6 +87,13 @@ func (s *Service) proxyAllowed(ctx context.Context, p store.Project, sessionID s
 		return refuse("auth config " + ac.ID + " allows only some tools")
 	}
 	return nil
+}
+
+// noAuth reports whether the project's catalog has toolkit as one that
+// needs no credentials.
+func (s *Service) noAuth(ctx context.Context, projectID, toolkit string) bool {
+	tk, ok := s.Catalog.For(ctx, projectID).Get(toolkit)
+	return ok && tk.NoAuth()
 }
 
 // Proxy sends a raw request to the toolkit's API with the chosen account's
@@ -102,7 +112,7 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 		return ProxyResult{}, problem.Invalidf("invalid_request", "endpoint", "endpoint is required")
 	}
 	toolkit := c.Toolkit
-	if c.SessionID == "" && c.ConnectedAccountID == "" {
+	if c.SessionID == "" && c.ConnectedAccountID == "" && !s.noAuth(ctx, p.ID, toolkit) {
 		return ProxyResult{}, problem.Invalidf("invalid_request", "connected_account_id", "connected_account_id is required")
 	}
 	if toolkit == "" && c.ConnectedAccountID != "" {

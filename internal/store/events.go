@@ -60,6 +60,10 @@ type EventData struct {
 	ConnectedAt    *time.Time `json:"connected_at,omitempty"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
+	// SupersededBy is the account that replaced this one, if one did.
+	SupersededBy string `json:"superseded_by,omitempty"`
+	// Health is the outcome of the last check of the credentials.
+	Health string `json:"health,omitempty"`
 	// Attempt and ErrorClass describe a failed refresh.
 	Attempt    int    `json:"attempt,omitempty"`
 	ErrorClass string `json:"error_class,omitempty"`
@@ -76,6 +80,7 @@ func AccountEvent(typ string, before *Account, a Account, authScheme string, at 
 		AccountID: a.ID, UserID: a.UserID, ToolkitSlug: a.ToolkitSlug, AuthConfigID: a.AuthConfigID,
 		AuthScheme: authScheme, Status: a.Status, StatusReason: a.StatusReason, Alias: a.Alias, Identity: a.Identity,
 		ConnectedAt: a.ConnectedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		SupersededBy: a.SupersededBy, Health: a.Health,
 	}
 	if before != nil {
 		if before.Status != a.Status {
@@ -94,7 +99,9 @@ func AccountEvent(typ string, before *Account, a Account, authScheme string, at 
 // a create, after nil for a delete; authScheme is the account's auth
 // config's scheme. A change of status to ACTIVE is
 // "active", and also "recovered" when the account was EXPIRED; to EXPIRED
-// is "expired"; a changed alias is "alias_changed". Link expiry is
+// is "expired"; a changed alias is "alias_changed"; a newly set
+// SupersededBy is "superseded"; a health newly needs_reauth is
+// "needs_reauth". Link expiry is
 // FailStaleAccounts' (EventLinkExpired).
 func AccountEvents(before, after *Account, authScheme string, at time.Time) []Event {
 	switch {
@@ -123,6 +130,12 @@ func AccountEvents(before, after *Account, authScheme string, at time.Time) []Ev
 	}
 	if before.Alias != after.Alias {
 		evs = append(evs, AccountEvent(EventAccountAliasChanged, before, *after, authScheme, at))
+	}
+	if before.SupersededBy == "" && after.SupersededBy != "" {
+		evs = append(evs, AccountEvent(EventAccountSuperseded, before, *after, authScheme, at))
+	}
+	if before.Health != HealthNeedsReauth && after.Health == HealthNeedsReauth {
+		evs = append(evs, AccountEvent(EventAccountNeedsReauth, before, *after, authScheme, at))
 	}
 	return evs
 }

@@ -253,6 +253,10 @@ func (g *Guarded) FailStaleAccounts(ctx context.Context, now, unlinkedBefore tim
 	return guard1(g, checkArgs("reason", reason), func() (int, error) { return g.s.FailStaleAccounts(ctx, now, unlinkedBefore, reason) })
 }
 
+func (g *Guarded) ClaimProbes(ctx context.Context, now, verifiedBefore, leaseUntil time.Time, limit int) ([]Account, error) {
+	return guard1(g, nil, func() ([]Account, error) { return g.s.ClaimProbes(ctx, now, verifiedBefore, leaseUntil, limit) })
+}
+
 func (g *Guarded) AccountChanges(ctx context.Context) (<-chan string, error) {
 	return guard1(g, nil, func() (<-chan string, error) { return g.s.AccountChanges(ctx) })
 }

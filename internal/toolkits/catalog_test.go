@@ -17,26 +17,34 @@ func builtin(t *testing.T) *Catalog {
 	return c
 }
 
+// noIdentity are the built-in toolkits whose vendor documents have no
+// "who am I" endpoint a connected account could be named by: Sentry's
+// has none, Twilio's lists accounts as an array, and the Stripe excerpt
+// the toolkit comes from has no account endpoint.
+var noIdentity = map[string]bool{"sentry": true, "stripe": true, "twilio": true}
+
 func TestBuiltin_ParsesAndValidates(t *testing.T) {
 	c := builtin(t)
 	var slugs []string
 	for _, tk := range c.List() {
 		slugs = append(slugs, tk.Slug)
 	}
-	want := []string{"github", "gmail", "googlecalendar", "linear", "notion", "slack"}
+	want := []string{"asana", "box", "discordbot", "figma", "github", "gmail", "googlecalendar", "googledocs", "googledrive", "googlesheets", "hubspot", "intercom", "linear", "microsoft_teams", "notion", "outlook", "pagerduty", "sentry", "slack", "stripe", "twilio"}
 	if diff := cmp.Diff(want, slugs); diff != "" {
 		t.Errorf("List() slugs mismatch (-want +got):\n%s", diff)
 	}
 	for _, tk := range c.List() {
 		t.Run(tk.Slug, func(t *testing.T) {
-			s, ok := tk.Scheme(ModeOAuth2)
-			if !ok {
-				t.Fatalf("no OAUTH2 scheme")
+			// Some providers publish no OAuth 2.0 flow for their API (Stripe's
+			// secret keys, Twilio's account SID and token), and some no
+			// endpoint that names the caller.
+			if len(tk.AuthSchemes) == 0 {
+				t.Fatalf("no auth scheme")
 			}
-			if s.OAuth2.TokenURL == "" || s.OAuth2.AuthorizationURL == "" {
+			if s, ok := tk.Scheme(ModeOAuth2); ok && (s.OAuth2.TokenURL == "" || s.OAuth2.AuthorizationURL == "") {
 				t.Errorf("OAuth2 endpoints missing: %+v", s.OAuth2)
 			}
-			if tk.Identity == nil {
+			if tk.Identity == nil && !noIdentity[tk.Slug] {
 				t.Errorf("no identity")
 			}
 		})
@@ -200,10 +208,15 @@ func TestLoad_Broken(t *testing.T) {
 		{name: "bad encoding", old: `"token_encoding": "form"`, new: `"token_encoding": "xml"`, want: `token_encoding: must be "form" or "json", got "xml"`},
 		{name: "bad auth style", old: `"token_auth": "params"`, new: `"token_auth": "basic"`, want: `token_auth: must be "params" or "header"`},
 		{name: "reserved authorize param", old: `"pkce": true`, new: `"pkce": true, "authorize_params": {"redirect_uri": "https://evil.example"}`, want: `must not set "redirect_uri"`},
+		{name: "reserved login hint", old: `"pkce": true`, new: `"pkce": true, "reauthorize": {"login_hint": "state"}`, want: `reauthorize.login_hint: must not be "state"`},
+		{name: "bad login hint", old: `"pkce": true`, new: `"pkce": true, "reauthorize": {"login_hint": "login hint"}`, want: `reauthorize.login_hint: must be a parameter name`},
+		{name: "unknown reauthorize field", old: `"pkce": true`, new: `"pkce": true, "reauthorize": {"hint": "login_hint"}`, want: `unknown field "hint"`},
 		{name: "misspelt oauth2", old: `"oauth2": {`, new: `"oauth": {`, want: `unknown field "oauth"`},
 		{name: "oauth2 missing", old: "{\n      \"mode\": \"BEARER_TOKEN\"", new: "{\"mode\": \"OAUTH2\", \"apply\": {}}, {\"mode\": \"BEARER_TOKEN\"", want: "auth_schemes[1].oauth2: is required for mode OAUTH2"},
 		{name: "oauth2 on bearer", old: `"mode": "BEARER_TOKEN",`, new: `"mode": "BEARER_TOKEN", "oauth2": {},`, want: "auth_schemes[1].oauth2: is only allowed for mode OAUTH2"},
-		{name: "unknown mode", old: `"mode": "BEARER_TOKEN"`, new: `"mode": "TOKEN"`, want: `auth_schemes[1].mode: must be one of OAUTH2, API_KEY, BEARER_TOKEN, BASIC, got "TOKEN"`},
+		{name: "unknown mode", old: `"mode": "BEARER_TOKEN"`, new: `"mode": "TOKEN"`, want: `auth_schemes[1].mode: must be one of OAUTH2, API_KEY, BEARER_TOKEN, BASIC, NO_AUTH, got "TOKEN"`},
+		{name: "no auth beside other schemes", old: `"mode": "BEARER_TOKEN",`, new: `"mode": "NO_AUTH"}, {"mode": "BEARER_TOKEN",`, want: "auth_schemes[1].mode: NO_AUTH must be the toolkit's only auth scheme"},
+		{name: "no auth with fields", old: `"mode": "BEARER_TOKEN"`, new: `"mode": "NO_AUTH"`, want: "auth_schemes[1].fields: must be empty for NO_AUTH"},
 		{name: "duplicate mode", old: `"mode": "BEARER_TOKEN"`, new: `"mode": "OAUTH2"`, want: "auth_schemes[1].mode: OAUTH2 is listed twice"},
 		{name: "apply unknown field", old: `"prefix": "Bearer ", "field": "token"`, new: `"prefix": "Bearer ", "field": "pat"`, want: `auth_schemes[1].apply.field: must name a required, secret field of the scheme, got "pat"`},
 		{name: "apply neither header nor query", old: `"header": "Authorization", "prefix": "Bearer ", "field": "token"`, new: `"prefix": "Bearer ", "field": "token"`, want: "auth_schemes[1].apply: must name either a header or a query parameter"},

@@ -72,6 +72,10 @@ type ToolDefinition struct {
 	// idempotentHint and openWorldHint. A GET tool is readOnlyHint, a
 	// DELETE tool destructiveHint.
 	Tags []string `json:"tags"`
+	// Scopes are the OAuth 2.0 scopes a token needs for this tool, as the
+	// provider documents them. They are informational: listed with the
+	// tool, never requested or checked. Optional.
+	Scopes []string `json:"scopes,omitempty"`
 	// Input is the JSON Schema of the arguments: type object, every
 	// property described, in the subset of JSON Schema the package
 	// documents (type, description, properties, required, items, enum,
@@ -85,6 +89,9 @@ type ToolDefinition struct {
 	// MCP, set exactly for the tools of an MCP toolkit (Toolkit.MCP),
 	// names the remote server's tool the call goes to.
 	MCP *MCPTool `json:"mcp,omitempty"`
+	// Pagination, when set, says how the tool's results come in pages
+	// (see Pagination); its arguments must be in Input.
+	Pagination *Pagination `json:"pagination,omitempty"`
 }
 
 // RequestMapping says how a tool's arguments become the upstream request.

@@ -50,8 +50,8 @@ func TestParse_YAMLEqualsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ds) != 6 {
-		t.Fatalf("got %d built-in definitions, want 6", len(ds))
+	if len(ds) < 6 {
+		t.Fatalf("got %d built-in definitions, want at least the first 6", len(ds))
 	}
 	for _, d := range ds {
 		t.Run(d.Slug, func(t *testing.T) {

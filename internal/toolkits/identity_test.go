@@ -16,6 +16,41 @@ var identitySamples = []struct {
 	wantID      string
 }{
 	{
+		slug:        "asana",
+		name:        "users/me",
+		body:        `{"data":{"gid":"1201","email":"ada@example.com","name":"Ada","workspaces":[{"gid":"9","name":"Acme"}]}}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "1201",
+	},
+	{
+		slug:        "figma",
+		name:        "me",
+		body:        `{"id":"4242","handle":"ada","email":"ada@example.com","img_url":"https://example.com/a.png"}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "4242",
+	},
+	{
+		slug:        "hubspot",
+		name:        "account details",
+		body:        `{"portalId":12345678,"portalName":"Acme Inc","uiDomain":"app-eu1.hubspot.com","timeZone":"US/Eastern"}`,
+		wantDisplay: "Acme Inc",
+		wantID:      "12345678",
+	},
+	{
+		slug:        "intercom",
+		name:        "me with its app",
+		body:        `{"type":"admin","id":"991","email":"ada@example.com","name":"Ada","app":{"id_code":"abc123","name":"Acme"}}`,
+		wantDisplay: "ada@example.com @ Acme",
+		wantID:      "abc123/991",
+	},
+	{
+		slug:        "pagerduty",
+		name:        "users/me",
+		body:        `{"user":{"id":"PXPGF42","name":"Ada","email":"ada@example.com","role":"admin"}}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "PXPGF42",
+	},
+	{
 		slug:        "gmail",
 		name:        "profile",
 		body:        `{"emailAddress":"ada@example.com","messagesTotal":1200,"threadsTotal":800,"historyId":"98765"}`,
@@ -79,6 +114,55 @@ var identitySamples = []struct {
 		body:        `{"data":{"viewer":{"id":"6a1b","name":"Ada Lovelace","email":"","displayName":"ada"},"organization":{"id":"org-9","name":"Acme","urlKey":"acme"}}}`,
 		wantDisplay: "Ada Lovelace @ Acme",
 		wantID:      "org-9/6a1b",
+	},
+	{
+		slug:        "googledrive",
+		name:        "about with user fields",
+		body:        `{"user":{"kind":"drive#user","displayName":"Ada Lovelace","emailAddress":"ada@example.com","permissionId":"01234567890123456789"}}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "01234567890123456789",
+	},
+	{
+		slug:        "googlesheets",
+		name:        "OpenID Connect userinfo",
+		body:        `{"sub":"110169484474386276334","email":"ada@example.com","email_verified":true}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "110169484474386276334",
+	},
+	{
+		slug:        "googledocs",
+		name:        "OpenID Connect userinfo",
+		body:        `{"sub":"110169484474386276334","email":"ada@example.com","email_verified":true}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "110169484474386276334",
+	},
+	{
+		slug:        "box",
+		name:        "users/me",
+		body:        `{"type":"user","id":"11446498","name":"Ada Lovelace","login":"ada@example.com","space_used":1024}`,
+		wantDisplay: "ada@example.com",
+		wantID:      "11446498",
+	},
+	{
+		slug:        "discordbot",
+		name:        "the bot's own user",
+		body:        `{"id":"80351110224678912","username":"helperbot","discriminator":"0","bot":true}`,
+		wantDisplay: "helperbot",
+		wantID:      "80351110224678912",
+	},
+	{
+		slug:        "outlook",
+		name:        "Graph me",
+		body:        `{"id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","displayName":"Ada Lovelace","mail":"ada@contoso.com","userPrincipalName":"ada@contoso.onmicrosoft.com"}`,
+		wantDisplay: "ada@contoso.com",
+		wantID:      "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+	},
+	{
+		slug:        "microsoft_teams",
+		name:        "Graph me without mail",
+		body:        `{"id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","displayName":"Ada Lovelace","mail":null,"userPrincipalName":"ada@contoso.onmicrosoft.com"}`,
+		wantDisplay: "ada@contoso.onmicrosoft.com",
+		wantID:      "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
 	},
 }
 

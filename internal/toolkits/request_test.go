@@ -301,6 +301,56 @@ func TestBuildRequest(t *testing.T) {
 			want: wantRequest{Method: "POST", Path: "/comments", JSON: `{
 				"parent": {"page_id": "p-1"}, "rich_text": [{"type": "text", "text": {"content": "Looks good"}}]}`},
 		},
+		// asana, figma, hubspot, intercom, pagerduty, sentry, stripe, twilio
+		{
+			name: "asana task comment wrapped in data",
+			slug: "ASANA_CREATE_TASK_COMMENT",
+			args: map[string]any{"task_gid": "123", "data": map[string]any{"text": "Done"}},
+			want: wantRequest{Method: "POST", Path: "/tasks/123/stories", JSON: `{"data": {"text": "Done"}}`},
+		},
+		{
+			name: "figma comment",
+			slug: "FIGMA_ADD_A_COMMENT_TO_A_FILE",
+			args: map[string]any{"file_key": "k/1", "message": "Nice"},
+			want: wantRequest{Method: "POST", Path: "/v1/files/k%2F1/comments", JSON: `{"message": "Nice"}`},
+		},
+		{
+			name: "hubspot contact properties",
+			slug: "HUBSPOT_CREATE_CONTACT",
+			args: map[string]any{"properties": map[string]any{"email": "ada@example.com"}},
+			want: wantRequest{Method: "POST", Path: "/crm/v3/objects/contacts", JSON: `{"properties": {"email": "ada@example.com"}}`},
+		},
+		{
+			name: "intercom contact search",
+			slug: "INTERCOM_SEARCH_CONTACTS",
+			args: map[string]any{"query": map[string]any{"field": "email", "operator": "=", "value": "ada@example.com"}},
+			want: wantRequest{Method: "POST", Path: "/contacts/search", Header: http.Header{"Intercom-Version": {"2.14"}}, JSON: `{"query": {"field": "email", "operator": "=", "value": "ada@example.com"}}`},
+		},
+		{
+			name: "pagerduty incidents by status",
+			slug: "PAGERDUTY_LIST_INCIDENTS",
+			args: map[string]any{"statuses_": "triggered", "limit": 5},
+			want: wantRequest{Method: "GET", Path: "/incidents", Query: url.Values{"statuses[]": {"triggered"}, "limit": {"5"}, "total": {"false"}},
+				Header: http.Header{"Accept": {"application/vnd.pagerduty+json;version=2"}, "Content-Type": {"application/json"}}},
+		},
+		{
+			name: "sentry resolve an issue",
+			slug: "SENTRY_UPDATE_AN_ISSUE",
+			args: map[string]any{"organization_id_or_slug": "acme", "issue_id": "42", "status": "resolved"},
+			want: wantRequest{Method: "PUT", Path: "/api/0/organizations/acme/issues/42/", JSON: `{"status": "resolved"}`},
+		},
+		{
+			name: "stripe customer form with a nested address",
+			slug: "STRIPE_CREATE_CUSTOMER",
+			args: map[string]any{"email": "ada@example.com", "address_city": "London"},
+			want: wantRequest{Method: "POST", Path: "/v1/customers", Form: url.Values{"email": {"ada@example.com"}, "address[city]": {"London"}}},
+		},
+		{
+			name: "twilio send SMS",
+			slug: "TWILIO_SEND_MESSAGE",
+			args: map[string]any{"AccountSid": "AC0123456789abcdef0123456789abcdef", "To": "+15551234567", "From": "+15557654321", "Body": "hi"},
+			want: wantRequest{Method: "POST", Path: "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json", Form: url.Values{"To": {"+15551234567"}, "From": {"+15557654321"}, "Body": {"hi"}}},
+		},
 		// linear
 		{
 			name: "create issue: variables renamed into the input",
@@ -331,6 +381,106 @@ func TestBuildRequest(t *testing.T) {
 			args: map[string]any{"query": "query($n: Int) { teams(first: $n) { nodes { id } } }", "variables": map[string]any{"n": 3}},
 			want: wantRequest{Method: "POST", Path: "/graphql", JSON: `{
 				"query": "query($n: Int) { teams(first: $n) { nodes { id } } }", "variables": {"n": 3}}`},
+		},
+		// googledrive
+		{
+			name: "find files: the query and paging in the query string",
+			slug: "GOOGLEDRIVE_FIND_FILE",
+			args: map[string]any{"query": "name contains 'plan' and trashed = false", "page_size": 10, "supports_all_drives": true},
+			want: wantRequest{Method: "GET", Path: "/files", Query: url.Values{
+				"q": {"name contains 'plan' and trashed = false"}, "pageSize": {"10"}, "supportsAllDrives": {"true"}}},
+		},
+		{
+			name: "create folder: the folder MIME type is a constant",
+			slug: "GOOGLEDRIVE_CREATE_FOLDER",
+			args: map[string]any{"name": "Reports", "parent_ids": []string{"p-1"}},
+			want: wantRequest{Method: "POST", Path: "/files", JSON: `{"mimeType": "application/vnd.google-apps.folder", "name": "Reports", "parents": ["p-1"]}`},
+		},
+		{
+			name: "move file: parents in the query",
+			slug: "GOOGLEDRIVE_MOVE_FILE",
+			args: map[string]any{"file_id": "f-1", "add_parents": "p-2", "remove_parents": "p-1"},
+			want: wantRequest{Method: "PATCH", Path: "/files/f-1", Query: url.Values{"addParents": {"p-2"}, "removeParents": {"p-1"}}},
+		},
+		// googlesheets
+		{
+			name: "read a range: A1 notation in the path",
+			slug: "GOOGLESHEETS_VALUES_GET",
+			args: map[string]any{"spreadsheet_id": "s-1", "range": "Sheet1!A1:B2"},
+			want: wantRequest{Method: "GET", Path: "/v4/spreadsheets/s-1/values/Sheet1%21A1:B2"},
+		},
+		{
+			name: "append rows with the default input option",
+			slug: "GOOGLESHEETS_SPREADSHEETS_VALUES_APPEND",
+			args: map[string]any{"spreadsheet_id": "s-1", "range": "Sheet1", "values": []any{[]any{"Ada", "42"}}},
+			want: wantRequest{Method: "POST", Path: "/v4/spreadsheets/s-1/values/Sheet1:append", Query: url.Values{"valueInputOption": {"USER_ENTERED"}},
+				JSON: `{"values": [["Ada", "42"]]}`},
+		},
+		{
+			name: "add sheet: one batchUpdate request",
+			slug: "GOOGLESHEETS_ADD_SHEET",
+			args: map[string]any{"spreadsheet_id": "s-1", "title": "Q3"},
+			want: wantRequest{Method: "POST", Path: "/v4/spreadsheets/s-1:batchUpdate", JSON: `{"requests": [{"addSheet": {"properties": {"title": "Q3"}}}]}`},
+		},
+		// googledocs
+		{
+			name: "append text at the end of the body",
+			slug: "GOOGLEDOCS_APPEND_TEXT",
+			args: map[string]any{"document_id": "d-1", "text": "Hello\n"},
+			want: wantRequest{Method: "POST", Path: "/v1/documents/d-1:batchUpdate", JSON: `{"requests": [{"insertText": {"text": "Hello\n", "endOfSegmentLocation": {"segmentId": ""}}}]}`},
+		},
+		{
+			name: "replace all text",
+			slug: "GOOGLEDOCS_REPLACE_ALL_TEXT",
+			args: map[string]any{"document_id": "d-1", "find": "{{name}}", "replace_text": "Ada", "match_case": true},
+			want: wantRequest{Method: "POST", Path: "/v1/documents/d-1:batchUpdate", JSON: `{"requests": [{"replaceAllText": {"containsText": {"text": "{{name}}", "matchCase": true}, "replaceText": "Ada"}}]}`},
+		},
+		// box
+		{
+			name: "list folder items",
+			slug: "BOX_LIST_ITEMS_IN_FOLDER",
+			args: map[string]any{"folder_id": "0", "limit": 50},
+			want: wantRequest{Method: "GET", Path: "/folders/0/items", Query: url.Values{"limit": {"50"}, "offset": {"0"}}},
+		},
+		{
+			name: "create folder in the root",
+			slug: "BOX_CREATE_FOLDER",
+			args: map[string]any{"name": "Reports", "parent": map[string]any{"id": "0"}},
+			want: wantRequest{Method: "POST", Path: "/folders", JSON: `{"name": "Reports", "parent": {"id": "0"}}`},
+		},
+		// discordbot
+		{
+			name: "post a message",
+			slug: "DISCORDBOT_CREATE_MESSAGE",
+			args: map[string]any{"channel_id": "123", "content": "Deploy done"},
+			want: wantRequest{Method: "POST", Path: "/channels/123/messages", JSON: `{"content": "Deploy done"}`},
+		},
+		{
+			name: "react with an emoji: the emoji is path-escaped",
+			slug: "DISCORDBOT_ADD_MY_MESSAGE_REACTION",
+			args: map[string]any{"channel_id": "123", "message_id": "456", "emoji_name": "👍"},
+			want: wantRequest{Method: "PUT", Path: "/channels/123/messages/456/reactions/%F0%9F%91%8D/@me"},
+		},
+		// outlook
+		{
+			name: "send mail: the Graph message shape",
+			slug: "OUTLOOK_OUTLOOK_SEND_EMAIL",
+			args: map[string]any{"to_email": "ada@example.com", "subject": "Hi", "body": "Hello"},
+			want: wantRequest{Method: "POST", Path: "/me/sendMail", JSON: `{"message": {"subject": "Hi", "body": {"contentType": "Text", "content": "Hello"},
+				"toRecipients": [{"emailAddress": {"address": "ada@example.com"}}]}, "saveToSentItems": true}`},
+		},
+		{
+			name: "list messages: OData options",
+			slug: "OUTLOOK_OUTLOOK_LIST_MESSAGES",
+			args: map[string]any{"top": 5, "filter": "isRead eq false", "select": []string{"id", "subject"}},
+			want: wantRequest{Method: "GET", Path: "/me/messages", Query: url.Values{"$top": {"5"}, "$filter": {"isRead eq false"}, "$select": {"id,subject"}}},
+		},
+		// microsoft_teams
+		{
+			name: "post a channel message",
+			slug: "MICROSOFT_TEAMS_TEAMS_POST_CHANNEL_MESSAGE",
+			args: map[string]any{"team_id": "t-1", "channel_id": "19:abc@thread.tacv2", "content": "Standup in 5"},
+			want: wantRequest{Method: "POST", Path: "/teams/t-1/channels/19:abc@thread.tacv2/messages", JSON: `{"body": {"content": "Standup in 5", "contentType": "text"}}`},
 		},
 	}
 	covered := map[string]bool{}

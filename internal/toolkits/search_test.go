@@ -23,8 +23,9 @@ func TestSearchTools_Ranking(t *testing.T) {
 		toolkits []string
 		first    string
 	}{
-		{"send email", nil, "GMAIL_SEND_EMAIL"},
-		{"send an e-mail to my boss", nil, "GMAIL_SEND_EMAIL"},
+		{"send email", []string{"gmail"}, "GMAIL_SEND_EMAIL"},
+		{"send an e-mail to my boss", []string{"gmail"}, "GMAIL_SEND_EMAIL"},
+		{"send email", []string{"outlook"}, "OUTLOOK_OUTLOOK_SEND_EMAIL"},
 		{"read unread mail", nil, "GMAIL_FETCH_EMAILS"},
 		{"draft a reply", []string{"gmail"}, "GMAIL_CREATE_EMAIL_DRAFT"},
 		{"post message to slack channel", nil, "SLACK_SEND_MESSAGE"},

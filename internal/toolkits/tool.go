@@ -29,11 +29,17 @@ type Tool struct {
 	// Tags are MCP-style hints among readOnlyHint, destructiveHint,
 	// idempotentHint and openWorldHint.
 	Tags []string
+	// Scopes are the OAuth 2.0 scopes the provider documents for the tool;
+	// informational, never requested or checked.
+	Scopes []string
 	// InputSchema is the JSON Schema of the arguments; its type is object.
 	InputSchema json.RawMessage
 	// OutputSchema is a (loose) JSON Schema of the result data; its type is
 	// object.
 	OutputSchema json.RawMessage
+	// NoAuth reports whether the tool's toolkit needs no credentials
+	// (Toolkit.NoAuth), so it runs without a connected account.
+	NoAuth bool
 
 	def *toolDef // the parsed definition, shared and never changed
 }
@@ -41,6 +47,7 @@ type Tool struct {
 // clip clips t's slices, so that appending to them copies.
 func (t Tool) clip() Tool {
 	t.Tags = slices.Clip(t.Tags)
+	t.Scopes = slices.Clip(t.Scopes)
 	t.InputSchema = slices.Clip(t.InputSchema)
 	t.OutputSchema = slices.Clip(t.OutputSchema)
 	return t
@@ -71,6 +78,8 @@ type toolDef struct {
 	variables  any // decoded template, or nil
 	encoder    string
 	requireAny [][]string
+	pagination *Pagination // nil for a tool without pages
+	pageParam  string      // the query parameter of pagination.Input
 	// mcpName is the remote tool a tool of an MCP toolkit calls; such a
 	// tool has no request.
 	mcpName string
@@ -142,6 +151,7 @@ func buildTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool, b
 	p.nonEmpty(at+".name", tj.Name)
 	p.nonEmpty(at+".description", tj.Description)
 	checkTags(p, at, tj)
+	checkScopes(p, at, f.Toolkit, tj)
 
 	def := &toolDef{errors: f.Errors}
 	input := checkSchemaDoc(p, at+".input", tj.Input, true)
@@ -149,19 +159,29 @@ func buildTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool, b
 	if input != nil {
 		def.input = input
 		compileRequest(p, at+".request", def, tj.Request)
+		if pg := tj.Pagination; pg != nil {
+			checkPagination(p, at+".pagination", *pg, input, tj.Request)
+			def.pagination, def.pageParam = pg, queryParamOf(tj.Request, pg.Input)
+		}
 	}
 	if len(*p) > before {
 		return Tool{}, false
 	}
+	desc := tj.Description
+	if def.pagination != nil {
+		desc = strings.TrimSpace(desc) + " " + def.pagination.hint()
+	}
 	return Tool{
 		Slug:         tj.Slug,
 		Name:         tj.Name,
-		Description:  tj.Description,
+		Description:  desc,
 		Toolkit:      f.Slug,
 		Version:      f.Version,
 		Tags:         slices.Clone(tj.Tags),
+		Scopes:       slices.Clone(tj.Scopes),
 		InputSchema:  compact(tj.Input),
 		OutputSchema: compact(tj.Output),
+		NoAuth:       f.NoAuth(),
 		def:          def,
 	}, true
 }
@@ -189,6 +209,30 @@ func checkTags(p *problems, at string, tj ToolDefinition) {
 		if !seen[TagDestructive] {
 			p.add(at+".tags", "a DELETE tool must be tagged destructiveHint")
 		}
+	}
+}
+
+// checkScopes checks a tool's scopes: plain scope tokens (RFC 6749 §3.3),
+// each once, in a toolkit that has an OAuth 2.0 scheme with scopes.
+func checkScopes(p *problems, at string, tk Toolkit, tj ToolDefinition) {
+	if len(tj.Scopes) == 0 {
+		return
+	}
+	scoped := slices.ContainsFunc(tk.AuthSchemes, func(s AuthScheme) bool {
+		return s.OAuth2 != nil && s.OAuth2.ScopeSeparator != ""
+	})
+	if !scoped {
+		p.add(at+".scopes", "are only allowed in a toolkit with an OAuth2 scheme that has scopes")
+	}
+	seen := map[string]bool{}
+	for _, sc := range tj.Scopes {
+		if sc == "" || strings.ContainsAny(sc, " \t\r\n,") {
+			p.add(at+".scopes", "%q is not a scope: it is empty or has a space or a comma", sc)
+		}
+		if seen[sc] {
+			p.add(at+".scopes", "lists %q twice", sc)
+		}
+		seen[sc] = true
 	}
 }
 

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 func mustTool(t *testing.T, c *Catalog, slug string) Tool {
@@ -142,113 +140,6 @@ func TestCatalog_Tools(t *testing.T) {
 	}
 }
 
-// TestBuiltin_ToolFacts pins each tool's upstream call as toolkits.md gives
-// it, so that changing one is deliberate.
-func TestBuiltin_ToolFacts(t *testing.T) {
-	c := builtin(t)
-	var got []string
-	for _, tool := range c.Tools() {
-		d := tool.def
-		var path strings.Builder
-		for _, p := range d.path {
-			switch {
-			case p.arg == "":
-				path.WriteString(p.literal)
-			case p.rest:
-				path.WriteString("{" + p.arg + "...}")
-			default:
-				path.WriteString("{" + p.arg + "}")
-			}
-		}
-		got = append(got, tool.Slug+" "+d.method+" "+path.String())
-	}
-	want := []string{
-		"GITHUB_CREATE_AN_ISSUE POST /repos/{owner}/{repo}/issues",
-		"GITHUB_CREATE_AN_ISSUE_COMMENT POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
-		"GITHUB_CREATE_A_PULL_REQUEST POST /repos/{owner}/{repo}/pulls",
-		"GITHUB_GET_AN_ISSUE GET /repos/{owner}/{repo}/issues/{issue_number}",
-		"GITHUB_GET_A_PULL_REQUEST GET /repos/{owner}/{repo}/pulls/{pull_number}",
-		"GITHUB_GET_A_REPOSITORY GET /repos/{owner}/{repo}",
-		"GITHUB_GET_REPOSITORY_CONTENT GET /repos/{owner}/{repo}/contents/{path...}",
-		"GITHUB_GET_THE_AUTHENTICATED_USER GET /user",
-		"GITHUB_LIST_BRANCHES GET /repos/{owner}/{repo}/branches",
-		"GITHUB_LIST_COMMITS GET /repos/{owner}/{repo}/commits",
-		"GITHUB_LIST_PULL_REQUESTS GET /repos/{owner}/{repo}/pulls",
-		"GITHUB_LIST_REPOSITORIES_FOR_THE_AUTHENTICATED_USER GET /user/repos",
-		"GITHUB_LIST_REPOSITORY_ISSUES GET /repos/{owner}/{repo}/issues",
-		"GITHUB_MERGE_A_PULL_REQUEST PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge",
-		"GITHUB_SEARCH_ISSUES_AND_PULL_REQUESTS GET /search/issues",
-		"GITHUB_STAR_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER PUT /user/starred/{owner}/{repo}",
-		"GMAIL_ADD_LABEL_TO_EMAIL POST /users/{user_id}/messages/{message_id}/modify",
-		"GMAIL_CREATE_EMAIL_DRAFT POST /users/{user_id}/drafts",
-		"GMAIL_CREATE_LABEL POST /users/{user_id}/labels",
-		"GMAIL_FETCH_EMAILS GET /users/{user_id}/messages",
-		"GMAIL_FETCH_MESSAGE_BY_MESSAGE_ID GET /users/{user_id}/messages/{message_id}",
-		"GMAIL_FETCH_MESSAGE_BY_THREAD_ID GET /users/{user_id}/threads/{thread_id}",
-		"GMAIL_GET_PROFILE GET /users/{user_id}/profile",
-		"GMAIL_LIST_DRAFTS GET /users/{user_id}/drafts",
-		"GMAIL_LIST_LABELS GET /users/{user_id}/labels",
-		"GMAIL_LIST_THREADS GET /users/{user_id}/threads",
-		"GMAIL_MOVE_TO_TRASH POST /users/{user_id}/messages/{message_id}/trash",
-		"GMAIL_SEND_DRAFT POST /users/{user_id}/drafts/send",
-		"GMAIL_SEND_EMAIL POST /users/{user_id}/messages/send",
-		"GOOGLECALENDAR_CREATE_EVENT POST /calendars/{calendar_id}/events",
-		"GOOGLECALENDAR_DELETE_EVENT DELETE /calendars/{calendar_id}/events/{event_id}",
-		"GOOGLECALENDAR_EVENTS_GET GET /calendars/{calendar_id}/events/{event_id}",
-		"GOOGLECALENDAR_EVENTS_LIST GET /calendars/{calendarId}/events",
-		"GOOGLECALENDAR_FIND_EVENT GET /calendars/{calendar_id}/events",
-		"GOOGLECALENDAR_FREE_BUSY_QUERY POST /freeBusy",
-		"GOOGLECALENDAR_GET_CALENDAR GET /calendars/{calendar_id}",
-		"GOOGLECALENDAR_LIST_CALENDARS GET /users/me/calendarList",
-		"GOOGLECALENDAR_PATCH_EVENT PATCH /calendars/{calendar_id}/events/{event_id}",
-		"GOOGLECALENDAR_UPDATE_EVENT PUT /calendars/{calendar_id}/events/{event_id}",
-		"LINEAR_CREATE_LINEAR_COMMENT POST /graphql",
-		"LINEAR_CREATE_LINEAR_ISSUE POST /graphql",
-		"LINEAR_GET_ALL_LINEAR_TEAMS POST /graphql",
-		"LINEAR_GET_CURRENT_USER POST /graphql",
-		"LINEAR_GET_LINEAR_ISSUE POST /graphql",
-		"LINEAR_LIST_LINEAR_ISSUES POST /graphql",
-		"LINEAR_LIST_LINEAR_PROJECTS POST /graphql",
-		"LINEAR_LIST_LINEAR_STATES POST /graphql",
-		"LINEAR_LIST_LINEAR_USERS POST /graphql",
-		"LINEAR_RUN_QUERY_OR_MUTATION POST /graphql",
-		"LINEAR_SEARCH_ISSUES POST /graphql",
-		"LINEAR_UPDATE_ISSUE POST /graphql",
-		"NOTION_ADD_MULTIPLE_PAGE_CONTENT PATCH /blocks/{block_id}/children",
-		"NOTION_ARCHIVE_NOTION_PAGE PATCH /pages/{page_id}",
-		"NOTION_CREATE_COMMENT POST /comments",
-		"NOTION_CREATE_NOTION_PAGE POST /pages",
-		"NOTION_DELETE_BLOCK DELETE /blocks/{block_id}",
-		"NOTION_FETCH_BLOCK_CONTENTS GET /blocks/{block_id}/children",
-		"NOTION_FETCH_COMMENTS GET /comments",
-		"NOTION_FETCH_DATABASE GET /databases/{database_id}",
-		"NOTION_GET_ABOUT_ME GET /users/me",
-		"NOTION_INSERT_ROW_DATABASE POST /pages",
-		"NOTION_LIST_USERS GET /users",
-		"NOTION_QUERY_DATABASE POST /databases/{database_id}/query",
-		"NOTION_RETRIEVE_PAGE GET /pages/{page_id}",
-		"NOTION_SEARCH_NOTION_PAGE POST /search",
-		"NOTION_UPDATE_PAGE PATCH /pages/{page_id}",
-		"SLACK_ADD_REACTION_TO_AN_ITEM POST /reactions.add",
-		"SLACK_FETCH_CONVERSATION_HISTORY POST /conversations.history",
-		"SLACK_FETCH_MESSAGE_THREAD_FROM_A_CONVERSATION POST /conversations.replies",
-		"SLACK_FETCH_TEAM_INFO POST /team.info",
-		"SLACK_LIST_ALL_CHANNELS POST /conversations.list",
-		"SLACK_LIST_ALL_USERS POST /users.list",
-		"SLACK_OPEN_DM POST /conversations.open",
-		"SLACK_REMOVE_REACTION_FROM_ITEM POST /reactions.remove",
-		"SLACK_RETRIEVE_CONVERSATION_INFORMATION POST /conversations.info",
-		"SLACK_SCHEDULE_MESSAGE POST /chat.scheduleMessage",
-		"SLACK_SEARCH_MESSAGES POST /search.messages",
-		"SLACK_SEND_MESSAGE POST /chat.postMessage",
-		"SLACK_TEST_AUTH POST /auth.test",
-		"SLACK_UPDATES_A_SLACK_MESSAGE POST /chat.update",
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("tool upstream calls mismatch (-want +got):\n%s", diff)
-	}
-}
-
 // validTools is a valid tools file for github that the broken cases below
 // edit.
 const validTools = `{
@@ -333,6 +224,9 @@ func TestLoad_BrokenTools(t *testing.T) {
 		{name: "bad tag", old: `["readOnlyHint"]`, new: `["readOnly"]`, want: `tags: "readOnly" is not one of readOnlyHint, destructiveHint, idempotentHint, openWorldHint`},
 		{name: "GET not read-only", old: `["readOnlyHint"]`, new: `["openWorldHint"]`, want: "a GET tool must be tagged readOnlyHint"},
 		{name: "read-only destructive", old: `["readOnlyHint"]`, new: `["readOnlyHint", "destructiveHint"]`, want: "readOnlyHint excludes destructiveHint"},
+		{name: "scope with a space", old: `"tags": ["readOnlyHint"]`, new: `"tags": ["readOnlyHint"], "scopes": ["repo read:user"]`, want: `scopes: "repo read:user" is not a scope`},
+		{name: "scope twice", old: `"tags": ["readOnlyHint"]`, new: `"tags": ["readOnlyHint"], "scopes": ["repo", "repo"]`, want: `scopes: lists "repo" twice`},
+		{name: "scopes without OAuth scopes", toolkit: "notion", old: `"tags": ["readOnlyHint"]`, new: `"tags": ["readOnlyHint"], "scopes": ["read"]`, want: "scopes: are only allowed in a toolkit with an OAuth2 scheme that has scopes"},
 		{name: "slug without prefix", old: `"slug": "GITHUB_GET_AN_ISSUE"`, new: `"slug": "GET_AN_ISSUE"`, want: `slug: must be upper case, start with GITHUB_`},
 		{name: "lower-case slug", old: `"slug": "GITHUB_GET_AN_ISSUE"`, new: `"slug": "github_get_an_issue"`, want: `slug: must be upper case`},
 		{name: "empty description", old: `"description": "Gets an issue."`, new: `"description": " "`, want: "description: must not be empty"},

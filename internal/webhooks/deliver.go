@@ -120,10 +120,12 @@ func Payload(e store.Event) ([]byte, error) {
 			Alias          string     `json:"alias"`
 			PreviousStatus string     `json:"previous_status,omitempty"`
 			PreviousAlias  *string    `json:"previous_alias,omitempty"`
+			SupersededBy   string     `json:"superseded_by,omitempty"`
+			Health         string     `json:"health,omitempty"`
 			Attempt        int        `json:"attempt,omitempty"`
 			ErrorClass     string     `json:"error_class,omitempty"`
 		}{d.AccountID, d.UserID, slug{d.ToolkitSlug}, authConfig{d.AuthConfigID, d.AuthScheme}, d.Status, d.StatusReason,
-			d.Alias, d.PreviousStatus, previousAlias(e.Type, d), d.Attempt, d.ErrorClass}
+			d.Alias, d.PreviousStatus, previousAlias(e.Type, d), d.SupersededBy, d.Health, d.Attempt, d.ErrorClass}
 	}
 	return json.Marshal(struct {
 		ID        string            `json:"id"`

@@ -73,6 +73,8 @@ var EventTypes = []EventType{
 	{store.EventAccountDeleted, "A connected account was deleted with its credentials."},
 	{store.EventAccountAliasChanged, "A connected account's alias was set, changed or cleared."},
 	{store.EventLinkExpired, "A connection link expired unused; its INITIATED account is now FAILED."},
+	{store.EventAccountSuperseded, "The same upstream account connected again; this one is now INACTIVE and data.superseded_by names the new one."},
+	{store.EventAccountNeedsReauth, "A check found credentials that a refresh cannot fix (a 401 upstream); the user must connect again."},
 }
 
 func knownType(t string) bool {

@@ -376,3 +376,45 @@ func testOutboxAuthConfigDelete(t *testing.T, s store.Store) {
 	}
 	wantErr(t, "DeleteAuthConfig twice", s.DeleteAuthConfig(ctx, p.ID, c.ID), store.ErrNotFound)
 }
+
+// testOutboxHealthEvents checks the superseded and needs_reauth events.
+func testOutboxHealthEvents(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := mustCreateProject(t, s, newProject("p1"))
+	c := mustCreateAuthConfig(t, s, newAuthConfig(p.ID, "ac1", "gmail", at(1)))
+	old := mustCreateAccount(t, s, newAccount(p.ID, "ca1", c, "u1", at(2)))
+	mustCreateAccount(t, s, newAccount(p.ID, "ca2", c, "u1", at(3)))
+	_, err := s.UpdateAccount(ctx, p.ID, old.ID, func(a store.Account) (store.Account, error) {
+		a.Health, a.UpdatedAt = store.HealthNeedsReauth, at(4)
+		return a, nil
+	})
+	wantNoErr(t, "UpdateAccount health", err)
+	_, err = s.UpdateAccount(ctx, p.ID, old.ID, func(a store.Account) (store.Account, error) {
+		a.Status, a.SupersededBy, a.UpdatedAt = store.StatusInactive, "ca2", at(5)
+		return a, nil
+	})
+	wantNoErr(t, "UpdateAccount superseded", err)
+	_, err = s.UpdateAccount(ctx, p.ID, old.ID, func(a store.Account) (store.Account, error) {
+		a.StatusReason, a.UpdatedAt = "still superseded", at(6)
+		return a, nil
+	})
+	wantNoErr(t, "UpdateAccount again", err)
+	evs, _ := s.ListEvents(ctx, p.ID, old.ID, 100)
+	var got []string
+	for _, e := range evs {
+		got = append(got, e.Type)
+		if e.Type == store.EventAccountSuperseded {
+			var d store.EventData
+			json.Unmarshal(e.Data, &d)
+			if d.SupersededBy != "ca2" || d.PreviousStatus != store.StatusActive {
+				t.Errorf("superseded data: got %+v", d)
+			}
+		}
+	}
+	want := []string{store.EventAccountCreated, store.EventAccountActive, store.EventAccountNeedsReauth, store.EventAccountSuperseded}
+	slices.Sort(got)
+	slices.Sort(want)
+	if d := diff(want, got); d != "" {
+		t.Errorf("events (-want +got):\n%s", d)
+	}
+}

@@ -37,6 +37,10 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListAccountsCursor", testListAccountsCursor},
 		{"ListAccountsCursorTies", testListAccountsCursorTies},
 		{"LatestActiveAccount", testLatestActiveAccount},
+		{"AccountIdentityFields", testAccountIdentityFields},
+		{"DefaultAccount", testDefaultAccount},
+		{"ListAccountsByIdentity", testListAccountsByIdentity},
+		{"ClaimProbes", testClaimProbes},
 		{"InvalidListArguments", testInvalidListArguments},
 		{"InvalidText", testInvalidText},
 		{"FailStaleAccounts", testFailStaleAccounts},
@@ -58,6 +62,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"OutboxDeliveries", testOutboxDeliveries},
 		{"OutboxParallelClaims", testOutboxParallelClaims},
 		{"OutboxAuthConfigDelete", testOutboxAuthConfigDelete},
+		{"OutboxHealthEvents", testOutboxHealthEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -123,6 +123,9 @@ func Load(data []byte) (*openapi3.T, error) {
 		}
 		return doc, nil
 	}
+	if data, err = inlineDeepRefs(data, isJSON); err != nil {
+		return nil, err
+	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
 	doc, err := loader.LoadFromData(data)
@@ -273,17 +276,18 @@ func FromDocument(doc *openapi3.T, opts Options) (*File, *Report, error) {
 	for name := range used {
 		slices.Sort(used[name])
 	}
+	var oauthScheme string
 	if opts.AuthSchemes != nil {
 		tk.AuthSchemes = slices.Clone(opts.AuthSchemes)
 		rep.notef("auth schemes given by the options; the document's security schemes are not used")
 	} else {
-		tk.AuthSchemes = authSchemes(doc, used, base, rep)
+		tk.AuthSchemes, oauthScheme = authSchemes(doc, used, base, rep)
 	}
 	if len(tk.AuthSchemes) == 0 {
 		return nil, rep, errors.New("openapi: no security scheme of the document can connect an account (see the report); give the auth schemes in the options")
 	}
 
-	b := &builder{base: base, prefix: prefix, slugs: map[string]bool{}, doc: doc, opts: opts}
+	b := &builder{base: base, prefix: prefix, slugs: map[string]bool{}, doc: doc, opts: opts, oauthScheme: oauthScheme}
 	for _, o := range ops {
 		t, notes, reason := b.tool(o)
 		if reason != "" {

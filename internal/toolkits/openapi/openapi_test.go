@@ -674,3 +674,173 @@ func TestSlugs(t *testing.T) {
 		}
 	}
 }
+
+// TestRefsIntoComponents: a ref into a component (PagerDuty's request
+// bodies point at oneOf alternatives inside a response) and a ref to a
+// component of another kind in a response's place (PagerDuty answers with a
+// requestBodies component) are followed, not refused.
+func TestRefsIntoComponents(t *testing.T) {
+	doc := `openapi: 3.0.2
+info: {title: Cache, version: "1"}
+servers: [{url: "https://api.cache.example"}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: Authorization}
+  responses:
+    Data:
+      description: The data.
+      content:
+        application/json:
+          schema:
+            oneOf:
+              - type: object
+                properties:
+                  value: {type: string, description: The value.}
+              - type: object
+                properties:
+                  count: {type: integer, description: The count.}
+  requestBodies:
+    Put:
+      description: The new data.
+      content:
+        application/json:
+          schema:
+            oneOf:
+              - $ref: "#/components/responses/Data/content/application~1json/schema/oneOf/0"
+              - $ref: "#/components/responses/Data/content/application~1json/schema/oneOf/1"
+security: [{key: []}]
+paths:
+  /vars/{id}:
+    put:
+      operationId: putVar
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}, description: The variable.}
+      requestBody: {$ref: "#/components/requestBodies/Put"}
+      responses:
+        200: {$ref: "#/components/requestBodies/Put"}
+`
+	f, _, err := Import([]byte(doc), Options{Slug: "cache", Version: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Check(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := tool(t, cat, "CACHE_PUT_VAR").BuildRequest(map[string]any{"id": "v1", "value": "x", "count": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Method != "PUT" || r.Path != "/vars/v1" || string(r.Body) != `{"count":2,"value":"x"}` {
+		t.Errorf("got %s %s %s, want PUT /vars/v1 {\"count\":2,\"value\":\"x\"}", r.Method, r.Path, r.Body)
+	}
+
+	for _, tt := range []struct{ name, ref, want string }{
+		{"missing key", "#/components/responses/Nope/content", `no "Nope"`},
+		{"bad index", "#/components/responses/Data/content/application~1json/schema/oneOf/7", `no element "7"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := strings.Replace(doc, "#/components/responses/Data/content/application~1json/schema/oneOf/0", tt.ref, 1)
+			_, _, err := Import([]byte(bad), Options{Slug: "cache", Version: version})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got error %v, want one containing %s", err, tt.want)
+			}
+		})
+	}
+	t.Run("cycle", func(t *testing.T) {
+		loop := strings.Replace(doc, "- type: object\n                properties:\n                  count",
+			"- $ref: \"#/components/requestBodies/Put/content/application~1json/schema/oneOf/1\"\n              - type: object\n                properties:\n                  count", 1)
+		_, _, err := Import([]byte(loop), Options{Slug: "cache", Version: version})
+		if err == nil || !strings.Contains(err.Error(), "nested in one another") {
+			t.Errorf("got error %v, want the cycle refused", err)
+		}
+	})
+}
+
+// TestToolScopes: a tool lists the scopes its operation's security
+// requirement names for the scheme that became the toolkit's OAUTH2 one,
+// and none when the auth schemes come from the options.
+func TestToolScopes(t *testing.T) {
+	_, _, cat := mustImport(t, "slack.json", Options{Slug: "slack", Version: version, Errors: "slack"})
+	for slug, want := range map[string][]string{
+		"SLACK_CHAT_POST_MESSAGE":  {"chat:write:bot", "chat:write:user"},
+		"SLACK_USERS_INFO":         {"users:read"},
+		"SLACK_CONVERSATIONS_LIST": {"channels:read", "groups:read", "im:read", "mpim:read"},
+	} {
+		if diff := cmp.Diff(want, tool(t, cat, slug).Scopes); diff != "" {
+			t.Errorf("%s scopes (-want +got):\n%s", slug, diff)
+		}
+	}
+	f, _, _ := mustImport(t, "github.json", Options{Slug: "github", Version: version, AuthSchemes: githubAuth(t)})
+	for _, tl := range f.Tools {
+		if len(tl.Scopes) > 0 {
+			t.Errorf("%s: scopes %v from a document without scopes", tl.Slug, tl.Scopes)
+		}
+	}
+}
+
+// TestPaginationHints: operations with the usual pagination parameters
+// get a hint the catalog accepts: GitHub's page with a Link header,
+// Slack's cursor with response_metadata.next_cursor. Stripe's
+// starting_after gets none, since its answers name no next cursor (the
+// next one is the last item's id), and a POST never gets one.
+func TestPaginationHints(t *testing.T) {
+	f, _, cat := mustImport(t, "github.json", docs(t)[0].opts)
+	hint := func(f *File, slug string) *toolkits.Pagination {
+		for _, tl := range f.Tools {
+			if tl.Slug == slug {
+				return tl.Pagination
+			}
+		}
+		t.Fatalf("no tool %s", slug)
+		return nil
+	}
+	if diff := cmp.Diff(&toolkits.Pagination{Style: toolkits.PageLinkHeader, Input: "page", Size: "per_page"}, hint(f, "GITHUB_ISSUES_LIST_FOR_REPO")); diff != "" {
+		t.Errorf("GitHub issues (-want +got):\n%s", diff)
+	}
+	if hint(f, "GITHUB_ISSUES_CREATE") != nil {
+		t.Error("a POST has a pagination hint")
+	}
+	if d := tool(t, cat, "GITHUB_ISSUES_LIST_FOR_REPO").Description; !strings.Contains(d, "Results come in pages") {
+		t.Errorf("the catalog's description of a paginated tool says nothing of pages: %q", d)
+	}
+	s, _, _ := mustImport(t, "slack.json", Options{Slug: "slack", Version: version, Errors: "slack"})
+	if diff := cmp.Diff(&toolkits.Pagination{Style: toolkits.PageCursor, Input: "cursor", Size: "limit", Next: "response_metadata.next_cursor"}, hint(s, "SLACK_CONVERSATIONS_LIST")); diff != "" {
+		t.Errorf("Slack conversations (-want +got):\n%s", diff)
+	}
+	st, _, _ := mustImport(t, "stripe.json", Options{Slug: "stripe", Version: version})
+	if h := hint(st, "STRIPE_GET_CUSTOMERS"); h != nil {
+		t.Errorf("Stripe customers: %+v, want none", *h)
+	}
+}
+
+// TestClientCredentialsFlow: an oauth2 scheme with only a
+// clientCredentials flow becomes an OAUTH2 scheme of that grant, whose
+// connection fields are the client's id and secret, and the file loads.
+func TestClientCredentialsFlow(t *testing.T) {
+	doc := []byte(`{"openapi":"3.0.3","info":{"title":"Robots","version":"1"},
+"servers":[{"url":"https://api.robots.example/v1"}],
+"components":{"securitySchemes":{"m2m":{"type":"oauth2","flows":{"clientCredentials":{"tokenUrl":"/oauth/token","scopes":{"robots:read":"Read robots."}}}}}},
+"security":[{"m2m":["robots:read"]}],
+"paths":{"/robots":{"get":{"operationId":"listRobots","summary":"List robots","responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object"}}}}}}}}}`)
+	f, _, err := Import(doc, Options{Slug: "robots", Version: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []toolkits.AuthScheme{{
+		Mode: toolkits.ModeOAuth2,
+		OAuth2: &toolkits.OAuth2Spec{Grant: toolkits.GrantClientCredentials, TokenURL: "https://api.robots.example/oauth/token",
+			DefaultScopes: []string{"robots:read"}, ScopeSeparator: " ", ScopeParam: "scope", TokenEncoding: toolkits.TokenForm, TokenAuth: toolkits.AuthInHeader},
+		Fields: []toolkits.Field{
+			{Name: "client_id", DisplayName: "Client ID", Description: "The id of your API client.", Type: "string", Required: true},
+			{Name: "client_secret", DisplayName: "Client secret", Description: "The secret of your API client.", Type: "string", Required: true, Secret: true},
+		},
+		Apply: toolkits.Apply{Header: "Authorization", Prefix: "Bearer ", Field: "access_token"},
+	}}
+	if diff := cmp.Diff(want, f.AuthSchemes); diff != "" {
+		t.Errorf("auth schemes (-want +got):\n%s", diff)
+	}
+	if _, err := toolkits.New(*f); err != nil {
+		t.Errorf("the imported file does not load: %v", err)
+	}
+}

@@ -21,6 +21,10 @@ type builder struct {
 	base   string
 	prefix string
 	slugs  map[string]bool
+	// oauthScheme is the security scheme that became the toolkit's OAUTH2
+	// scheme: the scopes an operation's requirement lists for it are the
+	// tool's scopes.
+	oauthScheme string
 }
 
 var (
@@ -165,20 +169,42 @@ func (b *builder) tool(o operation) (Tool, []string, string) {
 		req.Arrays = ""
 	}
 
+	output := outputSchema(o.op)
 	t := Tool{
-		Slug:    b.slug(o, in.conv),
-		Name:    toolName(o),
-		Tags:    tags(o.method),
-		Input:   mustJSON(input),
-		Output:  mustJSON(outputSchema(o.op)),
-		Request: req,
+		Slug:       b.slug(o, in.conv),
+		Name:       toolName(o),
+		Tags:       tags(o.method),
+		Input:      mustJSON(input),
+		Output:     mustJSON(output),
+		Request:    req,
+		Pagination: pagination(o, in, output),
 	}
+	t.Scopes = b.scopes(secured)
 	t.Description = strings.TrimSpace(orText(o.op.Description, o.op.Summary))
 	t.Description = orText(t.Description, t.Name)
 	if o.op.Deprecated {
 		t.Description = "Deprecated. " + t.Description
 	}
 	return t, in.conv.notes, ""
+}
+
+// scopes are the OAuth 2.0 scopes the operation's security requirements
+// list for the toolkit's OAUTH2 scheme, sorted; none when the document
+// lists none or the scheme is not the toolkit's.
+func (b *builder) scopes(reqs openapi3.SecurityRequirements) []string {
+	if b.oauthScheme == "" {
+		return nil
+	}
+	var out []string
+	for _, req := range reqs {
+		for _, s := range req[b.oauthScheme] {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // usesArrays reports whether some query or form argument is an array, so

@@ -280,3 +280,16 @@ func isExecutable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
+
+// Start starts a throwaway cluster for a program that is not a test (the
+// benchmark harness), as URL does for tests: initdb into a temporary
+// folder, trust auth, a free port on 127.0.0.1. It returns the URL of the
+// cluster's postgres database and a stop that shuts the cluster down and
+// removes the folder; the cluster also goes when the program exits.
+func Start() (databaseURL string, stop func() error, err error) {
+	c, err := startCluster()
+	if err != nil {
+		return "", nil, err
+	}
+	return c.url(), c.stop, nil
+}
