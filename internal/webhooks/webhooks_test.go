@@ -36,7 +36,7 @@ type clock struct {
 func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-func keyring(t *testing.T) *vault.Keyring {
+func keyring(t testing.TB) *vault.Keyring {
 	kr, err := vault.NewKeyring(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func keyring(t *testing.T) *vault.Keyring {
 	return kr
 }
 
-func openSQLite(t *testing.T, path string) store.Store {
+func openSQLite(t testing.TB, path string) store.Store {
 	t.Helper()
 	s, err := sqlite.Open(t.Context(), path)
 	if err != nil {
@@ -54,7 +54,7 @@ func openSQLite(t *testing.T, path string) store.Store {
 	return vault.NewBarrier(store.Guard(s, sqlite.Unavailable), keyring(t))
 }
 
-func openPostgres(t *testing.T, url string) store.Store {
+func openPostgres(t testing.TB, url string) store.Store {
 	t.Helper()
 	s, err := postgres.Open(t.Context(), url)
 	if err != nil {
@@ -107,7 +107,7 @@ type fixture struct {
 	ac      store.AuthConfig
 }
 
-func newFixture(t *testing.T, st store.Store) *fixture {
+func newFixture(t testing.TB, st store.Store) *fixture {
 	t.Helper()
 	c := &clock{t: time.Now().UTC().Truncate(time.Millisecond)}
 	f := &fixture{st: st, clock: c,
