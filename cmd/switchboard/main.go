@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/app"
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
@@ -68,6 +69,8 @@ commands:
   accounts list [-user U,...] [-toolkit T,...] [-status S,...]
   tools list [-toolkit T,...] [-search "use case"]
   tools execute (-user U | -account CA) [-args JSON] SLUG
+  audit export [-action A,...] [-target-type T,...] [-target-id ID,...] [-key KEY_ID,...] [-from TIME] [-to TIME]
+      writes the project's audit log as JSON Lines, oldest first (admin key)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -98,6 +101,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return fmt.Errorf("%s needs a subcommand", args[0])
 		}
 		return client(ctx, args[0]+" "+args[1], args[2:], stdout, stderr, getenv)
+	case "audit":
+		if len(args) < 2 || args[1] != "export" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("audit needs the subcommand export")
+		}
+		return auditExport(ctx, args[2:], stdout, stderr, getenv)
 	case "keys", "projects":
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)
@@ -185,6 +194,10 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	}
 	defer st.Close()
 	svc := &projects.Service{Store: st, Now: time.Now}
+	// The CLI acts on the store directly, with no API key: its acts are
+	// audited as the CLI's.
+	auditor := &audit.Service{Store: st, Logger: newLogger(stderr, cfg.LogLevel), Now: time.Now}
+	ctx = audit.WithActor(ctx, audit.Actor{SourceAddress: "cli"})
 	pick := func() (string, error) {
 		if *projectID != "" {
 			return *projectID, nil
@@ -210,6 +223,7 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
+		auditor.Record(ctx, pid, audit.Act{Action: audit.APIKeyCreate, TargetType: "api_key", TargetID: k.ID, After: audit.APIKey(k)})
 		fmt.Fprintf(stdout, "Created %s API key %s for project %s. The key, shown only this once:\n\n    %s\n", k.Scope, k.ID, pid, key)
 	case "keys list":
 		pid, err := pick()
@@ -239,6 +253,7 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err := svc.RevokeKey(ctx, pid, fs.Arg(0)); err != nil {
 			return err
 		}
+		auditor.Record(ctx, pid, audit.Act{Action: audit.APIKeyRevoke, TargetType: "api_key", TargetID: fs.Arg(0)})
 		fmt.Fprintf(stdout, "Revoked API key %s.\n", fs.Arg(0))
 	case "projects list":
 		ps, err := st.ListProjects(ctx)
@@ -257,23 +272,30 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
-		key, _, err := svc.CreateKey(ctx, p.ID, "initial", "")
+		key, k, err := svc.CreateKey(ctx, p.ID, "initial", "")
 		if err != nil {
 			return err
 		}
+		auditor.Record(ctx, p.ID, audit.Act{Action: audit.ProjectCreate, TargetType: "project", TargetID: p.ID, After: audit.Project(p)})
+		auditor.Record(ctx, p.ID, audit.Act{Action: audit.APIKeyCreate, TargetType: "api_key", TargetID: k.ID, After: audit.APIKey(k)})
 		fmt.Fprintf(stdout, "Created project %s. Its API key, shown only this once:\n\n    %s\n", p.ID, key)
 	case "projects callback-urls":
 		pid, err := pick()
 		if err != nil {
 			return err
 		}
-		p, err := svc.SetCallbackURLs(ctx, pid, fs.Args())
+		before, err := st.GetProject(ctx, pid)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("project %s not found", pid)
 		}
 		if err != nil {
 			return err
 		}
+		p, err := svc.SetCallbackURLs(ctx, pid, fs.Args())
+		if err != nil {
+			return err
+		}
+		auditor.Record(ctx, p.ID, audit.Act{Action: audit.ProjectUpdate, TargetType: "project", TargetID: p.ID, Before: audit.Project(before), After: audit.Project(p)})
 		fmt.Fprintf(stdout, "Project %s allows callbacks to: %s\n", p.ID, strings.Join(p.CallbackURLs, " "))
 	case "reseal":
 		kr, err := app.OpenVault(cfg, newLogger(stderr, cfg.LogLevel))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/wire"
@@ -195,7 +196,15 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, p store.P
 	var a store.Account
 	var err error
 	if req.Alias != nil {
+		before, gerr := s.Accounts.Get(r.Context(), p.ID, id)
+		if gerr != nil {
+			return gerr
+		}
 		a, err = s.Accounts.SetAlias(r.Context(), p.ID, id, *req.Alias)
+		if err == nil {
+			s.record(r, p, audit.Act{Action: audit.AccountUpdate, TargetType: "connected_account", TargetID: a.ID,
+				Before: audit.Account(before), After: audit.Account(a)})
+		}
 	} else {
 		a, err = s.Accounts.Get(r.Context(), p.ID, id)
 	}
@@ -207,9 +216,14 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, p store.P
 }
 
 func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	if err := s.Accounts.Delete(r.Context(), p.ID, r.PathValue("id")); err != nil {
+	before, err := s.Accounts.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
+	if err := s.Accounts.Delete(r.Context(), p.ID, before.ID); err != nil {
+		return err
+	}
+	s.record(r, p, audit.Act{Action: audit.AccountDelete, TargetType: "connected_account", TargetID: before.ID, Before: audit.Account(before)})
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
@@ -222,9 +236,16 @@ func (s *Server) setAccountStatus(w http.ResponseWriter, r *http.Request, p stor
 	if req.Enabled == nil {
 		return problem.Invalidf("invalid_request", "enabled", "enabled is required: true or false")
 	}
-	if _, err := s.Accounts.SetEnabled(r.Context(), p.ID, r.PathValue("id"), *req.Enabled); err != nil {
+	before, err := s.Accounts.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
+	a, err := s.Accounts.SetEnabled(r.Context(), p.ID, before.ID, *req.Enabled)
+	if err != nil {
+		return err
+	}
+	s.record(r, p, audit.Act{Action: audit.AccountStatus, TargetType: "connected_account", TargetID: a.ID,
+		Before: audit.Account(before), After: audit.Account(a)})
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }

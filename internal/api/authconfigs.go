@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -49,6 +50,7 @@ func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.AuthConfigCreate, TargetType: "auth_config", TargetID: c.ID, After: audit.AuthConfig(c)})
 	writeJSON(w, http.StatusCreated, wire.AuthConfigCreateResponse{
 		AuthConfig: wire.AuthConfigRef{ID: c.ID, AuthScheme: c.AuthScheme},
 		Toolkit:    wire.ToolkitRef{Slug: c.ToolkitSlug},
@@ -137,25 +139,43 @@ func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 		}
 		in.Scopes = &one
 	}
+	before, err := s.AuthConfigs.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
 	c, err := s.AuthConfigs.Update(r.Context(), p.ID, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.AuthConfigUpdate, TargetType: "auth_config", TargetID: c.ID,
+		Before: audit.AuthConfig(before), After: audit.AuthConfig(c)})
 	return s.writeAuthConfig(w, r, c)
 }
 
 func (s *Server) deleteAuthConfig(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	if err := s.AuthConfigs.Delete(r.Context(), p.ID, r.PathValue("id")); err != nil {
+	before, err := s.AuthConfigs.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
+	if err := s.AuthConfigs.Delete(r.Context(), p.ID, before.ID); err != nil {
+		return err
+	}
+	s.record(r, p, audit.Act{Action: audit.AuthConfigDelete, TargetType: "auth_config", TargetID: before.ID, Before: audit.AuthConfig(before)})
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
 
 func (s *Server) setAuthConfigStatus(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	if _, err := s.AuthConfigs.SetStatus(r.Context(), p.ID, r.PathValue("id"), r.PathValue("status")); err != nil {
+	before, err := s.AuthConfigs.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
+	c, err := s.AuthConfigs.SetStatus(r.Context(), p.ID, before.ID, r.PathValue("status"))
+	if err != nil {
+		return err
+	}
+	s.record(r, p, audit.Act{Action: audit.AuthConfigStatus, TargetType: "auth_config", TargetID: c.ID,
+		Before: audit.AuthConfig(before), After: audit.AuthConfig(c)})
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }

@@ -10,8 +10,10 @@ import (
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/catalog"
+	"github.com/switchboard-dev/switchboard/internal/execlog"
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
@@ -40,6 +42,9 @@ type Server struct {
 	Logger   *slog.Logger
 	// PublicURL is the server's public base URL, without a trailing slash.
 	PublicURL string
+	// ExecutionLogs answers the logs API; Audit keeps the audit log.
+	ExecutionLogs *execlog.Service
+	Audit         *audit.Service
 }
 
 // handler is an API handler: it gets the caller's project and returns an
@@ -125,6 +130,12 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("GET /webhook_subscriptions/{id}/deliveries/{delivery_id}", admin, s.getWebhookDelivery)
 		route("POST /webhook_subscriptions/{id}/deliveries/{delivery_id}/replay", admin, s.replayWebhookDelivery)
 
+		// The logs hold every user's arguments and answers (redacted),
+		// and the audit log the project's administration: admin keys only.
+		route("POST /logs/tool_execution", admin, s.searchLogs)
+		route("GET /logs/tool_execution/{id}", admin, s.getLog)
+		route("GET /audit_log", admin, s.listAudit)
+
 		route("GET /toolkits", runtime, s.listToolkits)
 		route("GET /toolkits/categories", runtime, s.listCategories)
 		route("GET /toolkits/{slug}", runtime, s.getToolkit)
@@ -168,7 +179,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope string, h h
 		writeError(w, r, s.Logger, err)
 		return
 	}
-	r = r.WithContext(reqlog.WithProjectID(ctx, p.ID))
+	ctx = audit.WithActor(reqlog.WithProjectID(ctx, p.ID),
+		audit.Actor{KeyID: k.ID, SourceAddress: sourceAddress(r), RequestID: reqlog.RequestID(ctx)})
+	r = r.WithContext(ctx)
 	if err := checkRequest(r); err != nil {
 		writeError(w, r, s.Logger, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/webhooks"
@@ -70,8 +71,16 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p store.P
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.WebhookCreate, TargetType: "webhook_subscription", TargetID: sub.ID, After: webhookAudit(sub)})
 	writeJSON(w, http.StatusCreated, subscriptionJSON(sub, true))
 	return nil
+}
+
+// webhookAudit is what the audit log keeps of a subscription: never its
+// secrets.
+func webhookAudit(w store.WebhookSubscription) any {
+	return map[string]any{"webhook_url": w.URL, "version": w.Version, "enabled_events": w.EnabledEvents,
+		"status": w.Status, "disabled_reason": w.DisabledReason}
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, p store.Project) error {
@@ -109,18 +118,29 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, p store.P
 	if err != nil {
 		return err
 	}
+	before, err := s.Webhooks.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
 	sub, err := s.Webhooks.Update(r.Context(), p.ID, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.WebhookUpdate, TargetType: "webhook_subscription", TargetID: sub.ID,
+		Before: webhookAudit(before), After: webhookAudit(sub)})
 	writeJSON(w, http.StatusOK, subscriptionJSON(sub, false))
 	return nil
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	if err := s.Webhooks.Delete(r.Context(), p.ID, r.PathValue("id")); err != nil {
+	before, err := s.Webhooks.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
+	if err := s.Webhooks.Delete(r.Context(), p.ID, before.ID); err != nil {
+		return err
+	}
+	s.record(r, p, audit.Act{Action: audit.WebhookDelete, TargetType: "webhook_subscription", TargetID: before.ID, Before: webhookAudit(before)})
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
@@ -130,6 +150,8 @@ func (s *Server) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, p s
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.WebhookRotate, TargetType: "webhook_subscription", TargetID: sub.ID,
+		After: map[string]any{"previous_secret_expires_at": sub.PreviousSecretUntil}})
 	writeJSON(w, http.StatusOK, wire.WebhookSecret{ID: sub.ID, Secret: string(sub.Secret), PreviousSecretExpiresAt: sub.PreviousSecretUntil})
 	return nil
 }
@@ -188,6 +210,8 @@ func (s *Server) replayWebhookDelivery(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.WebhookReplay, TargetType: "webhook_subscription", TargetID: d.SubscriptionID,
+		After: map[string]any{"delivery_id": d.ID, "replay_of": r.PathValue("delivery_id"), "event_id": d.EventID}})
 	writeJSON(w, http.StatusCreated, deliveryJSON(d, nil))
 	return nil
 }

@@ -57,6 +57,9 @@ func TestWebhookSubscriptions(t *testing.T) {
 			[]string{`"previous_secret_expires_at":`}, []string{"{new}", "{secret}"}},
 		{"delete", "DELETE", "/api/v3.1/webhook_subscriptions/{id}", "", 200, []string{`"success":true`}, nil},
 		{"deleted", "GET", "/api/v3.1/webhook_subscriptions/{id}", "", 404, []string{`"slug":"webhook_subscription_not_found"`}, nil},
+		{"audited without secrets", "GET", "/api/v3.1/audit_log?target_type=webhook_subscription", "", 200,
+			[]string{`"webhook_subscription.create"`, `"webhook_subscription.update"`, `"webhook_subscription.rotate_secret"`, `"webhook_subscription.delete"`, `"{id}"`},
+			[]string{"{secret}", "{new}"}},
 	}, vars)
 }
 

@@ -72,11 +72,27 @@ type Config struct {
 	// profiler (net/http/pprof) without authentication
 	// (SWITCHBOARD_DEBUG_ADDR). Default off; keep it on loopback.
 	DebugAddr string
+	// ExecutionLogs turns the record of every tool execution on or off
+	// (SWITCHBOARD_EXECUTION_LOGS). Default on.
+	ExecutionLogs bool
+	// LogRetention is how long execution logs are kept before the sweeper
+	// deletes them (SWITCHBOARD_LOG_RETENTION), between 1h and 8760h (a
+	// year). Default 720h (30 days). The audit log is kept for good.
+	LogRetention time.Duration
 
 	// badEnv holds, for Validate to refuse, each environment setting whose
 	// value could not be read, as the message that says so.
 	badEnv []string
 }
+
+// DefaultLogRetention is how long execution logs are kept by default.
+const DefaultLogRetention = 30 * 24 * time.Hour
+
+// Bounds of LogRetention.
+const (
+	MinLogRetention = time.Hour
+	MaxLogRetention = 365 * 24 * time.Hour
+)
 
 // Default returns the zero-configuration settings.
 func Default() Config {
@@ -89,6 +105,9 @@ func Default() Config {
 		// Probing calls every provider once per account and period: off
 		// unless asked for.
 		ProbeStale: 6 * time.Hour,
+
+		ExecutionLogs: true,
+		LogRetention:  DefaultLogRetention,
 	}
 }
 
@@ -133,6 +152,16 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 		}
 	}
 	fs.BoolVar(&c.EgressAllowLoopback, "egress-allow-loopback", c.EgressAllowLoopback, "let upstream calls and auth configs reach loopback hosts, for local development only (SWITCHBOARD_EGRESS_ALLOW_LOOPBACK)")
+	if v := getenv("SWITCHBOARD_EXECUTION_LOGS"); v != "" {
+		if b, err := strconv.ParseBool(v); err == nil {
+			c.ExecutionLogs = b
+		} else {
+			c.badEnv = append(c.badEnv, fmt.Sprintf("SWITCHBOARD_EXECUTION_LOGS %q must be true or false", v))
+		}
+	}
+	fs.BoolVar(&c.ExecutionLogs, "execution-logs", c.ExecutionLogs, "record every tool execution for the logs API (SWITCHBOARD_EXECUTION_LOGS)")
+	duration(&c.LogRetention, "SWITCHBOARD_LOG_RETENTION")
+	fs.DurationVar(&c.LogRetention, "log-retention", c.LogRetention, "how long execution logs are kept, 1h to 8760h (SWITCHBOARD_LOG_RETENTION)")
 	fs.DurationVar(&c.CacheTTL, "cache-ttl", c.CacheTTL, "how long another instance's changes may take to be seen; 0 disables caching (SWITCHBOARD_CACHE_TTL)")
 	// Secrets come from the environment only, never from flags, so they do
 	// not show up in process listings or shell history.
@@ -185,6 +214,8 @@ func (c Config) Validate() error {
 		{c.ProbeInterval != 0 && (c.ProbeInterval < 10*time.Second || c.ProbeInterval > 24*time.Hour), "SWITCHBOARD_PROBE_INTERVAL must be 0 (off) or between 10s and 24h"},
 		{c.ProbeStale < time.Minute || c.ProbeStale > 30*24*time.Hour, "SWITCHBOARD_PROBE_STALE must be between 1m and 720h"},
 		{len(c.badEnv) > 0, strings.Join(c.badEnv, "; ")},
+		{c.LogRetention < MinLogRetention || c.LogRetention > MaxLogRetention,
+			fmt.Sprintf("SWITCHBOARD_LOG_RETENTION %s is out of range: keep execution logs between 1h and 8760h (a year)", c.LogRetention)},
 		{c.ToolkitsDir != "" && !isDir(c.ToolkitsDir), fmt.Sprintf("SWITCHBOARD_TOOLKITS_DIR %q is not a directory: create it, or unset the variable to serve the built-in toolkits only", c.ToolkitsDir)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
 	}

@@ -70,6 +70,9 @@ type serverOptions struct {
 	// AnswerMemory, when set, is the server's budget of upstream answer
 	// bytes held in memory at once.
 	AnswerMemory int64
+	// NoExecutionLogs turns SWITCHBOARD_EXECUTION_LOGS off.
+	NoExecutionLogs bool
+
 	// RootCAs, when set, are the CAs outbound https calls trust, for
 	// https upstreams started by httptest.NewTLSServer.
 	RootCAs *x509.CertPool
@@ -104,6 +107,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	}
 	cfg.EgressAllowLoopback = !o.NoLoopback
 	cfg.ToolkitsDir = o.ToolkitsDir
+	cfg.ExecutionLogs = !o.NoExecutionLogs
 	logTo := io.Discard
 	switch {
 	case o.Log != nil:

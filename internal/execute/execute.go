@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/egress"
+	"github.com/switchboard-dev/switchboard/internal/execlog"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
@@ -44,6 +45,9 @@ type Service struct {
 	// Custom keeps the projects' custom toolkits, where SyncMCP stores an
 	// MCP toolkit's tools.
 	Custom *catalog.Service
+	// Logs receives the record of every execution and proxied request
+	// (the execution logs API); nil records none.
+	Logs *execlog.Writer
 }
 
 // MemoryBudget is the service's budget of upstream answer bytes.
@@ -101,7 +105,8 @@ func ToolNotFound(slug string) error {
 // into is in the Result.
 func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result, error) {
 	start := time.Now()
-	logID := ids.New("log_", 16)
+	// Log ids sort by time: the logs table grows at one end.
+	logID := ids.NewOrdered("log_", start, 12)
 	cat := s.Catalog.For(ctx, p.ID) // one version of the toolkit for the whole call
 	tool, ok := cat.Tool(c.Tool)
 	if !ok {
@@ -115,6 +120,7 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	if err != nil || res != nil {
 		if res != nil {
 			s.log(ctx, *res, tool.Slug, start)
+			s.record(ctx, p, c, tk.Slug, store.Account{}, c.Arguments, *res, start)
 			return *res, nil
 		}
 		return Result{}, err
@@ -139,6 +145,7 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 		r := s.callMCP(ctx, p, a, ac, tk, tool, args, logID)
 		r.AccountID = a.ID
 		s.log(ctx, r, tool.Slug, start)
+		s.record(ctx, p, c, tk.Slug, a, args, r, start)
 		return r, nil
 	}
 	req, err := tool.BuildRequest(args)
@@ -146,6 +153,7 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 		r := failed(logID, "invalid arguments for %s: %v", tool.Slug, err)
 		r.AccountID = a.ID
 		s.log(ctx, r, tool.Slug, start)
+		s.record(ctx, p, c, tk.Slug, a, args, r, start)
 		return r, nil
 	}
 	r := s.send(ctx, p, a, tk, upstream{method: req.Method, path: req.Path, query: req.Query, header: req.Header, body: req.Body, contentType: req.ContentType}, logID)
@@ -170,7 +178,33 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 		out.NextPage, _ = tool.NextPage(args, r.header, out.Data)
 	}
 	s.log(ctx, out, tool.Slug, start)
+	s.record(ctx, p, c, tk.Slug, a, args, out, start)
 	return out, nil
+}
+
+// record hands the execution's record to the log writer: the call's
+// identifiers and outcome, its arguments and a copy of its answer, which
+// the writer redacts and stores off this path.
+func (s *Service) record(ctx context.Context, p store.Project, c Call, toolkit string, a store.Account, args map[string]any, r Result, start time.Time) {
+	if s.Logs == nil {
+		return
+	}
+	e := execlog.Entry{Log: store.ExecutionLog{
+		ID: r.LogID, ProjectID: p.ID, ToolSlug: c.Tool, ToolkitSlug: toolkit,
+		ConnectedAccountID: a.ID, AuthConfigID: a.AuthConfigID, UserID: a.UserID, SessionID: c.SessionID,
+		RequestID: reqlog.RequestID(ctx), Status: store.LogSuccess, Error: r.Error, UpstreamStatus: r.Status,
+		StartedAt: start.UTC(), EndedAt: time.Now().UTC(),
+	}, Arguments: args}
+	if e.Log.UserID == "" {
+		e.Log.UserID = c.UserID
+	}
+	if r.Error != "" {
+		e.Log.Status = store.LogFailed
+	}
+	if len(r.Data) > 0 {
+		e.Response = execlog.Body(r.Data)
+	}
+	s.Logs.Add(ctx, e)
 }
 
 // log records an execution: in the record of the request that asked for

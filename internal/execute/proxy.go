@@ -100,7 +100,8 @@ func (s *Service) noAuth(ctx context.Context, projectID, toolkit string) bool {
 // credentials. The endpoint can never leave the toolkit's host.
 func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (ProxyResult, error) {
 	start := time.Now()
-	logID := ids.New("log_", 16)
+	// Log ids sort by time: the logs table grows at one end.
+	logID := ids.NewOrdered("log_", start, 12)
 	method := strings.ToUpper(c.Method)
 	if method == "" {
 		method = http.MethodGet
@@ -132,6 +133,7 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 	}
 	if res != nil {
 		s.log(ctx, *res, "proxy:"+tk.Slug, start)
+		s.recordProxy(ctx, p, c, method, tk.Slug, store.Account{}, *res, start)
 		return ProxyResult{Error: res.Error, LogID: logID}, nil
 	}
 	if err := s.proxyAllowed(ctx, p, c.SessionID, a, tk.Slug); err != nil {
@@ -171,6 +173,37 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 			out.Data = string(r.raw)
 		}
 	}
-	s.log(ctx, Result{LogID: logID, AccountID: a.ID, Status: r.Status, Error: r.Error}, "proxy:"+tk.Slug, start)
+	res2 := Result{LogID: logID, AccountID: a.ID, Status: r.Status, Error: r.Error}
+	s.log(ctx, res2, "proxy:"+tk.Slug, start)
+	if r.Error == "" && len(r.raw) > 0 && json.Valid(r.raw) {
+		res2.Data = r.raw
+	}
+	s.recordProxy(ctx, p, c, method, tk.Slug, a, res2, start)
 	return out, nil
+}
+
+// recordProxy records a proxied request like a tool execution, under the
+// tool slug proxy:TOOLKIT, with the method, endpoint, parameters and body
+// as its arguments (header values are never kept: they may be
+// credentials of the caller's own).
+func (s *Service) recordProxy(ctx context.Context, p store.Project, c ProxyCall, method, toolkit string, a store.Account, r Result, start time.Time) {
+	if s.Logs == nil {
+		return
+	}
+	args := map[string]any{"method": method, "endpoint": c.Endpoint}
+	var params []any
+	for _, prm := range c.Parameters {
+		v := prm.Value
+		if prm.Type == "header" {
+			v = "[NOT KEPT]"
+		}
+		params = append(params, map[string]any{"name": prm.Name, "type": prm.Type, "value": v})
+	}
+	if params != nil {
+		args["parameters"] = params
+	}
+	if len(c.Body) > 0 && json.Valid(c.Body) {
+		args["body"] = c.Body
+	}
+	s.record(ctx, p, Call{Tool: "proxy:" + toolkit, SessionID: c.SessionID}, toolkit, a, args, r, start)
 }

@@ -433,6 +433,7 @@ type Store interface {
 
 	// Outbox holds events, webhook subscriptions and deliveries.
 	Outbox
+	Logs
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

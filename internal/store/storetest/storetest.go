@@ -50,6 +50,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"PendingLink", testPendingLink},
 		{"Sessions", testSessions},
 		{"CustomToolkits", testCustomToolkits},
+		{"ExecutionLogs", testExecutionLogs},
+		{"Audit", testAudit},
 		{"UTCRoundTrip", testUTCRoundTrip},
 		{"SubMicrosecondTimes", testSubMicrosecondTimes},
 		{"APIKeyHashBytes", testAPIKeyHashBytes},
