@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/oauth"
@@ -121,6 +122,7 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 		return oauth.Token{}, err
 	}
 	tok, err := client.Refresh(ctx, s.Egress, old)
+	s.Metrics.Refresh(metrics.RefreshOutcome(err, errors.Is(err, oauth.ErrRefreshRefused)))
 	if errors.Is(err, oauth.ErrRefreshRefused) {
 		reason := "The provider refused the refresh token (revoked or invalid); the user must connect again"
 		if _, uerr := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {

@@ -21,6 +21,7 @@ var statusOf = map[problem.Kind]int{
 	problem.Forbidden:       http.StatusForbidden,
 	problem.Gone:            http.StatusGone,
 	problem.Unavailable:     http.StatusServiceUnavailable,
+	problem.TooManyRequests: http.StatusTooManyRequests,
 }
 
 // codes gives each error slug a stable number, as the Composio error body
@@ -81,6 +82,7 @@ var codes = map[string]int{
 	"unsupported_field":            2153,
 	"invalid_text":                 2050,
 	problem.StoreUnavailable:       2200,
+	"rate_limited":                 2300,
 }
 
 // writeError writes err as the JSON error envelope. A problem.Error is

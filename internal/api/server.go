@@ -14,8 +14,10 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/ratelimit"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/signin"
@@ -38,6 +40,10 @@ type Server struct {
 	Logger   *slog.Logger
 	// PublicURL is the server's public base URL, without a trailing slash.
 	PublicURL string
+	// Limits is each project's request budget; nil limits nothing.
+	Limits *ratelimit.Limiter
+	// Metrics counts the requests the budget refuses; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // handler is an API handler: it gets the caller's project and returns an
@@ -147,6 +153,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope string, h h
 	if err == nil && !projects.Allows(k.Scope, scope) {
 		err = projects.InsufficientScope(k.Scope, scope)
 	}
+	if err == nil {
+		err = s.limit(w, r, p.ID)
+	}
 	if err != nil {
 		writeError(w, r, s.Logger, err)
 		return
@@ -159,6 +168,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope string, h h
 	if err := h(w, r, p); err != nil {
 		writeError(w, r, s.Logger, err)
 	}
+}
+
+// limit counts the request against the project's budget and writes the
+// rate-limit headers; over the budget it returns the 429 error.
+func (s *Server) limit(w http.ResponseWriter, r *http.Request, projectID string) error {
+	d, err := s.Limits.Take(r.Context(), projectID)
+	d.SetHeaders(w.Header())
+	if p, ok := problem.As(err); ok && p.Kind == problem.TooManyRequests {
+		s.Metrics.RateLimited()
+	}
+	return err
 }
 
 // maxBody bounds request bodies.

@@ -69,6 +69,8 @@ type serverOptions struct {
 	// AnswerMemory, when set, is the server's budget of upstream answer
 	// bytes held in memory at once.
 	AnswerMemory int64
+	// RateLimit, when set, is SWITCHBOARD_RATE_LIMIT.
+	RateLimit string
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -100,6 +102,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	}
 	cfg.EgressAllowLoopback = !o.NoLoopback
 	cfg.ToolkitsDir = o.ToolkitsDir
+	cfg.RateLimit = o.RateLimit
 	logTo := io.Discard
 	switch {
 	case o.Log != nil:

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -44,6 +45,9 @@ type Service struct {
 	// Custom keeps the projects' custom toolkits, where SyncMCP stores an
 	// MCP toolkit's tools.
 	Custom *catalog.Service
+	// Metrics counts executions and times upstream calls; nil counts
+	// nothing.
+	Metrics *metrics.Metrics
 }
 
 // MemoryBudget is the service's budget of upstream answer bytes.
@@ -95,7 +99,7 @@ func ToolNotFound(slug string) error {
 // Execute runs a tool call. Go errors are for requests that name things
 // that do not exist or may not be used; everything the tool itself runs
 // into is in the Result.
-func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result, error) {
+func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (result Result, execErr error) {
 	start := time.Now()
 	logID := ids.New("log_", 16)
 	cat := s.Catalog.For(ctx, p.ID) // one version of the toolkit for the whole call
@@ -107,6 +111,7 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	if !ok {
 		return Result{}, fmt.Errorf("tool %s names missing toolkit %s", tool.Slug, tool.Toolkit)
 	}
+	defer func() { s.Metrics.Execute(tk.Slug, tool.Slug, metrics.ExecuteOutcome(result.Error, execErr)) }()
 	a, res, err := s.pick(ctx, p, c, &tool, tk.Slug, logID)
 	if err != nil || res != nil {
 		if res != nil {
@@ -245,7 +250,9 @@ func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk
 		if err != nil {
 			return sent{Result: failed(logID, "%s", s.credentialError(ctx, p, a, err))}
 		}
+		began := time.Now()
 		resp, err := client.Do(req)
+		s.Metrics.Upstream(tk.Slug, resp, time.Since(began))
 		if err != nil {
 			return sent{Result: failed(logID, "the %s API could not be reached: %v", tk.Name, cleanTransportError(err))}
 		}
