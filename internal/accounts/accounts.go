@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"log/slog"
 	"strings"
 	"sync"
@@ -39,6 +40,8 @@ type Service struct {
 	// LinkTTL is how long a link stays usable.
 	LinkTTL time.Duration
 	Logger  *slog.Logger
+	// Metrics counts token refreshes; nil counts nothing.
+	Metrics *metrics.Metrics
 
 	flight          singleflight.Group
 	tokens          tokenCache

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/oauth"
@@ -127,6 +128,7 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 		return oauth.Token{}, err
 	}
 	tok, err := client.Refresh(ctx, s.Egress, old)
+	s.Metrics.Refresh(metrics.RefreshOutcome(err, errors.Is(err, oauth.ErrRefreshRefused)))
 	if err != nil {
 		s.refreshFailed(ctx, a, ac, err)
 	} else {

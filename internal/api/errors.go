@@ -21,6 +21,7 @@ var statusOf = map[problem.Kind]int{
 	problem.Forbidden:       http.StatusForbidden,
 	problem.Gone:            http.StatusGone,
 	problem.Unavailable:     http.StatusServiceUnavailable,
+	problem.TooManyRequests: http.StatusTooManyRequests,
 }
 
 // codes gives each error slug a stable number, as the Composio error body
@@ -89,6 +90,7 @@ var codes = map[string]int{
 	"webhook_subscription_not_found": 2305,
 	"webhook_delivery_not_found":     2306,
 	"invalid_enabled":                2307,
+	"rate_limited":                   2400,
 }
 
 // writeError writes err as the JSON error envelope. A problem.Error is

@@ -16,8 +16,10 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/execlog"
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/ratelimit"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/signin"
@@ -45,6 +47,10 @@ type Server struct {
 	// ExecutionLogs answers the logs API; Audit keeps the audit log.
 	ExecutionLogs *execlog.Service
 	Audit         *audit.Service
+	// Limits is each project's request budget; nil limits nothing.
+	Limits *ratelimit.Limiter
+	// Metrics counts the requests the budget refuses; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // handler is an API handler: it gets the caller's project and returns an
@@ -175,6 +181,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope string, h h
 	if err == nil && !projects.Allows(k.Scope, scope) {
 		err = projects.InsufficientScope(k.Scope, scope)
 	}
+	if err == nil {
+		err = s.limit(w, r, p.ID)
+	}
 	if err != nil {
 		writeError(w, r, s.Logger, err)
 		return
@@ -189,6 +198,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope string, h h
 	if err := h(w, r, p); err != nil {
 		writeError(w, r, s.Logger, err)
 	}
+}
+
+// limit counts the request against the project's budget and writes the
+// rate-limit headers; over the budget it returns the 429 error.
+func (s *Server) limit(w http.ResponseWriter, r *http.Request, projectID string) error {
+	d, err := s.Limits.Take(r.Context(), projectID)
+	d.SetHeaders(w.Header())
+	if p, ok := problem.As(err); ok && p.Kind == problem.TooManyRequests {
+		s.Metrics.RateLimited()
+	}
+	return err
 }
 
 // maxBody bounds request bodies.

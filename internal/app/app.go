@@ -27,7 +27,9 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/mcp"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/ratelimit"
 	"github.com/switchboard-dev/switchboard/internal/remotemcp"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
@@ -68,6 +70,8 @@ type App struct {
 	Audit         *audit.Service
 	Webhooks      *webhooks.Service
 	Logger        *slog.Logger
+	// Metrics are the Prometheus metrics served at GET /metrics.
+	Metrics *metrics.Metrics
 	// Handler serves the API, the hosted pages and the health checks.
 	Handler http.Handler
 
@@ -296,6 +300,16 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Config: c, Vault: kr, Catalog: global, Logger: o.Logger, raw: st, toolkitsDir: dir}
+	// The metrics time the store below the barrier and the caches: the
+	// database's own calls. Accounts are counted there too, without
+	// opening their credentials.
+	a.Metrics = metrics.New()
+	if g, ok := st.(*store.Guarded); ok {
+		g.Observe(a.Metrics.StoreCall)
+		a.Metrics.WatchPools(g)
+	}
+	a.Metrics.WatchAccounts(st, 15*time.Second)
+	rateN, rateWindow, _ := c.RateLimitParts() // Validate checked it
 	// Above this line records carry ciphertext, below it plaintext: the
 	// barrier is the one place that seals and opens.
 	st = vault.NewBarrier(st, kr)
@@ -317,7 +331,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: a.Catalogs, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
 	a.Accounts = &accounts.Service{
 		Store: st, AuthConfigs: a.AuthConfigs, Catalog: a.Catalogs, Egress: out, Now: o.Now,
-		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger,
+		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger, Metrics: a.Metrics,
 	}
 	a.Sessions = &sessions.Service{Store: st, Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Catalog: a.Catalogs, Now: o.Now}
 	a.SignIn = &signin.Service{
@@ -340,7 +354,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}
 	a.Execute = &execute.Service{
 		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: a.Catalogs,
-		Egress: out, Logger: o.Logger, Now: o.Now, Memory: memory, Remote: a.remote, Custom: a.Catalogs,
+		Egress: out, Logger: o.Logger, Now: o.Now, Memory: memory, Remote: a.remote, Custom: a.Catalogs, Metrics: a.Metrics,
 		Logs: a.LogWriter,
 	}
 	a.Meta = &metatools.Service{
@@ -355,6 +369,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
 		Execute: a.Execute, Meta: a.Meta, Catalog: a.Catalogs, Catalogs: a.Catalogs, Webhooks: a.Webhooks, Logger: o.Logger, PublicURL: c.Public(),
 		ExecutionLogs: a.ExecutionLogs, Audit: a.Audit,
+		Limits: &ratelimit.Limiter{Store: st, Limit: rateN, Window: rateWindow, Now: o.Now}, Metrics: a.Metrics,
 	}).Mount(mux)
 	(&web.Server{SignIn: a.SignIn, Logger: o.Logger, SecureCookies: strings.HasPrefix(c.Public(), "https://")}).Mount(mux)
 	(&mcp.Server{
@@ -375,7 +390,8 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		}
 		w.Write([]byte(`{"status":"ready"}`))
 	})
-	a.Handler = mux
+	mux.Handle("GET /metrics", a.Metrics.Handler(c.MetricsToken))
+	a.Handler = a.Metrics.Wrap(mux)
 	return a, nil
 }
 

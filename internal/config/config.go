@@ -79,6 +79,15 @@ type Config struct {
 	// deletes them (SWITCHBOARD_LOG_RETENTION), between 1h and 8760h (a
 	// year). Default 720h (30 days). The audit log is kept for good.
 	LogRetention time.Duration
+	// RateLimit is each project's API request budget, "N/window" such as
+	// 2000/1m: at most N authenticated API requests per fixed window,
+	// counted across every instance sharing the database
+	// (SWITCHBOARD_RATE_LIMIT; docs/metrics.md). Default empty: no limit.
+	RateLimit string
+	// MetricsToken, when set, is the bearer token GET /metrics requires
+	// (SWITCHBOARD_METRICS_TOKEN, environment only). Default empty:
+	// /metrics is open, as its labels hold no ids.
+	MetricsToken string
 
 	// badEnv holds, for Validate to refuse, each environment setting whose
 	// value could not be read, as the message that says so.
@@ -128,6 +137,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.LogLevel, "log-level", "SWITCHBOARD_LOG_LEVEL", "debug, info, warn or error")
 	str(&c.DebugAddr, "debug-addr", "SWITCHBOARD_DEBUG_ADDR", "host:port serving the Go profiler (net/http/pprof), unauthenticated; off when empty, keep it on loopback")
 	str(&c.ToolkitsDir, "toolkits-dir", "SWITCHBOARD_TOOLKITS_DIR", "directory of toolkit files served beside the built-ins, reloaded when they change")
+	str(&c.RateLimit, "rate-limit", "SWITCHBOARD_RATE_LIMIT", "each project's API request budget as N/window, e.g. 2000/1m; off when empty")
 	duration := func(p *time.Duration, env string) {
 		if v := getenv(env); v != "" {
 			if d, err := time.ParseDuration(v); err == nil {
@@ -168,6 +178,22 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	c.EncryptionKey = getenv("SWITCHBOARD_ENCRYPTION_KEY")
 	c.OldEncryptionKeys = getenv("SWITCHBOARD_OLD_ENCRYPTION_KEYS")
 	c.BootstrapAPIKey = getenv("SWITCHBOARD_BOOTSTRAP_API_KEY")
+	c.MetricsToken = getenv("SWITCHBOARD_METRICS_TOKEN")
+}
+
+// RateLimitParts returns RateLimit's request count and window; n is 0
+// when RateLimit is empty.
+func (c Config) RateLimitParts() (n int64, window time.Duration, err error) {
+	if c.RateLimit == "" {
+		return 0, 0, nil
+	}
+	count, win, ok := strings.Cut(c.RateLimit, "/")
+	n, errN := strconv.ParseInt(strings.TrimSpace(count), 10, 64)
+	window, errW := time.ParseDuration(strings.TrimSpace(win))
+	if !ok || errN != nil || errW != nil || n < 1 || window < time.Second || window > 24*time.Hour || window%time.Millisecond != 0 {
+		return 0, 0, fmt.Errorf("SWITCHBOARD_RATE_LIMIT %q must be N/window with N at least 1 and a window from 1s to 24h, e.g. 2000/1m; unset it for no limit", c.RateLimit)
+	}
+	return n, window, nil
 }
 
 // FromEnv returns the defaults overridden by the process environment.
@@ -218,6 +244,12 @@ func (c Config) Validate() error {
 			fmt.Sprintf("SWITCHBOARD_LOG_RETENTION %s is out of range: keep execution logs between 1h and 8760h (a year)", c.LogRetention)},
 		{c.ToolkitsDir != "" && !isDir(c.ToolkitsDir), fmt.Sprintf("SWITCHBOARD_TOOLKITS_DIR %q is not a directory: create it, or unset the variable to serve the built-in toolkits only", c.ToolkitsDir)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
+	}
+	if _, _, err := c.RateLimitParts(); err != nil {
+		checks = append(checks, struct {
+			bad     bool
+			message string
+		}{true, err.Error()})
 	}
 	for _, ch := range checks {
 		if ch.bad {

@@ -52,6 +52,10 @@ func TestValidate(t *testing.T) {
 		{"toolkits dir", func(c *Config) { c.ToolkitsDir = os.TempDir() }, ""},
 		{"missing toolkits dir", func(c *Config) { c.ToolkitsDir = filepath.Join(os.TempDir(), "no-such-toolkits-dir") }, "SWITCHBOARD_TOOLKITS_DIR"},
 		{"toolkits dir is a file", func(c *Config) { c.ToolkitsDir = "config.go" }, "is not a directory"},
+		{"rate limit", func(c *Config) { c.RateLimit = "2000/1m" }, ""},
+		{"rate limit without window", func(c *Config) { c.RateLimit = "2000" }, "SWITCHBOARD_RATE_LIMIT"},
+		{"rate limit of zero", func(c *Config) { c.RateLimit = "0/1m" }, "SWITCHBOARD_RATE_LIMIT"},
+		{"rate limit window too short", func(c *Config) { c.RateLimit = "10/10ms" }, "SWITCHBOARD_RATE_LIMIT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

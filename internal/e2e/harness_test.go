@@ -76,6 +76,8 @@ type serverOptions struct {
 	// RootCAs, when set, are the CAs outbound https calls trust, for
 	// https upstreams started by httptest.NewTLSServer.
 	RootCAs *x509.CertPool
+	// RateLimit, when set, is SWITCHBOARD_RATE_LIMIT.
+	RateLimit string
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -108,6 +110,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	cfg.EgressAllowLoopback = !o.NoLoopback
 	cfg.ToolkitsDir = o.ToolkitsDir
 	cfg.ExecutionLogs = !o.NoExecutionLogs
+	cfg.RateLimit = o.RateLimit
 	logTo := io.Discard
 	switch {
 	case o.Log != nil:

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -48,6 +49,9 @@ type Service struct {
 	// Logs receives the record of every execution and proxied request
 	// (the execution logs API); nil records none.
 	Logs *execlog.Writer
+	// Metrics counts executions and times upstream calls; nil counts
+	// nothing.
+	Metrics *metrics.Metrics
 }
 
 // MemoryBudget is the service's budget of upstream answer bytes.
@@ -103,7 +107,7 @@ func ToolNotFound(slug string) error {
 // Execute runs a tool call. Go errors are for requests that name things
 // that do not exist or may not be used; everything the tool itself runs
 // into is in the Result.
-func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result, error) {
+func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (result Result, execErr error) {
 	start := time.Now()
 	// Log ids sort by time: the logs table grows at one end.
 	logID := ids.NewOrdered("log_", start, 12)
@@ -116,6 +120,7 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	if !ok {
 		return Result{}, fmt.Errorf("tool %s names missing toolkit %s", tool.Slug, tool.Toolkit)
 	}
+	defer func() { s.Metrics.Execute(tk.Slug, tool.Slug, metrics.ExecuteOutcome(result.Error, execErr)) }()
 	a, res, err := s.pick(ctx, p, c, &tool, tk.Slug, logID)
 	if err != nil || res != nil {
 		if res != nil {
@@ -309,7 +314,9 @@ func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk
 		if err != nil {
 			return sent{Result: failed(logID, "%s", s.credentialError(ctx, p, a, err))}
 		}
+		began := time.Now()
 		resp, err := client.Do(req)
+		s.Metrics.Upstream(tk.Slug, resp, time.Since(began))
 		if err != nil {
 			return sent{Result: failed(logID, "the %s API could not be reached: %v", tk.Name, cleanTransportError(err))}
 		}

@@ -31,6 +31,9 @@ const (
 	Gone
 	// Unavailable means a dependency failed; the request may be retried (503).
 	Unavailable
+	// TooManyRequests means a rate limit refused the request; it may be
+	// retried once the window resets (429).
+	TooManyRequests
 )
 
 // Error is a failure with a message fit to show the caller.

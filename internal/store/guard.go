@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -30,6 +32,44 @@ var ErrUnavailable = errors.New("the database is unavailable")
 type Guarded struct {
 	s           Store
 	unavailable func(error) bool
+	// observe, when set, is told of every call: its method's name, how
+	// long the backend took and the (classified) error.
+	observe func(op string, took time.Duration, err error)
+}
+
+// Observe makes g tell fn of every call to the backend: the Store method's
+// name, how long it took and its error. It is the one place the calls of
+// both backends pass through; the metrics package times them here. Call
+// it before g is used.
+func (g *Guarded) Observe(fn func(op string, took time.Duration, err error)) { g.observe = fn }
+
+// opNames caches the Store method name of each call closure's code.
+var opNames sync.Map // uintptr -> string
+
+// opName returns the name of the Guarded method whose closure call is
+// (the compiler names it "....(*Guarded).Method.funcN"), or "" for the
+// methods not timed.
+func opName(call any) string {
+	pc := reflect.ValueOf(call).Pointer()
+	if v, ok := opNames.Load(pc); ok {
+		return v.(string)
+	}
+	name := "unknown"
+	if f := runtime.FuncForPC(pc); f != nil {
+		n := f.Name()
+		if i := strings.Index(n, "(*Guarded)."); i >= 0 {
+			n = n[i+len("(*Guarded)."):]
+			n, _, _ = strings.Cut(n, ".")
+			name = n
+		}
+	}
+	if name == "LockAccount" || name == "AccountChanges" {
+		// Their calls last as long as the caller's function or the
+		// subscription, not a query.
+		name = ""
+	}
+	opNames.Store(pc, name)
+	return name
 }
 
 // Guard wraps s. unavailable reports whether a backend error means the
@@ -150,15 +190,32 @@ func guard1[T any](g *Guarded, check error, call func() (T, error)) (T, error) {
 		var zero T
 		return zero, check
 	}
+	if g.observe == nil {
+		v, err := call()
+		return v, g.classify(err)
+	}
+	start := time.Now()
 	v, err := call()
-	return v, g.classify(err)
+	err = g.classify(err)
+	if op := opName(call); op != "" {
+		g.observe(op, time.Since(start), err)
+	}
+	return v, err
 }
 
 func (g *Guarded) guard0(check error, call func() error) error {
 	if check != nil {
 		return check
 	}
-	return g.classify(call())
+	if g.observe == nil {
+		return g.classify(call())
+	}
+	start := time.Now()
+	err := g.classify(call())
+	if op := opName(call); op != "" {
+		g.observe(op, time.Since(start), err)
+	}
+	return err
 }
 
 func (g *Guarded) CreateProject(ctx context.Context, p Project) error {
@@ -382,4 +439,24 @@ func (g *Guarded) ListAudit(ctx context.Context, projectID string, f AuditFilter
 		check = checkRecord(f)
 	}
 	return guard1(g, check, func() (Page[AuditEntry], error) { return g.s.ListAudit(ctx, projectID, f) })
+}
+
+func (g *Guarded) HitRateWindow(ctx context.Context, projectID, key string, start time.Time) (int64, time.Time, error) {
+	type hit struct {
+		n     int64
+		start time.Time
+	}
+	h, err := guard1(g, checkArgs("project_id", projectID, "key", key), func() (hit, error) {
+		n, at, err := g.s.HitRateWindow(ctx, projectID, key, start)
+		return hit{n, at}, err
+	})
+	return h.n, h.start, err
+}
+
+// PoolStats reports the wrapped backend's pools, if it reports them.
+func (g *Guarded) PoolStats() []PoolStats {
+	if p, ok := g.s.(PoolStatser); ok {
+		return p.PoolStats()
+	}
+	return nil
 }

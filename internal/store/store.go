@@ -434,8 +434,37 @@ type Store interface {
 	// Outbox holds events, webhook subscriptions and deliveries.
 	Outbox
 	Logs
+	// HitRateWindow counts one request on the project's rate counter key
+	// in the fixed window that starts at start, in one atomic statement
+	// (instances sharing a database count on the same row). It returns
+	// the requests counted in the counter's window and that window's
+	// start. A start after the counter's window begins a new window at
+	// one request; a start before it (an instance whose clock is behind)
+	// counts toward the counter's window. Starts are kept to the
+	// millisecond. The project must exist.
+	HitRateWindow(ctx context.Context, projectID, key string, start time.Time) (hits int64, windowStart time.Time, err error)
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// PoolStats is what a backend's connection pool reports: the metrics
+// package exports it. A backend with several pools reports each.
+type PoolStats struct {
+	// Pool names the pool: "read", "write", "query" or "locks".
+	Pool string
+	// Max is the most connections the pool opens.
+	Max int
+	// Open is how many connections are open; InUse of them are busy.
+	Open, InUse int
+	// Waits counts the acquisitions that had to wait for a connection,
+	// and WaitTime is the total time they waited, since the pool opened.
+	Waits    int64
+	WaitTime time.Duration
+}
+
+// PoolStatser is a Store that reports its connection pools.
+type PoolStatser interface {
+	PoolStats() []PoolStats
 }

@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SubMicrosecondTimes", testSubMicrosecondTimes},
 		{"APIKeyHashBytes", testAPIKeyHashBytes},
 		{"VaultChecks", testVaultChecks},
+		{"RateWindows", testRateWindows},
 		{"Tenancy", testTenancy},
 		{"TenancyReferences", testTenancyReferences},
 		{"WebhookSubscriptions", testWebhookSubscriptions},
