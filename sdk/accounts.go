@@ -135,6 +135,22 @@ func (s *ConnectedAccountsService) setEnabled(ctx context.Context, id string, en
 	return s.c.do(ctx, http.MethodPatch, apiPath("connected_accounts", seg, "status"), nil, wire.StatusRequest{Enabled: &enabled}, nil)
 }
 
+// SetDefault makes an ACTIVE account (on true) its user's chosen default
+// for its toolkit, which sessions use wherever nothing pins or names an
+// account, or stops it being the default (on false):
+// PATCH /api/v3.1/connected_accounts/{id}/default, a Switchboard route.
+func (s *ConnectedAccountsService) SetDefault(ctx context.Context, id string, on bool) (*wire.ConnectedAccount, error) {
+	seg, err := segment("connected account id", id)
+	if err != nil {
+		return nil, err
+	}
+	var out wire.ConnectedAccount
+	if err := s.c.do(ctx, http.MethodPatch, apiPath("connected_accounts", seg, "default"), nil, wire.ConnectedAccountDefaultRequest{IsDefault: &on}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // Link starts connecting a new account of userID through authConfigID:
 // POST /api/v3.1/connected_accounts/link. Unlike the official SDKs it does
 // not first check for an existing ACTIVE account: users may have several.

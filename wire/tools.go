@@ -160,6 +160,8 @@ type SearchAccountInfo struct {
 	Identity string  `json:"identity,omitempty"`
 	Status   string  `json:"status"`
 	Active   bool    `json:"active"`
+	// IsDefault reports whether it is the user's chosen default.
+	IsDefault bool `json:"is_default,omitempty"`
 }
 
 // SearchSession names the session a search ran in.

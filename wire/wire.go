@@ -233,6 +233,11 @@ type SessionToolkitAccount struct {
 	Alias      *string       `json:"alias"`
 	CreatedAt  time.Time     `json:"created_at"`
 	AuthConfig AuthConfigRef `json:"auth_config"`
+	// Identity names the upstream account (an email address, a login),
+	// and IsDefault reports whether it is the user's chosen default:
+	// Switchboard extensions, as on ConnectedAccount.
+	Identity  string `json:"identity,omitempty"`
+	IsDefault bool   `json:"is_default"`
 }
 
 // AuthConfigRef is the short form of an auth config inside other objects.
@@ -268,8 +273,38 @@ type ConnectedAccount struct {
 	Params       map[string]any   `json:"params"`
 	Experimental map[string]any   `json:"experimental"`
 	// Identity names the upstream account (an email address, a login).
-	// It is a Switchboard extension.
+	// It is a Switchboard extension, as are the fields after it.
 	Identity string `json:"identity,omitempty"`
+	// IdentityID is the upstream account's stable id.
+	IdentityID string `json:"identity_id,omitempty"`
+	// IsDefault reports whether the user chose this account as the
+	// default of its toolkit (PATCH /api/v3.1/connected_accounts/{id}/default).
+	IsDefault bool `json:"is_default"`
+	// SupersededBy is the account that replaced this one when the same
+	// upstream identity connected again.
+	SupersededBy string `json:"superseded_by,omitempty"`
+	// IdentitySharedWithUserIDs lists the other user ids of the project
+	// that connected the same upstream identity of this toolkit. They
+	// are never merged; this only reports it.
+	IdentitySharedWithUserIDs []string `json:"identity_shared_with_user_ids,omitempty"`
+	// Health is the outcome of the last check of the credentials.
+	Health *AccountHealth `json:"health,omitempty"`
+}
+
+// AccountHealth is how an account's credentials fared when last checked:
+// Status is ok, refreshable (the access token expired and a refresh is
+// possible), needs_reauth (refresh failed or the provider refused them)
+// or unverified (never checked). A Switchboard extension.
+type AccountHealth struct {
+	Status     string     `json:"status"`
+	VerifiedAt *time.Time `json:"verified_at"`
+	LastError  string     `json:"last_error,omitempty"`
+}
+
+// ConnectedAccountDefaultRequest is the body of
+// PATCH /api/v3.1/connected_accounts/{id}/default, a Switchboard route.
+type ConnectedAccountDefaultRequest struct {
+	IsDefault *bool `json:"is_default"`
 }
 
 // ConnectionState is the scheme-tagged credential state of an account.
@@ -374,6 +409,10 @@ type AuthConfigSpec struct {
 	IsEnabledForToolRouter *bool           `json:"is_enabled_for_tool_router,omitempty"`
 	ToolAccessConfig       json.RawMessage `json:"tool_access_config,omitempty"`
 	ProxyConfig            json.RawMessage `json:"proxy_config,omitempty"`
+	// DuplicatePolicy is what connecting an upstream identity that an
+	// ACTIVE account of the same user already has does: supersede (the
+	// default), allow or reject. It is a Switchboard extension.
+	DuplicatePolicy string `json:"duplicate_policy,omitempty"`
 }
 
 // AuthConfigCreateResponse answers POST /auth_configs.
@@ -401,6 +440,9 @@ type AuthConfig struct {
 	CreatedAt              time.Time        `json:"created_at"`
 	LastUpdatedAt          time.Time        `json:"last_updated_at"`
 	ToolAccessConfig       ToolAccessConfig `json:"tool_access_config"`
+	// DuplicatePolicy is a Switchboard extension: supersede, allow or
+	// reject (AuthConfigSpec.DuplicatePolicy).
+	DuplicatePolicy string `json:"duplicate_policy"`
 }
 
 // ToolAccessConfig limits which tools an auth config may run.
@@ -417,6 +459,8 @@ type AuthConfigUpdateRequest struct {
 	Scopes                 json.RawMessage `json:"scopes,omitempty"`
 	IsEnabledForToolRouter *bool           `json:"is_enabled_for_tool_router,omitempty"`
 	ToolAccessConfig       json.RawMessage `json:"tool_access_config,omitempty"`
+	// DuplicatePolicy is a Switchboard extension (AuthConfigSpec).
+	DuplicatePolicy *string `json:"duplicate_policy,omitempty"`
 }
 
 // Toolkit is a toolkit as list and retrieve return it.

@@ -33,6 +33,9 @@ type execRun struct {
 	window    time.Duration // one throughput window
 	rounds    int           // throughput windows per op
 	stores    []string
+	// profile, when set, is where to write the server's CPU profile under
+	// the throughput load, one file per store (profile-STORE.pprof).
+	profile string
 }
 
 // part is a separate helper process: the fake upstream or the hop.
@@ -102,7 +105,7 @@ type storeFigures struct {
 	hop50, hop99, exec50, exec99 time.Duration
 	slowHop50, slowExec50        time.Duration
 	hopRPS, execRPS              float64
-	cpuPerExec                   time.Duration
+	cpuPerExec, cpuPerHop        time.Duration
 	sessionsPerSec               float64
 	wait50, wait99               time.Duration
 	execBytes, hopBytes          int
@@ -163,7 +166,9 @@ func executeBench(ctx context.Context, w io.Writer, r execRun) error {
 	row("execute throughput, 8 clients / hop", func(s storeFigures) string {
 		return fmt.Sprintf("%.0f / %.0f req/s = %.2fx", s.execRPS, s.hopRPS, s.execRPS/s.hopRPS)
 	})
-	row("switchboard CPU per execute", func(s storeFigures) string { return fmt.Sprintf("%.0f µs", float64(s.cpuPerExec)/1e3) })
+	row("CPU per request: switchboard execute / hop", func(s storeFigures) string {
+		return fmt.Sprintf("%.0f µs / %.0f µs = %.2fx", float64(s.cpuPerExec)/1e3, float64(s.cpuPerHop)/1e3, ratio(s.cpuPerExec, s.cpuPerHop))
+	})
 	row("2 ms upstream: execute p50 / hop p50", func(s storeFigures) string {
 		return fmt.Sprintf("%s / %s = %.2fx", ms(s.slowExec50), ms(s.slowHop50), ratio(s.slowExec50, s.slowHop50))
 	})
@@ -191,6 +196,15 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 	f := storeFigures{store: st}
 	cfg := serverConfig{bin: r.bin, dataDir: filepath.Join(r.work, "data-"+st), toolkitsDir: dir, key: newKey(),
 		env: []string{"SWITCHBOARD_EGRESS_ALLOW_LOOPBACK=true"}}
+	debugAddr := ""
+	if r.profile != "" {
+		port, err := freePort()
+		if err != nil {
+			return f, err
+		}
+		debugAddr = "127.0.0.1:" + strconv.Itoa(port)
+		cfg.env = append(cfg.env, "SWITCHBOARD_DEBUG_ADDR="+debugAddr)
+	}
 	if st == "postgres" {
 		dbURL, stop, err := postgrestest.Start()
 		if err != nil {
@@ -300,30 +314,40 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 	}
 	f.slowHop50, f.slowExec50 = quantile(lat[0], .5), quantile(lat[1], .5)
 
-	var cpu time.Duration
-	var execs int64
+	profiled := make(chan error, 1)
+	if debugAddr != "" {
+		secs := max(int((r.window * time.Duration(r.rounds) * 2).Seconds()), 1)
+		go func() { profiled <- saveProfile(debugAddr, secs, r.profile+"-"+st+".pprof") }()
+	} else {
+		profiled <- nil
+	}
+	// The CPU each side spends per request: the server per execute, the
+	// hop process per forwarded request.
+	var cpu [2]time.Duration
+	var calls [2]int64
+	pids := [2]int{hop.cmd.Process.Pid, srv.cmd.Process.Pid}
 	rps, err := throughput(8, r.window, r.rounds, []func() error{get(hop.url + "/user"), exec("benchgh")},
 		func(op int, d func() (int64, error)) error {
-			if op != 1 {
-				_, err := d()
-				return err
-			}
-			before, err := srv.cpu()
+			before, err := cpuOf(pids[op])
 			if err != nil {
 				return err
 			}
 			n, err := d()
-			after, _ := srv.cpu()
-			cpu += after - before
-			execs += n
+			after, _ := cpuOf(pids[op])
+			cpu[op] += after - before
+			calls[op] += n
 			return err
 		})
 	if err != nil {
 		return f, err
 	}
 	f.hopRPS, f.execRPS = rps[0], rps[1]
-	if execs > 0 {
-		f.cpuPerExec = cpu / time.Duration(execs)
+	if err := <-profiled; err != nil {
+		return f, fmt.Errorf("CPU profile: %w", err)
+	}
+	if calls[0] > 0 && calls[1] > 0 {
+		f.cpuPerHop = cpu[0] / time.Duration(calls[0])
+		f.cpuPerExec = cpu[1] / time.Duration(calls[1])
 	}
 	var users atomic.Int64
 	create := call("/api/v3.1/tool_router/session", func() (*http.Request, error) {
@@ -476,6 +500,28 @@ func throughput(c int, window time.Duration, rounds int, ops []func() error, aro
 	return out, nil
 }
 
+// saveProfile fetches a CPU profile of secs seconds from the server's
+// debug listener and writes it to path.
+func saveProfile(addr string, secs int, path string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profiler answered %d", resp.StatusCode)
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, resp.Body); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
 // encryptionKey is a fresh SWITCHBOARD_ENCRYPTION_KEY: 32 random bytes,
 // base64.
 func encryptionKey() string {
@@ -488,8 +534,11 @@ var errNoProc = errors.New("CPU time needs Linux /proc")
 
 // cpu returns the user and system CPU time the server process has used,
 // from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
-func (s *server) cpu() (time.Duration, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/stat")
+func (s *server) cpu() (time.Duration, error) { return cpuOf(s.cmd.Process.Pid) }
+
+// cpuOf returns the user and system CPU time process pid has used.
+func cpuOf(pid int) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0, errNoProc
 	}

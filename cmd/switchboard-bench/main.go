@@ -4,7 +4,7 @@
 // ratio to a baseline measured in the same run, interleaved with it.
 //
 //	switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]
-//	switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres]
+//	switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres] [-cpuprofile PREFIX]
 //
 // catalog measures a catalog of many tools loaded from SWITCHBOARD_TOOLKITS_DIR
 // (by default 100 toolkits of 50 tools: 5,000 tools) against the built-in
@@ -73,6 +73,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	n := fs.Int("n", 2000, "execute: latency samples per op")
 	window := fs.Duration("window", time.Second, "execute: length of one throughput window")
 	stores := fs.String("stores", "sqlite,postgres", "execute: the stores to measure, in order")
+	profile := fs.String("cpuprofile", "", "execute: write the server's CPU profile under the throughput load to PREFIX-STORE.pprof")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if args[0] == "execute" {
-		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList})
+		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile})
 	}
 	return catalog(ctx, stdout, catalogRun{bin: *bin, work: work, rounds: *rounds, toolkits: *nToolkits, tools: *nTools})
 }

@@ -49,7 +49,7 @@ func client(ctx context.Context, cmd string, args []string, stdout, stderr io.Wr
 		}
 	case "accounts list":
 		p := sdk.ListAccountsParams{UserIDs: split(*users), ToolkitSlugs: split(*toolkits), Statuses: split(*statuses), Limit: 100}
-		fmt.Fprintln(tw, "ID\tUSER\tTOOLKIT\tSTATUS\tALIAS\tIDENTITY")
+		fmt.Fprintln(tw, "ID\tUSER\tTOOLKIT\tSTATUS\tALIAS\tIDENTITY\tDEFAULT\tHEALTH")
 		for {
 			page, err := c.ConnectedAccounts().List(ctx, p)
 			if err != nil {
@@ -60,7 +60,14 @@ func client(ctx context.Context, cmd string, args []string, stdout, stderr io.Wr
 				if a.Alias != nil {
 					alias = *a.Alias
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.UserID, a.Toolkit.Slug, a.Status, alias, orDefault(a.Identity, "-"))
+				def, health := "-", "-"
+				if a.IsDefault {
+					def = "yes"
+				}
+				if a.Health != nil {
+					health = a.Health.Status
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.UserID, a.Toolkit.Slug, a.Status, alias, orDefault(a.Identity, "-"), def, health)
 			}
 			if page.NextCursor == "" {
 				return nil

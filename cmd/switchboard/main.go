@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/app"
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/projects"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
@@ -62,10 +63,14 @@ commands:
                                   make a toolkit file of an OpenAPI or Swagger document (offline)
 
   through a running server, with SWITCHBOARD_URL and SWITCHBOARD_API_KEY:
+  toolkits push FILE...           send toolkit files as the project's custom toolkits
+                                  (created, or replaced by slug; an admin key)
   toolkits list
   accounts list [-user U,...] [-toolkit T,...] [-status S,...]
   tools list [-toolkit T,...] [-search "use case"]
   tools execute (-user U | -account CA) [-args JSON] SLUG
+  audit export [-action A,...] [-target-type T,...] [-target-id ID,...] [-key KEY_ID,...] [-from TIME] [-to TIME]
+      writes the project's audit log as JSON Lines, oldest first (admin key)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -85,6 +90,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "validate" {
 			return validateToolkits(args[2:], stdout)
 		}
+		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "push" {
+			return toolkitsPush(ctx, args[2:], stdout, stderr, getenv)
+		}
 		if len(args) >= 2 && args[0] == "toolkits" && args[1] == "docs" {
 			return toolkitsDocs(args[2:], stdout, stderr)
 		}
@@ -93,6 +101,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return fmt.Errorf("%s needs a subcommand", args[0])
 		}
 		return client(ctx, args[0]+" "+args[1], args[2:], stdout, stderr, getenv)
+	case "audit":
+		if len(args) < 2 || args[1] != "export" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("audit needs the subcommand export")
+		}
+		return auditExport(ctx, args[2:], stdout, stderr, getenv)
 	case "keys", "projects":
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)
@@ -140,6 +154,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		return err
 	}
+	if cfg.DebugAddr != "" {
+		dl, err := net.Listen("tcp", cfg.DebugAddr)
+		if err != nil {
+			return fmt.Errorf("SWITCHBOARD_DEBUG_ADDR: %w", err)
+		}
+		go serveDebug(ctx, dl, log)
+	}
 	if err := a.Run(ctx); err != nil {
 		return err
 	}
@@ -173,6 +194,10 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	}
 	defer st.Close()
 	svc := &projects.Service{Store: st, Now: time.Now}
+	// The CLI acts on the store directly, with no API key: its acts are
+	// audited as the CLI's.
+	auditor := &audit.Service{Store: st, Logger: newLogger(stderr, cfg.LogLevel), Now: time.Now}
+	ctx = audit.WithActor(ctx, audit.Actor{SourceAddress: "cli"})
 	pick := func() (string, error) {
 		if *projectID != "" {
 			return *projectID, nil
@@ -198,6 +223,7 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
+		auditor.Record(ctx, pid, audit.Act{Action: audit.APIKeyCreate, TargetType: "api_key", TargetID: k.ID, After: audit.APIKey(k)})
 		fmt.Fprintf(stdout, "Created %s API key %s for project %s. The key, shown only this once:\n\n    %s\n", k.Scope, k.ID, pid, key)
 	case "keys list":
 		pid, err := pick()
@@ -227,6 +253,7 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err := svc.RevokeKey(ctx, pid, fs.Arg(0)); err != nil {
 			return err
 		}
+		auditor.Record(ctx, pid, audit.Act{Action: audit.APIKeyRevoke, TargetType: "api_key", TargetID: fs.Arg(0)})
 		fmt.Fprintf(stdout, "Revoked API key %s.\n", fs.Arg(0))
 	case "projects list":
 		ps, err := st.ListProjects(ctx)
@@ -245,23 +272,30 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
-		key, _, err := svc.CreateKey(ctx, p.ID, "initial", "")
+		key, k, err := svc.CreateKey(ctx, p.ID, "initial", "")
 		if err != nil {
 			return err
 		}
+		auditor.Record(ctx, p.ID, audit.Act{Action: audit.ProjectCreate, TargetType: "project", TargetID: p.ID, After: audit.Project(p)})
+		auditor.Record(ctx, p.ID, audit.Act{Action: audit.APIKeyCreate, TargetType: "api_key", TargetID: k.ID, After: audit.APIKey(k)})
 		fmt.Fprintf(stdout, "Created project %s. Its API key, shown only this once:\n\n    %s\n", p.ID, key)
 	case "projects callback-urls":
 		pid, err := pick()
 		if err != nil {
 			return err
 		}
-		p, err := svc.SetCallbackURLs(ctx, pid, fs.Args())
+		before, err := st.GetProject(ctx, pid)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("project %s not found", pid)
 		}
 		if err != nil {
 			return err
 		}
+		p, err := svc.SetCallbackURLs(ctx, pid, fs.Args())
+		if err != nil {
+			return err
+		}
+		auditor.Record(ctx, p.ID, audit.Act{Action: audit.ProjectUpdate, TargetType: "project", TargetID: p.ID, Before: audit.Project(before), After: audit.Project(p)})
 		fmt.Fprintf(stdout, "Project %s allows callbacks to: %s\n", p.ID, strings.Join(p.CallbackURLs, " "))
 	case "reseal":
 		kr, err := app.OpenVault(cfg, newLogger(stderr, cfg.LogLevel))

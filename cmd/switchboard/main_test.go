@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -224,4 +225,51 @@ func TestServeRefusesShortBootstrapKey(t *testing.T) {
 	if _, statErr := os.Stat(filepath.Join(env["SWITCHBOARD_DATA_DIR"], "switchboard.db")); statErr == nil {
 		t.Errorf("a refused start created the store")
 	}
+}
+
+// TestServeDebugListener: with SWITCHBOARD_DEBUG_ADDR the profiler answers
+// there, and never on the API listener.
+func TestServeDebugListener(t *testing.T) {
+	apiPort, debugPort := freeTestPort(t), freeTestPort(t)
+	env := map[string]string{
+		"SWITCHBOARD_DATA_DIR":   filepath.Join(t.TempDir(), "data"),
+		"SWITCHBOARD_ADDR":       apiPort,
+		"SWITCHBOARD_DEBUG_ADDR": debugPort,
+		"SWITCHBOARD_LOG_LEVEL":  "error",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		done <- run(ctx, []string{"serve"}, &out, &errOut, func(k string) string { return env[k] })
+	}()
+	defer func() { cancel(); <-done }()
+	get := func(u string) int {
+		for range 200 {
+			resp, err := http.Get(u)
+			if err == nil {
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		t.Fatalf("%s never answered", u)
+		return 0
+	}
+	if got := get("http://" + debugPort + "/debug/pprof/"); got != http.StatusOK {
+		t.Errorf("profiler on the debug listener: %d, want 200", got)
+	}
+	if got := get("http://" + apiPort + "/debug/pprof/"); got == http.StatusOK {
+		t.Errorf("profiler on the API listener: %d, want it absent", got)
+	}
+}
+
+func freeTestPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

@@ -114,6 +114,10 @@ func (s *Service) Link(ctx context.Context, p store.Project, in LinkInput) (stor
 	if err != nil {
 		return store.Account{}, store.Link{}, err
 	}
+	if tk, ok := s.Catalog.For(ctx, p.ID).Get(ac.ToolkitSlug); ok && tk.NoAuth() {
+		// An auth config made before its toolkit became NO_AUTH.
+		return store.Account{}, store.Link{}, authconfigs.NoAuth(tk.Slug, "auth_config_id")
+	}
 	if ac.Status != store.AuthConfigEnabled {
 		return store.Account{}, store.Link{}, problem.Invalidf("auth_config_disabled", "auth_config_id", "auth config %s is disabled", ac.ID).
 			WithFix("Enable it with PATCH /api/v3.1/auth_configs/%s/ENABLED", ac.ID)

@@ -7,6 +7,15 @@
 // link expired unused, and waiting for an account to leave INITIATED
 // (Wait, woken on any instance by the store's account changes).
 //
+// It also owns what an account's upstream identity decides (identity.go):
+// the duplicate policy that supersedes or refuses a reconnection of the
+// same identity, following superseded accounts to their successors, the
+// user's chosen default, and the same identity under other user ids; and
+// health (health.go, probe.go): checking credentials with the identity
+// call, on demand and in a leased background prober, and expiring an
+// account whose refreshed token is refused. docs/accounts.md describes
+// them.
+//
 // Completing a link (the hosted OAuth2 and credential-form flows) is
 // package signin's, which builds on this one; this package does not know
 // it.

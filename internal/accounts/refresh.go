@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 // refreshMargin is how close to expiry a token is refreshed before use.
@@ -116,21 +117,18 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	if err != nil {
 		return oauth.Token{}, err
 	}
+	if tk, ok := s.Catalog.For(ctx, a.ProjectID).Get(a.ToolkitSlug); ok {
+		if sc, ok := tk.Scheme(toolkits.Mode(ac.AuthScheme)); ok && sc.ClientCredentials() {
+			return s.refetchLocked(ctx, a, ac)
+		}
+	}
 	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.RedirectURI())
 	if err != nil {
 		return oauth.Token{}, err
 	}
 	tok, err := client.Refresh(ctx, s.Egress, old)
 	if errors.Is(err, oauth.ErrRefreshRefused) {
-		reason := "The provider refused the refresh token (revoked or invalid); the user must connect again"
-		if _, uerr := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
-			a.Status, a.StatusReason, a.UpdatedAt = store.StatusExpired, reason, s.now()
-			return a, nil
-		}); uerr != nil {
-			return oauth.Token{}, fmt.Errorf("expire account: %w", uerr)
-		}
-		return oauth.Token{}, &problem.Error{Kind: problem.Invalid, Code: "connected_account_expired", Message: "connected account " + a.ID + " expired: " + reason,
-			Fix: "Re-authorize it with POST /api/v3.1/connected_accounts/" + a.ID + "/refresh", Err: err}
+		return oauth.Token{}, s.expire(ctx, a, "The provider refused the refresh token (revoked or invalid); the user must connect again", err)
 	}
 	if err != nil {
 		return oauth.Token{}, &problem.Error{Kind: problem.Unavailable, Code: "refresh_failed", Message: "the provider could not refresh the token; try again", Err: err}
@@ -138,9 +136,30 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = old.RefreshToken
 	}
-	plain, err := EncodeCredentials(tok)
-	if err != nil {
+	if err := s.storeToken(ctx, a, tok, tok); err != nil {
 		return oauth.Token{}, err
+	}
+	return tok, nil
+}
+
+// expire moves an account whose credentials the provider refused (cause)
+// to EXPIRED with reason, and returns the error that says so.
+func (s *Service) expire(ctx context.Context, a store.Account, reason string, cause error) error {
+	if _, err := s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
+		a.Status, a.StatusReason, a.UpdatedAt = store.StatusExpired, reason, s.now()
+		return a, nil
+	}); err != nil {
+		return fmt.Errorf("expire account: %w", err)
+	}
+	return &problem.Error{Kind: problem.Invalid, Code: "connected_account_expired", Message: "connected account " + a.ID + " expired: " + reason,
+		Fix: "Re-authorize it with POST /api/v3.1/connected_accounts/" + a.ID + "/refresh", Err: cause}
+}
+
+// storeToken stores an account's new credentials, creds, which hold tok.
+func (s *Service) storeToken(ctx context.Context, a store.Account, creds any, tok oauth.Token) error {
+	plain, err := EncodeCredentials(creds)
+	if err != nil {
+		return err
 	}
 	var expiry *time.Time
 	if !tok.Expiry.IsZero() {
@@ -151,9 +170,9 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 		a.Credentials, a.TokenExpiresAt, a.UpdatedAt = plain, expiry, s.now()
 		return a, nil
 	}); err != nil {
-		return oauth.Token{}, fmt.Errorf("store refreshed token: %w", err)
+		return fmt.Errorf("store token: %w", err)
 	}
-	return tok, nil
+	return nil
 }
 
 // RefreshOrReauthorize is what a refresh request asks of an account: an

@@ -70,7 +70,7 @@ func (f *oauthFixture) connect(t *testing.T, l store.Link) store.Account {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, a, err := f.signin.CompleteOAuth(ctx, signin.CallbackInput{State: loc.Query().Get("state"), Code: loc.Query().Get("code")})
+	_, a, err := f.signin.CompleteOAuth(ctx, signin.CallbackInput{State: loc.Query().Get("state"), Code: loc.Query().Get("code"), Binding: page.Binding})
 	if err != nil {
 		t.Fatal(err)
 	}

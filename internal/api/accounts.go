@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/wire"
@@ -98,7 +99,26 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, p store.Proj
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.accountJSON(r.Context(), a))
+	writeJSON(w, http.StatusOK, s.accountsJSON(r.Context(), p.ID, []store.Account{a})[0])
+	return nil
+}
+
+// setAccountDefault makes an ACTIVE account its user's default of its
+// toolkit, or stops it being one: Switchboard's own route, since Composio
+// has no default account.
+func (s *Server) setAccountDefault(w http.ResponseWriter, r *http.Request, p store.Project) error {
+	var req wire.ConnectedAccountDefaultRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.IsDefault == nil {
+		return problem.Invalidf("invalid_request", "is_default", "is_default is required: true or false")
+	}
+	a, err := s.Accounts.SetDefault(r.Context(), p.ID, r.PathValue("id"), *req.IsDefault)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.accountsJSON(r.Context(), p.ID, []store.Account{a})[0])
 	return nil
 }
 
@@ -148,11 +168,7 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, p store.Pr
 	if err != nil {
 		return badCursor(err)
 	}
-	items := make([]wire.ConnectedAccount, 0, len(page.Items))
-	for _, a := range page.Items {
-		items = append(items, s.accountJSON(r.Context(), a))
-	}
-	writeJSON(w, http.StatusOK, listJSON(items, page.NextCursor, page.Total, n))
+	writeJSON(w, http.StatusOK, listJSON(s.accountsJSON(r.Context(), p.ID, page.Items), page.NextCursor, page.Total, n))
 	return nil
 }
 
@@ -180,7 +196,15 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, p store.P
 	var a store.Account
 	var err error
 	if req.Alias != nil {
+		before, gerr := s.Accounts.Get(r.Context(), p.ID, id)
+		if gerr != nil {
+			return gerr
+		}
 		a, err = s.Accounts.SetAlias(r.Context(), p.ID, id, *req.Alias)
+		if err == nil {
+			s.record(r, p, audit.Act{Action: audit.AccountUpdate, TargetType: "connected_account", TargetID: a.ID,
+				Before: audit.Account(before), After: audit.Account(a)})
+		}
 	} else {
 		a, err = s.Accounts.Get(r.Context(), p.ID, id)
 	}
@@ -192,9 +216,14 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, p store.P
 }
 
 func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	if err := s.Accounts.Delete(r.Context(), p.ID, r.PathValue("id")); err != nil {
+	before, err := s.Accounts.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
+	if err := s.Accounts.Delete(r.Context(), p.ID, before.ID); err != nil {
+		return err
+	}
+	s.record(r, p, audit.Act{Action: audit.AccountDelete, TargetType: "connected_account", TargetID: before.ID, Before: audit.Account(before)})
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
@@ -207,9 +236,16 @@ func (s *Server) setAccountStatus(w http.ResponseWriter, r *http.Request, p stor
 	if req.Enabled == nil {
 		return problem.Invalidf("invalid_request", "enabled", "enabled is required: true or false")
 	}
-	if _, err := s.Accounts.SetEnabled(r.Context(), p.ID, r.PathValue("id"), *req.Enabled); err != nil {
+	before, err := s.Accounts.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
+	a, err := s.Accounts.SetEnabled(r.Context(), p.ID, before.ID, *req.Enabled)
+	if err != nil {
+		return err
+	}
+	s.record(r, p, audit.Act{Action: audit.AccountStatus, TargetType: "connected_account", TargetID: a.ID,
+		Before: audit.Account(before), After: audit.Account(a)})
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
@@ -252,10 +288,34 @@ func (s *Server) accountJSON(ctx context.Context, a store.Account) wire.Connecte
 		Params:       map[string]any{},
 		Experimental: map[string]any{"account_type": "PRIVATE"},
 		Identity:     a.Identity,
+		IdentityID:   a.IdentityID,
+		IsDefault:    a.IsDefault,
+		SupersededBy: a.SupersededBy,
+		Health:       healthJSON(accounts.HealthOf(a, s.Accounts.Now().UTC())),
 	}
 	// state carries credentials, which are never returned; the official
 	// TypeScript SDK warns on a state without them, so send none at all.
 	return out
+}
+
+// accountsJSON shows accounts with the other user ids that connected the
+// same upstream identity; a failed look-up of those leaves them out.
+func (s *Server) accountsJSON(ctx context.Context, projectID string, as []store.Account) []wire.ConnectedAccount {
+	shared, err := s.Accounts.SharedIdentities(ctx, projectID, as)
+	if err != nil {
+		s.Logger.WarnContext(ctx, "find shared identities", "err", err)
+	}
+	out := make([]wire.ConnectedAccount, 0, len(as))
+	for _, a := range as {
+		j := s.accountJSON(ctx, a)
+		j.IdentitySharedWithUserIDs = shared[a.ID]
+		out = append(out, j)
+	}
+	return out
+}
+
+func healthJSON(h accounts.Health) *wire.AccountHealth {
+	return &wire.AccountHealth{Status: h.Status, VerifiedAt: h.VerifiedAt, LastError: h.LastError}
 }
 
 // listJSON wraps a page in the Composio list envelope.

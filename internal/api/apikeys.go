@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/wire"
@@ -24,6 +25,7 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, p store.Pr
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.APIKeyCreate, TargetType: "api_key", TargetID: k.ID, After: audit.APIKey(k)})
 	out := apiKeyOf(k)
 	out.Key = key
 	writeJSON(w, http.StatusCreated, out)
@@ -51,6 +53,7 @@ func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request, p store.Pr
 		}
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.APIKeyRevoke, TargetType: "api_key", TargetID: id})
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }

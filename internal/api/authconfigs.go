@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -43,10 +45,12 @@ func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 		Credentials:            req.AuthConfig.Credentials,
 		IsEnabledForToolRouter: req.AuthConfig.IsEnabledForToolRouter,
 		ToolAccess:             access,
+		DuplicatePolicy:        req.AuthConfig.DuplicatePolicy,
 	})
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.AuthConfigCreate, TargetType: "auth_config", TargetID: c.ID, After: audit.AuthConfig(c)})
 	writeJSON(w, http.StatusCreated, wire.AuthConfigCreateResponse{
 		AuthConfig: wire.AuthConfigRef{ID: c.ID, AuthScheme: c.AuthScheme},
 		Toolkit:    wire.ToolkitRef{Slug: c.ToolkitSlug},
@@ -121,7 +125,8 @@ func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	in := authconfigs.UpdateInput{Name: req.Name, Credentials: req.Credentials, IsEnabledForToolRouter: req.IsEnabledForToolRouter, ToolAccess: access}
+	in := authconfigs.UpdateInput{Name: req.Name, Credentials: req.Credentials, IsEnabledForToolRouter: req.IsEnabledForToolRouter,
+		ToolAccess: access, DuplicatePolicy: req.DuplicatePolicy}
 	if len(req.Scopes) > 0 && string(req.Scopes) != "null" {
 		var one string
 		var many []string
@@ -134,25 +139,43 @@ func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 		}
 		in.Scopes = &one
 	}
+	before, err := s.AuthConfigs.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
 	c, err := s.AuthConfigs.Update(r.Context(), p.ID, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.AuthConfigUpdate, TargetType: "auth_config", TargetID: c.ID,
+		Before: audit.AuthConfig(before), After: audit.AuthConfig(c)})
 	return s.writeAuthConfig(w, r, c)
 }
 
 func (s *Server) deleteAuthConfig(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	if err := s.AuthConfigs.Delete(r.Context(), p.ID, r.PathValue("id")); err != nil {
+	before, err := s.AuthConfigs.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
+	if err := s.AuthConfigs.Delete(r.Context(), p.ID, before.ID); err != nil {
+		return err
+	}
+	s.record(r, p, audit.Act{Action: audit.AuthConfigDelete, TargetType: "auth_config", TargetID: before.ID, Before: audit.AuthConfig(before)})
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
 
 func (s *Server) setAuthConfigStatus(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	if _, err := s.AuthConfigs.SetStatus(r.Context(), p.ID, r.PathValue("id"), r.PathValue("status")); err != nil {
+	before, err := s.AuthConfigs.Get(r.Context(), p.ID, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
+	c, err := s.AuthConfigs.SetStatus(r.Context(), p.ID, before.ID, r.PathValue("status"))
+	if err != nil {
+		return err
+	}
+	s.record(r, p, audit.Act{Action: audit.AuthConfigStatus, TargetType: "auth_config", TargetID: c.ID,
+		Before: audit.AuthConfig(before), After: audit.AuthConfig(c)})
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
@@ -185,6 +208,7 @@ func (s *Server) authConfigJSON(cat *toolkits.Catalog, c store.AuthConfig, conne
 		CreatedAt:              c.CreatedAt,
 		LastUpdatedAt:          c.UpdatedAt,
 		ToolAccessConfig:       wire.ToolAccessConfig{ToolsAvailableForExecution: orNone(c.ToolsForExecution), ToolsForConnectedAccountCreation: []string{}},
+		DuplicatePolicy:        accounts.Policy(c),
 	}
 }
 

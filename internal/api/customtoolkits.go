@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -47,6 +48,7 @@ func (s *Server) createCustomToolkit(w http.ResponseWriter, r *http.Request, p s
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.CustomToolkitCreate, TargetType: "custom_toolkit", TargetID: c.Slug, After: customToolkitAudit(c)})
 	writeJSON(w, http.StatusCreated, customToolkitJSON(c))
 	return nil
 }
@@ -56,10 +58,16 @@ func (s *Server) replaceCustomToolkit(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
+	before, err := s.Catalogs.Get(r.Context(), p.ID, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
 	c, err := s.Catalogs.Replace(r.Context(), p.ID, r.PathValue("slug"), name, doc)
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.CustomToolkitUpdate, TargetType: "custom_toolkit", TargetID: c.Slug,
+		Before: customToolkitAudit(before), After: customToolkitAudit(c)})
 	writeJSON(w, http.StatusOK, customToolkitJSON(c))
 	return nil
 }
@@ -90,9 +98,14 @@ func (s *Server) getCustomToolkit(w http.ResponseWriter, r *http.Request, p stor
 }
 
 func (s *Server) deleteCustomToolkit(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	if err := s.Catalogs.Delete(r.Context(), p.ID, r.PathValue("slug")); err != nil {
+	before, err := s.Catalogs.Get(r.Context(), p.ID, r.PathValue("slug"))
+	if err != nil {
 		return err
 	}
+	if err := s.Catalogs.Delete(r.Context(), p.ID, before.Slug); err != nil {
+		return err
+	}
+	s.record(r, p, audit.Act{Action: audit.CustomToolkitDelete, TargetType: "custom_toolkit", TargetID: before.Slug, Before: customToolkitAudit(before)})
 	writeJSON(w, http.StatusOK, map[string]any{})
 	return nil
 }
@@ -122,8 +135,13 @@ func (s *Server) syncCustomToolkit(w http.ResponseWriter, r *http.Request, p sto
 	if err != nil {
 		return err
 	}
+	s.record(r, p, audit.Act{Action: audit.CustomToolkitSync, TargetType: "custom_toolkit", TargetID: c.Slug, After: customToolkitAudit(c)})
 	writeJSON(w, http.StatusOK, wire.CustomToolkitSync{Slug: c.Slug, SyncedCount: len(c.Definition.Tools), Version: c.Definition.Version})
 	return nil
+}
+
+func customToolkitAudit(c catalog.Custom) any {
+	return audit.CustomToolkit(c.Slug, c.Definition.Name, len(c.Definition.Tools), c.Raw)
 }
 
 func customToolkitJSON(c catalog.Custom) wire.CustomToolkit {

@@ -10,8 +10,10 @@ import (
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/catalog"
+	"github.com/switchboard-dev/switchboard/internal/execlog"
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
 	"github.com/switchboard-dev/switchboard/internal/problem"
@@ -38,6 +40,9 @@ type Server struct {
 	Logger   *slog.Logger
 	// PublicURL is the server's public base URL, without a trailing slash.
 	PublicURL string
+	// ExecutionLogs answers the logs API; Audit keeps the audit log.
+	ExecutionLogs *execlog.Service
+	Audit         *audit.Service
 }
 
 // handler is an API handler: it gets the caller's project and returns an
@@ -85,6 +90,8 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("DELETE /connected_accounts/{id}", admin, s.deleteAccount)
 		route("PATCH /connected_accounts/{id}/status", admin, s.setAccountStatus)
 		route("POST /connected_accounts/{id}/refresh", runtime, s.refreshAccount)
+		// Switchboard's own: the user's chosen default account of a toolkit.
+		route("PATCH /connected_accounts/{id}/default", runtime, s.setAccountDefault)
 
 		// Auth configs hold the project's OAuth clients and their
 		// secrets: only admin keys read or change them.
@@ -107,6 +114,12 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("PUT /custom_toolkits/{slug}", admin, s.replaceCustomToolkit)
 		route("DELETE /custom_toolkits/{slug}", admin, s.deleteCustomToolkit)
 		route("POST /custom/toolkits/sync", admin, s.syncCustomToolkit)
+
+		// The logs hold every user's arguments and answers (redacted),
+		// and the audit log the project's administration: admin keys only.
+		route("POST /logs/tool_execution", admin, s.searchLogs)
+		route("GET /logs/tool_execution/{id}", admin, s.getLog)
+		route("GET /audit_log", admin, s.listAudit)
 
 		route("GET /toolkits", runtime, s.listToolkits)
 		route("GET /toolkits/categories", runtime, s.listCategories)
@@ -151,7 +164,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope string, h h
 		writeError(w, r, s.Logger, err)
 		return
 	}
-	r = r.WithContext(reqlog.WithProjectID(ctx, p.ID))
+	ctx = audit.WithActor(reqlog.WithProjectID(ctx, p.ID),
+		audit.Actor{KeyID: k.ID, SourceAddress: sourceAddress(r), RequestID: reqlog.RequestID(ctx)})
+	r = r.WithContext(ctx)
 	if err := checkRequest(r); err != nil {
 		writeError(w, r, s.Logger, err)
 		return

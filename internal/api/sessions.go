@@ -211,6 +211,7 @@ func (s *Server) sessionToolkitJSON(ctx context.Context, cat *toolkits.Catalog, 
 		Enabled:                    true,
 		ComposioManagedAuthSchemes: []string{},
 		Meta:                       wire.ToolkitMetaBrief{Description: tk.Description, Logo: tk.Logo},
+		IsNoAuth:                   st.NoAuth,
 	}
 	if a := st.Account; a != nil {
 		item.ConnectedAccount = &wire.SessionToolkitAccount{
@@ -223,6 +224,8 @@ func (s *Server) sessionToolkitJSON(ctx context.Context, cat *toolkits.Catalog, 
 				ID:         a.AuthConfigID,
 				AuthScheme: s.authScheme(ctx, a.ProjectID, a.AuthConfigID),
 			},
+			Identity:  a.Identity,
+			IsDefault: a.IsDefault,
 		}
 	}
 	return item

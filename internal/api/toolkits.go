@@ -77,6 +77,7 @@ func toolkitJSON(tk toolkits.Toolkit, detail bool) wire.Toolkit {
 		AuthSchemes:                []string{},
 		ComposioManagedAuthSchemes: []string{},
 		Enabled:                    true,
+		NoAuth:                     tk.NoAuth(),
 	}
 	for _, c := range tk.Categories {
 		out.Meta.Categories = append(out.Meta.Categories, wire.Category{ID: c.Slug, Slug: c.Slug, Name: c.Name})
@@ -94,10 +95,19 @@ func toolkitJSON(tk toolkits.Toolkit, detail bool) wire.Toolkit {
 		out.GetCurrentUserEndpointMethod = tk.Identity.Method
 	}
 	for _, sc := range tk.AuthSchemes {
+		if sc.Mode == toolkits.ModeNoAuth {
+			continue // no auth config to create, no fields to ask for
+		}
 		d := wire.AuthConfigDetails{Name: string(sc.Mode), Mode: string(sc.Mode)}
 		d.Fields.AuthConfigCreation = wire.FieldSet{Required: []wire.Field{}, Optional: []wire.Field{}}
 		d.Fields.ConnectedAccountInitiation = wire.FieldSet{Required: []wire.Field{}, Optional: []wire.Field{}}
-		if sc.Mode == toolkits.ModeOAuth2 {
+		if sc.ClientCredentials() {
+			d.Fields.AuthConfigCreation.Optional = []wire.Field{
+				{Name: "scopes", DisplayName: "Scopes", Description: "Scopes to request instead of the defaults: " + strings.Join(sc.OAuth2.DefaultScopes, " "), Type: "string"},
+				{Name: "token_url", DisplayName: "Token URL", Description: "Override for self-hosted or regional providers", Type: "string", Default: sc.OAuth2.TokenURL},
+			}
+		}
+		if sc.SignIn() {
 			d.Fields.AuthConfigCreation.Required = []wire.Field{
 				{Name: "client_id", DisplayName: "Client ID", Description: "The OAuth app's client id", Type: "string", Required: true},
 				{Name: "client_secret", DisplayName: "Client secret", Description: "The OAuth app's client secret", Type: "string", Required: true, IsSecret: true},

@@ -29,6 +29,7 @@ func toolJSON(cat *toolkits.Catalog, t toolkits.Tool) wire.Tool {
 		Version:           t.Version,
 		AvailableVersions: []string{t.Version},
 		Scopes:            append([]string{}, t.Scopes...),
+		NoAuth:            t.NoAuth,
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
@@ -85,7 +86,7 @@ func (s *Server) executeTool(w http.ResponseWriter, r *http.Request, p store.Pro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wire.ToolExecuteResponse{Data: res.Data, Error: errPtr(res.Error), Successful: res.Error == "", LogID: res.LogID})
+	writeExecuted(w, wire.ToolExecuteResponse{Data: dataPlaceholder, Error: errPtr(res.Error), Successful: res.Error == "", LogID: res.LogID}, res.Data)
 	return nil
 }
 
@@ -139,11 +140,11 @@ func (s *Server) sessionExecute(w http.ResponseWriter, r *http.Request, p store.
 	if err != nil {
 		return err
 	}
-	out := wire.SessionExecuteResponse{Data: res.Data, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed"}
+	out := wire.SessionExecuteResponse{Data: dataPlaceholder, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed"}
 	if res.Error != "" {
 		out.ResultType = "failed"
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeExecuted(w, out, res.Data)
 	return nil
 }
 

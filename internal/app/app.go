@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,10 +18,12 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
 	"github.com/switchboard-dev/switchboard/internal/api"
+	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/config"
 	"github.com/switchboard-dev/switchboard/internal/egress"
+	"github.com/switchboard-dev/switchboard/internal/execlog"
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/mcp"
 	"github.com/switchboard-dev/switchboard/internal/metatools"
@@ -56,7 +59,13 @@ type App struct {
 	Sessions    *sessions.Service
 	Execute     *execute.Service
 	Meta        *metatools.Service
-	Logger      *slog.Logger
+	// ExecutionLogs reads the execution logs and sweeps them past their
+	// retention; LogWriter stores them in batches (nil when
+	// Config.ExecutionLogs is off). Audit keeps the audit log.
+	ExecutionLogs *execlog.Service
+	LogWriter     *execlog.Writer
+	Audit         *audit.Service
+	Logger        *slog.Logger
 	// Handler serves the API, the hosted pages and the health checks.
 	Handler http.Handler
 
@@ -99,6 +108,10 @@ type Options struct {
 	// AnswerMemory is the budget of upstream answer bytes held in memory
 	// at once (see execute.Memory); default execute.DefaultMemory.
 	AnswerMemory int64
+	// EgressRootCAs, when set, replace the system's certificate
+	// authorities for outbound https calls; tests use it to reach https
+	// upstreams on 127.0.0.1.
+	EgressRootCAs *x509.CertPool
 }
 
 // backends opens a store by the database URL's scheme, behind the guard
@@ -298,7 +311,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		}}
 	// Every outbound call goes through these clients: tool executions, the
 	// proxy, and the OAuth token, refresh and identity calls.
-	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback}
+	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback, RootCAs: o.EgressRootCAs}
 	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: a.Catalogs, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
 	a.Accounts = &accounts.Service{
 		Store: st, AuthConfigs: a.AuthConfigs, Catalog: a.Catalogs, Egress: out, Now: o.Now,
@@ -316,9 +329,17 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	// Remote MCP servers are reached through the same egress clients and
 	// charged to the same answer budget as every other upstream.
 	a.remote = &remotemcp.Client{Egress: out, Memory: memory}
+	// The logs are written to the store below the barrier and the
+	// caches: they hold no secrets to seal, and nothing reads them hot.
+	a.ExecutionLogs = &execlog.Service{Store: a.raw, Logger: o.Logger, Now: o.Now, Retention: c.LogRetention}
+	a.Audit = &audit.Service{Store: a.raw, Logger: o.Logger, Now: o.Now}
+	if c.ExecutionLogs {
+		a.LogWriter = execlog.NewWriter(a.raw, o.Logger, 0)
+	}
 	a.Execute = &execute.Service{
 		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: a.Catalogs,
 		Egress: out, Logger: o.Logger, Now: o.Now, Memory: memory, Remote: a.remote, Custom: a.Catalogs,
+		Logs: a.LogWriter,
 	}
 	a.Meta = &metatools.Service{
 		Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: a.Catalogs, Logger: o.Logger, Now: o.Now,
@@ -327,6 +348,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	(&api.Server{
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
 		Execute: a.Execute, Meta: a.Meta, Catalog: a.Catalogs, Catalogs: a.Catalogs, Logger: o.Logger, PublicURL: c.Public(),
+		ExecutionLogs: a.ExecutionLogs, Audit: a.Audit,
 	}).Mount(mux)
 	(&web.Server{SignIn: a.SignIn, Logger: o.Logger, SecureCookies: strings.HasPrefix(c.Public(), "https://")}).Mount(mux)
 	(&mcp.Server{
@@ -358,6 +380,10 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("subscribe to account changes: %w", err)
 	}
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)
+	go a.ExecutionLogs.RunSweeper(ctx, 10*time.Minute)
+	if a.Config.ProbeInterval > 0 {
+		go a.Accounts.RunProber(ctx, accounts.ProbeOptions{Interval: a.Config.ProbeInterval, Stale: a.Config.ProbeStale, Batch: 50})
+	}
 	if a.toolkitsDir != nil {
 		go a.toolkitsDir.Watch(ctx)
 	}
@@ -387,10 +413,18 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	}
 }
 
-// Close releases the store.
+// Close writes the execution logs still queued and releases the store.
 func (a *App) Close() error {
 	if a.remote != nil {
 		a.remote.Close()
+	}
+	if a.LogWriter != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := a.LogWriter.Close(ctx)
+		cancel()
+		if err != nil {
+			a.Logger.Error("execution logs still queued at shutdown were not written", "error", err)
+		}
 	}
 	return a.raw.Close()
 }

@@ -60,6 +60,9 @@ type CreateInput struct {
 	IsEnabledForToolRouter *bool
 	// ToolAccess is tool_access_config, if given.
 	ToolAccess *ToolAccess
+	// DuplicatePolicy is store.AuthConfig.DuplicatePolicy; "" is the
+	// default, supersede.
+	DuplicatePolicy string
 }
 
 // Create validates and stores a new auth config.
@@ -68,6 +71,9 @@ func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) 
 	if !ok {
 		return store.AuthConfig{}, problem.Invalidf("toolkit_not_found", "toolkit.slug", "unknown toolkit %q", in.Toolkit).
 			WithFix("List the toolkits with GET /api/v3.1/toolkits")
+	}
+	if tk.NoAuth() {
+		return store.AuthConfig{}, NoAuth(tk.Slug, "toolkit.slug")
 	}
 	mode := toolkits.Mode(in.AuthScheme)
 	if mode == "" {
@@ -82,7 +88,7 @@ func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) 
 	if in.Type == "use_composio_managed_auth" || in.Type == TypeDefault {
 		typ = TypeDefault
 	}
-	if typ == TypeDefault && mode == toolkits.ModeOAuth2 {
+	if typ == TypeDefault && scheme.SignIn() {
 		return store.AuthConfig{}, problem.Invalidf("managed_auth_unavailable", "auth_config.type",
 			"Switchboard is self-hosted and has no managed OAuth app for %s", tk.Slug).
 			WithFix(`Register an OAuth app with the provider, then create {"type":"use_custom_auth","authScheme":"OAUTH2","credentials":{"client_id":"…","client_secret":"…"}} with redirect URI {public URL}/api/v3/toolkits/auth/callback`)
@@ -103,6 +109,10 @@ func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) 
 	if c.Name == "" {
 		c.Name = tk.Name + " Auth Config"
 	}
+	if err := validPolicy("auth_config.duplicate_policy", in.DuplicatePolicy); err != nil {
+		return store.AuthConfig{}, err
+	}
+	c.DuplicatePolicy = in.DuplicatePolicy
 	tools, err := s.checkToolAccess(ctx, projectID, tk.Slug, in.ToolAccess, "auth_config.tool_access_config")
 	if err != nil {
 		return store.AuthConfig{}, err
@@ -117,6 +127,14 @@ func (s *Service) Create(ctx context.Context, projectID string, in CreateInput) 
 		return store.AuthConfig{}, fmt.Errorf("create auth config: %w", err)
 	}
 	return c, nil
+}
+
+// NoAuth is the error for a request that asks for credentials of a
+// toolkit that needs none (toolkits.Toolkit.NoAuth): an auth config, a
+// link or a connected account. Its tools run without any.
+func NoAuth(toolkit, field string) *problem.Error {
+	return problem.Invalidf("toolkit_no_auth", field, "toolkit %s needs no credentials, so it has no auth configs or connected accounts", toolkit).
+		WithFix("Call its tools without a connected account")
 }
 
 func schemeList(tk toolkits.Toolkit) string {
@@ -142,18 +160,27 @@ func (s *Service) setCredentials(c *store.AuthConfig, tk toolkits.Toolkit, schem
 			return err
 		}
 	}
-	if scheme.Mode != toolkits.ModeOAuth2 {
+	if !scheme.SignIn() {
 		// Connection-time schemes keep no app credentials, only where the
-		// API lives; anything else would be a misunderstanding worth
-		// reporting.
+		// API lives (and, for the client credentials grant, where tokens
+		// come from and which scopes to ask for); anything else would be a
+		// misunderstanding worth reporting.
+		allowed := []string{"base_url"}
+		if scheme.ClientCredentials() {
+			allowed = append(allowed, "token_url", "scopes")
+		}
 		for k, v := range creds {
-			if k != "base_url" {
+			if !slices.Contains(allowed, k) {
 				return problem.Invalidf("unexpected_credentials", "auth_config.credentials",
-					"a %s auth config takes only base_url; the end user supplies %s when connecting", scheme.Mode, fieldNames(scheme))
+					"a %s auth config takes only %s; the end user supplies %s when connecting", schemeName(scheme), strings.Join(allowed, ", "), fieldNames(scheme))
 			}
 			str, err := credentialString(k, v)
 			if err != nil {
 				return err
+			}
+			if k == "scopes" {
+				params[k] = str
+				continue
 			}
 			if err := s.checkEndpoint(tk, k, str); err != nil {
 				return err
@@ -219,6 +246,61 @@ func openSecrets(c store.AuthConfig, v *map[string]string) error {
 		return fmt.Errorf("decode auth config secrets: %w", err)
 	}
 	return nil
+}
+
+// schemeName names a scheme in messages: its mode, and the grant when it
+// is client credentials.
+func schemeName(scheme toolkits.AuthScheme) string {
+	if scheme.ClientCredentials() {
+		return "OAUTH2 (client_credentials)"
+	}
+	return string(scheme.Mode)
+}
+
+// Machine builds the client of the client credentials grant (RFC 6749
+// §4.4) for an account of a config whose scheme has that grant: the
+// account's client_id and client_secret fields, the toolkit's token URL
+// and scopes, with the config's overrides.
+func (s *Service) Machine(ctx context.Context, c store.AuthConfig, fields map[string]string) (oauth.Machine, error) {
+	tk, ok := s.Catalog.For(ctx, c.ProjectID).Get(c.ToolkitSlug)
+	if !ok {
+		return oauth.Machine{}, fmt.Errorf("toolkit %s is no longer in the catalog", c.ToolkitSlug)
+	}
+	scheme, ok := tk.Scheme(toolkits.Mode(c.AuthScheme))
+	if !ok || !scheme.ClientCredentials() {
+		return oauth.Machine{}, fmt.Errorf("auth config %s is not OAUTH2 with the client_credentials grant", c.ID)
+	}
+	spec := scheme.OAuth2
+	tokenURL, err := toolkits.FillURL(spec.TokenURL, fields)
+	if te, ok := errors.AsType[*toolkits.TemplateError](err); ok {
+		return oauth.Machine{}, problem.Invalidf("invalid_credential", te.Field, "%s %s", te.Field, te.Message)
+	}
+	if err != nil {
+		return oauth.Machine{}, err
+	}
+	m := oauth.Machine{
+		ClientID:     fields["client_id"],
+		ClientSecret: fields["client_secret"],
+		TokenURL:     tokenURL,
+		Scopes:       spec.DefaultScopes,
+		AuthStyle:    oauth2.AuthStyleInParams,
+		Now:          s.Now,
+	}
+	if spec.TokenAuth == toolkits.AuthInHeader {
+		m.AuthStyle = oauth2.AuthStyleInHeader
+	}
+	if v := c.Params["token_url"]; v != "" {
+		// Checked when stored; checked again, as OAuthClient does, in case
+		// the rules changed since.
+		if err := s.checkEndpoint(tk, "token_url", v); err != nil {
+			return oauth.Machine{}, fmt.Errorf("auth config %s: %w", c.ID, err)
+		}
+		m.TokenURL = v
+	}
+	if v := c.Params["scopes"]; v != "" {
+		m.Scopes = SplitScopes(v)
+	}
+	return m, nil
 }
 
 func fieldNames(scheme toolkits.AuthScheme) string {
@@ -327,6 +409,8 @@ type UpdateInput struct {
 	// ToolAccess is tool_access_config, if given; its nil lists change
 	// nothing.
 	ToolAccess *ToolAccess
+	// DuplicatePolicy, if given, replaces the duplicate policy.
+	DuplicatePolicy *string
 }
 
 // Update changes an auth config, under the credential-host rule:
@@ -370,9 +454,17 @@ func (s *Service) Update(ctx context.Context, projectID, id string, in UpdateInp
 	if err != nil {
 		return store.AuthConfig{}, err
 	}
+	if in.DuplicatePolicy != nil {
+		if err := validPolicy("duplicate_policy", *in.DuplicatePolicy); err != nil {
+			return store.AuthConfig{}, err
+		}
+	}
 	return s.update(ctx, projectID, id, func(c store.AuthConfig) (store.AuthConfig, error) {
 		if in.Name != nil {
 			c.Name = *in.Name
+		}
+		if in.DuplicatePolicy != nil {
+			c.DuplicatePolicy = *in.DuplicatePolicy
 		}
 		if tools != nil {
 			c.ToolsForExecution = nil
@@ -415,9 +507,13 @@ func (s *Service) ForToolkit(ctx context.Context, projectID, toolkit string) (st
 	if toolkit == "" {
 		return store.AuthConfig{}, problem.Invalidf("auth_config_required", "auth_config_id", "name an auth_config_id or a toolkit")
 	}
-	if _, ok := s.Catalog.For(ctx, projectID).Get(toolkit); !ok {
+	tk, ok := s.Catalog.For(ctx, projectID).Get(toolkit)
+	if !ok {
 		return store.AuthConfig{}, problem.Invalidf("toolkit_not_found", "toolkit", "unknown toolkit %q", toolkit).
 			WithFix("List the toolkits with GET /api/v3.1/toolkits")
+	}
+	if tk.NoAuth() {
+		return store.AuthConfig{}, NoAuth(toolkit, "toolkit")
 	}
 	page, err := s.Store.ListAuthConfigs(ctx, projectID, store.AuthConfigFilter{ToolkitSlugs: []string{toolkit}, Limit: 1})
 	if err != nil {
@@ -485,6 +581,9 @@ func (s *Service) OAuthClient(ctx context.Context, c store.AuthConfig, redirectU
 		PKCE:              spec.PKCE,
 		Now:               s.Now,
 	}
+	if r := spec.Reauthorize; r != nil {
+		client.LoginHintParam, client.SelectAccount = r.LoginHint, r.SelectAccount
+	}
 	if client.ClientID == "" || client.ClientSecret == "" {
 		return oauth.Client{}, fmt.Errorf("auth config %s has no client credentials", c.ID)
 	}
@@ -524,4 +623,16 @@ func BaseURL(c store.AuthConfig, tk toolkits.Toolkit) string {
 		return strings.TrimRight(v, "/")
 	}
 	return tk.BaseURL
+}
+
+// validPolicy checks a duplicate policy (store.AuthConfig.DuplicatePolicy,
+// which the accounts package applies): "", supersede, allow or reject.
+func validPolicy(field, policy string) error {
+	switch policy {
+	case "", "supersede", "allow", "reject":
+		return nil
+	}
+	return problem.Invalidf("invalid_duplicate_policy", field,
+		"duplicate_policy %q is not one of supersede, allow or reject", policy).
+		WithFix("Pass supersede (the default: a reconnection replaces the older account of the same identity), allow (keep both) or reject (refuse the reconnection)")
 }

@@ -80,7 +80,7 @@ func toolkitSites(tk toolkits.Toolkit) []string {
 	}
 	var sites []string
 	for _, raw := range urls {
-		u, err := url.Parse(raw)
+		u, err := url.Parse(toolkits.TemplateSample(raw))
 		if err != nil || u.Hostname() == "" {
 			continue // "$cover" and other non-URLs
 		}

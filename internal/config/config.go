@@ -61,11 +61,38 @@ type Config struct {
 	// without a restart (SWITCHBOARD_TOOLKITS_DIR). Default none: the
 	// built-ins only.
 	ToolkitsDir string
+	// ProbeInterval is how often each instance checks accounts whose
+	// credentials were not verified within ProbeStale, with the toolkit's
+	// identity call (SWITCHBOARD_PROBE_INTERVAL). Default 0: off.
+	ProbeInterval time.Duration
+	// ProbeStale is how long a verification holds before the prober checks
+	// the account again (SWITCHBOARD_PROBE_STALE). Default 6h.
+	ProbeStale time.Duration
+	// DebugAddr, when set, is a host:port on which the process serves Go's
+	// profiler (net/http/pprof) without authentication
+	// (SWITCHBOARD_DEBUG_ADDR). Default off; keep it on loopback.
+	DebugAddr string
+	// ExecutionLogs turns the record of every tool execution on or off
+	// (SWITCHBOARD_EXECUTION_LOGS). Default on.
+	ExecutionLogs bool
+	// LogRetention is how long execution logs are kept before the sweeper
+	// deletes them (SWITCHBOARD_LOG_RETENTION), between 1h and 8760h (a
+	// year). Default 720h (30 days). The audit log is kept for good.
+	LogRetention time.Duration
 
 	// badEnv holds, for Validate to refuse, each environment setting whose
 	// value could not be read, as the message that says so.
 	badEnv []string
 }
+
+// DefaultLogRetention is how long execution logs are kept by default.
+const DefaultLogRetention = 30 * 24 * time.Hour
+
+// Bounds of LogRetention.
+const (
+	MinLogRetention = time.Hour
+	MaxLogRetention = 365 * 24 * time.Hour
+)
 
 // Default returns the zero-configuration settings.
 func Default() Config {
@@ -75,6 +102,12 @@ func Default() Config {
 		LinkTTL:  10 * time.Minute,
 		LogLevel: "info",
 		CacheTTL: time.Second,
+		// Probing calls every provider once per account and period: off
+		// unless asked for.
+		ProbeStale: 6 * time.Hour,
+
+		ExecutionLogs: true,
+		LogRetention:  DefaultLogRetention,
 	}
 }
 
@@ -93,6 +126,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.DataDir, "data-dir", "SWITCHBOARD_DATA_DIR", "data directory of the embedded SQLite store")
 	str(&c.DatabaseURL, "database-url", "SWITCHBOARD_DATABASE_URL", "postgres:// URL to use PostgreSQL")
 	str(&c.LogLevel, "log-level", "SWITCHBOARD_LOG_LEVEL", "debug, info, warn or error")
+	str(&c.DebugAddr, "debug-addr", "SWITCHBOARD_DEBUG_ADDR", "host:port serving the Go profiler (net/http/pprof), unauthenticated; off when empty, keep it on loopback")
 	str(&c.ToolkitsDir, "toolkits-dir", "SWITCHBOARD_TOOLKITS_DIR", "directory of toolkit files served beside the built-ins, reloaded when they change")
 	duration := func(p *time.Duration, env string) {
 		if v := getenv(env); v != "" {
@@ -105,6 +139,10 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	duration(&c.LinkTTL, "SWITCHBOARD_LINK_TTL")
 	fs.DurationVar(&c.LinkTTL, "link-ttl", c.LinkTTL, "how long a connection link stays usable (SWITCHBOARD_LINK_TTL)")
+	duration(&c.ProbeInterval, "SWITCHBOARD_PROBE_INTERVAL")
+	fs.DurationVar(&c.ProbeInterval, "probe-interval", c.ProbeInterval, "how often to check accounts' credentials in the background; 0 turns it off (SWITCHBOARD_PROBE_INTERVAL)")
+	duration(&c.ProbeStale, "SWITCHBOARD_PROBE_STALE")
+	fs.DurationVar(&c.ProbeStale, "probe-stale", c.ProbeStale, "how long a verification of an account's credentials holds (SWITCHBOARD_PROBE_STALE)")
 	duration(&c.CacheTTL, "SWITCHBOARD_CACHE_TTL")
 	if v := getenv("SWITCHBOARD_EGRESS_ALLOW_LOOPBACK"); v != "" {
 		if b, err := strconv.ParseBool(v); err == nil {
@@ -114,6 +152,16 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 		}
 	}
 	fs.BoolVar(&c.EgressAllowLoopback, "egress-allow-loopback", c.EgressAllowLoopback, "let upstream calls and auth configs reach loopback hosts, for local development only (SWITCHBOARD_EGRESS_ALLOW_LOOPBACK)")
+	if v := getenv("SWITCHBOARD_EXECUTION_LOGS"); v != "" {
+		if b, err := strconv.ParseBool(v); err == nil {
+			c.ExecutionLogs = b
+		} else {
+			c.badEnv = append(c.badEnv, fmt.Sprintf("SWITCHBOARD_EXECUTION_LOGS %q must be true or false", v))
+		}
+	}
+	fs.BoolVar(&c.ExecutionLogs, "execution-logs", c.ExecutionLogs, "record every tool execution for the logs API (SWITCHBOARD_EXECUTION_LOGS)")
+	duration(&c.LogRetention, "SWITCHBOARD_LOG_RETENTION")
+	fs.DurationVar(&c.LogRetention, "log-retention", c.LogRetention, "how long execution logs are kept, 1h to 8760h (SWITCHBOARD_LOG_RETENTION)")
 	fs.DurationVar(&c.CacheTTL, "cache-ttl", c.CacheTTL, "how long another instance's changes may take to be seen; 0 disables caching (SWITCHBOARD_CACHE_TTL)")
 	// Secrets come from the environment only, never from flags, so they do
 	// not show up in process listings or shell history.
@@ -155,6 +203,7 @@ func (c Config) Validate() error {
 	}{
 		{c.Addr == "", "SWITCHBOARD_ADDR is empty: set host:port, e.g. 127.0.0.1:8080"},
 		{!validHostPort(c.Addr), fmt.Sprintf("SWITCHBOARD_ADDR %q is not host:port", c.Addr)},
+		{c.DebugAddr != "" && !validHostPort(c.DebugAddr), fmt.Sprintf("SWITCHBOARD_DEBUG_ADDR %q is not host:port, e.g. 127.0.0.1:6060", c.DebugAddr)},
 		{c.PublicURL != "" && !validPublicURL(c.PublicURL), fmt.Sprintf("SWITCHBOARD_PUBLIC_URL %q must be an absolute http or https URL", c.PublicURL)},
 		{c.DatabaseURL != "" && !c.Postgres(), "SWITCHBOARD_DATABASE_URL must start with postgres:// (leave it empty to use the embedded SQLite store)"},
 		{!c.Postgres() && c.DataDir == "", "SWITCHBOARD_DATA_DIR is empty: name a directory for the embedded store"},
@@ -162,7 +211,11 @@ func (c Config) Validate() error {
 		{c.BootstrapAPIKey != "" && len(c.BootstrapAPIKey) < MinBootstrapKeyLength, fmt.Sprintf("SWITCHBOARD_BOOTSTRAP_API_KEY has %d characters, fewer than %d: use a longer random key (e.g. `head -c 32 /dev/urandom | base64`), or unset it to have one generated", len(c.BootstrapAPIKey), MinBootstrapKeyLength)},
 		{c.LinkTTL < time.Minute || c.LinkTTL > 24*time.Hour, "SWITCHBOARD_LINK_TTL must be between 1m and 24h"},
 		{c.CacheTTL < 0 || c.CacheTTL > time.Minute, "SWITCHBOARD_CACHE_TTL must be between 0 (off) and 1m"},
+		{c.ProbeInterval != 0 && (c.ProbeInterval < 10*time.Second || c.ProbeInterval > 24*time.Hour), "SWITCHBOARD_PROBE_INTERVAL must be 0 (off) or between 10s and 24h"},
+		{c.ProbeStale < time.Minute || c.ProbeStale > 30*24*time.Hour, "SWITCHBOARD_PROBE_STALE must be between 1m and 720h"},
 		{len(c.badEnv) > 0, strings.Join(c.badEnv, "; ")},
+		{c.LogRetention < MinLogRetention || c.LogRetention > MaxLogRetention,
+			fmt.Sprintf("SWITCHBOARD_LOG_RETENTION %s is out of range: keep execution logs between 1h and 8760h (a year)", c.LogRetention)},
 		{c.ToolkitsDir != "" && !isDir(c.ToolkitsDir), fmt.Sprintf("SWITCHBOARD_TOOLKITS_DIR %q is not a directory: create it, or unset the variable to serve the built-in toolkits only", c.ToolkitsDir)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
 	}

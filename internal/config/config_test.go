@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBindPrecedence(t *testing.T) {
@@ -107,6 +108,39 @@ func TestEgressAllowLoopback(t *testing.T) {
 		if gotErr := err != nil; gotErr != tt.wantErr || (err != nil && !strings.Contains(err.Error(), "SWITCHBOARD_EGRESS_ALLOW_LOOPBACK")) {
 			t.Errorf("env %q flag %q: Validate got %v, want error %v", tt.env, tt.flag, err, tt.wantErr)
 		}
+	}
+}
+
+func TestLogSettings(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string // a substring of Validate's error; "" for none
+	}{
+		{map[string]string{}, ""},
+		{map[string]string{"SWITCHBOARD_LOG_RETENTION": "2160h"}, ""},
+		{map[string]string{"SWITCHBOARD_LOG_RETENTION": "30d"}, `SWITCHBOARD_LOG_RETENTION "30d" is not a duration`},
+		{map[string]string{"SWITCHBOARD_LOG_RETENTION": "10m"}, "out of range"},
+		{map[string]string{"SWITCHBOARD_LOG_RETENTION": "9000h"}, "out of range"},
+		{map[string]string{"SWITCHBOARD_EXECUTION_LOGS": "false"}, ""},
+		{map[string]string{"SWITCHBOARD_EXECUTION_LOGS": "sometimes"}, `SWITCHBOARD_EXECUTION_LOGS "sometimes" must be true or false`},
+	}
+	for _, tt := range tests {
+		c := Default()
+		c.Bind(flag.NewFlagSet("t", flag.ContinueOnError), func(k string) string { return tt.env[k] })
+		err := c.Validate()
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("env %v: Validate() = %v, want %q", tt.env, err, tt.want)
+		}
+	}
+	c := Default()
+	if !c.ExecutionLogs || c.LogRetention != DefaultLogRetention {
+		t.Errorf("Default: execution logs %v, retention %v; want on, %v", c.ExecutionLogs, c.LogRetention, DefaultLogRetention)
+	}
+	c.Bind(flag.NewFlagSet("t", flag.ContinueOnError), func(k string) string {
+		return map[string]string{"SWITCHBOARD_EXECUTION_LOGS": "false", "SWITCHBOARD_LOG_RETENTION": "48h"}[k]
+	})
+	if c.ExecutionLogs || c.LogRetention != 48*time.Hour {
+		t.Errorf("from the environment: execution logs %v, retention %v; want off, 48h", c.ExecutionLogs, c.LogRetention)
 	}
 }
 

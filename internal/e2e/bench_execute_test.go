@@ -97,8 +97,8 @@ type execBench struct {
 	direct, hop, cached, cold func()
 }
 
-func setupExecBench(b *testing.B, databaseURL string, delay time.Duration) (*execBench, func()) {
-	s := startServer(b, serverOptions{DatabaseURL: databaseURL})
+func setupExecBench(b *testing.B, o serverOptions, delay time.Duration) (*execBench, func()) {
+	s := startServer(b, o)
 	p := provider(b, s)
 	// The upstream: a provider API that takes delay to answer.
 	inner := newFakeAPI(b, p)
@@ -188,7 +188,7 @@ func BenchmarkExecute(b *testing.B) {
 	urls := map[string]string{"sqlite": "", "postgres": postgrestest.URL(b)}
 	benches := map[string]*execBench{}
 	for _, backend := range backends {
-		e, done := setupExecBench(b, urls[backend], 0)
+		e, done := setupExecBench(b, serverOptions{DatabaseURL: urls[backend]}, 0)
 		defer done()
 		benches[backend] = e
 		// The cold path runs beside its own hop samples: the database work
@@ -216,8 +216,39 @@ func BenchmarkExecute(b *testing.B) {
 	b.Logf("execute throughput, 8 clients: postgres/sqlite = %.2f", rps[3]/rps[1])
 	report("postgres_vs_sqlite_throughput", rps[3]/rps[1], "x")
 
+	// Execution logs on against off: on each backend two new servers in
+	// this process, alike but for SWITCHBOARD_EXECUTION_LOGS, each with a
+	// store of its own, the four taking turns.
+	on, off := map[string]*execBench{}, map[string]*execBench{}
 	for _, backend := range backends {
-		e, done := setupExecBench(b, urls[backend], 2*time.Millisecond)
+		for _, logs := range []bool{true, false} {
+			o := serverOptions{NoExecutionLogs: !logs}
+			if backend == "postgres" {
+				o.DatabaseURL = postgrestest.URL(b) // a schema of its own
+			}
+			e, done := setupExecBench(b, o, 0)
+			defer done()
+			if logs {
+				on[backend] = e
+			} else {
+				off[backend] = e
+			}
+		}
+	}
+	for _, backend := range backends {
+		l := interleaved(n, on[backend].cached, off[backend].cached)
+		b.Logf("%s: p50 execute with logs %v, without %v; p99 %v, %v", backend, l[0].pct(.5), l[1].pct(.5), l[0].pct(.99), l[1].pct(.99))
+		report(backend+"_logs_on_vs_off_p50", ratio(l[0].pct(.5), l[1].pct(.5)), "x")
+	}
+	rps = throughputs(8, 100*time.Millisecond, 30, on["sqlite"].cached, off["sqlite"].cached, on["postgres"].cached, off["postgres"].cached)
+	for i, backend := range backends {
+		with, without := rps[2*i], rps[2*i+1]
+		b.Logf("%s, 8 clients: execute with logs %.0f req/s, without %.0f req/s", backend, with, without)
+		report(backend+"_logs_on_vs_off_throughput", with/without, "x")
+	}
+
+	for _, backend := range backends {
+		e, done := setupExecBench(b, serverOptions{DatabaseURL: urls[backend]}, 2*time.Millisecond)
 		l := interleaved(n/2, e.direct, e.cached)
 		direct, cached := l[0], l[1]
 		b.Logf("%s, 2 ms upstream: p50 direct %v execute %v; p99 direct %v execute %v", backend, direct.pct(.5), cached.pct(.5), direct.pct(.99), cached.pct(.99))

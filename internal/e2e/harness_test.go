@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"io"
 	"log/slog"
@@ -69,6 +70,12 @@ type serverOptions struct {
 	// AnswerMemory, when set, is the server's budget of upstream answer
 	// bytes held in memory at once.
 	AnswerMemory int64
+	// NoExecutionLogs turns SWITCHBOARD_EXECUTION_LOGS off.
+	NoExecutionLogs bool
+
+	// RootCAs, when set, are the CAs outbound https calls trust, for
+	// https upstreams started by httptest.NewTLSServer.
+	RootCAs *x509.CertPool
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -100,6 +107,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	}
 	cfg.EgressAllowLoopback = !o.NoLoopback
 	cfg.ToolkitsDir = o.ToolkitsDir
+	cfg.ExecutionLogs = !o.NoExecutionLogs
 	logTo := io.Discard
 	switch {
 	case o.Log != nil:
@@ -109,7 +117,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, Now: o.Now, Catalog: o.Catalog, AnswerMemory: o.AnswerMemory, ToolkitsPoll: 10 * time.Millisecond})
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, Now: o.Now, Catalog: o.Catalog, AnswerMemory: o.AnswerMemory, EgressRootCAs: o.RootCAs, ToolkitsPoll: 10 * time.Millisecond})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -3,11 +3,13 @@ package egress
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -67,6 +69,10 @@ type Options struct {
 	// use it to make a name resolve to a chosen address. Whatever it
 	// answers, the address connected to is checked.
 	Resolver *net.Resolver
+	// RootCAs, when set, are the certificate authorities https servers
+	// are verified against instead of the system's: a private CA, or the
+	// certificate of a test server.
+	RootCAs *x509.CertPool
 }
 
 // NewClient returns a client that sends requests only to o.AllowedHost,
@@ -92,9 +98,9 @@ func NewClient(o Options) *http.Client {
 		// Never http.ProxyFromEnvironment: HTTP_PROXY would route the
 		// credentials through whatever it names.
 		Proxy:                  nil,
-		DialContext:            dialer.DialContext,
+		DialContext:            localhostDialer(dialer),
 		ForceAttemptHTTP2:      true,
-		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs},
 		TLSHandshakeTimeout:    tlsHandshakeTimeout,
 		ResponseHeaderTimeout:  responseHeaderTimeout,
 		ExpectContinueTimeout:  time.Second,
@@ -109,6 +115,22 @@ func NewClient(o Options) *http.Client {
 	return &http.Client{
 		Transport:     &guard{allowed: o.AllowedHost, mode: mode, timeout: timeout, next: tr},
 		CheckRedirect: checkRedirect,
+	}
+}
+
+// localhostDialer dials with d, sending a localhost name ("localhost",
+// "acme.localhost") to 127.0.0.1 without a lookup: RFC 6761 §6.3 says
+// such names are loopback and resolvers should not be asked, and most
+// resolvers do not know the subdomains. The dialer's control still checks
+// the address, so only a client allowed loopback connects.
+func localhostDialer(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if host, port, err := net.SplitHostPort(addr); err == nil && IsLoopbackHost(host) {
+			if _, err := netip.ParseAddr(host); err != nil {
+				addr = net.JoinHostPort("127.0.0.1", port)
+			}
+		}
+		return d.DialContext(ctx, network, addr)
 	}
 }
 
@@ -208,11 +230,12 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 // Clients: tool executions, the proxy, and the OAuth token, refresh and
 // identity calls.
 type Clients struct {
-	// Timeout, Resolver and AllowLoopback go into the Options of every
+	// Timeout, Resolver, AllowLoopback and RootCAs go into the Options of every
 	// client.
 	Timeout       time.Duration
 	Resolver      *net.Resolver
 	AllowLoopback bool
+	RootCAs       *x509.CertPool
 
 	mu      sync.Mutex
 	clients map[string]*http.Client
@@ -261,7 +284,7 @@ func (c *Clients) Client(host string) *http.Client {
 			break
 		}
 	}
-	cl := NewClient(Options{AllowedHost: host, AllowLoopback: c.AllowLoopback, Timeout: c.Timeout, Resolver: c.Resolver})
+	cl := NewClient(Options{AllowedHost: host, AllowLoopback: c.AllowLoopback, Timeout: c.Timeout, Resolver: c.Resolver, RootCAs: c.RootCAs})
 	c.clients[k] = cl
 	return cl
 }

@@ -223,6 +223,9 @@ func TestDialGuardRefusesLoopback(t *testing.T) {
 		{"localhost", "localhost:" + port, false, ErrBlockedAddress},
 		{"literal allowed", "127.0.0.1:" + port, true, nil},
 		{"localhost allowed", "localhost:" + port, true, nil},
+		// RFC 6761 §6.3: a localhost subdomain is loopback without a lookup.
+		{"localhost subdomain", "acme.localhost:" + port, false, ErrBlockedAddress},
+		{"localhost subdomain allowed", "acme.localhost:" + port, true, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,7 +281,9 @@ func TestDialGuardRefusesRebinding(t *testing.T) {
 		{"private", public, "10.0.0.1", true, ErrBlockedAddress},
 		{"documentation", public, "192.0.2.2", true, ErrBlockedAddress},
 		{"unique local", public, "fd00::2", true, ErrBlockedAddress},
-		{"loopback name, public answer", local, "8.8.8.8", true, ErrBlockedAddress},
+		// A localhost name is never looked up (RFC 6761 §6.3): whatever
+		// DNS answers, it reaches 127.0.0.1 and nothing else.
+		{"loopback name, public answer", local, "8.8.8.8", true, nil},
 		{"loopback name without AllowLoopback", local, "127.0.0.1", false, ErrBlockedAddress},
 		// The control: the fake DNS does lead to the server.
 		{"loopback name allowed", local, "127.0.0.1", true, nil},

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/egress"
+	"github.com/switchboard-dev/switchboard/internal/execlog"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
@@ -44,6 +45,9 @@ type Service struct {
 	// Custom keeps the projects' custom toolkits, where SyncMCP stores an
 	// MCP toolkit's tools.
 	Custom *catalog.Service
+	// Logs receives the record of every execution and proxied request
+	// (the execution logs API); nil records none.
+	Logs *execlog.Writer
 }
 
 // MemoryBudget is the service's budget of upstream answer bytes.
@@ -77,6 +81,10 @@ type Result struct {
 	AccountID string
 	// Status is the upstream HTTP status, 0 when no request was sent.
 	Status int
+	// NextPage, for a successful call of a tool with a pagination hint
+	// whose answer was not the last page, holds the arguments that get
+	// the next page when added to the call's (toolkits.Tool.NextPage).
+	NextPage map[string]any
 }
 
 // emptyObject is the data of a call that produced none.
@@ -97,7 +105,8 @@ func ToolNotFound(slug string) error {
 // into is in the Result.
 func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result, error) {
 	start := time.Now()
-	logID := ids.New("log_", 16)
+	// Log ids sort by time: the logs table grows at one end.
+	logID := ids.NewOrdered("log_", start, 12)
 	cat := s.Catalog.For(ctx, p.ID) // one version of the toolkit for the whole call
 	tool, ok := cat.Tool(c.Tool)
 	if !ok {
@@ -111,18 +120,22 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	if err != nil || res != nil {
 		if res != nil {
 			s.log(ctx, *res, tool.Slug, start)
+			s.record(ctx, p, c, tk.Slug, store.Account{}, c.Arguments, *res, start)
 			return *res, nil
 		}
 		return Result{}, err
 	}
 	// The account's auth config may allow only some tools, in a session
-	// or not.
-	ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
-	if err != nil {
-		return Result{}, fmt.Errorf("get auth config of %s: %w", a.ID, err)
-	}
-	if err := authconfigs.ToolAllowed(ac, tool); err != nil {
-		return Result{}, err
+	// or not. A toolkit that needs no credentials has neither.
+	var ac store.AuthConfig
+	if !tk.NoAuth() {
+		ac, err = s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
+		if err != nil {
+			return Result{}, fmt.Errorf("get auth config of %s: %w", a.ID, err)
+		}
+		if err := authconfigs.ToolAllowed(ac, tool); err != nil {
+			return Result{}, err
+		}
 	}
 	args := c.Arguments
 	if args == nil {
@@ -132,6 +145,7 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 		r := s.callMCP(ctx, p, a, ac, tk, tool, args, logID)
 		r.AccountID = a.ID
 		s.log(ctx, r, tool.Slug, start)
+		s.record(ctx, p, c, tk.Slug, a, args, r, start)
 		return r, nil
 	}
 	req, err := tool.BuildRequest(args)
@@ -139,6 +153,7 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 		r := failed(logID, "invalid arguments for %s: %v", tool.Slug, err)
 		r.AccountID = a.ID
 		s.log(ctx, r, tool.Slug, start)
+		s.record(ctx, p, c, tk.Slug, a, args, r, start)
 		return r, nil
 	}
 	r := s.send(ctx, p, a, tk, upstream{method: req.Method, path: req.Path, query: req.Query, header: req.Header, body: req.Body, contentType: req.ContentType}, logID)
@@ -159,8 +174,37 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (Result,
 	if out.Data == nil {
 		out.Data = emptyObject
 	}
+	if out.Error == "" {
+		out.NextPage, _ = tool.NextPage(args, r.header, out.Data)
+	}
 	s.log(ctx, out, tool.Slug, start)
+	s.record(ctx, p, c, tk.Slug, a, args, out, start)
 	return out, nil
+}
+
+// record hands the execution's record to the log writer: the call's
+// identifiers and outcome, its arguments and a copy of its answer, which
+// the writer redacts and stores off this path.
+func (s *Service) record(ctx context.Context, p store.Project, c Call, toolkit string, a store.Account, args map[string]any, r Result, start time.Time) {
+	if s.Logs == nil {
+		return
+	}
+	e := execlog.Entry{Log: store.ExecutionLog{
+		ID: r.LogID, ProjectID: p.ID, ToolSlug: c.Tool, ToolkitSlug: toolkit,
+		ConnectedAccountID: a.ID, AuthConfigID: a.AuthConfigID, UserID: a.UserID, SessionID: c.SessionID,
+		RequestID: reqlog.RequestID(ctx), Status: store.LogSuccess, Error: r.Error, UpstreamStatus: r.Status,
+		StartedAt: start.UTC(), EndedAt: time.Now().UTC(),
+	}, Arguments: args}
+	if e.Log.UserID == "" {
+		e.Log.UserID = c.UserID
+	}
+	if r.Error != "" {
+		e.Log.Status = store.LogFailed
+	}
+	if len(r.Data) > 0 {
+		e.Response = execlog.Body(r.Data)
+	}
+	s.Logs.Add(ctx, e)
 }
 
 // log records an execution: in the record of the request that asked for
@@ -195,13 +239,33 @@ type sent struct {
 }
 
 // send adds the account's credentials and sends the request; an OAuth2
-// 401 gets one refresh and one retry.
+// 401 gets one refresh and one retry. A toolkit that needs no credentials
+// is sent to its own base URL with none, and a is the zero Account.
 func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk toolkits.Toolkit, u upstream, logID string) sent {
-	ac, err := s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
-	if err != nil {
-		return sent{Result: failed(logID, "the auth config of account %s no longer exists", a.ID)}
+	var ac store.AuthConfig
+	baseURL := tk.BaseURL
+	if !tk.NoAuth() {
+		var err error
+		ac, err = s.AuthConfigs.Get(ctx, a.ProjectID, a.AuthConfigID)
+		if err != nil {
+			return sent{Result: failed(logID, "the auth config of account %s no longer exists", a.ID)}
+		}
+		baseURL = authconfigs.BaseURL(ac, tk)
+		if toolkits.IsTemplate(baseURL) {
+			// The toolkit's own templated base URL: the account's fields
+			// name the host, checked again here as at connect time.
+			var values map[string]string
+			if err := s.Accounts.Credentials(a, &values); err != nil {
+				return sent{Result: failed(logID, "%s", message(err))}
+			}
+			filled, err := toolkits.FillURL(baseURL, values)
+			if err != nil {
+				return sent{Result: failed(logID, "connected account %s cannot call %s: its %v; connect the account again", a.ID, tk.Name, err)}
+			}
+			baseURL = filled
+		}
 	}
-	base, err := url.Parse(authconfigs.BaseURL(ac, tk))
+	base, err := url.Parse(baseURL)
 	if err != nil || base.Host == "" {
 		return sent{Result: failed(logID, "toolkit %s has no usable base URL", tk.Slug)}
 	}
@@ -265,6 +329,16 @@ func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk
 			s.MemoryBudget().Give(held)
 			continue // refresh once, retry once
 		}
+		if resp.StatusCode == http.StatusUnauthorized && ac.AuthScheme == string(toolkits.ModeOAuth2) {
+			// A fresh token refused too: only the user can fix this.
+			s.MemoryBudget().Give(held)
+			expired, err := s.Accounts.Expire(ctx, a.ProjectID, a.ID, accounts.ReasonRejected)
+			if err != nil {
+				return sent{Result: failed(logID, "the %s API refused the account's refreshed token (HTTP 401)", tk.Name)}
+			}
+			return sent{Result: Result{Data: emptyObject, LogID: logID, Status: resp.StatusCode,
+				Error: s.explain(ctx, p, sessions.Unusable(expired), logID)}}
+		}
 		return sent{Result: Result{Status: resp.StatusCode, LogID: logID}, header: resp.Header, raw: raw, held: held}
 	}
 }
@@ -273,6 +347,9 @@ func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk
 // auth scheme declares, and returns the OAuth2 access token it used.
 // rejected is the access token the provider refused on the last attempt.
 func (s *Service) authorize(ctx context.Context, req *http.Request, a store.Account, ac store.AuthConfig, tk toolkits.Toolkit, rejected string) (string, error) {
+	if tk.NoAuth() {
+		return "", nil
+	}
 	scheme, ok := tk.Scheme(toolkits.Mode(ac.AuthScheme))
 	if !ok {
 		return "", fmt.Errorf("toolkit %s no longer supports %s", tk.Slug, ac.AuthScheme)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/remotemcp"
@@ -151,9 +152,9 @@ func (s *Service) SyncMCP(ctx context.Context, p store.Project, slug, accountID 
 		return catalog.Custom{}, problem.Invalidf("not_an_mcp_toolkit", "slug", "custom toolkit %s has no mcp section, so it has no MCP server to sync from", c.Slug).
 			WithFix("Add an mcp section with the server's url (PUT /api/v3.1/custom_toolkits/%s)", c.Slug)
 	}
-	// TODO(issue 9): a toolkit with a NO_AUTH scheme syncs without an
-	// account once the format has NO_AUTH: list with remotemcp.Server{URL:
-	// tk.MCP.URL} and the toolkit's headers.
+	if tk.NoAuth() {
+		return s.syncAnonymous(ctx, p, c, tk, accountID)
+	}
 	if accountID == "" {
 		return catalog.Custom{}, problem.Invalidf("connected_account_required", "connected_account_id",
 			"the %s MCP server needs credentials to list its tools: name a connected account of toolkit %s", c.Slug, c.Slug).
@@ -190,14 +191,44 @@ func (s *Service) SyncMCP(ctx context.Context, p store.Project, slug, accountID 
 	case errors.Is(err, remotemcp.ErrUnauthorized):
 		return catalog.Custom{}, problem.Invalidf("mcp_server_unauthorized", "connected_account_id", "%s", refused(a, ac, tk).Reason).
 			WithFix("Re-authorize the account (POST /api/v3.1/connected_accounts/%s/refresh), or sync with another", a.ID)
-	case errors.Is(err, remotemcp.ErrUnreachable), errors.Is(err, remotemcp.ErrBusy):
-		return catalog.Custom{}, &problem.Error{Kind: problem.Unavailable, Code: "mcp_server_unreachable",
-			Message: fmt.Sprintf("the %s MCP server could not be reached: %v", c.Slug, err)}
-	case errors.Is(err, remotemcp.ErrTooLarge):
-		return catalog.Custom{}, problem.Invalidf("mcp_tools_too_large", "slug", "%v", err).
-			WithFix("Serve at most %d tools in at most %d MiB from the server", remotemcp.MaxTools, remotemcp.MaxToolsBytes>>20)
 	case err != nil:
-		return catalog.Custom{}, problem.Invalidf("mcp_server_error", "slug", "the %s MCP server did not answer as an MCP server should: %v", c.Slug, err)
+		return catalog.Custom{}, listError(c.Slug, err)
+	}
+	return s.Custom.SetMCPTools(ctx, p.ID, tk.Slug, tools)
+}
+
+// listError is the error of a tools listing that failed for a reason
+// other than the credentials.
+func listError(slug string, err error) error {
+	switch {
+	case errors.Is(err, remotemcp.ErrUnreachable), errors.Is(err, remotemcp.ErrBusy):
+		return &problem.Error{Kind: problem.Unavailable, Code: "mcp_server_unreachable",
+			Message: fmt.Sprintf("the %s MCP server could not be reached: %v", slug, err)}
+	case errors.Is(err, remotemcp.ErrTooLarge):
+		return problem.Invalidf("mcp_tools_too_large", "slug", "%v", err).
+			WithFix("Serve at most %d tools in at most %d MiB from the server", remotemcp.MaxTools, remotemcp.MaxToolsBytes>>20)
+	}
+	return problem.Invalidf("mcp_server_error", "slug", "the %s MCP server did not answer as an MCP server should: %v", slug, err)
+}
+
+// syncAnonymous is SyncMCP for a toolkit that needs no credentials
+// (NO_AUTH): the server is asked with the toolkit's headers only, and no
+// account may be named.
+func (s *Service) syncAnonymous(ctx context.Context, p store.Project, c catalog.Custom, tk toolkits.Toolkit, accountID string) (catalog.Custom, error) {
+	if accountID != "" {
+		return catalog.Custom{}, authconfigs.NoAuth(tk.Slug, "connected_account_id")
+	}
+	header := http.Header{}
+	for k, v := range tk.Headers {
+		header.Set(k, v)
+	}
+	tools, err := s.Remote.Tools(ctx, remotemcp.Server{URL: tk.MCP.URL, Header: header})
+	switch {
+	case errors.Is(err, remotemcp.ErrUnauthorized):
+		return catalog.Custom{}, problem.Invalidf("mcp_server_unauthorized", "slug", "the %s MCP server asks for credentials, but the toolkit is NO_AUTH", c.Slug).
+			WithFix("Give the toolkit an auth scheme the server takes, connect an account, and sync with it")
+	case err != nil:
+		return catalog.Custom{}, listError(c.Slug, err)
 	}
 	return s.Custom.SetMCPTools(ctx, p.ID, tk.Slug, tools)
 }

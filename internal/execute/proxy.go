@@ -76,6 +76,9 @@ func (s *Service) proxyAllowed(ctx context.Context, p store.Project, sessionID s
 			return refuse("session " + sess.ID + " limits the tools of " + toolkit)
 		}
 	}
+	if a.ID == "" {
+		return nil // a toolkit that needs no credentials has no auth config
+	}
 	ac, err := s.AuthConfigs.Get(ctx, p.ID, a.AuthConfigID)
 	if err != nil {
 		return fmt.Errorf("get auth config of %s: %w", a.ID, err)
@@ -86,11 +89,19 @@ func (s *Service) proxyAllowed(ctx context.Context, p store.Project, sessionID s
 	return nil
 }
 
+// noAuth reports whether the project's catalog has toolkit as one that
+// needs no credentials.
+func (s *Service) noAuth(ctx context.Context, projectID, toolkit string) bool {
+	tk, ok := s.Catalog.For(ctx, projectID).Get(toolkit)
+	return ok && tk.NoAuth()
+}
+
 // Proxy sends a raw request to the toolkit's API with the chosen account's
 // credentials. The endpoint can never leave the toolkit's host.
 func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (ProxyResult, error) {
 	start := time.Now()
-	logID := ids.New("log_", 16)
+	// Log ids sort by time: the logs table grows at one end.
+	logID := ids.NewOrdered("log_", start, 12)
 	method := strings.ToUpper(c.Method)
 	if method == "" {
 		method = http.MethodGet
@@ -102,7 +113,7 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 		return ProxyResult{}, problem.Invalidf("invalid_request", "endpoint", "endpoint is required")
 	}
 	toolkit := c.Toolkit
-	if c.SessionID == "" && c.ConnectedAccountID == "" {
+	if c.SessionID == "" && c.ConnectedAccountID == "" && !s.noAuth(ctx, p.ID, toolkit) {
 		return ProxyResult{}, problem.Invalidf("invalid_request", "connected_account_id", "connected_account_id is required")
 	}
 	if toolkit == "" && c.ConnectedAccountID != "" {
@@ -122,6 +133,7 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 	}
 	if res != nil {
 		s.log(ctx, *res, "proxy:"+tk.Slug, start)
+		s.recordProxy(ctx, p, c, method, tk.Slug, store.Account{}, *res, start)
 		return ProxyResult{Error: res.Error, LogID: logID}, nil
 	}
 	if err := s.proxyAllowed(ctx, p, c.SessionID, a, tk.Slug); err != nil {
@@ -161,6 +173,37 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 			out.Data = string(r.raw)
 		}
 	}
-	s.log(ctx, Result{LogID: logID, AccountID: a.ID, Status: r.Status, Error: r.Error}, "proxy:"+tk.Slug, start)
+	res2 := Result{LogID: logID, AccountID: a.ID, Status: r.Status, Error: r.Error}
+	s.log(ctx, res2, "proxy:"+tk.Slug, start)
+	if r.Error == "" && len(r.raw) > 0 && json.Valid(r.raw) {
+		res2.Data = r.raw
+	}
+	s.recordProxy(ctx, p, c, method, tk.Slug, a, res2, start)
 	return out, nil
+}
+
+// recordProxy records a proxied request like a tool execution, under the
+// tool slug proxy:TOOLKIT, with the method, endpoint, parameters and body
+// as its arguments (header values are never kept: they may be
+// credentials of the caller's own).
+func (s *Service) recordProxy(ctx context.Context, p store.Project, c ProxyCall, method, toolkit string, a store.Account, r Result, start time.Time) {
+	if s.Logs == nil {
+		return
+	}
+	args := map[string]any{"method": method, "endpoint": c.Endpoint}
+	var params []any
+	for _, prm := range c.Parameters {
+		v := prm.Value
+		if prm.Type == "header" {
+			v = "[NOT KEPT]"
+		}
+		params = append(params, map[string]any{"name": prm.Name, "type": prm.Type, "value": v})
+	}
+	if params != nil {
+		args["parameters"] = params
+	}
+	if len(c.Body) > 0 && json.Valid(c.Body) {
+		args["body"] = c.Body
+	}
+	s.record(ctx, p, Call{Tool: "proxy:" + toolkit, SessionID: c.SessionID}, toolkit, a, args, r, start)
 }

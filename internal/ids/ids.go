@@ -3,7 +3,10 @@
 // crypto/rand, so ids are unguessable as well as unique.
 package ids
 
-import "crypto/rand"
+import (
+	"crypto/rand"
+	"time"
+)
 
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -37,4 +40,22 @@ func New(prefix string, n int) string {
 		}
 	}
 	return string(out)
+}
+
+// orderedWidth is the width of the time part of an ordered id: 9 base62
+// characters hold every microsecond until the year 2398.
+const orderedWidth = 9
+
+// NewOrdered returns prefix, t's microseconds since 1970 in orderedWidth
+// base62 characters, then n random ones: ids made later sort later as
+// text, so a table keyed by them grows at one end (an index of random ids
+// dirties a page of its own for nearly every insert).
+func NewOrdered(prefix string, t time.Time, n int) string {
+	us := t.UnixMicro()
+	var ts [orderedWidth]byte
+	for i := orderedWidth - 1; i >= 0; i-- {
+		ts[i] = alphabet[us%62]
+		us /= 62
+	}
+	return New(prefix+string(ts[:]), n)
 }

@@ -41,6 +41,22 @@ Set reinitiate_all to create a link even when an account is already active, to c
 	Annotations: &gomcp.ToolAnnotations{Title: "Manage connections", DestructiveHint: ptr(false), OpenWorldHint: ptr(false)},
 }
 
+var checkTool = &gomcp.Tool{
+	Name:  metatools.CheckAccount,
+	Title: "Check an account",
+	Description: `Check now whether one of the user's connected accounts still works, with a cheap call to its provider (which account it is signed in as).
+
+It returns the account's status, its health (ok, refreshable, needs_reauth or unverified), when it last worked and the last error. When the account needs the user to sign in again it also returns a link (redirect_url): show it to the user. Name the account by id, or by alias with its toolkit; or give only a toolkit to check the account this session uses for it.`,
+	InputSchema: json.RawMessage(`{
+  "type": "object",
+  "properties": {
+    "account": {"type": "string", "description": "The account's id (ca_...) or alias."},
+    "toolkit": {"type": "string", "description": "The toolkit slug, e.g. \"gmail\"; needed with an alias, or alone for the session's account."}
+  }
+}`),
+	Annotations: &gomcp.ToolAnnotations{Title: "Check an account", DestructiveHint: ptr(false), OpenWorldHint: ptr(true)},
+}
+
 var waitTool = &gomcp.Tool{
 	Name:  metatools.WaitForConnections,
 	Title: "Wait for connections",

@@ -82,10 +82,11 @@ func (c *call) addDirectTools(ctx context.Context, srv *gomcp.Server, o options)
 }
 
 // directSchema is a tool's input schema, with an account argument added
-// in multi-account mode when the tool has none of its own.
+// in multi-account mode when the tool has none of its own and its toolkit
+// needs credentials.
 func directSchema(t toolkits.Tool, multi bool) (json.RawMessage, bool) {
 	schema := t.InputSchema
-	if !multi {
+	if !multi || t.NoAuth {
 		return schema, false
 	}
 	var m map[string]any

@@ -72,6 +72,7 @@ func (s *Server) build(ctx context.Context, p store.Project, sess sessions.Sessi
 	}
 	if o.manage {
 		c.add(srv, manageTool, c.meta(metatools.ManageConnections))
+		c.add(srv, checkTool, c.meta(metatools.CheckAccount))
 	}
 	if o.wait {
 		c.add(srv, waitTool, c.meta(metatools.WaitForConnections))

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/sessions"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
@@ -19,6 +21,10 @@ type accountInfo struct {
 	Status      string     `json:"status"`
 	Active      bool       `json:"active"`
 	ConnectedAt *time.Time `json:"connected_at,omitempty"`
+	// IsDefault reports whether the user chose it as the toolkit's default.
+	IsDefault bool `json:"is_default,omitempty"`
+	// Health is ok, refreshable, needs_reauth or unverified.
+	Health string `json:"health"`
 }
 
 // connection is where a toolkit's connection stands for the session.
@@ -93,10 +99,11 @@ func (r *run) connection(ctx context.Context, slug, alias string, again bool) co
 	item.Name, item.HasActiveConnection, item.ActiveAccountID, item.StatusMessage = st.Toolkit.Name, st.Connected, st.ActiveID, st.Message
 	for _, a := range st.Accounts {
 		item.Accounts = append(item.Accounts, accountInfo{ID: a.ID, Alias: optional(a.Alias), Identity: a.Identity,
-			Status: a.Status, Active: a.ID == st.ActiveID, ConnectedAt: a.ConnectedAt})
+			Status: a.Status, Active: a.ID == st.ActiveID, ConnectedAt: a.ConnectedAt, IsDefault: a.IsDefault,
+			Health: accounts.HealthOf(a, r.s.now().UTC()).Status})
 	}
-	if st.Connected && !again {
-		return item
+	if st.Connected && (!again || st.NoAuth) {
+		return item // connected, or nothing to connect
 	}
 	connect := r.s.Sessions.Connect
 	if again {
@@ -197,6 +204,9 @@ func (r *run) waitOne(ctx context.Context, slug string, timeout time.Duration) w
 		return w
 	}
 	switch {
+	case conn.NoAuth:
+		w.Status = "connected"
+		w.Message = slug + " needs no connection; its tools run without an account."
 	case conn.Connected:
 		a := conn.Account
 		w.Status, w.ConnectedAccountID, w.Alias, w.Identity = "connected", a.ID, optional(a.Alias), a.Identity
@@ -235,4 +245,82 @@ func (r *run) lastFailure(ctx context.Context, slug string) *store.Account {
 		return nil
 	}
 	return &page.Items[0]
+}
+
+// checked is what SWITCHBOARD_CHECK_ACCOUNT found.
+type checked struct {
+	AccountID  string     `json:"account_id"`
+	Toolkit    string     `json:"toolkit"`
+	Alias      *string    `json:"alias"`
+	Identity   string     `json:"identity,omitempty"`
+	Status     string     `json:"status"`
+	Health     string     `json:"health"`
+	VerifiedAt *time.Time `json:"verified_at"`
+	LastError  string     `json:"last_error,omitempty"`
+	// RedirectURL re-authorizes the account, when it needs that.
+	RedirectURL string `json:"redirect_url,omitempty"`
+	Message     string `json:"message"`
+}
+
+// checkAccount is SWITCHBOARD_CHECK_ACCOUNT: it verifies one of the
+// session user's accounts with its toolkit's identity call now, and for
+// an account that needs re-authorization returns the link that does it.
+func (r *run) checkAccount(ctx context.Context, args json.RawMessage) Result {
+	var in struct {
+		Account string `json:"account"`
+		Toolkit string `json:"toolkit"`
+	}
+	if err := decodeArgs(args, &in); err != nil {
+		return Failure(err.Error(), nil)
+	}
+	if in.Account == "" && in.Toolkit == "" {
+		return Failure("name the account (its id or alias, with toolkit for an alias), or a toolkit to check the account the session uses for it", nil)
+	}
+	var a store.Account
+	switch {
+	case strings.HasPrefix(in.Account, "ca_"):
+		got, err := r.s.Accounts.Get(ctx, r.p.ID, in.Account)
+		if err != nil || got.UserID != r.sess.UserID {
+			return Failure(fmt.Sprintf("account %s is not one of %s's accounts", in.Account, r.sess.UserID), nil)
+		}
+		a = got
+	case in.Account != "":
+		if in.Toolkit == "" {
+			return Failure(fmt.Sprintf("alias %q needs toolkit too: aliases are unique per toolkit", in.Account), nil)
+		}
+		got, err := r.s.Accounts.Resolve(ctx, r.p.ID, r.sess.UserID, in.Toolkit, in.Account)
+		if err != nil {
+			return Failure(fmt.Sprintf("%s has no %s account %q", r.sess.UserID, in.Toolkit, in.Account), nil)
+		}
+		a = got
+	default:
+		got, err := r.s.Sessions.AccountFor(ctx, r.sess, in.Toolkit)
+		if err != nil {
+			return Failure(r.message(ctx, err), nil)
+		}
+		if got == nil {
+			return Failure(fmt.Sprintf("%s has no %s account; connect one with %s", r.sess.UserID, in.Toolkit, ManageConnections), nil)
+		}
+		a = *got
+	}
+	a, err := r.s.Accounts.Verify(ctx, r.p.ID, a.ID)
+	if err != nil {
+		return Failure(r.message(ctx, err), nil)
+	}
+	h := accounts.HealthOf(a, r.s.now().UTC())
+	out := checked{AccountID: a.ID, Toolkit: a.ToolkitSlug, Alias: optional(a.Alias), Identity: a.Identity, Status: a.Status,
+		Health: h.Status, VerifiedAt: h.VerifiedAt, LastError: h.LastError}
+	switch {
+	case a.Status != store.StatusActive:
+		refusal := sessions.Unusable(a)
+		link, lerr := r.s.Sessions.Offer(ctx, r.p, refusal)
+		out.RedirectURL, out.Message = link, refusal.Message(link, lerr)
+	case h.Status == store.HealthOK:
+		out.Message = fmt.Sprintf("account %s works: the provider answered its identity call just now.", a.ID)
+	case h.Status == store.HealthUnverified:
+		out.Message = fmt.Sprintf("account %s is ACTIVE, but its toolkit has no identity call to check it with.", a.ID)
+	default:
+		out.Message = fmt.Sprintf("account %s could not be checked: %s; try again later.", a.ID, h.LastError)
+	}
+	return NewResult(out.Message, out)
 }

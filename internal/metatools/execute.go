@@ -20,11 +20,14 @@ type Outcome struct {
 	Error              *string         `json:"error"`
 	LogID              string          `json:"log_id,omitempty"`
 	ConnectedAccountID string          `json:"connected_account_id,omitempty"`
+	// NextPage, for a tool with a pagination hint, holds the arguments to
+	// add to the same call to get the next page; absent on the last page.
+	NextPage map[string]any `json:"next_page,omitempty"`
 }
 
 // OutcomeOf is the outcome of an executed call.
 func OutcomeOf(res execute.Result) Outcome {
-	o := Outcome{Successful: res.Error == "", Data: res.Data, LogID: res.LogID, ConnectedAccountID: res.AccountID}
+	o := Outcome{Successful: res.Error == "", Data: res.Data, LogID: res.LogID, ConnectedAccountID: res.AccountID, NextPage: res.NextPage}
 	if res.Error != "" {
 		msg := res.Error
 		o.Error = &msg

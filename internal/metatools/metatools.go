@@ -29,6 +29,11 @@ const (
 	ManageConnections  = "COMPOSIO_MANAGE_CONNECTIONS"
 	WaitForConnections = "COMPOSIO_WAIT_FOR_CONNECTIONS"
 	MultiExecuteTool   = "COMPOSIO_MULTI_EXECUTE_TOOL"
+	// CheckAccount is Switchboard's own meta tool, not Composio's: it
+	// checks that an account's credentials still work and, when they do
+	// not, gives the link that re-authorizes it. Sessions that manage
+	// connections have it, beside the Composio ones.
+	CheckAccount = "SWITCHBOARD_CHECK_ACCOUNT"
 )
 
 // Exposed lists the meta tools a session exposes: search and its
@@ -66,7 +71,8 @@ const prefix = "COMPOSIO_"
 // IsMeta reports whether a tool slug names a Composio meta tool (any
 // COMPOSIO_* slug, including those Switchboard does not provide).
 func IsMeta(slug string) bool {
-	return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(slug)), prefix)
+	s := strings.ToUpper(strings.TrimSpace(slug))
+	return strings.HasPrefix(s, prefix) || s == CheckAccount
 }
 
 // Waits for connections last DefaultWait unless the call asks otherwise,
@@ -161,8 +167,12 @@ func (s *Service) Run(ctx context.Context, p store.Project, sess sessions.Sessio
 	start := time.Now()
 	r := &run{s: s, p: p, sess: sess, waiting: waiting}
 	var res Result
-	switch exposed := Exposed(sess.Config); {
-	case !slices.Contains([]string{SearchTools, GetToolSchemas, ManageConnections, WaitForConnections, MultiExecuteTool}, name):
+	exposed := Exposed(sess.Config)
+	if sess.Config.ManageConnections.Enabled {
+		exposed = append(exposed, CheckAccount)
+	}
+	switch {
+	case !slices.Contains([]string{SearchTools, GetToolSchemas, ManageConnections, WaitForConnections, MultiExecuteTool, CheckAccount}, name):
 		res = Failure(fmt.Sprintf("meta tool %s is not available in Switchboard; the meta tools are %s, %s, %s, %s and %s",
 			name, SearchTools, GetToolSchemas, ManageConnections, WaitForConnections, MultiExecuteTool), nil)
 	case !slices.Contains(exposed, name):
@@ -187,6 +197,8 @@ func (r *run) dispatch(ctx context.Context, name string, args json.RawMessage) R
 		return r.manage(ctx, args)
 	case WaitForConnections:
 		return r.wait(ctx, args)
+	case CheckAccount:
+		return r.checkAccount(ctx, args)
 	default:
 		return r.multiExecute(ctx, args)
 	}

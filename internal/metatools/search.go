@@ -89,7 +89,7 @@ func (s *Service) Search(ctx context.Context, sess sessions.Session, useCases, t
 	for _, st := range statuses {
 		ws := wire.ToolkitConnectionStatus{Toolkit: st.Toolkit.Slug, Description: st.Toolkit.Description, HasActiveConnection: st.Connected, StatusMessage: st.Message}
 		for _, a := range st.Accounts {
-			ws.Accounts = append(ws.Accounts, wire.SearchAccountInfo{ID: a.ID, Alias: optional(a.Alias), Identity: a.Identity, Status: a.Status, Active: a.ID == st.ActiveID})
+			ws.Accounts = append(ws.Accounts, wire.SearchAccountInfo{ID: a.ID, Alias: optional(a.Alias), Identity: a.Identity, Status: a.Status, Active: a.ID == st.ActiveID, IsDefault: a.IsDefault})
 		}
 		out.ToolkitConnectionStatuses = append(out.ToolkitConnectionStatuses, ws)
 		if st.Connected {

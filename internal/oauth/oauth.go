@@ -49,6 +49,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,6 +92,12 @@ type Client struct {
 	// PKCE reports whether to send a PKCE S256 challenge (RFC 7636); every
 	// provider that supports it gets one.
 	PKCE bool
+	// LoginHintParam, when set, is the parameter ForAccount puts the
+	// account's identity in ("login_hint", OpenID Connect Core §3.1.2.1).
+	LoginHintParam string
+	// SelectAccount reports whether ForAccount asks for the provider's
+	// account chooser (prompt=select_account).
+	SelectAccount bool
 	// Identity describes the call that names the connected account.
 	Identity Identity
 	// Now, when set, is the clock token expiries are computed with.
@@ -145,6 +152,10 @@ type Token struct {
 	Expiry       time.Time `json:"expiry,omitzero"`
 	Scope        string    `json:"scope,omitempty"`
 }
+
+// ErrUnauthorized reports that a provider answered a call made with an
+// access token with 401 (RFC 6750 §3.1, invalid_token).
+var ErrUnauthorized = errors.New("the provider refused the access token (HTTP 401)")
 
 // ErrRefreshRefused reports that the provider refused a refresh token
 // (revoked, expired, or already used).
@@ -212,6 +223,35 @@ func (c Client) AuthCodeURL(state, verifier string) string {
 		opts = append(opts, oauth2.SetAuthURLParam(k, v))
 	}
 	return cfg.AuthCodeURL(state, opts...)
+}
+
+// ForAccount returns the client for the re-authorization of the account
+// whose recorded identity is hint: the authorization request names it in
+// LoginHintParam and, with SelectAccount, adds select_account to the
+// prompt, so the provider offers that account rather than whichever the
+// browser is signed in to. The identity the callback gets is still checked
+// against the account's; a hint is not a guarantee.
+func (c Client) ForAccount(hint string) Client {
+	if (c.LoginHintParam == "" || hint == "") && !c.SelectAccount {
+		return c
+	}
+	params := make(map[string]string, len(c.AuthParams)+2)
+	for k, v := range c.AuthParams {
+		params[k] = v
+	}
+	if c.LoginHintParam != "" && hint != "" {
+		params[c.LoginHintParam] = hint
+	}
+	if c.SelectAccount {
+		// prompt is a space-delimited list (OpenID Connect Core §3.1.2.1).
+		if p := params["prompt"]; p != "" && !slices.Contains(strings.Fields(p), "select_account") {
+			params["prompt"] = "select_account " + p
+		} else if p == "" {
+			params["prompt"] = "select_account"
+		}
+	}
+	c.AuthParams = params
+	return c
 }
 
 func (c Client) separator() string {
@@ -566,6 +606,9 @@ func (c Client) FetchIdentity(ctx context.Context, eg *egress.Clients, accessTok
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return "", "", fmt.Errorf("read identity answer: %w", err)
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		return "", "", fmt.Errorf("call identity endpoint: %w", ErrUnauthorized)
 	}
 	if resp.StatusCode/100 != 2 {
 		return "", "", fmt.Errorf("call identity endpoint: HTTP %d", resp.StatusCode)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -26,6 +27,9 @@ func (s *Service) Authorize(ctx context.Context, p store.Project, id, toolkit, c
 	}
 	if err := s.knownToolkit(ctx, p.ID, toolkit, "toolkit"); err != nil {
 		return store.Account{}, store.Link{}, err
+	}
+	if s.noAuth(ctx, p.ID, toolkit) {
+		return store.Account{}, store.Link{}, authconfigs.NoAuth(toolkit, "toolkit")
 	}
 	if !sess.Config.Toolkits.Allows(toolkit) {
 		return store.Account{}, store.Link{}, problem.Invalidf("toolkit_not_in_session", "toolkit", "toolkit %s is not enabled in session %s", toolkit, id).
@@ -80,6 +84,9 @@ type ToolkitState struct {
 	// Account is the pinned account (in whatever status it is now) or the
 	// user's most recent ACTIVE one; nil when there is none.
 	Account *store.Account
+	// NoAuth reports that the toolkit needs no credentials, so it has no
+	// account and counts as connected.
+	NoAuth bool
 }
 
 // ToolkitsFilter narrows a session's toolkit list.
@@ -117,6 +124,13 @@ func (s *Service) Toolkits(ctx context.Context, projectID, id string, f Toolkits
 	out := make([]ToolkitState, 0, len(slugs))
 	for _, slug := range slugs {
 		if f.Search != "" && !matches(s.Catalog.For(ctx, projectID), slug, f.Search) {
+			continue
+		}
+		if s.noAuth(ctx, projectID, slug) {
+			// Usable without connecting, so it counts as connected.
+			if f.IsConnected == nil || *f.IsConnected {
+				out = append(out, ToolkitState{Slug: slug, NoAuth: true})
+			}
 			continue
 		}
 		a, err := s.AccountFor(ctx, sess, slug)

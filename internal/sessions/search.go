@@ -20,8 +20,11 @@ type SearchResult struct {
 // ToolkitStatus tells an agent whether a toolkit it found can run, and
 // with which accounts.
 type ToolkitStatus struct {
-	Toolkit     toolkits.Toolkit
+	Toolkit toolkits.Toolkit
+	// Connected reports whether the toolkit's tools can run: the session
+	// has an ACTIVE account for it, or it needs none (NoAuth).
 	Connected   bool
+	NoAuth      bool
 	Message     string
 	Accounts    []store.Account
 	ActiveID    string
@@ -120,6 +123,10 @@ func (s *Service) preferConnected(ctx context.Context, sess Session, matches []t
 // session uses, and all of them.
 func (s *Service) Status(ctx context.Context, sess Session, slug string) (ToolkitStatus, error) {
 	tk, _ := s.Catalog.For(ctx, sess.ProjectID).Get(slug)
+	if tk.NoAuth() {
+		return ToolkitStatus{Toolkit: tk, Connected: true, NoAuth: true,
+			Message: "Needs no connection: its tools run without an account"}, nil
+	}
 	act, err := s.AccountFor(ctx, sess, slug)
 	if err != nil {
 		return ToolkitStatus{}, err

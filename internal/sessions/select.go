@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
@@ -118,10 +121,28 @@ func (s *Service) Select(ctx context.Context, p store.Project, w Want) (store.Ac
 			return store.Account{}, nil, err
 		}
 	}
+	if s.noAuth(ctx, p.ID, w.Toolkit) {
+		// A toolkit that needs no credentials runs without an account:
+		// there is none to pick, connect or pin.
+		if w.Account != "" {
+			return store.Account{}, &Refusal{
+				Reason: fmt.Sprintf("%s needs no connected account, so there is no account %s to use", w.Toolkit, w.Account),
+				Fix:    Fix{Do: "call the tool without naming an account"},
+			}, nil
+		}
+		return store.Account{}, nil, nil
+	}
 	if !sess.Config.MultiAccount.Enabled {
 		return s.selectSingle(ctx, sess, w)
 	}
 	return s.selectMulti(ctx, sess, w)
+}
+
+// noAuth reports whether the project's catalog has toolkit as one that
+// needs no credentials (toolkits.Toolkit.NoAuth).
+func (s *Service) noAuth(ctx context.Context, projectID, toolkit string) bool {
+	tk, ok := s.Catalog.For(ctx, projectID).Get(toolkit)
+	return ok && tk.NoAuth()
 }
 
 // AccountNotFound is the error the official SDK maps to "connected account
@@ -132,8 +153,14 @@ func AccountNotFound(format string, args ...any) error {
 }
 
 // selectOutside selects without a session: the named account, or else
-// the user's most recently connected ACTIVE one.
+// the user's default one (userDefault).
 func (s *Service) selectOutside(ctx context.Context, p store.Project, w Want) (store.Account, *Refusal, error) {
+	if s.noAuth(ctx, p.ID, w.Toolkit) {
+		if w.ConnectedAccountID != "" {
+			return store.Account{}, nil, authconfigs.NoAuth(w.Toolkit, "connected_account_id")
+		}
+		return store.Account{}, nil, nil
+	}
 	var a store.Account
 	switch {
 	case w.ConnectedAccountID != "":
@@ -142,12 +169,15 @@ func (s *Service) selectOutside(ctx context.Context, p store.Project, w Want) (s
 		if err != nil || (w.UserID != "" && a.UserID != w.UserID) {
 			return store.Account{}, nil, AccountNotFound("connected account %s not found", w.ConnectedAccountID)
 		}
+		if a, err = s.Accounts.Current(ctx, a); err != nil {
+			return store.Account{}, nil, err
+		}
 		if a.ToolkitSlug != w.Toolkit {
 			return store.Account{}, nil, problem.Invalidf("toolkit_mismatch", "connected_account_id",
 				"connected account %s is a %s account; this tool needs %s", a.ID, a.ToolkitSlug, w.Toolkit)
 		}
 	case w.UserID != "":
-		found, ok, err := s.mostRecent(ctx, p.ID, w.UserID, w.Toolkit)
+		found, ok, err := s.userDefault(ctx, p.ID, w.UserID, w.Toolkit)
 		if err != nil {
 			return store.Account{}, nil, err
 		}
@@ -165,7 +195,7 @@ func (s *Service) selectOutside(ctx context.Context, p store.Project, w Want) (s
 }
 
 // selectSingle applies the rule of a session with one account per
-// toolkit: its pin, or else the most recent ACTIVE account.
+// toolkit: its pin, or else the user's default (AccountFor).
 func (s *Service) selectSingle(ctx context.Context, sess Session, w Want) (store.Account, *Refusal, error) {
 	act, err := s.AccountFor(ctx, sess, w.Toolkit)
 	if err != nil {
@@ -214,13 +244,13 @@ func (s *Service) selectMulti(ctx context.Context, sess Session, w Want) (store.
 	return cands[0], nil, nil
 }
 
-// AccountFor returns the account a session uses for a toolkit: its pin,
-// or else the user's most recently connected ACTIVE account; nil when
-// there is none. A pin that is no longer ACTIVE is returned as it is,
-// never replaced, so callers check its status.
+// AccountFor returns the account a session uses for a toolkit: its pin
+// (or the account that superseded it), or else the user's default
+// (userDefault); nil when there is none. A pin that is no longer ACTIVE is
+// returned as it is, never replaced, so callers check its status.
 func (s *Service) AccountFor(ctx context.Context, sess Session, toolkit string) (*store.Account, error) {
 	if pins := sess.Config.Pins[toolkit]; len(pins) > 0 {
-		a, err := s.Store.GetAccount(ctx, sess.ProjectID, pins[0])
+		a, err := s.pinned(ctx, sess.ProjectID, pins[0])
 		if errors.Is(err, store.ErrNotFound) {
 			// The pinned account was deleted: report it as gone.
 			return &store.Account{ID: pins[0], ProjectID: sess.ProjectID, UserID: sess.UserID, ToolkitSlug: toolkit,
@@ -231,11 +261,32 @@ func (s *Service) AccountFor(ctx context.Context, sess Session, toolkit string) 
 		}
 		return &a, nil
 	}
-	a, ok, err := s.mostRecent(ctx, sess.ProjectID, sess.UserID, toolkit)
+	a, ok, err := s.userDefault(ctx, sess.ProjectID, sess.UserID, toolkit)
 	if err != nil || !ok {
 		return nil, err
 	}
 	return &a, nil
+}
+
+// pinned reads a pinned account, followed to the account that superseded
+// it when the same upstream identity connected again.
+func (s *Service) pinned(ctx context.Context, projectID, id string) (store.Account, error) {
+	a, err := s.Store.GetAccount(ctx, projectID, id)
+	if err != nil {
+		return store.Account{}, err
+	}
+	return s.Accounts.Current(ctx, a)
+}
+
+// userDefault is the account a call uses when nothing names one: the
+// account the user chose as the toolkit's default, in whatever status it
+// is (a chosen account is never silently replaced), or else the user's
+// most recently connected ACTIVE one.
+func (s *Service) userDefault(ctx context.Context, projectID, userID, toolkit string) (store.Account, bool, error) {
+	if a, ok, err := s.Accounts.Default(ctx, projectID, userID, toolkit); err != nil || ok {
+		return a, ok, err
+	}
+	return s.mostRecent(ctx, projectID, userID, toolkit)
 }
 
 // mostRecent returns the user's most recently connected ACTIVE account for
@@ -258,9 +309,9 @@ func (s *Service) candidates(ctx context.Context, sess Session, toolkit string) 
 	if pins := sess.Config.Pins[toolkit]; len(pins) > 0 {
 		var out []store.Account
 		for _, id := range pins {
-			a, err := s.Store.GetAccount(ctx, sess.ProjectID, id)
+			a, err := s.pinned(ctx, sess.ProjectID, id)
 			switch {
-			case err == nil && a.Status == store.StatusActive:
+			case err == nil && a.Status == store.StatusActive && !slices.ContainsFunc(out, func(o store.Account) bool { return o.ID == a.ID }):
 				out = append(out, a)
 			case err != nil && !errors.Is(err, store.ErrNotFound):
 				return nil, err
@@ -272,7 +323,26 @@ func (s *Service) candidates(ctx context.Context, sess Session, toolkit string) 
 		UserIDs: []string{sess.UserID}, ToolkitSlugs: []string{toolkit}, Statuses: []string{store.StatusActive},
 		OrderBy: store.OrderConnectedAt, Limit: sess.Config.maxPins(),
 	})
-	return page.Items, err
+	// The user's chosen default comes first, so that it is what a call
+	// that names no account uses.
+	if err != nil {
+		return nil, err
+	}
+	switch i := slices.IndexFunc(page.Items, func(a store.Account) bool { return a.IsDefault }); {
+	case i > 0:
+		d := page.Items[i]
+		page.Items = append([]store.Account{d}, slices.Delete(page.Items, i, i+1)...)
+	case i < 0:
+		// A default connected before the newest few is still the first.
+		d, ok, err := s.Accounts.Default(ctx, sess.ProjectID, sess.UserID, toolkit)
+		if err != nil {
+			return nil, err
+		}
+		if ok && d.Status == store.StatusActive {
+			page.Items = append([]store.Account{d}, page.Items[:min(len(page.Items), sess.Config.maxPins()-1)]...)
+		}
+	}
+	return page.Items, nil
 }
 
 // noAccount is the refusal for a toolkit the session has no account for:
@@ -299,25 +369,29 @@ func Unusable(a store.Account) *Refusal {
 	return r
 }
 
-// describe lists accounts for an agent to choose from.
+// describe lists accounts for an agent to choose from: each one's id,
+// alias, identity, status and connected time.
 func describe(as []store.Account) string {
 	if len(as) == 0 {
 		return "(none is ACTIVE)"
 	}
 	parts := make([]string, 0, len(as))
 	for _, a := range as {
-		d := a.ID
-		var extra []string
+		extra := []string{}
 		if a.Alias != "" {
 			extra = append(extra, "alias "+a.Alias)
 		}
 		if a.Identity != "" {
 			extra = append(extra, a.Identity)
 		}
-		if len(extra) > 0 {
-			d += " (" + strings.Join(extra, ", ") + ")"
+		extra = append(extra, a.Status)
+		if a.ConnectedAt != nil {
+			extra = append(extra, "connected "+a.ConnectedAt.UTC().Format(time.RFC3339))
 		}
-		parts = append(parts, d)
+		if a.IsDefault {
+			extra = append(extra, "default")
+		}
+		parts = append(parts, a.ID+" ("+strings.Join(extra, ", ")+")")
 	}
 	return strings.Join(parts, ", ")
 }

@@ -319,6 +319,9 @@ func (s *Service) validate(ctx context.Context, projectID, userID string, c Conf
 		if err := s.knownToolkit(ctx, projectID, slug, "auth_configs"); err != nil {
 			return c, err
 		}
+		if s.noAuth(ctx, projectID, slug) {
+			return c, authconfigs.NoAuth(slug, "auth_configs."+slug)
+		}
 		ac, err := s.AuthConfigs.Get(ctx, projectID, acID)
 		if err != nil {
 			return c, problem.Invalidf("auth_config_not_found", "auth_configs."+slug, "auth config %s does not exist in this project", acID)
@@ -330,6 +333,9 @@ func (s *Service) validate(ctx context.Context, projectID, userID string, c Conf
 	for slug, refs := range c.Pins {
 		if err := s.knownToolkit(ctx, projectID, slug, "connected_accounts"); err != nil {
 			return c, err
+		}
+		if s.noAuth(ctx, projectID, slug) && len(refs) > 0 {
+			return c, authconfigs.NoAuth(slug, "connected_accounts."+slug)
 		}
 		if len(refs) == 0 {
 			delete(c.Pins, slug)

@@ -18,6 +18,9 @@ type Connection struct {
 	// waiting for the user (INITIATED) and was started after the session's
 	// account connected; nil when there is none.
 	Pending *store.Account
+	// NoAuth reports that the toolkit needs no credentials: there is no
+	// account to wait for, and its tools run (Connected is true).
+	NoAuth bool
 }
 
 // waitSlice bounds one wait on a pending account, so that a connection
@@ -42,6 +45,12 @@ const pinGrace = 2 * time.Second
 // account-change notifications, so a connection completed through any
 // instance ends it at once.
 func (s *Service) WaitForConnection(ctx context.Context, projectID, id, toolkit string, max time.Duration) (Connection, error) {
+	if s.noAuth(ctx, projectID, toolkit) {
+		if _, err := s.Get(ctx, projectID, id); err != nil {
+			return Connection{}, err
+		}
+		return Connection{Connected: true, NoAuth: true}, nil
+	}
 	deadline := time.Now().Add(max)
 	var activated string // the waited account that became ACTIVE
 	var grace time.Time

@@ -7,17 +7,21 @@ import (
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
+	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 // CredentialForm is what the hosted page asks the end user for when a
-// toolkit connects with an API key, a bearer token or basic auth.
+// toolkit connects with an API key, a bearer token, basic auth or the
+// OAuth2 client credentials grant.
 type CredentialForm struct {
 	Toolkit toolkits.Toolkit
 	Mode    toolkits.Mode
 	Fields  []toolkits.Field
+	// Scheme is the auth scheme the form is for.
+	Scheme toolkits.AuthScheme
 }
 
 func (s *Service) credentialForm(ctx context.Context, ac store.AuthConfig) (CredentialForm, error) {
@@ -29,7 +33,7 @@ func (s *Service) credentialForm(ctx context.Context, ac store.AuthConfig) (Cred
 	if !ok {
 		return CredentialForm{}, flowErr("auth_scheme_missing", "This service no longer supports "+ac.AuthScheme+".", nil)
 	}
-	return CredentialForm{Toolkit: tk, Mode: scheme.Mode, Fields: scheme.Fields}, nil
+	return CredentialForm{Toolkit: tk, Mode: scheme.Mode, Fields: scheme.Fields, Scheme: scheme}, nil
 }
 
 // checkFields validates submitted values against a form: every required
@@ -52,6 +56,21 @@ func checkFields(form CredentialForm, values map[string]string) (map[string]stri
 			return nil, problem.Invalidf("unknown_credential", k, "%s does not take a field named %q", form.Toolkit.Name, k)
 		}
 	}
+	// Fields that fill the toolkit's URL templates pick the host the
+	// credentials go to, so they are checked before anything is stored.
+	if _, _, err := form.Toolkit.URLs(out); err != nil {
+		var te *toolkits.TemplateError
+		if errors.As(err, &te) {
+			name := te.Field
+			for _, f := range form.Fields {
+				if f.Name == te.Field {
+					name = f.DisplayName
+				}
+			}
+			return nil, problem.Invalidf("invalid_credential", te.Field, "%s %s", name, te.Message)
+		}
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -71,10 +90,14 @@ func (s *Service) SubmitCredentials(ctx context.Context, token string, values ma
 	if err != nil {
 		return "", store.Account{}, err
 	}
-	if form.Mode == toolkits.ModeOAuth2 {
+	if form.Scheme.SignIn() {
 		return "", store.Account{}, flowErr("wrong_flow", "This service connects through its sign-in page, not a form.", nil)
 	}
-	creds, err := checkFields(form, values)
+	fields, err := checkFields(form, values)
+	if err != nil {
+		return "", store.Account{}, err
+	}
+	creds, display, identityID, err := s.formCredentials(ctx, ac, form, fields)
 	if err != nil {
 		return "", store.Account{}, err
 	}
@@ -92,7 +115,7 @@ func (s *Service) SubmitCredentials(ctx context.Context, token string, values ma
 	if !first {
 		return "", store.Account{}, flowErr("link_used", "This connection link was already used.", nil)
 	}
-	a, err = s.activate(ctx, a, creds, "", "", ReasonCredentials)
+	a, err = s.activate(ctx, a, creds, display, identityID, ReasonCredentials)
 	if err != nil {
 		return "", store.Account{}, err
 	}
@@ -118,12 +141,16 @@ func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in
 		}
 		return store.Account{}, err
 	}
-	if form.Mode == toolkits.ModeOAuth2 {
+	if form.Scheme.SignIn() {
 		return store.Account{}, problem.Invalidf("oauth_requires_link", "connection.state",
 			"%s connects through OAuth2; credentials cannot be submitted directly", ac.ToolkitSlug).
 			WithFix("Use POST /api/v3.1/connected_accounts/link and send the user to its redirect_url")
 	}
-	creds, err := checkFields(form, values)
+	fields, err := checkFields(form, values)
+	if err != nil {
+		return store.Account{}, err
+	}
+	creds, display, identityID, err := s.formCredentials(ctx, ac, form, fields)
 	if err != nil {
 		return store.Account{}, err
 	}
@@ -138,5 +165,33 @@ func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in
 	}); err != nil {
 		return store.Account{}, fmt.Errorf("close link: %w", err)
 	}
-	return s.activate(ctx, a, creds, "", "", ReasonCredentials)
+	return s.activate(ctx, a, creds, display, identityID, ReasonCredentials)
+}
+
+// formCredentials are what an account connected through a form keeps: its
+// fields; for the client credentials grant (RFC 6749 §4.4), the fields
+// and a first access token, fetched now so that a wrong client id or
+// secret is refused while the user can still correct it, and the name the
+// identity request gives the account, when the toolkit has one.
+func (s *Service) formCredentials(ctx context.Context, ac store.AuthConfig, form CredentialForm, fields map[string]string) (creds any, display, identityID string, err error) {
+	if !form.Scheme.ClientCredentials() {
+		return fields, "", "", nil
+	}
+	tok, err := s.Accounts.MachineToken(ctx, ac, fields)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if id := form.Toolkit.Identity; id != nil && id.Source == toolkits.FromEndpoint {
+		_, url, uerr := form.Toolkit.URLs(fields)
+		if uerr == nil {
+			c := oauth.Client{Identity: oauth.Identity{URL: url, Method: id.Method, Body: string(id.Body), Extract: id.Extract}}
+			display, identityID, err = c.FetchIdentity(ctx, s.Egress, tok.AccessToken)
+			if err != nil {
+				// The token is good; the account is only unnamed.
+				s.Logger.Warn("identity request failed", "toolkit", form.Toolkit.Slug, "err", err)
+				display, identityID = "", ""
+			}
+		}
+	}
+	return accounts.MachineCredentials{Fields: fields, Token: tok}, display, identityID, nil
 }

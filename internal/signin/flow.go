@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/accounts"
@@ -127,16 +128,18 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 	if err != nil {
 		return LinkPage{}, flowErr("auth_config_missing", "The application's settings for this service were removed.", err)
 	}
-	if ac.AuthScheme != "OAUTH2" {
-		form, err := s.credentialForm(ctx, ac)
-		if err != nil {
-			return LinkPage{}, err
-		}
+	if form, err := s.credentialForm(ctx, ac); err != nil && ac.AuthScheme != string(toolkits.ModeOAuth2) {
+		return LinkPage{}, err
+	} else if err == nil && !form.Scheme.SignIn() {
 		return LinkPage{Link: l, Account: a, Form: &form}, nil
 	}
 	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.Accounts.RedirectURI())
 	if err != nil {
 		return LinkPage{}, flowErr("auth_config_invalid", "The application's OAuth settings for this service are incomplete.", err)
+	}
+	if hint, ok := reauthHint(a); ok {
+		// Re-authorizing a known account: ask the provider for it.
+		client = client.ForAccount(hint)
 	}
 	state, hash := oauth.NewState()
 	verifier := oauth.NewVerifier()
@@ -156,6 +159,20 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkPage, error) 
 	}
 	l.Token = token
 	return LinkPage{Link: l, Account: a, RedirectURL: client.AuthCodeURL(state, verifier), Binding: binding(verifier), State: state}, nil
+}
+
+// reauthHint is the login hint of a re-authorization: the identity the
+// account recorded (an email or login) when it has one; a display name
+// with a workspace ("name @ workspace") or spaces is no login. ok is false
+// for a first connection.
+func reauthHint(a store.Account) (string, bool) {
+	if a.Identity == "" && a.IdentityID == "" {
+		return "", false
+	}
+	if strings.ContainsAny(a.Identity, " \t") {
+		return "", true
+	}
+	return a.Identity, true
 }
 
 // BindingCookie names the cookie that holds the browser binding of the
@@ -277,7 +294,7 @@ func (s *Service) CompleteOAuth(ctx context.Context, in CallbackInput) (string, 
 		s.Logger.Warn("identity call failed", "account_id", a.ID, "toolkit", a.ToolkitSlug, "err", err)
 	}
 	activated, err := s.activate(ctx, a, tok, display, identityID, ReasonConnected)
-	if fe, ok := errors.AsType[*FlowError](err); ok && fe.Code == CodeIdentityMismatch {
+	if fe, ok := errors.AsType[*FlowError](err); ok && (fe.Code == CodeIdentityMismatch || fe.Code == CodeDuplicate) {
 		// The new grant is dropped; the account keeps its old tokens and
 		// status, and records why.
 		return "", s.fail(ctx, l, a, fe.Reason), fe
@@ -312,6 +329,11 @@ func providerReason(ae oauth.AuthorizationError) string {
 // CodeIdentityMismatch is the flow error of a re-authorization signed in
 // as another upstream account than the one the account records.
 const CodeIdentityMismatch = "identity_mismatch"
+
+// CodeDuplicate is the flow error of a connection of an upstream identity
+// that an ACTIVE account of the same user and auth config already has,
+// under the auth config's duplicate_policy reject.
+const CodeDuplicate = "identity_already_connected"
 
 // CodeOtherBrowser is the flow error of an OAuth2 callback that lacks the
 // browser binding of the link's sign-in.
@@ -359,14 +381,29 @@ func checkIdentity(a store.Account, display, identityID string) error {
 
 // activate stores credentials and marks an account ACTIVE, now connected.
 // It refuses credentials of another upstream identity than the one the
-// account records (checkIdentity).
+// account records (checkIdentity), and of an identity another ACTIVE
+// account already has where the auth config rejects duplicates. Once
+// ACTIVE, the account supersedes its twins where the auth config says so
+// (accounts.Service.Supersede).
 func (s *Service) activate(ctx context.Context, a store.Account, creds any, display, identityID, reason string) (store.Account, error) {
 	plain, err := accounts.EncodeCredentials(creds)
 	if err != nil {
 		return store.Account{}, err
 	}
+	if err := s.Accounts.CheckDuplicate(ctx, a, display, identityID); err != nil {
+		if de, ok := errors.AsType[*accounts.DuplicateError](err); ok {
+			return store.Account{}, flowErr(CodeDuplicate, fmt.Sprintf(
+				"%s is already connected as account %s, and this application allows one account per identity; nothing new was connected. Re-authorize %s instead",
+				de.Identity, de.Twin.ID, de.Twin.ID), err)
+		}
+		return store.Account{}, err
+	}
 	var expiry *time.Time
-	if tok, ok := creds.(oauth.Token); ok && !tok.Expiry.IsZero() {
+	tok, ok := creds.(oauth.Token)
+	if mc, isMachine := creds.(accounts.MachineCredentials); isMachine {
+		tok, ok = mc.Token, true
+	}
+	if ok && !tok.Expiry.IsZero() {
 		e := tok.Expiry.UTC()
 		expiry = &e
 	}
@@ -383,13 +420,25 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 		if identityID != "" {
 			a.IdentityID = identityID
 		}
+		if display != "" || identityID != "" {
+			// The identity call worked with these credentials: verified.
+			a.Health, a.VerifiedAt, a.HealthError = store.HealthOK, &now, ""
+		} else {
+			a.Health, a.VerifiedAt, a.HealthError = "", nil, ""
+		}
 		a.ConnectedAt, a.UpdatedAt = &now, now
 		return a, nil
 	})
 	if err != nil {
 		return store.Account{}, fmt.Errorf("activate account: %w", err)
 	}
-	return a, nil
+	superseding, err := s.Accounts.Supersede(ctx, a)
+	if err != nil {
+		// The account is connected either way; its twin stays ACTIVE.
+		s.Logger.WarnContext(ctx, "supersede twins", "account_id", a.ID, "err", err)
+		return a, nil
+	}
+	return superseding, nil
 }
 
 // fail records a failed flow on the account: an INITIATED account becomes

@@ -253,6 +253,10 @@ func (g *Guarded) FailStaleAccounts(ctx context.Context, now, unlinkedBefore tim
 	return guard1(g, checkArgs("reason", reason), func() (int, error) { return g.s.FailStaleAccounts(ctx, now, unlinkedBefore, reason) })
 }
 
+func (g *Guarded) ClaimProbes(ctx context.Context, now, verifiedBefore, leaseUntil time.Time, limit int) ([]Account, error) {
+	return guard1(g, nil, func() ([]Account, error) { return g.s.ClaimProbes(ctx, now, verifiedBefore, leaseUntil, limit) })
+}
+
 func (g *Guarded) AccountChanges(ctx context.Context) (<-chan string, error) {
 	return guard1(g, nil, func() (<-chan string, error) { return g.s.AccountChanges(ctx) })
 }
@@ -335,3 +339,47 @@ func (g *Guarded) DeleteSession(ctx context.Context, projectID, id string) error
 func (g *Guarded) Ping(ctx context.Context) error { return g.classify(g.s.Ping(ctx)) }
 
 func (g *Guarded) Close() error { return g.s.Close() }
+
+func (g *Guarded) AppendExecutionLogs(ctx context.Context, logs []ExecutionLog) error {
+	// The batches are large and frequent: their fields are checked by
+	// name, without checkRecord's reflection.
+	var check error
+	for _, l := range logs {
+		if check = checkArgs("id", l.ID, "project id", l.ProjectID, "tool slug", l.ToolSlug, "toolkit slug", l.ToolkitSlug,
+			"connected account id", l.ConnectedAccountID, "auth config id", l.AuthConfigID, "user id", l.UserID,
+			"session id", l.SessionID, "request id", l.RequestID, "status", l.Status, "error", l.Error); check != nil {
+			break
+		}
+	}
+	return g.guard0(check, func() error { return g.s.AppendExecutionLogs(ctx, logs) })
+}
+
+func (g *Guarded) GetExecutionLog(ctx context.Context, projectID, id string) (ExecutionLog, error) {
+	return guard1(g, checkArgs("project id", projectID, "log id", id), func() (ExecutionLog, error) {
+		return g.s.GetExecutionLog(ctx, projectID, id)
+	})
+}
+
+func (g *Guarded) ListExecutionLogs(ctx context.Context, projectID string, f ExecutionLogFilter) (Page[ExecutionLog], error) {
+	check := checkArgs("project id", projectID)
+	if check == nil {
+		check = checkRecord(f)
+	}
+	return guard1(g, check, func() (Page[ExecutionLog], error) { return g.s.ListExecutionLogs(ctx, projectID, f) })
+}
+
+func (g *Guarded) DeleteExecutionLogs(ctx context.Context, before time.Time, limit int) (int, error) {
+	return guard1(g, nil, func() (int, error) { return g.s.DeleteExecutionLogs(ctx, before, limit) })
+}
+
+func (g *Guarded) AppendAudit(ctx context.Context, e AuditEntry) error {
+	return g.guard0(checkRecord(e), func() error { return g.s.AppendAudit(ctx, e) })
+}
+
+func (g *Guarded) ListAudit(ctx context.Context, projectID string, f AuditFilter) (Page[AuditEntry], error) {
+	check := checkArgs("project id", projectID)
+	if check == nil {
+		check = checkRecord(f)
+	}
+	return guard1(g, check, func() (Page[AuditEntry], error) { return g.s.ListAudit(ctx, projectID, f) })
+}

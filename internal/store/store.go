@@ -121,8 +121,13 @@ type AuthConfig struct {
 	// with the accounts of this auth config (Composio's
 	// tool_access_config.tools_available_for_execution).
 	ToolsForExecution []string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// DuplicatePolicy says what connecting an upstream identity that an
+	// ACTIVE account of the same user and auth config already has does:
+	// "supersede" (also when empty), "allow" or "reject"; the accounts
+	// package defines them.
+	DuplicatePolicy string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // AuthConfigFilter selects auth configs. Empty fields match everything.
@@ -167,9 +172,33 @@ type Account struct {
 	IdentityID string
 	// ConnectedAt is when the account last became ACTIVE; nil if never.
 	ConnectedAt *time.Time
+	// SupersededBy is the account that replaced this one when the same
+	// upstream identity connected again; this one is then INACTIVE.
+	SupersededBy string
+	// IsDefault reports whether the user chose this account as the
+	// default of its toolkit. At most one account per project, user and
+	// toolkit is the default: UpdateAccount clears it on the others.
+	IsDefault bool
+	// Health is the outcome of the last check of the credentials (one of
+	// the Health constants); empty until the first.
+	Health string
+	// VerifiedAt is when the credentials last worked upstream; nil if
+	// never checked.
+	VerifiedAt *time.Time
+	// HealthError is why the last check failed; empty when it passed.
+	HealthError string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
+
+// Account health values, the outcome of the last check of an account's
+// credentials.
+const (
+	HealthOK          = "ok"
+	HealthRefreshable = "refreshable"
+	HealthNeedsReauth = "needs_reauth"
+	HealthUnverified  = "unverified"
+)
 
 // Account list orders.
 const (
@@ -186,6 +215,10 @@ type AccountFilter struct {
 	AuthConfigIDs []string
 	Statuses      []string
 	Aliases       []string
+	// IdentityIDs matches the upstream account ids.
+	IdentityIDs []string
+	// DefaultOnly keeps only accounts chosen as their toolkit's default.
+	DefaultOnly bool
 	// OrderBy is one of the Order constants; empty means created_at.
 	// Accounts never connected sort last under connected_at.
 	OrderBy string
@@ -334,7 +367,9 @@ type Store interface {
 	LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (Account, error)
 	// UpdateAccount fails with ErrConflict when the new alias is taken. A
 	// change of status is announced to AccountChanges subscribers of every
-	// instance once committed.
+	// instance once committed. Making an account the default (IsDefault)
+	// clears IsDefault on the user's other accounts of the toolkit in the
+	// same transaction.
 	UpdateAccount(ctx context.Context, projectID, id string, fn func(Account) (Account, error)) (Account, error)
 	DeleteAccount(ctx context.Context, projectID, id string) error
 	// FailStaleAccounts moves to FAILED with the given reason, in every
@@ -343,6 +378,14 @@ type Store interface {
 	// unlinkedBefore (a create interrupted between the account and its
 	// link), and returns how many it moved.
 	FailStaleAccounts(ctx context.Context, now, unlinkedBefore time.Time, reason string) (int, error)
+	// ClaimProbes leases up to limit ACTIVE accounts, in every project,
+	// whose credentials were last verified before verifiedBefore (or
+	// never), whose Health is not HealthUnverified (a check found nothing
+	// to verify them with) and that no unexpired lease holds, until leaseUntil, and
+	// returns them, least recently verified first. Instances sharing the
+	// database never claim the same account while a lease holds, so each
+	// account is probed by one of them.
+	ClaimProbes(ctx context.Context, now, verifiedBefore, leaseUntil time.Time, limit int) ([]Account, error)
 	// AccountChanges delivers the ids of accounts whose status changed, on
 	// any instance sharing the database, until ctx ends. Delivery is best
 	// effort: a slow reader may miss ids, so waiters re-read the account.
@@ -385,6 +428,8 @@ type Store interface {
 	GetSession(ctx context.Context, projectID, id string) (Session, error)
 	UpdateSession(ctx context.Context, projectID, id string, fn func(Session) (Session, error)) (Session, error)
 	DeleteSession(ctx context.Context, projectID, id string) error
+
+	Logs
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

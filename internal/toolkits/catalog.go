@@ -289,7 +289,12 @@ func validate(t Toolkit) problems {
 	p.nonEmpty("name", t.Name)
 	p.nonEmpty("description", t.Description)
 	p.httpsURL("logo", t.Logo)
-	p.httpsURL("base_url", t.BaseURL)
+	if IsTemplate(t.BaseURL) {
+		checkTemplate(&p, "base_url", t.BaseURL)
+		checkTemplateFields(&p, "base_url", t.BaseURL, t)
+	} else {
+		p.httpsURL("base_url", t.BaseURL)
+	}
 	if strings.HasSuffix(t.BaseURL, "/") {
 		p.add("base_url", "must not end with /")
 	}
@@ -319,9 +324,17 @@ func validate(t Toolkit) problems {
 		}
 		seen[s.Mode] = true
 		validateScheme(&p, at, s)
+		if s.ClientCredentials() && IsTemplate(s.OAuth2.TokenURL) {
+			checkTemplateFields(&p, at+".oauth2.token_url", s.OAuth2.TokenURL, t)
+		}
+		if s.Mode == ModeNoAuth && len(t.AuthSchemes) > 1 {
+			p.add(at+".mode", "NO_AUTH must be the toolkit's only auth scheme: a toolkit either needs credentials or it does not")
+		}
 	}
 
-	if id := t.Identity; id != nil {
+	if id := t.Identity; id != nil && t.NoAuth() {
+		p.add("identity", "must be absent for a NO_AUTH toolkit, which has no accounts to name")
+	} else if id != nil {
 		validateIdentity(&p, t, *id)
 	}
 	validateMCP(&p, t)
@@ -335,6 +348,10 @@ func validateScheme(p *problems, at string, s AuthScheme) {
 			p.add(at+".oauth2", "is required for mode OAUTH2")
 			return
 		}
+		if s.ClientCredentials() {
+			validateClientCredentials(p, at, s)
+			return
+		}
 		if len(s.Fields) > 0 {
 			p.add(at+".fields", "must be empty for OAUTH2: client credentials belong to the auth config")
 		}
@@ -343,9 +360,20 @@ func validateScheme(p *problems, at string, s AuthScheme) {
 		}
 		validateOAuth2(p, at+".oauth2", *s.OAuth2)
 		return
+	case ModeNoAuth:
+		if s.OAuth2 != nil {
+			p.add(at+".oauth2", "is only allowed for mode OAUTH2")
+		}
+		if len(s.Fields) > 0 {
+			p.add(at+".fields", "must be empty for NO_AUTH, which asks for nothing")
+		}
+		if s.Apply != (Apply{}) {
+			p.add(at+".apply", "must be empty for NO_AUTH, which sends no credential")
+		}
+		return
 	case ModeAPIKey, ModeBearerToken, ModeBasic:
 	default:
-		p.add(at+".mode", "must be one of OAUTH2, API_KEY, BEARER_TOKEN, BASIC, got %q", s.Mode)
+		p.add(at+".mode", "must be one of OAUTH2, API_KEY, BEARER_TOKEN, BASIC, NO_AUTH, got %q", s.Mode)
 		return
 	}
 	if s.OAuth2 != nil {
@@ -354,22 +382,7 @@ func validateScheme(p *problems, at string, s AuthScheme) {
 	if len(s.Fields) == 0 {
 		p.add(at+".fields", "must list the connection form's fields for %s", s.Mode)
 	}
-	fields := map[string]Field{}
-	for j, f := range s.Fields {
-		fat := fmt.Sprintf("%s.fields[%d]", at, j)
-		if !fieldNameRE.MatchString(f.Name) {
-			p.add(fat+".name", "must match %s, got %q", fieldNameRE, f.Name)
-		}
-		if _, dup := fields[f.Name]; dup {
-			p.add(fat+".name", "%q is listed twice", f.Name)
-		}
-		fields[f.Name] = f
-		p.nonEmpty(fat+".display_name", f.DisplayName)
-		p.nonEmpty(fat+".description", f.Description)
-		if f.Type != "string" {
-			p.add(fat+".type", `must be "string", got %q`, f.Type)
-		}
-	}
+	fields := validateFields(p, at, s)
 	if s.Mode == ModeBasic {
 		// RFC 7617 §2: the header is built from exactly these two fields.
 		if !fields["username"].Required || !fields["password"].Required || !fields["password"].Secret {
@@ -393,7 +406,95 @@ func validateScheme(p *problems, at string, s AuthScheme) {
 	}
 }
 
+// validateFields checks a scheme's fields and returns them by name.
+func validateFields(p *problems, at string, s AuthScheme) map[string]Field {
+	fields := map[string]Field{}
+	for j, f := range s.Fields {
+		fat := fmt.Sprintf("%s.fields[%d]", at, j)
+		if !fieldNameRE.MatchString(f.Name) {
+			p.add(fat+".name", "must match %s, got %q", fieldNameRE, f.Name)
+		}
+		if _, dup := fields[f.Name]; dup {
+			p.add(fat+".name", "%q is listed twice", f.Name)
+		}
+		fields[f.Name] = f
+		p.nonEmpty(fat+".display_name", f.DisplayName)
+		p.nonEmpty(fat+".description", f.Description)
+		if f.Type != "string" {
+			p.add(fat+".type", `must be "string", got %q`, f.Type)
+		}
+	}
+	return fields
+}
+
+// tokenKeys are the keys of a stored OAuth2 token (oauth.Token), which a
+// client credentials account keeps beside its fields: no field may be
+// named so.
+var tokenKeys = []string{"access_token", "refresh_token", "token_type", "expiry", "scope"}
+
+// validateClientCredentials checks an OAUTH2 scheme of the client
+// credentials grant (RFC 6749 §4.4): a token URL and no sign-in settings,
+// the client's id and secret as connection fields, the token in a header.
+func validateClientCredentials(p *problems, at string, s AuthScheme) {
+	o := *s.OAuth2
+	oat := at + ".oauth2"
+	if o.AuthorizationURL != "" {
+		p.add(oat+".authorization_url", "must be absent for the client_credentials grant, which has no sign-in page")
+	}
+	if IsTemplate(o.TokenURL) {
+		checkTemplate(p, oat+".token_url", o.TokenURL) // its fields: in validate
+	} else {
+		p.httpsURL(oat+".token_url", o.TokenURL)
+	}
+	switch o.ScopeSeparator {
+	case " ":
+		if len(o.DefaultScopes) == 0 || o.ScopeParam != "scope" {
+			p.add(oat+".default_scopes", `must not be empty, with scope_param "scope" (RFC 6749 §4.4.2), for a provider with scopes`)
+		}
+	case "":
+		if len(o.DefaultScopes) > 0 || o.ScopeParam != "" {
+			p.add(oat+".default_scopes", "must be empty, with no scope_param, when scope_separator is empty (a provider without scopes)")
+		}
+	default:
+		p.add(oat+".scope_separator", `must be " " (RFC 6749 §3.3) or "" (no scopes) for the client_credentials grant, got %q`, o.ScopeSeparator)
+	}
+	for i, sc := range o.DefaultScopes {
+		if sc == "" || strings.ContainsAny(sc, " ,") {
+			p.add(fmt.Sprintf("%s.default_scopes[%d]", oat, i), "must be non-empty, without spaces or commas, got %q", sc)
+		}
+	}
+	if o.TokenEncoding != TokenForm {
+		p.add(oat+".token_encoding", `must be "form" for the client_credentials grant (RFC 6749 §4.4.2), got %q`, o.TokenEncoding)
+	}
+	if o.TokenAuth != AuthInParams && o.TokenAuth != AuthInHeader {
+		p.add(oat+".token_auth", `must be "params" or "header", got %q`, o.TokenAuth)
+	}
+	if o.TokenResponsePath != "" || len(o.AuthorizeParams) > 0 || o.PKCE {
+		p.add(oat, "token_response_path, authorize_params and pkce are for the authorization_code grant only")
+	}
+	fields := validateFields(p, at, s)
+	if f := fields["client_id"]; !f.Required {
+		p.add(at+".fields", `the client_credentials grant needs a required "client_id" field`)
+	}
+	if f := fields["client_secret"]; !f.Required || !f.Secret {
+		p.add(at+".fields", `the client_credentials grant needs a required, secret "client_secret" field`)
+	}
+	for _, k := range tokenKeys {
+		if _, ok := fields[k]; ok {
+			p.add(at+".fields", "%q is the name of a token field; name the field otherwise", k)
+		}
+	}
+	if s.Apply.Header == "" || s.Apply.Query != "" || s.Apply.Field != "access_token" {
+		p.add(at+".apply", `must name a header and the field "access_token"`)
+	}
+}
+
 func validateOAuth2(p *problems, at string, o OAuth2Spec) {
+	switch o.Grant {
+	case "", GrantAuthorizationCode:
+	default:
+		p.add(at+".grant", `must be "authorization_code" or "client_credentials", got %q`, o.Grant)
+	}
 	p.httpsURL(at+".authorization_url", o.AuthorizationURL)
 	p.httpsURL(at+".token_url", o.TokenURL)
 	switch o.ScopeSeparator {
@@ -437,11 +538,30 @@ func validateOAuth2(p *problems, at string, o OAuth2Spec) {
 			p.add(at+".authorize_params", "must not set %q, which the flow sets itself", k)
 		}
 	}
+	if r := o.Reauthorize; r != nil && r.LoginHint != "" {
+		switch {
+		case !paramName.MatchString(r.LoginHint):
+			p.add(at+".reauthorize.login_hint", "must be a parameter name of letters, digits and _, got %q", r.LoginHint)
+		case slices.Contains(reservedAuthorizeParams, r.LoginHint) || r.LoginHint == o.ScopeParam || r.LoginHint == "prompt":
+			p.add(at+".reauthorize.login_hint", "must not be %q, which the flow sets itself", r.LoginHint)
+		case o.AuthorizeParams[r.LoginHint] != "":
+			p.add(at+".reauthorize.login_hint", "must not be %q, which authorize_params sets", r.LoginHint)
+		}
+	}
 }
+
+// paramName is the shape of an authorization request parameter a toolkit
+// names.
+var paramName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
 func validateIdentity(p *problems, t Toolkit, id Identity) {
 	const at = "identity"
-	p.httpsURL(at+".url", id.URL)
+	if IsTemplate(id.URL) {
+		checkTemplate(p, at+".url", id.URL)
+		checkTemplateFields(p, at+".url", id.URL, t)
+	} else {
+		p.httpsURL(at+".url", id.URL)
+	}
 	switch id.Method {
 	case http.MethodGet:
 		if len(id.Body) > 0 {
@@ -461,8 +581,12 @@ func validateIdentity(p *problems, t Toolkit, id Identity) {
 	case FromEndpoint:
 	case FromTokenResponse:
 		for _, s := range t.AuthSchemes {
-			if s.Mode != ModeOAuth2 {
-				p.add(at+".source", "token_response needs every auth scheme to be OAUTH2, but %s has no token response", s.Mode)
+			if !s.SignIn() {
+				mode := string(s.Mode)
+				if s.ClientCredentials() {
+					mode += " (client_credentials)"
+				}
+				p.add(at+".source", "token_response needs every auth scheme to be OAUTH2, but %s has no token response that names the account", mode)
 			}
 		}
 	default:

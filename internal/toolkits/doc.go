@@ -22,6 +22,15 @@
 // broken file there is skipped, with its problems logged, and its toolkit
 // is not served until it is fixed; the rest keep serving.
 //
+// Beyond the built-ins' needs the format has: NO_AUTH toolkits, whose
+// tools run without a connected account (Toolkit.NoAuth); base URLs (and
+// identity URLs) templated from a connection's non-secret fields, whose
+// values FillURL checks to be DNS labels under the template's fixed suffix
+// (template.go); OAUTH2 with the client credentials grant
+// (AuthScheme.ClientCredentials), whose client id and secret are a
+// connection's fields; and pagination hints on tools (Pagination), which
+// end the tool's Description and give Tool.NextPage.
+//
 // The JSON field names of the types here are the definition format, not
 // the Composio wire format, which the api package maps to.
 //

@@ -89,6 +89,9 @@ type ToolDefinition struct {
 	// MCP, set exactly for the tools of an MCP toolkit (Toolkit.MCP),
 	// names the remote server's tool the call goes to.
 	MCP *MCPTool `json:"mcp,omitempty"`
+	// Pagination, when set, says how the tool's results come in pages
+	// (see Pagination); its arguments must be in Input.
+	Pagination *Pagination `json:"pagination,omitempty"`
 }
 
 // RequestMapping says how a tool's arguments become the upstream request.

@@ -58,9 +58,23 @@ func CredentialHostsChanged(old, next Toolkit) []string {
 }
 
 // origin is a URL's scheme, host and port, lower case; the port is the
-// scheme's default when the URL gives none. Text that is no URL is its own
-// origin, so any change to it counts.
+// scheme's default when the URL gives none. A URL template's origin keeps
+// its placeholders, so "https://{subdomain}.zendesk.com" and
+// "https://{subdomain}.zendesk.com/v2" share one, and a template never
+// shares one with a plain URL. Text that is no URL is its own origin, so
+// any change to it counts.
 func origin(raw string) string {
+	if IsTemplate(raw) {
+		_, rest, _ := strings.Cut(raw, "://")
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		if !strings.Contains(rest, ":") {
+			rest += ":443"
+		}
+		scheme, _, _ := strings.Cut(raw, "://")
+		return "template " + strings.ToLower(scheme) + "://" + strings.ToLower(rest)
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return "?" + raw

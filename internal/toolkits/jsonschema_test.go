@@ -188,7 +188,7 @@ func TestJSONSchema_MatchesGoTypes(t *testing.T) {
 		reflect.TypeFor[Definition](), reflect.TypeFor[Category](), reflect.TypeFor[AuthScheme](),
 		reflect.TypeFor[OAuth2Spec](), reflect.TypeFor[Field](), reflect.TypeFor[Apply](),
 		reflect.TypeFor[Identity](), reflect.TypeFor[ToolDefinition](), reflect.TypeFor[RequestMapping](),
-		reflect.TypeFor[schema](), reflect.TypeFor[MCPServer](), reflect.TypeFor[MCPTool](),
+		reflect.TypeFor[schema](), reflect.TypeFor[MCPServer](), reflect.TypeFor[MCPTool](), reflect.TypeFor[Pagination](),
 	}
 	for _, typ := range want {
 		if !seen[typ] {

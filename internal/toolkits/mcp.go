@@ -121,6 +121,9 @@ func buildMCPTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool
 	if tj.Request.Method != "" || tj.Request.Path != "" {
 		p.add(at+".request", "must be absent in an MCP toolkit: the tool runs on the MCP server")
 	}
+	if tj.Pagination != nil {
+		p.add(at+".pagination", "must be absent in an MCP toolkit: an MCP tool result has no pages Switchboard can follow")
+	}
 	if want, ok := MCPToolSlug(f.Slug, tj.MCP.Name); !ok {
 		p.add(at+".mcp.name", "%q is not a tool name Switchboard can give a slug (1 to %d of A-Z a-z 0-9 _ - .)", tj.MCP.Name, MaxMCPToolName)
 	} else if tj.Slug != want {
@@ -143,6 +146,7 @@ func buildMCPTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool
 		Tags:         append([]string(nil), tj.Tags...),
 		InputSchema:  input,
 		OutputSchema: output,
+		NoAuth:       f.NoAuth(),
 		def:          &toolDef{errors: f.Errors, mcpName: tj.MCP.Name},
 	}, true
 }

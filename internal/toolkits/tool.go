@@ -37,6 +37,9 @@ type Tool struct {
 	// OutputSchema is a (loose) JSON Schema of the result data; its type is
 	// object.
 	OutputSchema json.RawMessage
+	// NoAuth reports whether the tool's toolkit needs no credentials
+	// (Toolkit.NoAuth), so it runs without a connected account.
+	NoAuth bool
 
 	def *toolDef // the parsed definition, shared and never changed
 }
@@ -75,6 +78,8 @@ type toolDef struct {
 	variables  any // decoded template, or nil
 	encoder    string
 	requireAny [][]string
+	pagination *Pagination // nil for a tool without pages
+	pageParam  string      // the query parameter of pagination.Input
 	// mcpName is the remote tool a tool of an MCP toolkit calls; such a
 	// tool has no request.
 	mcpName string
@@ -154,20 +159,29 @@ func buildTool(p *problems, at string, f Definition, tj ToolDefinition) (Tool, b
 	if input != nil {
 		def.input = input
 		compileRequest(p, at+".request", def, tj.Request)
+		if pg := tj.Pagination; pg != nil {
+			checkPagination(p, at+".pagination", *pg, input, tj.Request)
+			def.pagination, def.pageParam = pg, queryParamOf(tj.Request, pg.Input)
+		}
 	}
 	if len(*p) > before {
 		return Tool{}, false
 	}
+	desc := tj.Description
+	if def.pagination != nil {
+		desc = strings.TrimSpace(desc) + " " + def.pagination.hint()
+	}
 	return Tool{
 		Slug:         tj.Slug,
 		Name:         tj.Name,
-		Description:  tj.Description,
+		Description:  desc,
 		Toolkit:      f.Slug,
 		Version:      f.Version,
 		Tags:         slices.Clone(tj.Tags),
 		Scopes:       slices.Clone(tj.Scopes),
 		InputSchema:  compact(tj.Input),
 		OutputSchema: compact(tj.Output),
+		NoAuth:       f.NoAuth(),
 		def:          def,
 	}, true
 }

@@ -48,6 +48,10 @@ const (
 	ModeAPIKey      Mode = "API_KEY"
 	ModeBearerToken Mode = "BEARER_TOKEN"
 	ModeBasic       Mode = "BASIC"
+	// ModeNoAuth is a toolkit that needs no credentials: a public API. It
+	// is the toolkit's only scheme, has no fields and applies nothing, and
+	// its tools run without a connected account.
+	ModeNoAuth Mode = "NO_AUTH"
 )
 
 // AuthScheme is one way to connect an account of a toolkit.
@@ -56,8 +60,10 @@ type AuthScheme struct {
 	// OAuth2 is set exactly when Mode is ModeOAuth2.
 	OAuth2 *OAuth2Spec `json:"oauth2,omitempty"`
 	// Fields are what the connection form asks the end user for (API_KEY,
-	// BEARER_TOKEN, BASIC). OAuth2 schemes have none: their client id and
-	// secret belong to the auth config, not the connection.
+	// BEARER_TOKEN, BASIC, and OAUTH2 with the client credentials grant,
+	// whose client_id and client_secret are fields). Authorization code
+	// OAUTH2 schemes have none: their client id and secret belong to the
+	// auth config, not the connection.
 	Fields []Field `json:"fields,omitempty"`
 	// Apply says how the credential goes on requests to the provider. BASIC
 	// leaves it empty: it always sends the "username" and "password" fields
@@ -91,10 +97,31 @@ const (
 	AuthInHeader AuthStyle = "header"
 )
 
-// OAuth2Spec describes a provider's OAuth 2.0 authorization code flow
-// (RFC 6749 §4.1) and its quirks.
+// Grant is the OAuth 2.0 grant an OAUTH2 scheme connects accounts with.
+type Grant string
+
+// The grants.
+const (
+	// GrantAuthorizationCode is RFC 6749 §4.1, with PKCE where the
+	// provider takes it: the end user signs in at the provider, and the
+	// auth config holds the OAuth app's client id and secret. The default.
+	GrantAuthorizationCode Grant = "authorization_code"
+	// GrantClientCredentials is RFC 6749 §4.4, for machine-to-machine
+	// APIs: each connected account is one client, whose client_id and
+	// client_secret are fields of the connection form, and an access token
+	// is fetched with them when the account connects and again whenever it
+	// expires (the grant has no refresh token).
+	GrantClientCredentials Grant = "client_credentials"
+)
+
+// OAuth2Spec describes a provider's OAuth 2.0 flow (RFC 6749 §4.1, or
+// §4.4 for the client credentials grant) and its quirks.
 type OAuth2Spec struct {
-	AuthorizationURL string `json:"authorization_url"`
+	// Grant is the grant; empty means GrantAuthorizationCode.
+	Grant Grant `json:"grant,omitempty"`
+	// AuthorizationURL is where end users sign in; empty exactly for the
+	// client credentials grant, which has no end user.
+	AuthorizationURL string `json:"authorization_url,omitempty"`
 	TokenURL         string `json:"token_url"`
 	// DefaultScopes are requested unless the auth config overrides them.
 	// Empty exactly when ScopeSeparator is empty.
@@ -123,6 +150,23 @@ type OAuth2Spec struct {
 	// PKCE reports whether the provider accepts a PKCE S256 challenge
 	// (RFC 7636 §4.3) from a confidential client.
 	PKCE bool `json:"pkce"`
+	// Reauthorize, when set, is how the provider lets the re-authorization
+	// of a known account ask for that account.
+	Reauthorize *ReauthorizeHints `json:"reauthorize,omitempty"`
+}
+
+// ReauthorizeHints are the authorization request parameters that steer a
+// re-authorization towards the account being re-authorized.
+type ReauthorizeHints struct {
+	// LoginHint names the parameter that carries the account's recorded
+	// identity (its email or login): "login_hint" (OpenID Connect Core
+	// §3.1.2.1) for most providers. Empty sends none.
+	LoginHint string `json:"login_hint,omitempty"`
+	// SelectAccount reports whether the provider takes prompt=select_account
+	// (OpenID Connect Core §3.1.2.1), which shows its account chooser
+	// instead of going on with whichever account the browser is signed
+	// in to. It joins a prompt of authorize_params with a space.
+	SelectAccount bool `json:"select_account,omitempty"`
 }
 
 // Field is one input of a connection form.
@@ -156,6 +200,19 @@ type Apply struct {
 	Field string `json:"field,omitempty"`
 }
 
+// ClientCredentials reports whether s is an OAUTH2 scheme of the client
+// credentials grant, which connects through a form, not a sign-in page.
+func (s AuthScheme) ClientCredentials() bool {
+	return s.OAuth2 != nil && s.OAuth2.Grant == GrantClientCredentials
+}
+
+// SignIn reports whether s connects accounts by sending the end user to
+// the provider's sign-in page: OAUTH2 with the authorization code grant.
+// Every other scheme connects through the fields of a form.
+func (s AuthScheme) SignIn() bool {
+	return s.Mode == ModeOAuth2 && !s.ClientCredentials()
+}
+
 // Scheme returns t's auth scheme of the given mode.
 func (t Toolkit) Scheme(mode Mode) (AuthScheme, bool) {
 	for _, s := range t.AuthSchemes {
@@ -164,6 +221,13 @@ func (t Toolkit) Scheme(mode Mode) (AuthScheme, bool) {
 		}
 	}
 	return AuthScheme{}, false
+}
+
+// NoAuth reports whether t needs no credentials: its one auth scheme is
+// NO_AUTH, so its tools run without a connected account and it has no
+// auth configs, links or connection form.
+func (t Toolkit) NoAuth() bool {
+	return len(t.AuthSchemes) == 1 && t.AuthSchemes[0].Mode == ModeNoAuth
 }
 
 // clip clips t's slices, so that appending to them copies.

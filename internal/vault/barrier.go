@@ -117,6 +117,14 @@ func (b *Barrier) LatestActiveAccount(ctx context.Context, projectID, userID, to
 	return b.openAccount(a), err
 }
 
+func (b *Barrier) ClaimProbes(ctx context.Context, now, verifiedBefore, leaseUntil time.Time, limit int) ([]store.Account, error) {
+	as, err := b.Store.ClaimProbes(ctx, now, verifiedBefore, leaseUntil, limit)
+	for i := range as {
+		as[i] = b.openAccount(as[i])
+	}
+	return as, err
+}
+
 func (b *Barrier) ListAccounts(ctx context.Context, projectID string, f store.AccountFilter) (store.Page[store.Account], error) {
 	p, err := b.Store.ListAccounts(ctx, projectID, f)
 	for i := range p.Items {

@@ -138,6 +138,11 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		p.renderError(w, &authorizeError{"invalid_request", "Malformed request", false})
 		return
 	}
+	if r.Method == http.MethodGet {
+		p.mu.Lock()
+		p.authorizes = append(p.authorizes, r.Form)
+		p.mu.Unlock()
+	}
 	ar, aerr := p.parseAuthorizeRequest(r.Form)
 	if aerr != nil {
 		if aerr.redirect {

@@ -21,6 +21,13 @@
 // the client it was issued to; a refresh cannot widen the scope; a code is
 // single-use atomically, and a replayed code revokes the tokens issued from
 // it.
+//
+// It also implements the client credentials grant (RFC 6749 §4.4) by hand,
+// for clients registered with RegisterMachineClient: the client
+// authenticates as for the other grants, may ask for known scopes, and gets
+// an access token without a refresh token (§4.4.3), which the resource
+// endpoints accept as the client's own: Protect's handler sees a User whose
+// Login is the client id and whose Subject is "client:" and the id.
 package oauthtest
 
 import (
@@ -31,6 +38,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -143,7 +151,7 @@ type IssuedToken struct {
 	Subject      string
 	ClientID     string
 	Scope        string
-	GrantType    string // "authorization_code" or "refresh_token"
+	GrantType    string // "authorization_code", "refresh_token" or "client_credentials"
 	AccessToken  string
 	RefreshToken string
 	IssuedAt     time.Time
@@ -225,6 +233,28 @@ type Provider struct {
 	issued       []IssuedToken
 	refreshes    int
 	refreshTries int
+	authorizes   []url.Values
+	machine      map[string]bool         // clients allowed the client credentials grant
+	machineToks  map[string]machineToken // access tokens of that grant
+}
+
+// Authorizes returns the parameters of every authorization request a
+// browser made (GET), oldest first: what Switchboard's redirect asked for.
+func (p *Provider) Authorizes() []url.Values {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]url.Values, len(p.authorizes))
+	for i, v := range p.authorizes {
+		out[i] = maps.Clone(v)
+	}
+	return out
+}
+
+// machineToken is an access token of the client credentials grant.
+type machineToken struct {
+	clientID string
+	expires  time.Time
+	note     string // why it stopped working, once it has
 }
 
 // NewProvider starts a provider on 127.0.0.1 and closes it when the test
@@ -248,6 +278,8 @@ func NewProvider(t testing.TB, opts ...Option) *Provider {
 		accessIndex:  map[string]*family{},
 		accessNote:   map[string]string{},
 		usedCodes:    map[string]*family{},
+		machine:      map[string]bool{},
+		machineToks:  map[string]machineToken{},
 	}
 
 	m := manage.NewDefaultManager()
@@ -375,6 +407,62 @@ func (p *Provider) RegisterClient(id, secret, redirectURI string) {
 	_ = p.clients.Set(id, c)
 }
 
+// RegisterMachineClient registers a confidential client that may use the
+// client credentials grant (RFC 6749 §4.4), and no other: it has no
+// redirect URI. Calling it again replaces the secret.
+func (p *Provider) RegisterMachineClient(id, secret string) {
+	p.t.Helper()
+	if id == "" || secret == "" {
+		p.t.Fatalf("oauthtest: RegisterMachineClient(%q, _): the grant needs a confidential client (RFC 6749 §4.4)", id)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := &client{id: id, secret: secret}
+	p.clientInfo[id] = c
+	p.machine[id] = true
+	_ = p.clients.Set(id, c)
+}
+
+// clientCredentialsLocked runs the client credentials grant for an
+// authenticated client (RFC 6749 §4.4.2, §4.4.3). p.mu must be held.
+func (p *Provider) clientCredentialsLocked(w http.ResponseWriter, r *http.Request, c *client) {
+	if !p.machine[c.id] {
+		writeTokenError(w, "unauthorized_client", "The client may not use the client_credentials grant")
+		return
+	}
+	scope := r.PostForm.Get("scope")
+	if !p.scopeAllowed(scope) {
+		writeTokenError(w, "invalid_scope", "Unknown scope")
+		return
+	}
+	tok := "cc_" + randomToken()
+	now := time.Now()
+	p.machineToks[tok] = machineToken{clientID: c.id, expires: now.Add(p.cfg.accessTTL)}
+	p.issued = append(p.issued, IssuedToken{ClientID: c.id, Subject: "client:" + c.id, Scope: scope,
+		GrantType: "client_credentials", AccessToken: tok, IssuedAt: now})
+	body := map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(p.cfg.accessTTL / time.Second)}
+	if scope != "" {
+		body["scope"] = scope
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// machineUser is the resource owner of a client credentials access token,
+// the client itself, or nil with why the token does not work. p.mu must
+// be held.
+func (p *Provider) machineUserLocked(tok string) (*user, string) {
+	mt, ok := p.machineToks[tok]
+	switch {
+	case !ok:
+		return nil, ""
+	case mt.note != "":
+		return nil, mt.note
+	case time.Now().After(mt.expires):
+		return nil, "The access token expired"
+	}
+	return &user{User: User{Subject: "client:" + mt.clientID, Login: mt.clientID, Name: mt.clientID}}, ""
+}
+
 // AddUser adds an end user who can sign in with login and password, and
 // returns the identity. Calling it again for the same login changes the
 // password and email but keeps the subject.
@@ -461,6 +549,12 @@ func (p *Provider) RevokeUser(login string) {
 func (p *Provider) ExpireAccessTokens() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for tok, mt := range p.machineToks {
+		if mt.note == "" {
+			mt.note = "The access token expired"
+			p.machineToks[tok] = mt
+		}
+	}
 	for tok := range p.accessIndex {
 		_ = p.manager.RemoveAccessToken(context.Background(), tok)
 		if p.accessNote[tok] == "" {

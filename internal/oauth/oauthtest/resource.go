@@ -44,6 +44,8 @@ func (p *Provider) tokenUser(w http.ResponseWriter, r *http.Request) *user {
 	desc := p.accessNote[tok]
 	if err == nil {
 		u = p.subs[ti.GetUserID()]
+	} else if mu, note := p.machineUserLocked(tok); mu != nil || note != "" {
+		u, desc = mu, note
 	}
 	p.mu.Unlock()
 	if u == nil {

@@ -96,9 +96,9 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	case "":
 		writeTokenError(w, "invalid_request", "Missing grant_type")
 		return
-	case string(oauth2lib.AuthorizationCode), string(oauth2lib.Refreshing):
+	case string(oauth2lib.AuthorizationCode), string(oauth2lib.Refreshing), string(oauth2lib.ClientCredentials):
 	default:
-		writeTokenError(w, "unsupported_grant_type", "Supported grant types are authorization_code and refresh_token")
+		writeTokenError(w, "unsupported_grant_type", "Supported grant types are authorization_code, refresh_token and client_credentials")
 		return
 	}
 
@@ -110,9 +110,17 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = r.WithContext(context.WithValue(r.Context(), clientKey{}, c))
-	if gt == string(oauth2lib.AuthorizationCode) {
+	if p.machine[c.id] != (gt == string(oauth2lib.ClientCredentials)) {
+		// A machine client has only this grant, and other clients not it.
+		writeTokenError(w, "unauthorized_client", "The client may not use the "+gt+" grant")
+		return
+	}
+	switch gt {
+	case string(oauth2lib.ClientCredentials):
+		p.clientCredentialsLocked(w, r, c)
+	case string(oauth2lib.AuthorizationCode):
 		p.exchangeCodeLocked(w, r, c)
-	} else {
+	default:
 		p.refreshLocked(w, r, c)
 	}
 }

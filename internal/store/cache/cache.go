@@ -259,11 +259,17 @@ func (c *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	return c.Store.CreateAccount(ctx, a)
 }
 
-// UpdateAccount evicts the account and the default accounts.
+// UpdateAccount evicts the account and the default accounts; an account
+// made the default evicts every account, since the store cleared the
+// default of the user's others.
 func (c *Store) UpdateAccount(ctx context.Context, projectID, id string, fn func(store.Account) (store.Account, error)) (store.Account, error) {
 	defer c.latest.clear()
 	defer c.accounts.del([2]string{projectID, id})
-	return c.Store.UpdateAccount(ctx, projectID, id, fn)
+	a, err := c.Store.UpdateAccount(ctx, projectID, id, fn)
+	if err == nil && a.IsDefault {
+		c.evictAccounts()
+	}
+	return a, err
 }
 
 // DeleteAccount evicts the account and the default accounts.

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,8 +16,9 @@ import (
 func scanAccount(r pgx.Row) (store.Account, error) {
 	var a store.Account
 	err := r.Scan(&a.ID, &a.ProjectID, &a.UserID, &a.ToolkitSlug, &a.AuthConfigID, &a.Status, &a.StatusReason, &a.Alias,
-		&a.SealedCredentials, &a.TokenExpiresAt, &a.Identity, &a.IdentityID, &a.ConnectedAt, &a.CreatedAt, &a.UpdatedAt)
-	a.TokenExpiresAt, a.ConnectedAt = utcPtr(a.TokenExpiresAt), utcPtr(a.ConnectedAt)
+		&a.SealedCredentials, &a.TokenExpiresAt, &a.Identity, &a.IdentityID, &a.ConnectedAt, &a.CreatedAt, &a.UpdatedAt,
+		&a.SupersededBy, &a.IsDefault, &a.Health, &a.VerifiedAt, &a.HealthError)
+	a.TokenExpiresAt, a.ConnectedAt, a.VerifiedAt = utcPtr(a.TokenExpiresAt), utcPtr(a.ConnectedAt), utcPtr(a.VerifiedAt)
 	a.CreatedAt, a.UpdatedAt = utc(a.CreatedAt), utc(a.UpdatedAt)
 	return a, err
 }
@@ -25,9 +28,10 @@ func scanAccount(r pgx.Row) (store.Account, error) {
 // store.ErrNotFound.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO accounts (`+sqlq.AccountColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		a.ID, a.ProjectID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason, a.Alias,
-		a.SealedCredentials, a.TokenExpiresAt, a.Identity, a.IdentityID, a.ConnectedAt, a.CreatedAt, a.UpdatedAt)
+		a.SealedCredentials, a.TokenExpiresAt, a.Identity, a.IdentityID, a.ConnectedAt, a.CreatedAt, a.UpdatedAt,
+		a.SupersededBy, a.IsDefault, a.Health, a.VerifiedAt, a.HealthError)
 	if err != nil {
 		return fmt.Errorf("create account: %w", dbError(err))
 	}
@@ -85,14 +89,24 @@ func (s *Store) UpdateAccount(ctx context.Context, projectID, id string, fn func
 		`SELECT `+sqlq.AccountColumns+` FROM accounts WHERE project_id = $1 AND id = $2 FOR UPDATE`,
 		[]any{projectID, id}, scanAccount, fn,
 		func(ctx context.Context, tx pgx.Tx, old, a store.Account) (store.Account, error) {
+			if a.IsDefault {
+				// One default per user and toolkit: this one takes it over.
+				if _, err := tx.Exec(ctx, `UPDATE accounts SET is_default = false
+					WHERE project_id = $1 AND user_id = $2 AND toolkit_slug = $3 AND is_default AND id <> $4`,
+					old.ProjectID, a.UserID, a.ToolkitSlug, old.ID); err != nil {
+					return store.Account{}, fmt.Errorf("clear default account: %w", err)
+				}
+			}
 			out, err := scanAccount(tx.QueryRow(ctx, `UPDATE accounts
 				SET user_id = $2, toolkit_slug = $3, auth_config_id = $4, status = $5, status_reason = $6,
 					alias = $7, sealed_credentials = $8, token_expires_at = $9, identity = $10,
-					identity_id = $11, connected_at = $12, created_at = $13, updated_at = $14
+					identity_id = $11, connected_at = $12, created_at = $13, updated_at = $14,
+					superseded_by = $15, is_default = $16, health = $17, verified_at = $18, health_error = $19
 				WHERE id = $1 RETURNING `+sqlq.AccountColumns,
 				old.ID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason,
 				a.Alias, a.SealedCredentials, a.TokenExpiresAt, a.Identity,
-				a.IdentityID, a.ConnectedAt, a.CreatedAt, a.UpdatedAt))
+				a.IdentityID, a.ConnectedAt, a.CreatedAt, a.UpdatedAt,
+				a.SupersededBy, a.IsDefault, a.Health, a.VerifiedAt, a.HealthError))
 			if err != nil {
 				return out, err
 			}
@@ -151,4 +165,43 @@ func (s *Store) FailStaleAccounts(ctx context.Context, now, unlinkedBefore time.
 		return 0, fmt.Errorf("fail stale accounts: %w", dbError(err))
 	}
 	return n, nil
+}
+
+// ClaimProbes leases, until leaseUntil, up to limit ACTIVE accounts of any
+// project verified before verifiedBefore or never, whose lease expired or
+// was never taken, least recently verified first, and returns them. The
+// rows are locked FOR UPDATE SKIP LOCKED, so concurrent claims on other
+// instances pass over each other's rows instead of waiting for them, and
+// the lease keeps them apart after the commit.
+func (s *Store) ClaimProbes(ctx context.Context, now, verifiedBefore, leaseUntil time.Time, limit int) ([]store.Account, error) {
+	rows, err := s.pool.Query(ctx, `UPDATE accounts SET probe_lease_until = $1
+		WHERE id IN (
+			SELECT id FROM accounts
+			WHERE status = '`+store.StatusActive+`' AND health <> '`+store.HealthUnverified+`'
+				AND (verified_at IS NULL OR verified_at < $2)
+				AND (probe_lease_until IS NULL OR probe_lease_until < $3)
+			ORDER BY verified_at NULLS FIRST, id
+			LIMIT $4
+			FOR UPDATE SKIP LOCKED
+		)
+		RETURNING `+sqlq.AccountColumns, leaseUntil, verifiedBefore, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim probes: %w", dbError(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Account, error) { return scanAccount(r) })
+	if err != nil {
+		return nil, fmt.Errorf("claim probes: %w", dbError(err))
+	}
+	slices.SortFunc(out, func(a, b store.Account) int {
+		switch {
+		case a.VerifiedAt == nil && b.VerifiedAt != nil:
+			return -1
+		case a.VerifiedAt != nil && b.VerifiedAt == nil:
+			return 1
+		case a.VerifiedAt != nil && !a.VerifiedAt.Equal(*b.VerifiedAt):
+			return a.VerifiedAt.Compare(*b.VerifiedAt)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
 }

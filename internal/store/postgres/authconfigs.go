@@ -15,7 +15,7 @@ func scanAuthConfig(r pgx.Row) (store.AuthConfig, error) {
 	var c store.AuthConfig
 	var params, tools []byte
 	err := r.Scan(&c.ID, &c.ProjectID, &c.ToolkitSlug, &c.Name, &c.Type, &c.AuthScheme, &c.Status, &params,
-		&c.SealedSecrets, &c.IsEnabledForToolRouter, &c.CreatedAt, &c.UpdatedAt, &tools)
+		&c.SealedSecrets, &c.IsEnabledForToolRouter, &c.CreatedAt, &c.UpdatedAt, &tools, &c.DuplicatePolicy)
 	if err != nil {
 		return store.AuthConfig{}, err
 	}
@@ -47,9 +47,9 @@ func paramsJSON(params map[string]string) string {
 // CreateAuthConfig stores a new auth config in its project.
 func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO auth_configs (`+sqlq.AuthConfigColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb, $14)`,
 		c.ID, c.ProjectID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
-		c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, sqlq.ToolsJSON(c.ToolsForExecution))
+		c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, sqlq.ToolsJSON(c.ToolsForExecution), c.DuplicatePolicy)
 	if err != nil {
 		return fmt.Errorf("create auth config: %w", dbError(err))
 	}
@@ -85,10 +85,10 @@ func (s *Store) UpdateAuthConfig(ctx context.Context, projectID, id string, fn f
 			return scanAuthConfig(tx.QueryRow(ctx, `UPDATE auth_configs
 				SET toolkit_slug = $2, name = $3, type = $4, auth_scheme = $5, status = $6, params = $7::jsonb,
 					sealed_secrets = $8, is_enabled_for_tool_router = $9, created_at = $10, updated_at = $11,
-					tools_for_execution = $12::jsonb
+					tools_for_execution = $12::jsonb, duplicate_policy = $13
 				WHERE id = $1 RETURNING `+sqlq.AuthConfigColumns,
 				old.ID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
-				c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, sqlq.ToolsJSON(c.ToolsForExecution)))
+				c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, sqlq.ToolsJSON(c.ToolsForExecution), c.DuplicatePolicy))
 		})
 }
 

@@ -27,6 +27,7 @@ var dialect = sqlq.Dialect{
 	// A cursor carries microseconds since the epoch, the precision of
 	// timestamptz.
 	CursorTime: func(t time.Time) any { return t.UnixMicro() },
+	Time:       func(t time.Time) any { return t.UTC() },
 	TimeArg: func(raw json.RawMessage) (any, bool) {
 		var us int64
 		if err := json.Unmarshal(raw, &us); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -14,7 +16,8 @@ func scanAccount(r scanner) (store.Account, error) {
 	var a store.Account
 	err := r.Scan(&a.ID, &a.ProjectID, &a.UserID, &a.ToolkitSlug, &a.AuthConfigID, &a.Status, &a.StatusReason, &a.Alias,
 		bytesCol{&a.SealedCredentials}, nullTimeCol{&a.TokenExpiresAt}, &a.Identity, &a.IdentityID,
-		nullTimeCol{&a.ConnectedAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt})
+		nullTimeCol{&a.ConnectedAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt},
+		&a.SupersededBy, &a.IsDefault, &a.Health, nullTimeCol{&a.VerifiedAt}, &a.HealthError)
 	return a, err
 }
 
@@ -23,10 +26,11 @@ func scanAccount(r scanner) (store.Account, error) {
 func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+sqlq.AccountColumns+`)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.ProjectID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason, a.Alias,
 			blobValue(a.SealedCredentials), nullTimeValue(a.TokenExpiresAt), a.Identity, a.IdentityID,
-			nullTimeValue(a.ConnectedAt), timeValue(a.CreatedAt), timeValue(a.UpdatedAt))
+			nullTimeValue(a.ConnectedAt), timeValue(a.CreatedAt), timeValue(a.UpdatedAt),
+			a.SupersededBy, a.IsDefault, a.Health, nullTimeValue(a.VerifiedAt), a.HealthError)
 		if err != nil {
 			return dbError("create account", err)
 		}
@@ -93,14 +97,24 @@ func (s *Store) UpdateAccount(ctx context.Context, projectID, id string, fn func
 		if err != nil {
 			return err
 		}
+		if a.IsDefault {
+			// One default per user and toolkit: this one takes it over.
+			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET is_default = 0
+WHERE project_id = ? AND user_id = ? AND toolkit_slug = ? AND is_default = 1 AND id <> ?`,
+				projectID, a.UserID, a.ToolkitSlug, id); err != nil {
+				return dbError("clear default account", err)
+			}
+		}
 		err = execOne(ctx, tx, "update account", `UPDATE accounts
 SET user_id = ?, toolkit_slug = ?, auth_config_id = ?, status = ?, status_reason = ?, alias = ?,
 	sealed_credentials = ?, token_expires_at = ?, identity = ?, identity_id = ?, connected_at = ?,
-	created_at = ?, updated_at = ?
+	created_at = ?, updated_at = ?, superseded_by = ?, is_default = ?, health = ?, verified_at = ?,
+	health_error = ?
 WHERE project_id = ? AND id = ?`,
 			a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason, a.Alias,
 			blobValue(a.SealedCredentials), nullTimeValue(a.TokenExpiresAt), a.Identity, a.IdentityID, nullTimeValue(a.ConnectedAt),
-			timeValue(a.CreatedAt), timeValue(a.UpdatedAt),
+			timeValue(a.CreatedAt), timeValue(a.UpdatedAt), a.SupersededBy, a.IsDefault, a.Health,
+			nullTimeValue(a.VerifiedAt), a.HealthError,
 			projectID, id)
 		if err != nil {
 			return err
@@ -168,4 +182,64 @@ RETURNING id`,
 	}
 	s.changes.publish(ids...)
 	return len(ids), nil
+}
+
+// ClaimProbes leases, until leaseUntil, up to limit ACTIVE accounts of any
+// project verified before verifiedBefore or never, whose lease expired or
+// was never taken, least recently verified first, and returns them. The
+// one write connection serializes claims, so two never take one account.
+func (s *Store) ClaimProbes(ctx context.Context, now, verifiedBefore, leaseUntil time.Time, limit int) ([]store.Account, error) {
+	var out []store.Account
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		rows, err := tx.QueryContext(ctx, `UPDATE accounts SET probe_lease_until = ?
+WHERE id IN (
+	SELECT id FROM accounts
+	WHERE status = '`+store.StatusActive+`' AND health <> '`+store.HealthUnverified+`'
+		AND (verified_at IS NULL OR verified_at < ?)
+		AND (probe_lease_until IS NULL OR probe_lease_until < ?)
+	ORDER BY verified_at, id
+	LIMIT ?
+)
+RETURNING `+sqlq.AccountColumns,
+			timeValue(leaseUntil), timeValue(verifiedBefore), timeValue(now), limit)
+		if err != nil {
+			return dbError("claim probes", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAccount(rows)
+			if err != nil {
+				return dbError("claim probes", err)
+			}
+			out = append(out, a)
+		}
+		if err := rows.Err(); err != nil {
+			return dbError("claim probes", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b store.Account) int {
+		if c := compareTimes(a.VerifiedAt, b.VerifiedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// compareTimes orders nil (never) before every time.
+func compareTimes(a, b *time.Time) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return a.Compare(*b)
 }

@@ -12,7 +12,7 @@ func scanAuthConfig(r scanner) (store.AuthConfig, error) {
 	var c store.AuthConfig
 	err := r.Scan(&c.ID, &c.ProjectID, &c.ToolkitSlug, &c.Name, &c.Type, &c.AuthScheme, &c.Status,
 		jsonCol{&c.Params}, bytesCol{&c.SealedSecrets}, &c.IsEnabledForToolRouter,
-		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, jsonCol{&c.ToolsForExecution})
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, jsonCol{&c.ToolsForExecution}, &c.DuplicatePolicy)
 	if len(c.ToolsForExecution) == 0 {
 		c.ToolsForExecution = nil
 	}
@@ -28,10 +28,10 @@ func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error 
 	}
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO auth_configs (`+sqlq.AuthConfigColumns+`)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.ProjectID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, params,
 			blobValue(c.SealedSecrets), c.IsEnabledForToolRouter, timeValue(c.CreatedAt), timeValue(c.UpdatedAt),
-			sqlq.ToolsJSON(c.ToolsForExecution))
+			sqlq.ToolsJSON(c.ToolsForExecution), c.DuplicatePolicy)
 		if err != nil {
 			return dbError("create auth config", err)
 		}
@@ -78,11 +78,12 @@ func (s *Store) UpdateAuthConfig(ctx context.Context, projectID, id string, fn f
 		}
 		err = execOne(ctx, tx, "update auth config", `UPDATE auth_configs
 SET toolkit_slug = ?, name = ?, type = ?, auth_scheme = ?, status = ?, params = ?,
-	sealed_secrets = ?, is_enabled_for_tool_router = ?, created_at = ?, updated_at = ?, tools_for_execution = ?
+	sealed_secrets = ?, is_enabled_for_tool_router = ?, created_at = ?, updated_at = ?, tools_for_execution = ?,
+	duplicate_policy = ?
 WHERE project_id = ? AND id = ?`,
 			c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, params,
 			blobValue(c.SealedSecrets), c.IsEnabledForToolRouter, timeValue(c.CreatedAt), timeValue(c.UpdatedAt),
-			sqlq.ToolsJSON(c.ToolsForExecution), projectID, id)
+			sqlq.ToolsJSON(c.ToolsForExecution), c.DuplicatePolicy, projectID, id)
 		if err != nil {
 			return err
 		}

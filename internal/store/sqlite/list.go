@@ -34,6 +34,7 @@ var dialect = sqlq.Dialect{
 	// A cursor carries the time as stored: fixed-width UTC text, so that
 	// comparing text compares times.
 	CursorTime: func(t time.Time) any { return timeValue(t) },
+	Time:       func(t time.Time) any { return timeValue(t) },
 	TimeArg: func(raw json.RawMessage) (any, bool) {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {

@@ -34,6 +34,9 @@ type Dialect struct {
 	// json.Marshal encodes.
 	CursorTime func(t time.Time) any
 
+	// Time returns a time as an argument compared with a time column.
+	Time func(t time.Time) any
+
 	// TimeArg decodes the time a cursor carries, as CursorTime made it, to
 	// the argument compared with the order column. It reports false for a
 	// value CursorTime would not make.

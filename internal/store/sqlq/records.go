@@ -13,9 +13,10 @@ import (
 // scan functions read them and their INSERT statements bind them.
 const (
 	AccountColumns = `id, project_id, user_id, toolkit_slug, auth_config_id, status, status_reason, alias,
-	sealed_credentials, token_expires_at, identity, identity_id, connected_at, created_at, updated_at`
+	sealed_credentials, token_expires_at, identity, identity_id, connected_at, created_at, updated_at,
+	superseded_by, is_default, health, verified_at, health_error`
 	AuthConfigColumns = `id, project_id, toolkit_slug, name, type, auth_scheme, status, params,
-	sealed_secrets, is_enabled_for_tool_router, created_at, updated_at, tools_for_execution`
+	sealed_secrets, is_enabled_for_tool_router, created_at, updated_at, tools_for_execution, duplicate_policy`
 	LinkColumns = `token_hash, sealed_token, project_id, account_id, session_id, callback_url, expires_at, state_hash,
 	sealed_verifier, state_expires_at, completed_at, created_at`
 )
@@ -63,6 +64,10 @@ func Accounts(d Dialect, projectID string, f store.AccountFilter) (List[store.Ac
 	q.In("auth_config_id", f.AuthConfigIDs)
 	q.In("status", f.Statuses)
 	q.In("alias", f.Aliases)
+	q.In("identity_id", f.IdentityIDs)
+	if f.DefaultOnly {
+		q.Where("is_default = " + q.Arg(true))
+	}
 	o := Order{
 		Col:      col,
 		Desc:     !f.Ascending,

@@ -69,6 +69,8 @@ func authSchemes(doc *openapi3.T, used map[string][]string, baseURL string, rep 
 
 func describeScheme(s toolkits.AuthScheme) string {
 	switch {
+	case s.ClientCredentials():
+		return fmt.Sprintf("client credentials grant, token %s, %d default scopes; each account's client id and secret are connection fields", s.OAuth2.TokenURL, len(s.OAuth2.DefaultScopes))
 	case s.OAuth2 != nil:
 		return fmt.Sprintf("authorization %s, token %s, %d default scopes", s.OAuth2.AuthorizationURL, s.OAuth2.TokenURL, len(s.OAuth2.DefaultScopes))
 	case s.Apply.Query != "":
@@ -79,13 +81,51 @@ func describeScheme(s toolkits.AuthScheme) string {
 	return "sent as an RFC 7617 Basic Authorization header"
 }
 
+// clientCredentialsScheme maps an OAuth 2.0 clientCredentials flow (RFC
+// 6749 §4.4): each account is one client, whose id and secret the
+// connection form asks for.
+func clientCredentialsScheme(name string, f *openapi3.OAuthFlow, scopes []string, baseURL string, rep *Report) (toolkits.AuthScheme, string) {
+	tokenURL, err := resolveURL(baseURL, f.TokenURL)
+	if err != nil {
+		return toolkits.AuthScheme{}, fmt.Sprintf("skipped: the flow's token URL %q does not resolve to an https URL", f.TokenURL)
+	}
+	if tokenURL != f.TokenURL {
+		rep.scheme(name, "", fmt.Sprintf("relative token URL resolved against the base URL %s", baseURL))
+	}
+	spec := &toolkits.OAuth2Spec{Grant: toolkits.GrantClientCredentials, TokenURL: tokenURL, TokenEncoding: toolkits.TokenForm, TokenAuth: toolkits.AuthInHeader}
+	want := scopes
+	if len(want) == 0 {
+		want = slices.Sorted(maps.Keys(f.Scopes))
+	}
+	for _, sc := range want {
+		if sc != "" && !strings.ContainsAny(sc, " ,") && !slices.Contains(spec.DefaultScopes, sc) {
+			spec.DefaultScopes = append(spec.DefaultScopes, sc)
+		}
+	}
+	if len(spec.DefaultScopes) > 0 {
+		spec.ScopeSeparator, spec.ScopeParam = " ", "scope"
+	}
+	return toolkits.AuthScheme{
+		Mode:   toolkits.ModeOAuth2,
+		OAuth2: spec,
+		Fields: []toolkits.Field{
+			{Name: "client_id", DisplayName: "Client ID", Description: "The id of your API client.", Type: "string", Required: true},
+			{Name: "client_secret", DisplayName: "Client secret", Description: "The secret of your API client.", Type: "string", Required: true, Secret: true},
+		},
+		Apply: toolkits.Apply{Header: "Authorization", Prefix: "Bearer ", Field: "access_token"},
+	}, ""
+}
+
 // mapScheme maps one security scheme, or says why it cannot be.
 func mapScheme(name string, s *openapi3.SecurityScheme, scopes []string, baseURL string, rep *Report) (toolkits.AuthScheme, string) {
 	desc := strings.TrimSpace(s.Description)
 	switch strings.ToLower(s.Type) {
 	case "oauth2":
+		if s.Flows != nil && s.Flows.AuthorizationCode == nil && s.Flows.ClientCredentials != nil {
+			return clientCredentialsScheme(name, s.Flows.ClientCredentials, scopes, baseURL, rep)
+		}
 		if s.Flows == nil || s.Flows.AuthorizationCode == nil {
-			return toolkits.AuthScheme{}, "skipped: only the OAuth 2.0 authorization code flow (RFC 6749 §4.1) connects accounts, and this scheme has no authorizationCode flow"
+			return toolkits.AuthScheme{}, "skipped: only the OAuth 2.0 authorization code (RFC 6749 §4.1) and client credentials (§4.4) flows connect accounts, and this scheme has neither"
 		}
 		f := s.Flows.AuthorizationCode
 		authURL, err1 := resolveURL(baseURL, f.AuthorizationURL)

@@ -778,3 +778,69 @@ func TestToolScopes(t *testing.T) {
 		}
 	}
 }
+
+// TestPaginationHints: operations with the usual pagination parameters
+// get a hint the catalog accepts: GitHub's page with a Link header,
+// Slack's cursor with response_metadata.next_cursor. Stripe's
+// starting_after gets none, since its answers name no next cursor (the
+// next one is the last item's id), and a POST never gets one.
+func TestPaginationHints(t *testing.T) {
+	f, _, cat := mustImport(t, "github.json", docs(t)[0].opts)
+	hint := func(f *File, slug string) *toolkits.Pagination {
+		for _, tl := range f.Tools {
+			if tl.Slug == slug {
+				return tl.Pagination
+			}
+		}
+		t.Fatalf("no tool %s", slug)
+		return nil
+	}
+	if diff := cmp.Diff(&toolkits.Pagination{Style: toolkits.PageLinkHeader, Input: "page", Size: "per_page"}, hint(f, "GITHUB_ISSUES_LIST_FOR_REPO")); diff != "" {
+		t.Errorf("GitHub issues (-want +got):\n%s", diff)
+	}
+	if hint(f, "GITHUB_ISSUES_CREATE") != nil {
+		t.Error("a POST has a pagination hint")
+	}
+	if d := tool(t, cat, "GITHUB_ISSUES_LIST_FOR_REPO").Description; !strings.Contains(d, "Results come in pages") {
+		t.Errorf("the catalog's description of a paginated tool says nothing of pages: %q", d)
+	}
+	s, _, _ := mustImport(t, "slack.json", Options{Slug: "slack", Version: version, Errors: "slack"})
+	if diff := cmp.Diff(&toolkits.Pagination{Style: toolkits.PageCursor, Input: "cursor", Size: "limit", Next: "response_metadata.next_cursor"}, hint(s, "SLACK_CONVERSATIONS_LIST")); diff != "" {
+		t.Errorf("Slack conversations (-want +got):\n%s", diff)
+	}
+	st, _, _ := mustImport(t, "stripe.json", Options{Slug: "stripe", Version: version})
+	if h := hint(st, "STRIPE_GET_CUSTOMERS"); h != nil {
+		t.Errorf("Stripe customers: %+v, want none", *h)
+	}
+}
+
+// TestClientCredentialsFlow: an oauth2 scheme with only a
+// clientCredentials flow becomes an OAUTH2 scheme of that grant, whose
+// connection fields are the client's id and secret, and the file loads.
+func TestClientCredentialsFlow(t *testing.T) {
+	doc := []byte(`{"openapi":"3.0.3","info":{"title":"Robots","version":"1"},
+"servers":[{"url":"https://api.robots.example/v1"}],
+"components":{"securitySchemes":{"m2m":{"type":"oauth2","flows":{"clientCredentials":{"tokenUrl":"/oauth/token","scopes":{"robots:read":"Read robots."}}}}}},
+"security":[{"m2m":["robots:read"]}],
+"paths":{"/robots":{"get":{"operationId":"listRobots","summary":"List robots","responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object"}}}}}}}}}`)
+	f, _, err := Import(doc, Options{Slug: "robots", Version: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []toolkits.AuthScheme{{
+		Mode: toolkits.ModeOAuth2,
+		OAuth2: &toolkits.OAuth2Spec{Grant: toolkits.GrantClientCredentials, TokenURL: "https://api.robots.example/oauth/token",
+			DefaultScopes: []string{"robots:read"}, ScopeSeparator: " ", ScopeParam: "scope", TokenEncoding: toolkits.TokenForm, TokenAuth: toolkits.AuthInHeader},
+		Fields: []toolkits.Field{
+			{Name: "client_id", DisplayName: "Client ID", Description: "The id of your API client.", Type: "string", Required: true},
+			{Name: "client_secret", DisplayName: "Client secret", Description: "The secret of your API client.", Type: "string", Required: true, Secret: true},
+		},
+		Apply: toolkits.Apply{Header: "Authorization", Prefix: "Bearer ", Field: "access_token"},
+	}}
+	if diff := cmp.Diff(want, f.AuthSchemes); diff != "" {
+		t.Errorf("auth schemes (-want +got):\n%s", diff)
+	}
+	if _, err := toolkits.New(*f); err != nil {
+		t.Errorf("the imported file does not load: %v", err)
+	}
+}

@@ -169,13 +169,15 @@ func (b *builder) tool(o operation) (Tool, []string, string) {
 		req.Arrays = ""
 	}
 
+	output := outputSchema(o.op)
 	t := Tool{
-		Slug:    b.slug(o, in.conv),
-		Name:    toolName(o),
-		Tags:    tags(o.method),
-		Input:   mustJSON(input),
-		Output:  mustJSON(outputSchema(o.op)),
-		Request: req,
+		Slug:       b.slug(o, in.conv),
+		Name:       toolName(o),
+		Tags:       tags(o.method),
+		Input:      mustJSON(input),
+		Output:     mustJSON(output),
+		Request:    req,
+		Pagination: pagination(o, in, output),
 	}
 	t.Scopes = b.scopes(secured)
 	t.Description = strings.TrimSpace(orText(o.op.Description, o.op.Summary))

@@ -1,0 +1,50 @@
+package reqlog
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRedactJSON(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{`{"to":"a@example.com","api_key":"k-123","nested":{"access_token":"t","n":12345678901234567890}}`,
+			`{"api_key":"[REDACTED]","nested":{"access_token":"[REDACTED]","n":12345678901234567890},"to":"a@example.com"}`},
+		{`[{"password":"p"},"open https://sb.example.com/link/lk_abc123 now"]`,
+			`[{"password":"[REDACTED]"},"open https://sb.example.com/link/[REDACTED] now"]`},
+		{`{"tokens_used":3,"token_type":"bearer"}`, `{"token_type":"[REDACTED]","tokens_used":3}`},
+		{`not json`, `"[not JSON: not kept]"`},
+	}
+	for _, tt := range tests {
+		if got := string(RedactJSON([]byte(tt.in))); got != tt.want {
+			t.Errorf("RedactJSON(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRedactValueKeepsInput(t *testing.T) {
+	in := map[string]any{"secret": "s", "list": []any{map[string]any{"token": "t"}}}
+	out := RedactValue(in).(map[string]any)
+	if in["secret"] != "s" || in["list"].([]any)[0].(map[string]any)["token"] != "t" {
+		t.Errorf("RedactValue changed its input: %v", in)
+	}
+	if out["secret"] != Redacted || !strings.Contains(out["list"].([]any)[0].(map[string]any)["token"].(string), "REDACTED") {
+		t.Errorf("RedactValue = %v, want secrets redacted", out)
+	}
+}
+
+func TestRedactJSONWithoutSecrets(t *testing.T) {
+	for _, in := range []string{`{"emailAddress":"a@example.com","n":1.50}`, `[]`, `"plain"`} {
+		if got := string(RedactJSON([]byte(in))); got != in {
+			t.Errorf("RedactJSON(%s) = %s, want it unchanged", in, got)
+		}
+	}
+	// Any case of a secret word sends the document through redaction.
+	if got := string(RedactJSON([]byte(`{"Access_Token":"t"}`))); got != `{"Access_Token":"[REDACTED]"}` {
+		t.Errorf("RedactJSON of a mixed-case key = %s", got)
+	}
+	if got := string(RedactJSON([]byte(`{"X-Api-Key":"k"}`))); got != `{"X-Api-Key":"[REDACTED]"}` {
+		t.Errorf("RedactJSON of x-api-key = %s", got)
+	}
+}

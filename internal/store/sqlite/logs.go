@@ -1,0 +1,132 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
+)
+
+func scanExecutionLog(r scanner) (store.ExecutionLog, error) {
+	var l store.ExecutionLog
+	err := r.Scan(&l.ID, &l.ProjectID, &l.ToolSlug, &l.ToolkitSlug, &l.ConnectedAccountID, &l.AuthConfigID, &l.UserID,
+		&l.SessionID, &l.RequestID, &l.Status, &l.Error, &l.UpstreamStatus, bytesCol{&l.Arguments}, bytesCol{&l.Response},
+		timeCol{&l.StartedAt}, timeCol{&l.EndedAt})
+	return l, err
+}
+
+func scanAudit(r scanner) (store.AuditEntry, error) {
+	var e store.AuditEntry
+	err := r.Scan(&e.ID, &e.ProjectID, &e.Action, &e.TargetType, &e.TargetID, &e.KeyID, &e.SourceAddress, &e.RequestID,
+		bytesCol{&e.Before}, bytesCol{&e.After}, timeCol{&e.CreatedAt})
+	return e, err
+}
+
+const insertExecutionLog = `INSERT INTO execution_logs (` + sqlq.ExecutionLogColumns + `)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// AppendExecutionLogs stores the batch in one transaction, one prepared
+// INSERT run for each log: SQLite's cost is the transaction, and a
+// statement prepared once beats parsing a statement of many rows.
+func (s *Store) AppendExecutionLogs(ctx context.Context, logs []store.ExecutionLog) error {
+	if len(logs) == 0 {
+		return nil
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, insertExecutionLog)
+		if err != nil {
+			return dbError("append execution logs", err)
+		}
+		defer stmt.Close()
+		for _, l := range logs {
+			_, err := stmt.ExecContext(ctx, l.ID, l.ProjectID, l.ToolSlug, l.ToolkitSlug, l.ConnectedAccountID, l.AuthConfigID, l.UserID,
+				l.SessionID, l.RequestID, l.Status, l.Error, l.UpstreamStatus, blobValue(l.Arguments), blobValue(l.Response),
+				timeValue(l.StartedAt), timeValue(l.EndedAt))
+			if err != nil {
+				return dbError("append execution logs", err)
+			}
+		}
+		return nil
+	})
+}
+
+// GetExecutionLog returns the project's log with the given id.
+func (s *Store) GetExecutionLog(ctx context.Context, projectID, id string) (store.ExecutionLog, error) {
+	l, err := scanExecutionLog(s.read.QueryRowContext(ctx, `SELECT `+sqlq.ExecutionLogColumns+` FROM execution_logs
+WHERE project_id = ? AND id = ?`, projectID, id))
+	if err != nil {
+		return store.ExecutionLog{}, rowError("get execution log", err)
+	}
+	return l, nil
+}
+
+// ListExecutionLogs lists the project's logs matching f, newest first.
+func (s *Store) ListExecutionLogs(ctx context.Context, projectID string, f store.ExecutionLogFilter) (store.Page[store.ExecutionLog], error) {
+	l, err := sqlq.ExecutionLogs(dialect, projectID, f)
+	if err != nil {
+		return store.Page[store.ExecutionLog]{}, fmt.Errorf("list execution logs: %w", err)
+	}
+	return uncounted(ctx, s, "list execution logs", l, f.Cursor, f.Limit, scanExecutionLog)
+}
+
+// DeleteExecutionLogs deletes up to limit logs that started before before.
+func (s *Store) DeleteExecutionLogs(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int64
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM execution_logs WHERE id IN
+(SELECT id FROM execution_logs WHERE project_id IN (SELECT id FROM projects) AND started_at < ? LIMIT ?)`, timeValue(before), limit)
+		if err != nil {
+			return dbError("delete execution logs", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// AppendAudit stores an audit entry.
+func (s *Store) AppendAudit(ctx context.Context, e store.AuditEntry) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+sqlq.AuditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.ProjectID, e.Action, e.TargetType, e.TargetID, e.KeyID, e.SourceAddress, e.RequestID,
+			blobValue(e.Before), blobValue(e.After), timeValue(e.CreatedAt))
+		if err != nil {
+			return dbError("append audit entry", err)
+		}
+		return nil
+	})
+}
+
+// ListAudit lists the project's audit entries matching f, oldest first.
+func (s *Store) ListAudit(ctx context.Context, projectID string, f store.AuditFilter) (store.Page[store.AuditEntry], error) {
+	return uncounted(ctx, s, "list audit entries", sqlq.Audit(dialect, projectID, f), f.Cursor, f.Limit, scanAudit)
+}
+
+// uncounted reads one page of l like list, without counting every match.
+func uncounted[T any](ctx context.Context, s *Store, op string, l sqlq.List[T], cursorText string, limit int,
+	scan func(scanner) (T, error),
+) (store.Page[T], error) {
+	page, err := l.Page(cursorText, limit, func(_, rows sqlq.Statement) (int, []T, error) {
+		r, err := s.read.QueryContext(ctx, rows.Text, rows.Args...)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer r.Close()
+		var items []T
+		for r.Next() {
+			item, err := scan(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			items = append(items, item)
+		}
+		return 0, items, r.Err()
+	})
+	if err != nil {
+		return store.Page[T]{}, dbError(op, err)
+	}
+	return page, nil
+}
