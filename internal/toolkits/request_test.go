@@ -999,3 +999,44 @@ func TestBuildRequest_NotFromCatalog(t *testing.T) {
 		t.Errorf("BuildRequest on a zero Tool succeeded")
 	}
 }
+
+// TestBuildRequest_GmailReply: a reply carries the thread id beside the raw
+// message, and the Message-ID it answers in In-Reply-To and References; a
+// value that is not a Message-ID is refused before any request.
+func TestBuildRequest_GmailReply(t *testing.T) {
+	c := builtin(t)
+	tool := mustTool(t, c, "GMAIL_REPLY_TO_THREAD")
+	got, err := tool.BuildRequest(map[string]any{
+		"thread_id": "t-9", "in_reply_to": "<CAF1x2y3@mail.gmail.com>", "recipient_email": "ada@example.com",
+		"subject": "Re: plans", "body": "Sounds good.",
+	})
+	if err != nil {
+		t.Fatalf("BuildRequest: %v", err)
+	}
+	if got.Method != "POST" || got.Path != "/users/me/messages/send" {
+		t.Errorf("got %s %s, want POST /users/me/messages/send", got.Method, got.Path)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(got.Body, &doc); err != nil || doc["threadId"] != "t-9" {
+		t.Errorf("body %s: want threadId t-9 (%v)", got.Body, err)
+	}
+	msg, text := decodeRaw(t, got.Body)
+	for _, h := range []string{"In-Reply-To", "References"} {
+		if v := msg.Header.Get(h); v != "<CAF1x2y3@mail.gmail.com>" {
+			t.Errorf("%s = %q, want <CAF1x2y3@mail.gmail.com>", h, v)
+		}
+	}
+	if msg.Header.Get("Subject") != "Re: plans" || text != "Sounds good." {
+		t.Errorf("subject %q, body %q", msg.Header.Get("Subject"), text)
+	}
+
+	for _, bad := range []string{"CAF1x2y3@mail.gmail.com", "<a@b>\r\nBcc: eve@example.com"} {
+		_, err := tool.BuildRequest(map[string]any{
+			"thread_id": "t-9", "in_reply_to": bad, "recipient_email": "ada@example.com", "subject": "Re: plans", "body": "x",
+		})
+		var ae *ArgsError
+		if !errors.As(err, &ae) || len(ae.Problems) == 0 || ae.Problems[0].Field != "in_reply_to" {
+			t.Errorf("in_reply_to %q: got %v, want a problem with in_reply_to", bad, err)
+		}
+	}
+}
