@@ -40,8 +40,9 @@ type Service struct {
 	LinkTTL time.Duration
 	Logger  *slog.Logger
 
-	flight singleflight.Group
-	tokens tokenCache
+	flight          singleflight.Group
+	tokens          tokenCache
+	refreshFailures failureCounts
 
 	hubOnce sync.Once
 	hub     *hub

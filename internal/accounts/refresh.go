@@ -127,6 +127,11 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 		return oauth.Token{}, err
 	}
 	tok, err := client.Refresh(ctx, s.Egress, old)
+	if err != nil {
+		s.refreshFailed(ctx, a, ac, err)
+	} else {
+		s.refreshFailures.reset(a.ID)
+	}
 	if errors.Is(err, oauth.ErrRefreshRefused) {
 		return oauth.Token{}, s.expire(ctx, a, "The provider refused the refresh token (revoked or invalid); the user must connect again", err)
 	}

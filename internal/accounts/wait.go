@@ -14,6 +14,8 @@ import (
 type hub struct {
 	mu      sync.Mutex
 	waiters map[string]map[chan struct{}]struct{}
+	// all are the Changes subscribers, who hear of every id.
+	all map[chan string]struct{}
 }
 
 // Start subscribes to account changes until ctx ends. Without it, Wait
@@ -59,11 +61,41 @@ func (h *hub) subscribe(id string) (chan struct{}, func()) {
 func (h *hub) notify(id string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for ch := range h.all {
+		select {
+		case ch <- id:
+		default:
+		}
+	}
 	for ch := range h.waiters[id] {
 		select {
 		case ch <- struct{}{}:
 		default:
 		}
+	}
+}
+
+// changesBuffer is how many ids a Changes subscriber may fall behind by
+// before ids are dropped for it.
+const changesBuffer = 64
+
+// Changes delivers the id of every account whose status changes, on any
+// instance, until stop is called. Delivery is best effort, as the store's:
+// a slow reader misses ids, so readers re-read what they watch now and
+// then.
+func (s *Service) Changes() (changes <-chan string, stop func()) {
+	h := s.getHub()
+	ch := make(chan string, changesBuffer)
+	h.mu.Lock()
+	if h.all == nil {
+		h.all = map[chan string]struct{}{}
+	}
+	h.all[ch] = struct{}{}
+	h.mu.Unlock()
+	return ch, func() {
+		h.mu.Lock()
+		delete(h.all, ch)
+		h.mu.Unlock()
 	}
 }
 

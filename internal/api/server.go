@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/signin"
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
+	"github.com/switchboard-dev/switchboard/internal/webhooks"
 )
 
 // Server is the REST API.
@@ -37,6 +38,7 @@ type Server struct {
 	Catalog     toolkits.Catalogs
 	// Catalogs keeps the projects' custom toolkits.
 	Catalogs *catalog.Service
+	Webhooks *webhooks.Service
 	Logger   *slog.Logger
 	// PublicURL is the server's public base URL, without a trailing slash.
 	PublicURL string
@@ -114,6 +116,19 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		route("PUT /custom_toolkits/{slug}", admin, s.replaceCustomToolkit)
 		route("DELETE /custom_toolkits/{slug}", admin, s.deleteCustomToolkit)
 		route("POST /custom/toolkits/sync", admin, s.syncCustomToolkit)
+
+		// Webhook subscriptions say where the project's events go and hold
+		// their signing secrets: administration.
+		route("POST /webhook_subscriptions", admin, s.createWebhook)
+		route("GET /webhook_subscriptions", admin, s.listWebhooks)
+		route("GET /webhook_subscriptions/event_types", admin, s.webhookEventTypes)
+		route("GET /webhook_subscriptions/{id}", admin, s.getWebhook)
+		route("PATCH /webhook_subscriptions/{id}", admin, s.updateWebhook)
+		route("DELETE /webhook_subscriptions/{id}", admin, s.deleteWebhook)
+		route("POST /webhook_subscriptions/{id}/rotate_secret", admin, s.rotateWebhookSecret)
+		route("GET /webhook_subscriptions/{id}/deliveries", admin, s.listWebhookDeliveries)
+		route("GET /webhook_subscriptions/{id}/deliveries/{delivery_id}", admin, s.getWebhookDelivery)
+		route("POST /webhook_subscriptions/{id}/deliveries/{delivery_id}/replay", admin, s.replayWebhookDelivery)
 
 		// The logs hold every user's arguments and answers (redacted),
 		// and the audit log the project's administration: admin keys only.

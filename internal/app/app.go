@@ -39,6 +39,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 	"github.com/switchboard-dev/switchboard/internal/vault"
 	"github.com/switchboard-dev/switchboard/internal/web"
+	"github.com/switchboard-dev/switchboard/internal/webhooks"
 )
 
 // App is a wired Switchboard.
@@ -65,6 +66,7 @@ type App struct {
 	ExecutionLogs *execlog.Service
 	LogWriter     *execlog.Writer
 	Audit         *audit.Service
+	Webhooks      *webhooks.Service
 	Logger        *slog.Logger
 	// Handler serves the API, the hosted pages and the health checks.
 	Handler http.Handler
@@ -344,10 +346,14 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	a.Meta = &metatools.Service{
 		Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: a.Catalogs, Logger: o.Logger, Now: o.Now,
 	}
+	// Deliveries get their own clients: a shorter timeout than upstream
+	// calls, the same egress rules.
+	a.Webhooks = &webhooks.Service{Store: st, Egress: &egress.Clients{Timeout: webhooks.Timeout, AllowLoopback: c.EgressAllowLoopback},
+		AllowLoopback: c.EgressAllowLoopback, Now: o.Now, Logger: o.Logger}
 	mux := http.NewServeMux()
 	(&api.Server{
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
-		Execute: a.Execute, Meta: a.Meta, Catalog: a.Catalogs, Catalogs: a.Catalogs, Logger: o.Logger, PublicURL: c.Public(),
+		Execute: a.Execute, Meta: a.Meta, Catalog: a.Catalogs, Catalogs: a.Catalogs, Webhooks: a.Webhooks, Logger: o.Logger, PublicURL: c.Public(),
 		ExecutionLogs: a.ExecutionLogs, Audit: a.Audit,
 	}).Mount(mux)
 	(&web.Server{SignIn: a.SignIn, Logger: o.Logger, SecureCookies: strings.HasPrefix(c.Public(), "https://")}).Mount(mux)
@@ -373,13 +379,17 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	return a, nil
 }
 
+// WebhookPoll is how often the webhook worker looks for due deliveries.
+const WebhookPoll = time.Second
+
 // Run starts the background work (account-change subscription, stale
-// link sweeper, the toolkits directory's watch) until ctx ends.
+// link sweeper, webhook deliveries, the toolkits directory's watch) until ctx ends.
 func (a *App) Run(ctx context.Context) error {
 	if err := a.Accounts.Start(ctx); err != nil {
 		return fmt.Errorf("subscribe to account changes: %w", err)
 	}
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)
+	go a.Webhooks.Run(ctx, WebhookPoll)
 	go a.ExecutionLogs.RunSweeper(ctx, 10*time.Minute)
 	if a.Config.ProbeInterval > 0 {
 		go a.Accounts.RunProber(ctx, accounts.ProbeOptions{Interval: a.Config.ProbeInterval, Stale: a.Config.ProbeStale, Batch: 50})

@@ -65,8 +65,11 @@ const (
 	CustomToolkitUpdate = "custom_toolkit.replace"
 	CustomToolkitDelete = "custom_toolkit.delete"
 	CustomToolkitSync   = "custom_toolkit.sync"
-	// Webhook subscription acts are recorded with Record like the others
-	// once subscriptions exist (issue 11, items 1-3).
+	WebhookCreate       = "webhook_subscription.create"
+	WebhookUpdate       = "webhook_subscription.update"
+	WebhookDelete       = "webhook_subscription.delete"
+	WebhookRotate       = "webhook_subscription.rotate_secret"
+	WebhookReplay       = "webhook_subscription.replay"
 )
 
 // Service writes and lists audit entries.

@@ -144,7 +144,7 @@ func TestLicense(t *testing.T) {
 var layers = [][]string{
 	{"wire", "internal/store", "internal/ids", "internal/toolkits", "internal/toolkits/synth", "internal/egress", "internal/config"},
 	{"internal/reqlog", "internal/problem", "internal/oauth", "internal/vault", "internal/store/sqlq", "internal/store/cache", "internal/toolkits/openapi", "internal/remotemcp"},
-	{"internal/store/sqlite", "internal/store/postgres", "internal/projects", "internal/catalog", "internal/authconfigs", "internal/execlog", "internal/audit"},
+	{"internal/store/sqlite", "internal/store/postgres", "internal/projects", "internal/catalog", "internal/authconfigs", "internal/execlog", "internal/audit", "internal/webhooks"},
 	{"internal/accounts"},
 	{"internal/sessions"},
 	{"internal/signin"},

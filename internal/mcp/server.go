@@ -96,6 +96,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// A wait for connections outlasts the server's write timeout.
 	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeBudget))
 	srv := s.build(ctx, p, sess)
+	if isListen(r) {
+		// The watch ends with the listen request.
+		go s.watchLinks(ctx, srv, p, sess.ID)
+	}
 	s.handler.ServeHTTP(w, r.WithContext(context.WithValue(ctx, serverKey, srv)))
 }
 

@@ -17,8 +17,10 @@
 //     continues after the last item returned; an empty cursor means the end.
 //   - Credential fields (Sealed*) hold ciphertext from the vault only; the
 //     backends never see plaintext secrets. Their plaintext twins
-//     (Credentials, Secrets, Token, Verifier) exist above the vault's
+//     (Credentials, Secrets, Token, Verifier, Secret, PreviousSecret) exist above the vault's
 //     barrier, which seals and opens them; a backend ignores them.
+//   - Account writes append the events they cause (AccountEvents) to the
+//     outbox in their own transaction; see Outbox.
 //
 // store imports no other internal package.
 package store
@@ -429,6 +431,8 @@ type Store interface {
 	UpdateSession(ctx context.Context, projectID, id string, fn func(Session) (Session, error)) (Session, error)
 	DeleteSession(ctx context.Context, projectID, id string) error
 
+	// Outbox holds events, webhook subscriptions and deliveries.
+	Outbox
 	Logs
 
 	// Ping reports whether the database answers.

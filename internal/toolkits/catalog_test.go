@@ -19,9 +19,10 @@ func builtin(t *testing.T) *Catalog {
 
 // noIdentity are the built-in toolkits whose vendor documents have no
 // "who am I" endpoint a connected account could be named by: Sentry's
-// has none, Twilio's lists accounts as an array, and the Stripe excerpt
-// the toolkit comes from has no account endpoint.
-var noIdentity = map[string]bool{"sentry": true, "stripe": true, "twilio": true}
+// has none, Twilio's lists accounts as an array, the Stripe excerpt
+// the toolkit comes from has no account endpoint, and OpenAI's document
+// has no endpoint that names the key's user or project.
+var noIdentity = map[string]bool{"openai": true, "sentry": true, "stripe": true, "twilio": true}
 
 func TestBuiltin_ParsesAndValidates(t *testing.T) {
 	c := builtin(t)
@@ -29,7 +30,7 @@ func TestBuiltin_ParsesAndValidates(t *testing.T) {
 	for _, tk := range c.List() {
 		slugs = append(slugs, tk.Slug)
 	}
-	want := []string{"asana", "box", "discordbot", "figma", "github", "gmail", "googlecalendar", "googledocs", "googledrive", "googlesheets", "hubspot", "intercom", "linear", "microsoft_teams", "notion", "outlook", "pagerduty", "sentry", "slack", "stripe", "twilio"}
+	want := []string{"asana", "box", "digitalocean", "discordbot", "figma", "github", "gmail", "googlecalendar", "googledocs", "googledrive", "googlesheets", "hubspot", "intercom", "linear", "microsoft_teams", "netlify", "notion", "okta", "openai", "outlook", "pagerduty", "sendgrid", "sentry", "slack", "square", "stripe", "twilio"}
 	if diff := cmp.Diff(want, slugs); diff != "" {
 		t.Errorf("List() slugs mismatch (-want +got):\n%s", diff)
 	}

@@ -416,6 +416,52 @@ func TestBuildRequest(t *testing.T) {
 			args: map[string]any{"page_id": "p-1"},
 			want: wantRequest{Method: "GET", Path: "/pages/p-1/markdown", Query: url.Values{"include_transcript": {"false"}}, Header: http.Header{"Notion-Version": {"2026-03-11"}}},
 		},
+		// sendgrid, netlify, okta, square, openai, digitalocean
+		{
+			name: "sendgrid send mail with personalizations",
+			slug: "SENDGRID_SEND_EMAIL",
+			args: map[string]any{"from": map[string]any{"email": "ops@example.com"}, "personalizations": []any{map[string]any{"to": []any{map[string]any{"email": "ada@example.com"}}}},
+				"subject": "Hi", "content": []any{map[string]any{"type": "text/plain", "value": "Hello"}}},
+			want: wantRequest{Method: "POST", Path: "/v3/mail/send", JSON: `{"from": {"email": "ops@example.com"}, "personalizations": [{"to": [{"email": "ada@example.com"}]}],
+				"subject": "Hi", "content": [{"type": "text/plain", "value": "Hello"}]}`},
+		},
+		{
+			name: "netlify deploys of a branch",
+			slug: "NETLIFY_LIST_SITE_DEPLOYS",
+			args: map[string]any{"site_id": "example.netlify.app", "branch": "main", "per_page": 10},
+			want: wantRequest{Method: "GET", Path: "/sites/example.netlify.app/deploys", Query: url.Values{"branch": {"main"}, "per_page": {"10"}}},
+		},
+		{
+			name: "okta users by search expression",
+			slug: "OKTA_LIST_USERS",
+			args: map[string]any{"search": `profile.department eq "Sales"`, "limit": 20},
+			want: wantRequest{Method: "GET", Path: "/api/v1/users", Query: url.Values{"search": {`profile.department eq "Sales"`}, "limit": {"20"}}},
+		},
+		{
+			name: "okta add a user to a group",
+			slug: "OKTA_ADD_USER_TO_GROUP",
+			args: map[string]any{"groupId": "00g1", "userId": "00u1"},
+			want: wantRequest{Method: "PUT", Path: "/api/v1/groups/00g1/users/00u1"},
+		},
+		{
+			name: "square payment with money",
+			slug: "SQUARE_CREATE_PAYMENT",
+			args: map[string]any{"source_id": "cnon:card-nonce-ok", "idempotency_key": "k-1", "amount_money": map[string]any{"amount": 100, "currency": "USD"}},
+			want: wantRequest{Method: "POST", Path: "/v2/payments",
+				JSON: `{"source_id": "cnon:card-nonce-ok", "idempotency_key": "k-1", "amount_money": {"amount": 100, "currency": "USD"}}`},
+		},
+		{
+			name: "openai chat completion",
+			slug: "OPENAI_CREATE_CHAT_COMPLETION",
+			args: map[string]any{"model": "gpt-4o-mini", "messages": []any{map[string]any{"role": "user", "content": "Hi"}}},
+			want: wantRequest{Method: "POST", Path: "/chat/completions", JSON: `{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}`},
+		},
+		{
+			name: "digitalocean droplet power action",
+			slug: "DIGITALOCEAN_INITIATE_A_DROPLET_ACTION",
+			args: map[string]any{"droplet_id": 3164444, "type": "power_off"},
+			want: wantRequest{Method: "POST", Path: "/v2/droplets/3164444/actions", JSON: `{"type": "power_off"}`},
+		},
 		// linear
 		{
 			name: "linear labels: the team filter is left out without a team",

@@ -13,7 +13,8 @@ import (
 // secret field of a record on its way to the backend and opens it on the
 // way back, as OpenBao's barrier wraps its physical backend. Above it,
 // records carry plaintext (Account.Credentials, AuthConfig.Secrets,
-// Link.Token, Link.Verifier) and never ciphertext; below it, the backend
+// Link.Token, Link.Verifier, WebhookSubscription.Secret and
+// PreviousSecret) and never ciphertext; below it, the backend
 // sees only the Sealed* twins. The domain packages hold no key and choose
 // no additional data, so a secret cannot be stored in the clear by
 // forgetting to seal it.

@@ -27,11 +27,17 @@ func scanAccount(r pgx.Row) (store.Account, error) {
 // store.ErrConflict; an auth config missing from the project is
 // store.ErrNotFound.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO accounts (`+sqlq.AccountColumns+`)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO accounts (`+sqlq.AccountColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-		a.ID, a.ProjectID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason, a.Alias,
-		a.SealedCredentials, a.TokenExpiresAt, a.Identity, a.IdentityID, a.ConnectedAt, a.CreatedAt, a.UpdatedAt,
-		a.SupersededBy, a.IsDefault, a.Health, a.VerifiedAt, a.HealthError)
+			a.ID, a.ProjectID, a.UserID, a.ToolkitSlug, a.AuthConfigID, a.Status, a.StatusReason, a.Alias,
+			a.SealedCredentials, a.TokenExpiresAt, a.Identity, a.IdentityID, a.ConnectedAt, a.CreatedAt, a.UpdatedAt,
+			a.SupersededBy, a.IsDefault, a.Health, a.VerifiedAt, a.HealthError)
+		if err != nil {
+			return err
+		}
+		return accountEvents(ctx, tx, nil, &a, a.UpdatedAt)
+	})
 	if err != nil {
 		return fmt.Errorf("create account: %w", dbError(err))
 	}
@@ -115,18 +121,22 @@ func (s *Store) UpdateAccount(ctx context.Context, projectID, id string, fn func
 					return out, fmt.Errorf("notify account change: %w", err)
 				}
 			}
-			return out, nil
+			return out, accountEvents(ctx, tx, &old, &out, out.UpdatedAt)
 		})
 }
 
 // DeleteAccount deletes an account of the project and its links.
 func (s *Store) DeleteAccount(ctx context.Context, projectID, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM accounts WHERE project_id = $1 AND id = $2`, projectID, id)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		old, err := scanAccount(tx.QueryRow(ctx, `DELETE FROM accounts WHERE project_id = $1 AND id = $2
+			RETURNING `+sqlq.AccountColumns, projectID, id))
+		if err != nil {
+			return err
+		}
+		return accountEvents(ctx, tx, &old, nil, time.Now().UTC())
+	})
 	if err != nil {
 		return fmt.Errorf("delete account: %w", dbError(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("delete account: %w", store.ErrNotFound)
 	}
 	return nil
 }
@@ -146,16 +156,31 @@ func (s *Store) FailStaleAccounts(ctx context.Context, now, unlinkedBefore time.
 				AND ((SELECT l.expires_at FROM links l WHERE l.account_id = a.id
 					ORDER BY l.created_at DESC, l.token_hash DESC LIMIT 1) < $3
 				OR a.created_at < $5 AND NOT EXISTS (SELECT 1 FROM links l WHERE l.account_id = a.id))
-			RETURNING a.id`,
+			RETURNING `+sqlq.AccountColumns,
 			store.StatusFailed, reason, now, store.StatusInitiated, unlinkedBefore)
 		if err != nil {
 			return err
 		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		moved, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Account, error) { return scanAccount(r) })
 		if err != nil {
 			return err
 		}
-		n = len(ids)
+		n = len(moved)
+		ids := make([]string, 0, n)
+		var events []store.Event
+		for _, a := range moved {
+			ids = append(ids, a.ID)
+			scheme, err := authScheme(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			before := a
+			before.Status = store.StatusInitiated
+			events = append(events, store.AccountEvent(store.EventLinkExpired, &before, a, scheme, now))
+		}
+		if err := appendEvents(ctx, tx, events); err != nil {
+			return err
+		}
 		if n > 0 {
 			_, err = tx.Exec(ctx, `SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id`, accountChannel, ids)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -95,12 +96,29 @@ func (s *Store) UpdateAuthConfig(ctx context.Context, projectID, id string, fn f
 // DeleteAuthConfig deletes an auth config and, through the foreign key's
 // cascade, every account made with it and their links.
 func (s *Store) DeleteAuthConfig(ctx context.Context, projectID, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM auth_configs WHERE project_id = $1 AND id = $2`, projectID, id)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// The accounts go with the config (ON DELETE CASCADE): each gets
+		// its deleted event in this transaction. They are read, locked,
+		// first: a cascade returns nothing.
+		gone, err := collect(ctx, tx, "read accounts of the auth config", `SELECT `+sqlq.AccountColumns+`
+			FROM accounts WHERE project_id = $1 AND auth_config_id = $2 FOR UPDATE`, []any{projectID, id}, scanAccount)
+		if err != nil {
+			return err
+		}
+		var scheme string
+		if err := tx.QueryRow(ctx, `DELETE FROM auth_configs WHERE project_id = $1 AND id = $2 RETURNING auth_scheme`,
+			projectID, id).Scan(&scheme); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		var events []store.Event
+		for _, a := range gone {
+			events = append(events, store.AccountEvents(&a, nil, scheme, now)...)
+		}
+		return appendEvents(ctx, tx, events)
+	})
 	if err != nil {
 		return fmt.Errorf("delete auth config: %w", dbError(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("delete auth config: %w", store.ErrNotFound)
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		if err != nil {
 			return dbError("create account", err)
 		}
-		return nil
+		return accountEvents(ctx, tx, nil, &a, a.UpdatedAt)
 	})
 }
 
@@ -120,8 +120,11 @@ WHERE project_id = ? AND id = ?`,
 			return err
 		}
 		updated, err = getAccount(ctx, tx, projectID, id)
+		if err != nil {
+			return err
+		}
 		statusChanged = updated.Status != old.Status
-		return err
+		return accountEvents(ctx, tx, &old, &updated, updated.UpdatedAt)
 	})
 	if err != nil {
 		return store.Account{}, err
@@ -132,11 +135,19 @@ WHERE project_id = ? AND id = ?`,
 	return updated, nil
 }
 
-// DeleteAccount deletes the account and, through the foreign key, its links.
+// DeleteAccount deletes the account and, through the foreign key, its
+// links, and writes its deleted event.
 func (s *Store) DeleteAccount(ctx context.Context, projectID, id string) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, "delete account",
-			`DELETE FROM accounts WHERE project_id = ? AND id = ?`, projectID, id)
+		old, err := getAccount(ctx, tx, projectID, id)
+		if err != nil {
+			return err
+		}
+		if err := execOne(ctx, tx, "delete account",
+			`DELETE FROM accounts WHERE project_id = ? AND id = ?`, projectID, id); err != nil {
+			return err
+		}
+		return accountEvents(ctx, tx, &old, nil, time.Now().UTC())
 	})
 }
 
@@ -159,23 +170,29 @@ WHERE status = ? AND ((
 ) < ? OR created_at < ? AND NOT EXISTS (
 	SELECT 1 FROM links l WHERE l.project_id = accounts.project_id AND l.account_id = accounts.id
 ))
-RETURNING id`,
+RETURNING `+sqlq.AccountColumns,
 			store.StatusFailed, reason, timeValue(now), store.StatusInitiated, timeValue(now), timeValue(unlinkedBefore))
 		if err != nil {
 			return dbError("fail stale accounts", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
+		moved, err := collect(rows, "fail stale accounts", scanAccount)
+		if err != nil {
+			return err
+		}
+		var events []store.Event
+		for _, a := range moved {
+			ids = append(ids, a.ID)
+			var scheme string
+			err := tx.QueryRowContext(ctx, `SELECT auth_scheme FROM auth_configs WHERE project_id = ? AND id = ?`,
+				a.ProjectID, a.AuthConfigID).Scan(&scheme)
+			if err != nil && err != sql.ErrNoRows {
 				return dbError("fail stale accounts", err)
 			}
-			ids = append(ids, id)
+			before := a
+			before.Status = store.StatusInitiated
+			events = append(events, store.AccountEvent(store.EventLinkExpired, &before, a, scheme, now))
 		}
-		if err := rows.Err(); err != nil {
-			return dbError("fail stale accounts", err)
-		}
-		return nil
+		return appendEvents(ctx, tx, events)
 	})
 	if err != nil {
 		return 0, err

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
@@ -100,8 +101,31 @@ WHERE project_id = ? AND id = ?`,
 // ON DELETE CASCADE in the same statement, its accounts and their links.
 func (s *Store) DeleteAuthConfig(ctx context.Context, projectID, id string) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, "delete auth config",
-			`DELETE FROM auth_configs WHERE project_id = ? AND id = ?`, projectID, id)
+		var scheme string
+		if err := tx.QueryRowContext(ctx, `SELECT auth_scheme FROM auth_configs WHERE project_id = ? AND id = ?`,
+			projectID, id).Scan(&scheme); err != nil {
+			return rowError("delete auth config", err)
+		}
+		// The accounts go with the config (ON DELETE CASCADE): each gets
+		// its deleted event in this transaction.
+		rows, err := tx.QueryContext(ctx, `SELECT `+sqlq.AccountColumns+` FROM accounts WHERE project_id = ? AND auth_config_id = ?`, projectID, id)
+		if err != nil {
+			return dbError("delete auth config", err)
+		}
+		gone, err := collect(rows, "delete auth config", scanAccount)
+		if err != nil {
+			return err
+		}
+		if err := execOne(ctx, tx, "delete auth config",
+			`DELETE FROM auth_configs WHERE project_id = ? AND id = ?`, projectID, id); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		var events []store.Event
+		for _, a := range gone {
+			events = append(events, store.AccountEvents(&a, nil, scheme, now)...)
+		}
+		return appendEvents(ctx, tx, events)
 	})
 }
 

@@ -55,6 +55,44 @@ type sealedField struct {
 
 var sealedFields = []sealedField{
 	{
+		name: "WebhookSubscription.SealedSecret",
+		seed: func(t *testing.T, s store.Store) {
+			mustCreateProject(t, s, newProject("p1"))
+		},
+		set: func(t *testing.T, s store.Store, id string, b []byte) {
+			w := newSubscription("p1", id, at(0))
+			w.SealedSecret, w.SealedPreviousSecret = b, b
+			mustCreateSubscription(t, s, w)
+		},
+		update: func(ctx context.Context, s store.Store, id string, b []byte) ([]byte, error) {
+			w, err := s.UpdateWebhookSubscription(ctx, "p1", id, func(w store.WebhookSubscription) (store.WebhookSubscription, error) {
+				w.SealedSecret, w.SealedPreviousSecret = b, b
+				return w, nil
+			})
+			return w.SealedSecret, err
+		},
+		get: func(ctx context.Context, s store.Store, id string) ([]byte, error) {
+			w, err := s.GetWebhookSubscription(ctx, "p1", id)
+			if err != nil {
+				return nil, err
+			}
+			if !sameBytes(w.SealedSecret, w.SealedPreviousSecret) {
+				return nil, fmt.Errorf("SealedPreviousSecret %s, SealedSecret %s", describeBytes(w.SealedPreviousSecret), describeBytes(w.SealedSecret))
+			}
+			list, err := s.ListWebhookSubscriptions(ctx, "p1")
+			if err != nil {
+				return nil, err
+			}
+			for _, listed := range list {
+				if listed.ID == id && !sameBytes(w.SealedSecret, listed.SealedSecret) {
+					return nil, fmt.Errorf("ListWebhookSubscriptions gave %s, GetWebhookSubscription %s",
+						describeBytes(listed.SealedSecret), describeBytes(w.SealedSecret))
+				}
+			}
+			return w.SealedSecret, nil
+		},
+	},
+	{
 		name: "AuthConfig.SealedSecrets",
 		seed: func(t *testing.T, s store.Store) {
 			mustCreateProject(t, s, newProject("p1"))

@@ -17,9 +17,10 @@ import (
 // Sealed* field a backend stores it in. TestSealing checks the list against
 // the record types, so a new Sealed* field without an entry fails.
 var secretTwins = map[string]map[string]string{
-	"Account":    {"Credentials": "SealedCredentials"},
-	"AuthConfig": {"Secrets": "SealedSecrets"},
-	"Link":       {"Token": "SealedToken", "Verifier": "SealedVerifier"},
+	"Account":             {"Credentials": "SealedCredentials"},
+	"AuthConfig":          {"Secrets": "SealedSecrets"},
+	"Link":                {"Token": "SealedToken", "Verifier": "SealedVerifier"},
+	"WebhookSubscription": {"Secret": "SealedSecret", "PreviousSecret": "SealedPreviousSecret"},
 }
 
 // RunSealing checks a barrier: every secret written through barrier(s)
@@ -28,7 +29,7 @@ var secretTwins = map[string]map[string]string{
 // barrier as written. newStore opens a fresh backend.
 func RunSealing(t *testing.T, newStore func(t *testing.T) store.Store, barrier func(store.Store) store.Store) {
 	t.Run("EverySealedFieldHasATwin", func(t *testing.T) {
-		for _, rec := range []any{store.Project{}, store.APIKey{}, store.AuthConfig{}, store.Account{}, store.Link{}, store.Session{}, store.VaultCheck{}} {
+		for _, rec := range []any{store.Project{}, store.APIKey{}, store.AuthConfig{}, store.Account{}, store.Link{}, store.Session{}, store.VaultCheck{}, store.WebhookSubscription{}, store.Event{}, store.Delivery{}, store.DeliveryAttempt{}} {
 			typ := reflect.TypeOf(rec)
 			twins := secretTwins[typ.Name()]
 			for i := range typ.NumField() {
@@ -80,8 +81,16 @@ func RunSealing(t *testing.T, newStore func(t *testing.T) store.Store, barrier f
 			return l, nil
 		})
 		wantNoErr(t, "UpdateLink", err)
+		w := newSubscription(p.ID, "ws1", at(4))
+		w.SealedSecret, w.Secret = nil, []byte("ws-plain-1")
+		wantNoErr(t, "CreateWebhookSubscription", s.CreateWebhookSubscription(ctx, w))
+		_, err = s.UpdateWebhookSubscription(ctx, p.ID, w.ID, func(w store.WebhookSubscription) (store.WebhookSubscription, error) {
+			w.PreviousSecret, w.Secret = w.Secret, []byte("ws-plain-2")
+			return w, nil
+		})
+		wantNoErr(t, "UpdateWebhookSubscription", err)
 
-		plains := []string{"cs-plain-1", "cs-plain-2", "at-plain-1", "at-plain-2", "lt-plain-1", "pv-plain-1"}
+		plains := []string{"cs-plain-1", "cs-plain-2", "at-plain-1", "at-plain-2", "lt-plain-1", "pv-plain-1", "ws-plain-1", "ws-plain-2"}
 		for _, w := range rec.written() {
 			v := reflect.ValueOf(w)
 			for plain, sealed := range secretTwins[v.Type().Name()] {
@@ -96,8 +105,13 @@ func RunSealing(t *testing.T, newStore func(t *testing.T) store.Store, barrier f
 				}
 			}
 		}
-		if len(rec.written()) < 6 {
-			t.Errorf("the backend saw %d writes, want at least 6", len(rec.written()))
+		if len(rec.written()) < 8 {
+			t.Errorf("the backend saw %d writes, want at least 8", len(rec.written()))
+		}
+		gotW, err := s.GetWebhookSubscription(ctx, p.ID, w.ID)
+		wantNoErr(t, "GetWebhookSubscription", err)
+		if string(gotW.Secret) != "ws-plain-2" || string(gotW.PreviousSecret) != "ws-plain-1" || gotW.SealedSecret != nil || gotW.SealedPreviousSecret != nil {
+			t.Errorf("webhook subscription through the barrier: secret %q, previous %q", gotW.Secret, gotW.PreviousSecret)
 		}
 
 		gotC, err := s.GetAuthConfig(ctx, p.ID, c.ID)
@@ -177,5 +191,18 @@ func (r *recorder) UpdateLink(ctx context.Context, tokenHash string, fn func(sto
 		l, err := fn(l)
 		r.keep(l)
 		return l, err
+	})
+}
+
+func (r *recorder) CreateWebhookSubscription(ctx context.Context, w store.WebhookSubscription) error {
+	r.keep(w)
+	return r.Store.CreateWebhookSubscription(ctx, w)
+}
+
+func (r *recorder) UpdateWebhookSubscription(ctx context.Context, projectID, id string, fn func(store.WebhookSubscription) (store.WebhookSubscription, error)) (store.WebhookSubscription, error) {
+	return r.Store.UpdateWebhookSubscription(ctx, projectID, id, func(w store.WebhookSubscription) (store.WebhookSubscription, error) {
+		w, err := fn(w)
+		r.keep(w)
+		return w, err
 	})
 }

@@ -58,6 +58,13 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"VaultChecks", testVaultChecks},
 		{"Tenancy", testTenancy},
 		{"TenancyReferences", testTenancyReferences},
+		{"WebhookSubscriptions", testWebhookSubscriptions},
+		{"OutboxAccountEvents", testOutboxAccountEvents},
+		{"OutboxLinkExpired", testOutboxLinkExpired},
+		{"OutboxDeliveries", testOutboxDeliveries},
+		{"OutboxParallelClaims", testOutboxParallelClaims},
+		{"OutboxAuthConfigDelete", testOutboxAuthConfigDelete},
+		{"OutboxHealthEvents", testOutboxHealthEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -633,6 +633,14 @@ func TestSchemaSimplification(t *testing.T) {
 		{"constraint-only alternatives", `{"type": "object", "properties": {"files": {"type": "object"}}, "anyOf": [{"required": ["description"]}, {"required": ["files"]}]}`,
 			`{"type":"object","properties":{"files":{"type":"object"}}}`, 2},
 		{"exclusive bound", `{"type": "number", "exclusiveMinimum": 0}`, `{"type":"number","minimum":0}`, 1},
+		{"object alternatives with a shared discriminator", `{"oneOf": [
+			{"type": "object", "properties": {"role": {"type": "string", "enum": ["user"]}, "content": {"type": "string"}}, "required": ["role"]},
+			{"type": "object", "properties": {"role": {"type": "string", "enum": ["tool"]}, "tool_call_id": {"type": "string"}}, "required": ["role"]}]}`,
+			`{"type":"object","properties":{"content":{"type":"string"},"role":{"type":"string","enum":["user","tool"]},"tool_call_id":{"type":"string"}}}`, 1},
+		{"shared property, one alternative without an enum", `{"oneOf": [
+			{"type": "object", "properties": {"kind": {"type": "string", "enum": ["a"]}}},
+			{"type": "object", "properties": {"kind": {"type": "string"}}}]}`,
+			`{"type":"object","properties":{"kind":{"type":"string"}}}`, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var s openapi3.Schema

@@ -271,10 +271,15 @@ func emptyStringOnly(s *openapi3.Schema) bool {
 }
 
 // mergeSameType merges alternatives of one type: objects unite their
-// properties (none is required), scalars keep an enum only if every
-// alternative has one, arrays keep the first's items.
+// properties (none is required), a property that several alternatives
+// share with one type merged the same way (OpenAI's chat messages share
+// role, each alternative with its own one-member enum), scalars keep an
+// enum only if every alternative has one, arrays keep the first's items.
 func mergeSameType(alts []*node) *node {
 	out := *alts[0]
+	if alts[0].Properties != nil {
+		out.Properties = maps.Clone(alts[0].Properties)
+	}
 	out.Required = nil
 	out.Default = nil
 	var descs []string
@@ -290,8 +295,11 @@ func mergeSameType(alts []*node) *node {
 			if out.Properties == nil {
 				out.Properties = map[string]*node{}
 			}
-			if _, ok := out.Properties[k]; !ok {
+			switch have, ok := out.Properties[k]; {
+			case !ok:
 				out.Properties[k] = v
+			case have != v && have.Type == v.Type:
+				out.Properties[k] = mergeSameType([]*node{have, v})
 			}
 		}
 		if len(a.Enum) == 0 {
