@@ -46,6 +46,22 @@ var encoders = map[string]encoder{
 			return probs
 		},
 	},
+	// gmail_reply: users.messages.send into a thread, {"raw", "threadId"};
+	// the raw message carries In-Reply-To and References, which with the
+	// thread id and a matching subject are what Gmail asks of a message
+	// added to a thread (the discovery document's Message.threadId).
+	"gmail_reply": {
+		args: gmailMessageArgs(map[string]string{"thread_id": typeString, "in_reply_to": typeString}),
+		encode: func(args map[string]any, r *UpstreamRequest) []ArgProblem {
+			raw, probs := gmailRaw(args)
+			msg := map[string]any{"raw": raw}
+			if id, ok := args["thread_id"].(string); ok {
+				msg["threadId"] = id
+			}
+			r.Body, r.ContentType = marshalJSON(msg), contentJSON
+			return probs
+		},
+	},
 	// calendar_event: a whole Event for events.insert and events.update,
 	// whose end is computed from a start and a duration, as Composio's
 	// GOOGLECALENDAR_CREATE_EVENT arguments have it (toolkits.md §3.3).
@@ -121,6 +137,14 @@ func gmailRaw(args map[string]any) (string, []ArgProblem) {
 		probs = append(probs, ArgProblem{Field: "subject", Code: CodeInvalid, Message: "subject must be a single line"})
 	}
 	body, _ := args["body"].(string)
+	// in_reply_to (gmail_reply only) is the Message-ID of the message
+	// answered, "<id@host>" (RFC 5322 §3.6.4); it goes in both headers.
+	inReplyTo, _ := args["in_reply_to"].(string)
+	if inReplyTo != "" && (!strings.HasPrefix(inReplyTo, "<") || !strings.HasSuffix(inReplyTo, ">") || strings.ContainsAny(inReplyTo, "\r\n ")) {
+		probs = append(probs, ArgProblem{Field: "in_reply_to", Code: CodeInvalid,
+			Message: "in_reply_to must be a Message-ID header value such as <CAF1x@mail.gmail.com>" + got(inReplyTo)})
+		inReplyTo = ""
+	}
 
 	var msg bytes.Buffer
 	header := func(k, v string) {
@@ -133,6 +157,8 @@ func gmailRaw(args map[string]any) (string, []ArgProblem) {
 	header("Bcc", addrs("bcc", strs(args["bcc"])...))
 	// RFC 2047 encoded-word for a non-ASCII subject; ASCII stays as is.
 	header("Subject", mime.QEncoding.Encode("UTF-8", subject))
+	header("In-Reply-To", inReplyTo)
+	header("References", inReplyTo)
 	header("MIME-Version", "1.0")
 	if html, _ := args["is_html"].(bool); html {
 		header("Content-Type", `text/html; charset="UTF-8"`)

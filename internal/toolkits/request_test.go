@@ -154,6 +154,26 @@ func TestBuildRequest(t *testing.T) {
 			args: map[string]any{"owner": "o", "repo": "r"},
 			want: wantRequest{Method: "PUT", Path: "/user/starred/o/r"},
 		},
+		{
+			name: "gmail batch modify: ids and label changes in the body",
+			slug: "GMAIL_BATCH_MODIFY_MESSAGES",
+			args: map[string]any{"message_ids": []string{"m1", "m2"}, "remove_label_ids": []string{"UNREAD", "INBOX"}},
+			want: wantRequest{Method: "POST", Path: "/users/me/messages/batchModify", JSON: `{
+				"ids": ["m1", "m2"], "removeLabelIds": ["UNREAD", "INBOX"]}`},
+		},
+		{
+			name: "gmail attachment: both ids in the path",
+			slug: "GMAIL_GET_ATTACHMENT",
+			args: map[string]any{"message_id": "18c1", "attachment_id": "ANGjdJ/x"},
+			want: wantRequest{Method: "GET", Path: "/users/me/messages/18c1/attachments/ANGjdJ%2Fx"},
+		},
+		{
+			name: "gmail history: repeated history types",
+			slug: "GMAIL_LIST_HISTORY",
+			args: map[string]any{"start_history_id": "9876", "history_types": []string{"messageAdded", "labelAdded"}, "max_results": 50},
+			want: wantRequest{Method: "GET", Path: "/users/me/history", Query: url.Values{
+				"startHistoryId": {"9876"}, "historyTypes": {"messageAdded", "labelAdded"}, "maxResults": {"50"}}},
+		},
 		// slack
 		{
 			name: "post message: form with blocks as JSON and booleans as words",
@@ -183,6 +203,24 @@ func TestBuildRequest(t *testing.T) {
 			slug: "SLACK_TEST_AUTH",
 			args: map[string]any{},
 			want: wantRequest{Method: "POST", Path: "/auth.test"},
+		},
+		{
+			name: "slack delete message: form from the imported operation",
+			slug: "SLACK_DELETES_A_MESSAGE_FROM_A_CHAT",
+			args: map[string]any{"channel": "C0123", "ts": "1712345678.123456"},
+			want: wantRequest{Method: "POST", Path: "/chat.delete", Form: url.Values{"channel": {"C0123"}, "ts": {"1712345678.123456"}}},
+		},
+		{
+			name: "slack lookup by email: a GET with the query",
+			slug: "SLACK_FIND_USER_BY_EMAIL_ADDRESS",
+			args: map[string]any{"email": "ada@example.com"},
+			want: wantRequest{Method: "GET", Path: "/users.lookupByEmail", Query: url.Values{"email": {"ada@example.com"}}},
+		},
+		{
+			name: "slack reminder",
+			slug: "SLACK_CREATE_A_REMINDER",
+			args: map[string]any{"text": "Submit the report", "time": "every Monday at 9am"},
+			want: wantRequest{Method: "POST", Path: "/reminders.add", Form: url.Values{"text": {"Submit the report"}, "time": {"every Monday at 9am"}}},
 		},
 		// googlecalendar
 		{
@@ -252,6 +290,20 @@ func TestBuildRequest(t *testing.T) {
 			args: map[string]any{"time_min": "2026-01-19T00:00:00Z", "time_max": "2026-01-20T00:00:00Z", "items": []any{map[string]any{"id": "primary"}}},
 			want: wantRequest{Method: "POST", Path: "/freeBusy", JSON: `{
 				"timeMin": "2026-01-19T00:00:00Z", "timeMax": "2026-01-20T00:00:00Z", "items": [{"id": "primary"}]}`},
+		},
+		{
+			name: "calendar quick add: the text is a query parameter",
+			slug: "GOOGLECALENDAR_QUICK_ADD",
+			args: map[string]any{"text": "Lunch with Ada tomorrow 12:30", "send_updates": "none"},
+			want: wantRequest{Method: "POST", Path: "/calendars/primary/events/quickAdd", Query: url.Values{
+				"text": {"Lunch with Ada tomorrow 12:30"}, "sendUpdates": {"none"}}},
+		},
+		{
+			name: "calendar share: scope and role in the body",
+			slug: "GOOGLECALENDAR_ACL_INSERT",
+			args: map[string]any{"calendar_id": "team@group.calendar.google.com", "scope": map[string]any{"type": "user", "value": "ada@example.com"}, "role": "writer"},
+			want: wantRequest{Method: "POST", Path: "/calendars/team@group.calendar.google.com/acl", JSON: `{
+				"scope": {"type": "user", "value": "ada@example.com"}, "role": "writer"}`},
 		},
 		// notion
 		{
@@ -351,6 +403,19 @@ func TestBuildRequest(t *testing.T) {
 			args: map[string]any{"AccountSid": "AC0123456789abcdef0123456789abcdef", "To": "+15551234567", "From": "+15557654321", "Body": "hi"},
 			want: wantRequest{Method: "POST", Path: "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json", Form: url.Values{"To": {"+15551234567"}, "From": {"+15557654321"}, "Body": {"hi"}}},
 		},
+		{
+			name: "notion query data source: the newer API version on the tool",
+			slug: "NOTION_QUERY_DATA_SOURCE",
+			args: map[string]any{"data_source_id": "ds-1", "filter": map[string]any{"property": "Done", "checkbox": map[string]any{"equals": true}}, "page_size": 5},
+			want: wantRequest{Method: "POST", Path: "/data_sources/ds-1/query", Header: http.Header{"Notion-Version": {"2025-09-03"}}, JSON: `{
+				"filter": {"property": "Done", "checkbox": {"equals": true}}, "page_size": 5}`},
+		},
+		{
+			name: "notion page as markdown",
+			slug: "NOTION_RETRIEVE_PAGE_MARKDOWN",
+			args: map[string]any{"page_id": "p-1"},
+			want: wantRequest{Method: "GET", Path: "/pages/p-1/markdown", Query: url.Values{"include_transcript": {"false"}}, Header: http.Header{"Notion-Version": {"2026-03-11"}}},
+		},
 		// sendgrid, netlify, okta, square, openai, digitalocean
 		{
 			name: "sendgrid send mail with personalizations",
@@ -398,6 +463,22 @@ func TestBuildRequest(t *testing.T) {
 			want: wantRequest{Method: "POST", Path: "/v2/droplets/3164444/actions", JSON: `{"type": "power_off"}`},
 		},
 		// linear
+		{
+			name: "linear labels: the team filter is left out without a team",
+			slug: "LINEAR_LIST_LINEAR_LABELS",
+			args: map[string]any{"first": 20},
+			want: wantRequest{Method: "POST", Path: "/graphql", JSON: `{
+				"query": "query IssueLabels($filter: IssueLabelFilter, $first: Int, $after: String, $includeArchived: Boolean) { issueLabels(filter: $filter, first: $first, after: $after, includeArchived: $includeArchived) { nodes { id name color description team { id key } parent { id name } } pageInfo { hasNextPage endCursor } } }",
+				"variables": {"first": 20}}`},
+		},
+		{
+			name: "linear relation",
+			slug: "LINEAR_CREATE_ISSUE_RELATION",
+			args: map[string]any{"issue_id": "ENG-1", "related_issue_id": "ENG-2", "type": "blocks"},
+			want: wantRequest{Method: "POST", Path: "/graphql", JSON: `{
+				"query": "mutation IssueRelationCreate($input: IssueRelationCreateInput!) { issueRelationCreate(input: $input) { success issueRelation { id type issue { id identifier } relatedIssue { id identifier } } } }",
+				"variables": {"input": {"issueId": "ENG-1", "relatedIssueId": "ENG-2", "type": "blocks"}}}`},
+		},
 		{
 			name: "create issue: variables renamed into the input",
 			slug: "LINEAR_CREATE_LINEAR_ISSUE",
@@ -962,5 +1043,46 @@ func TestBuildRequest_CommaArrays(t *testing.T) {
 func TestBuildRequest_NotFromCatalog(t *testing.T) {
 	if _, err := (Tool{Slug: "X"}).BuildRequest(nil); err == nil {
 		t.Errorf("BuildRequest on a zero Tool succeeded")
+	}
+}
+
+// TestBuildRequest_GmailReply: a reply carries the thread id beside the raw
+// message, and the Message-ID it answers in In-Reply-To and References; a
+// value that is not a Message-ID is refused before any request.
+func TestBuildRequest_GmailReply(t *testing.T) {
+	c := builtin(t)
+	tool := mustTool(t, c, "GMAIL_REPLY_TO_THREAD")
+	got, err := tool.BuildRequest(map[string]any{
+		"thread_id": "t-9", "in_reply_to": "<CAF1x2y3@mail.gmail.com>", "recipient_email": "ada@example.com",
+		"subject": "Re: plans", "body": "Sounds good.",
+	})
+	if err != nil {
+		t.Fatalf("BuildRequest: %v", err)
+	}
+	if got.Method != "POST" || got.Path != "/users/me/messages/send" {
+		t.Errorf("got %s %s, want POST /users/me/messages/send", got.Method, got.Path)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(got.Body, &doc); err != nil || doc["threadId"] != "t-9" {
+		t.Errorf("body %s: want threadId t-9 (%v)", got.Body, err)
+	}
+	msg, text := decodeRaw(t, got.Body)
+	for _, h := range []string{"In-Reply-To", "References"} {
+		if v := msg.Header.Get(h); v != "<CAF1x2y3@mail.gmail.com>" {
+			t.Errorf("%s = %q, want <CAF1x2y3@mail.gmail.com>", h, v)
+		}
+	}
+	if msg.Header.Get("Subject") != "Re: plans" || text != "Sounds good." {
+		t.Errorf("subject %q, body %q", msg.Header.Get("Subject"), text)
+	}
+
+	for _, bad := range []string{"CAF1x2y3@mail.gmail.com", "<a@b>\r\nBcc: eve@example.com"} {
+		_, err := tool.BuildRequest(map[string]any{
+			"thread_id": "t-9", "in_reply_to": bad, "recipient_email": "ada@example.com", "subject": "Re: plans", "body": "x",
+		})
+		var ae *ArgsError
+		if !errors.As(err, &ae) || len(ae.Problems) == 0 || ae.Problems[0].Field != "in_reply_to" {
+			t.Errorf("in_reply_to %q: got %v, want a problem with in_reply_to", bad, err)
+		}
 	}
 }
