@@ -100,34 +100,57 @@ func (s *Service) CheckDuplicate(ctx context.Context, a store.Account, display, 
 	return &DuplicateError{Identity: display, Twin: twins[0]}
 }
 
-// Supersede applies the auth config's duplicate policy to an account that
-// just became ACTIVE: under PolicySupersede every ACTIVE twin becomes
-// INACTIVE, superseded by a, and a takes over the alias (when it has none)
-// and the default mark of the twin. It returns a as it is now.
-func (s *Service) Supersede(ctx context.Context, a store.Account) (store.Account, error) {
+// Takeover is what an account connecting an identity takes from the twins
+// it supersedes (Supersede): the alias of one of them, when it has none,
+// and the default mark. Twins are the superseded accounts as they were,
+// for Restore.
+type Takeover struct {
+	Alias     string
+	IsDefault bool
+	Twins     []store.Account
+}
+
+// Apply gives a what the takeover moved to it; the caller writes a.
+func (t Takeover) Apply(a store.Account) store.Account {
+	if a.Alias == "" && t.Alias != "" {
+		a.Alias = t.Alias
+	}
+	a.IsDefault = a.IsDefault || t.IsDefault
+	return a
+}
+
+// Supersede applies the auth config's duplicate policy to account a,
+// about to become ACTIVE with upstream identity identityID: under
+// PolicySupersede every ACTIVE twin becomes INACTIVE, superseded by a,
+// giving up its alias (when a has none, so that a can take it) and its
+// default mark. The caller then activates a with Takeover.Apply in the
+// same write, so that nobody sees a ACTIVE beside an ACTIVE twin, or
+// without the alias it took; if that write fails, Restore puts the twins
+// back.
+func (s *Service) Supersede(ctx context.Context, a store.Account, identityID string) (Takeover, error) {
+	var tk Takeover
 	ac, err := s.Store.GetAuthConfig(ctx, a.ProjectID, a.AuthConfigID)
 	if err != nil {
-		return a, fmt.Errorf("get auth config of %s: %w", a.ID, err)
+		return tk, fmt.Errorf("get auth config of %s: %w", a.ID, err)
 	}
 	if Policy(ac) != PolicySupersede {
-		return a, nil
+		return tk, nil
 	}
-	twins, err := s.Twins(ctx, a, a.IdentityID)
+	twins, err := s.Twins(ctx, a, identityID)
 	if err != nil {
-		return a, err
+		return tk, err
 	}
 	for _, t := range twins {
-		var alias string
-		var wasDefault bool
+		var was store.Account
 		_, err := s.Store.UpdateAccount(ctx, a.ProjectID, t.ID, func(t store.Account) (store.Account, error) {
 			if t.Status != store.StatusActive {
 				return t, errSkip
 			}
-			alias, wasDefault = t.Alias, t.IsDefault
+			was = t
 			t.Status, t.StatusReason, t.SupersededBy = store.StatusInactive, ReasonSuperseded(a.ID), a.ID
 			t.IsDefault, t.UpdatedAt = false, s.now()
-			if a.Alias == "" {
-				t.Alias = ""
+			if a.Alias == "" && tk.Alias == "" && t.Alias != "" {
+				tk.Alias, t.Alias = t.Alias, ""
 			}
 			return t, nil
 		})
@@ -135,24 +158,32 @@ func (s *Service) Supersede(ctx context.Context, a store.Account) (store.Account
 			continue
 		}
 		if err != nil {
-			return a, fmt.Errorf("supersede %s: %w", t.ID, err)
+			s.Restore(ctx, tk)
+			return Takeover{}, fmt.Errorf("supersede %s: %w", t.ID, err)
 		}
-		if (alias == "" || a.Alias != "") && !wasDefault {
-			continue
-		}
-		a, err = s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(n store.Account) (store.Account, error) {
-			if n.Alias == "" && alias != "" {
-				n.Alias = alias
+		tk.IsDefault = tk.IsDefault || was.IsDefault
+		tk.Twins = append(tk.Twins, was)
+	}
+	return tk, nil
+}
+
+// Restore undoes Supersede for an account that did not become ACTIVE: each
+// twin it superseded is ACTIVE again, with its alias, default mark and
+// reason, unless it changed since.
+func (s *Service) Restore(ctx context.Context, tk Takeover) {
+	for _, was := range tk.Twins {
+		_, err := s.Store.UpdateAccount(ctx, was.ProjectID, was.ID, func(t store.Account) (store.Account, error) {
+			if t.Status != store.StatusInactive || t.SupersededBy == "" {
+				return t, errSkip
 			}
-			n.IsDefault = n.IsDefault || wasDefault
-			n.UpdatedAt = s.now()
-			return n, nil
+			t.Status, t.StatusReason, t.SupersededBy = was.Status, was.StatusReason, ""
+			t.Alias, t.IsDefault, t.UpdatedAt = was.Alias, was.IsDefault, s.now()
+			return t, nil
 		})
-		if err != nil {
-			return a, fmt.Errorf("move alias of %s to %s: %w", t.ID, a.ID, err)
+		if err != nil && !errors.Is(err, errSkip) {
+			s.Logger.WarnContext(ctx, "restore superseded account", "account_id", was.ID, "err", err)
 		}
 	}
-	return a, nil
 }
 
 var errSkip = errors.New("skip")

@@ -382,9 +382,9 @@ func checkIdentity(a store.Account, display, identityID string) error {
 // activate stores credentials and marks an account ACTIVE, now connected.
 // It refuses credentials of another upstream identity than the one the
 // account records (checkIdentity), and of an identity another ACTIVE
-// account already has where the auth config rejects duplicates. Once
-// ACTIVE, the account supersedes its twins where the auth config says so
-// (accounts.Service.Supersede).
+// account already has where the auth config rejects duplicates. Where the
+// auth config says so, it supersedes its twins (accounts.Service.Supersede)
+// as it becomes ACTIVE.
 func (s *Service) activate(ctx context.Context, a store.Account, creds any, display, identityID, reason string) (store.Account, error) {
 	plain, err := accounts.EncodeCredentials(creds)
 	if err != nil {
@@ -407,11 +407,22 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 		e := tok.Expiry.UTC()
 		expiry = &e
 	}
+	// Twins of the identity are superseded first and the account activated
+	// last, taking their alias and default mark in the same write: a
+	// waiter woken by the activation sees the whole change.
+	if err := checkIdentity(a, display, identityID); err != nil {
+		return store.Account{}, err
+	}
+	takeover, err := s.Accounts.Supersede(ctx, a, identityID)
+	if err != nil {
+		return store.Account{}, err
+	}
 	a, err = s.Store.UpdateAccount(ctx, a.ProjectID, a.ID, func(a store.Account) (store.Account, error) {
 		if err := checkIdentity(a, display, identityID); err != nil {
 			return a, err
 		}
 		now := s.now()
+		a = takeover.Apply(a)
 		a.Status, a.StatusReason = store.StatusActive, reason
 		a.Credentials, a.TokenExpiresAt = plain, expiry
 		if display != "" {
@@ -430,15 +441,13 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 		return a, nil
 	})
 	if err != nil {
+		s.Accounts.Restore(ctx, takeover)
+		if _, ok := errors.AsType[*FlowError](err); ok {
+			return store.Account{}, err
+		}
 		return store.Account{}, fmt.Errorf("activate account: %w", err)
 	}
-	superseding, err := s.Accounts.Supersede(ctx, a)
-	if err != nil {
-		// The account is connected either way; its twin stays ACTIVE.
-		s.Logger.WarnContext(ctx, "supersede twins", "account_id", a.ID, "err", err)
-		return a, nil
-	}
-	return superseding, nil
+	return a, nil
 }
 
 // fail records a failed flow on the account: an INITIATED account becomes
