@@ -263,15 +263,24 @@ func custom(t reflect.Type) bool {
 	return t.Implements(marshaler) || reflect.PointerTo(t).Implements(unmarshaler) || t == rawMessage
 }
 
+// anyValue is the schema of any JSON value, null included (kin-openapi
+// reads a bare {} as not nullable).
+func anyValue() obj {
+	return obj{"type": []any{"array", "boolean", "null", "number", "object", "string"}}
+}
+
 func (g *schemaGen) schema(t reflect.Type) obj {
+	if t == timeType {
+		return obj{"type": "string", "format": "date-time"}
+	}
 	if custom(t) {
-		return obj{}
+		return anyValue()
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		return g.schema(t.Elem())
 	case reflect.Interface:
-		return obj{}
+		return anyValue()
 	case reflect.Bool:
 		return obj{"type": "boolean"}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -286,15 +295,18 @@ func (g *schemaGen) schema(t reflect.Type) obj {
 	case reflect.Map:
 		return obj{"type": "object", "additionalProperties": g.ref(t.Elem())}
 	case reflect.Struct:
-		if t == timeType {
-			return obj{"type": "string", "format": "date-time"}
-		}
 		if t.Name() != "" {
 			return g.ref(t)
 		}
 		return g.object(t)
 	}
 	panic(fmt.Sprintf("openapi: no JSON Schema for %s", t))
+}
+
+// typeList is the type list of an anyValue schema.
+func typeList(s obj) []any {
+	l, _ := s["type"].([]any)
+	return l
 }
 
 // object is the schema of a struct, with its embedded structs' fields.
@@ -331,7 +343,7 @@ func (g *schemaGen) fields(t reflect.Type, props obj, required *[]string) {
 		omitempty := slices.Contains(strings.Split(opts, ","), "omitempty") || slices.Contains(strings.Split(opts, ","), "omitzero")
 		switch f.Type.Kind() {
 		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
-			if !omitempty && len(s) > 0 {
+			if !omitempty && !slices.Contains(typeList(s), "null") {
 				s = obj{"anyOf": []any{s, obj{"type": "null"}}}
 			}
 		}
