@@ -64,64 +64,67 @@ const (
 	runtime = projects.ScopeRuntime
 )
 
-// Mount registers the API routes on mux. Each route names the key scope it
-// needs; authed enforces it, so this table is the one place that says
-// what a runtime key may do.
-func (s *Server) Mount(mux *http.ServeMux) {
-	// The toolkit format's JSON Schema is public: no key, no project.
-	mux.Handle("GET "+toolkits.SchemaPath, s.toolkitSchema())
-	for _, prefix := range []string{"/api/v3.1", "/api/v3"} {
-		route := func(pattern, scope string, h handler) {
-			method, path, _ := strings.Cut(pattern, " ")
-			mux.Handle(method+" "+prefix+path, s.authed(scope, h))
-		}
-		route("POST /tool_router/session", runtime, s.createSession)
-		route("GET /tool_router/session/{id}", runtime, s.getSession)
-		route("PATCH /tool_router/session/{id}", runtime, s.updateSession)
-		route("DELETE /tool_router/session/{id}", runtime, s.deleteSession)
-		route("POST /tool_router/session/{id}/link", runtime, s.sessionLink)
-		route("GET /tool_router/session/{id}/toolkits", runtime, s.sessionToolkits)
-		route("GET /tool_router/session/{id}/tools", runtime, s.sessionTools)
-		route("POST /tool_router/session/{id}/search", runtime, s.sessionSearch)
-		route("POST /tool_router/session/{id}/execute", runtime, s.sessionExecute)
-		route("POST /tool_router/session/{id}/execute_meta", runtime, s.sessionExecuteMeta)
-		route("POST /tool_router/session/{id}/proxy_execute", runtime, s.sessionProxy)
+// apiRoute is one row of the route table: a method and path under the
+// API prefix, the key scope it needs and its handler.
+type apiRoute struct {
+	pattern string
+	scope   string
+	h       handler
+}
+
+// routes is the route table. Each route names the key scope it needs;
+// authed enforces it, so this table is the one place that says what a
+// runtime key may do. Every route has an entry in operations
+// (openapi.go), which documents it; a test keeps the two in step.
+func (s *Server) routes() []apiRoute {
+	return []apiRoute{
+		{"POST /tool_router/session", runtime, s.createSession},
+		{"GET /tool_router/session/{id}", runtime, s.getSession},
+		{"PATCH /tool_router/session/{id}", runtime, s.updateSession},
+		{"DELETE /tool_router/session/{id}", runtime, s.deleteSession},
+		{"POST /tool_router/session/{id}/link", runtime, s.sessionLink},
+		{"GET /tool_router/session/{id}/toolkits", runtime, s.sessionToolkits},
+		{"GET /tool_router/session/{id}/tools", runtime, s.sessionTools},
+		{"POST /tool_router/session/{id}/search", runtime, s.sessionSearch},
+		{"POST /tool_router/session/{id}/execute", runtime, s.sessionExecute},
+		{"POST /tool_router/session/{id}/execute_meta", runtime, s.sessionExecuteMeta},
+		{"POST /tool_router/session/{id}/proxy_execute", runtime, s.sessionProxy},
 
 		// Links (and the legacy create, which makes one) and a refresh
 		// (which re-authorizes through a link) run the application;
 		// renaming, disabling or deleting an account is administration.
-		route("POST /connected_accounts/link", runtime, s.linkAccount)
-		route("POST /connected_accounts", runtime, s.createAccount)
-		route("GET /connected_accounts", runtime, s.listAccounts)
-		route("GET /connected_accounts/{id}", runtime, s.getAccount)
-		route("PATCH /connected_accounts/{id}", admin, s.updateAccount)
-		route("DELETE /connected_accounts/{id}", admin, s.deleteAccount)
-		route("PATCH /connected_accounts/{id}/status", admin, s.setAccountStatus)
-		route("POST /connected_accounts/{id}/refresh", runtime, s.refreshAccount)
+		{"POST /connected_accounts/link", runtime, s.linkAccount},
+		{"POST /connected_accounts", runtime, s.createAccount},
+		{"GET /connected_accounts", runtime, s.listAccounts},
+		{"GET /connected_accounts/{id}", runtime, s.getAccount},
+		{"PATCH /connected_accounts/{id}", admin, s.updateAccount},
+		{"DELETE /connected_accounts/{id}", admin, s.deleteAccount},
+		{"PATCH /connected_accounts/{id}/status", admin, s.setAccountStatus},
+		{"POST /connected_accounts/{id}/refresh", runtime, s.refreshAccount},
 		// Switchboard's own: the user's chosen default account of a toolkit.
-		route("PATCH /connected_accounts/{id}/default", runtime, s.setAccountDefault)
+		{"PATCH /connected_accounts/{id}/default", runtime, s.setAccountDefault},
 
 		// Auth configs hold the project's OAuth clients and their
 		// secrets: only admin keys read or change them.
-		route("POST /auth_configs", admin, s.createAuthConfig)
-		route("GET /auth_configs", admin, s.listAuthConfigs)
-		route("GET /auth_configs/{id}", admin, s.getAuthConfig)
-		route("PATCH /auth_configs/{id}", admin, s.updateAuthConfig)
-		route("DELETE /auth_configs/{id}", admin, s.deleteAuthConfig)
-		route("PATCH /auth_configs/{id}/{status}", admin, s.setAuthConfigStatus)
+		{"POST /auth_configs", admin, s.createAuthConfig},
+		{"GET /auth_configs", admin, s.listAuthConfigs},
+		{"GET /auth_configs/{id}", admin, s.getAuthConfig},
+		{"PATCH /auth_configs/{id}", admin, s.updateAuthConfig},
+		{"DELETE /auth_configs/{id}", admin, s.deleteAuthConfig},
+		{"PATCH /auth_configs/{id}/{status}", admin, s.setAuthConfigStatus},
 
-		route("POST /api_keys", admin, s.createAPIKey)
-		route("GET /api_keys", admin, s.listAPIKeys)
-		route("DELETE /api_keys/{id}", admin, s.revokeAPIKey)
+		{"POST /api_keys", admin, s.createAPIKey},
+		{"GET /api_keys", admin, s.listAPIKeys},
+		{"DELETE /api_keys/{id}", admin, s.revokeAPIKey},
 
 		// A project's own toolkits change what its keys can reach and
 		// where its accounts' credentials go: administration.
-		route("POST /custom_toolkits", admin, s.createCustomToolkit)
-		route("GET /custom_toolkits", admin, s.listCustomToolkits)
-		route("GET /custom_toolkits/{slug}", admin, s.getCustomToolkit)
-		route("PUT /custom_toolkits/{slug}", admin, s.replaceCustomToolkit)
-		route("DELETE /custom_toolkits/{slug}", admin, s.deleteCustomToolkit)
-		route("POST /custom/toolkits/sync", admin, s.syncCustomToolkit)
+		{"POST /custom_toolkits", admin, s.createCustomToolkit},
+		{"GET /custom_toolkits", admin, s.listCustomToolkits},
+		{"GET /custom_toolkits/{slug}", admin, s.getCustomToolkit},
+		{"PUT /custom_toolkits/{slug}", admin, s.replaceCustomToolkit},
+		{"DELETE /custom_toolkits/{slug}", admin, s.deleteCustomToolkit},
+		{"POST /custom/toolkits/sync", admin, s.syncCustomToolkit},
 
 		// Webhook subscriptions say where the project's events go and hold
 		// their signing secrets: administration.
@@ -138,18 +141,32 @@ func (s *Server) Mount(mux *http.ServeMux) {
 
 		// The logs hold every user's arguments and answers (redacted),
 		// and the audit log the project's administration: admin keys only.
-		route("POST /logs/tool_execution", admin, s.searchLogs)
-		route("GET /logs/tool_execution/{id}", admin, s.getLog)
-		route("GET /audit_log", admin, s.listAudit)
+		{"POST /logs/tool_execution", admin, s.searchLogs},
+		{"GET /logs/tool_execution/{id}", admin, s.getLog},
+		{"GET /audit_log", admin, s.listAudit},
 
-		route("GET /toolkits", runtime, s.listToolkits)
-		route("GET /toolkits/categories", runtime, s.listCategories)
-		route("GET /toolkits/{slug}", runtime, s.getToolkit)
+		{"GET /toolkits", runtime, s.listToolkits},
+		{"GET /toolkits/categories", runtime, s.listCategories},
+		{"GET /toolkits/{slug}", runtime, s.getToolkit},
 
-		route("GET /tools", runtime, s.listTools)
-		route("GET /tools/{slug}", runtime, s.getTool)
-		route("POST /tools/execute/proxy", runtime, s.proxy)
-		route("POST /tools/execute/{slug}", runtime, s.executeTool)
+		{"GET /tools", runtime, s.listTools},
+		{"GET /tools/{slug}", runtime, s.getTool},
+		{"POST /tools/execute/proxy", runtime, s.proxy},
+		{"POST /tools/execute/{slug}", runtime, s.executeTool},
+	}
+}
+
+// Mount registers the API routes of routes under both prefixes, the
+// public OpenAPI document and the toolkit format's schema on mux.
+func (s *Server) Mount(mux *http.ServeMux) {
+	// The toolkit format's JSON Schema is public: no key, no project.
+	mux.Handle("GET "+toolkits.SchemaPath, s.toolkitSchema())
+	for _, prefix := range []string{"/api/v3.1", "/api/v3"} {
+		for _, rt := range s.routes() {
+			method, path, _ := strings.Cut(rt.pattern, " ")
+			mux.Handle(method+" "+prefix+path, s.authed(rt.scope, rt.h))
+		}
+		mux.Handle("GET "+prefix+OpenAPIPath, s.openAPI())
 
 		// Anything else under the API prefix is a JSON 404, not the mux's
 		// plain-text one.

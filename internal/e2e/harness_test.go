@@ -73,6 +73,10 @@ type serverOptions struct {
 	// NoExecutionLogs turns SWITCHBOARD_EXECUTION_LOGS off.
 	NoExecutionLogs bool
 
+	// OpenAPI checks every /api/v3.1 exchange against the OpenAPI
+	// document (openAPIRecorder); a mismatch fails the test.
+	OpenAPI bool
+
 	// RootCAs, when set, are the CAs outbound https calls trust, for
 	// https upstreams started by httptest.NewTLSServer.
 	RootCAs *x509.CertPool
@@ -130,6 +134,9 @@ func startServer(t testing.TB, o serverOptions) *server {
 	}
 	if err := a.Run(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if o.OpenAPI {
+		a.Handler = newOpenAPIRecorder(t).wrap(a.Handler)
 	}
 	s := &server{URL: "http://" + cfg.Addr, App: a, cancel: cancel, done: make(chan struct{})}
 	go func() {

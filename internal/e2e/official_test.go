@@ -187,7 +187,7 @@ func TestOfficialPythonSDK(t *testing.T) {
 	py := pythonSDK(t)
 	script := filepath.Join(repoRoot(t), "sdktest", "python", "scenario.py")
 	t.Run("sqlite", func(t *testing.T) {
-		runOfficial(t, startServer(t, serverOptions{}), py, script)
+		runOfficial(t, startServer(t, serverOptions{OpenAPI: true}), py, script)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		runOfficial(t, startServer(t, serverOptions{DatabaseURL: postgrestest.URL(t)}), py, script)
@@ -198,7 +198,7 @@ func TestOfficialTypeScriptSDK(t *testing.T) {
 	dir := nodeSDK(t)
 	script := filepath.Join(dir, "scenario.mjs")
 	t.Run("sqlite", func(t *testing.T) {
-		runOfficial(t, startServer(t, serverOptions{}), "node", script)
+		runOfficial(t, startServer(t, serverOptions{OpenAPI: true}), "node", script)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		runOfficial(t, startServer(t, serverOptions{DatabaseURL: postgrestest.URL(t)}), "node", script)
@@ -209,7 +209,7 @@ func TestOfficialPythonSDKTools(t *testing.T) {
 	py := pythonSDK(t)
 	script := filepath.Join(repoRoot(t), "sdktest", "python", "tools.py")
 	t.Run("sqlite", func(t *testing.T) {
-		runOfficialTools(t, startServer(t, serverOptions{}), py, script)
+		runOfficialTools(t, startServer(t, serverOptions{OpenAPI: true}), py, script)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		runOfficialTools(t, startServer(t, serverOptions{DatabaseURL: postgrestest.URL(t)}), py, script)
@@ -220,7 +220,7 @@ func TestOfficialTypeScriptSDKTools(t *testing.T) {
 	dir := nodeSDK(t)
 	script := filepath.Join(dir, "tools.mjs")
 	t.Run("sqlite", func(t *testing.T) {
-		runOfficialTools(t, startServer(t, serverOptions{}), "node", script)
+		runOfficialTools(t, startServer(t, serverOptions{OpenAPI: true}), "node", script)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		runOfficialTools(t, startServer(t, serverOptions{DatabaseURL: postgrestest.URL(t)}), "node", script)

@@ -16,7 +16,7 @@ import (
 )
 
 func TestScenarioSQLite(t *testing.T) {
-	s := startServer(t, serverOptions{})
+	s := startServer(t, serverOptions{OpenAPI: true})
 	runScenario(t, s)
 }
 
