@@ -128,16 +128,16 @@ func (s *Server) routes() []apiRoute {
 
 		// Webhook subscriptions say where the project's events go and hold
 		// their signing secrets: administration.
-		route("POST /webhook_subscriptions", admin, s.createWebhook)
-		route("GET /webhook_subscriptions", admin, s.listWebhooks)
-		route("GET /webhook_subscriptions/event_types", admin, s.webhookEventTypes)
-		route("GET /webhook_subscriptions/{id}", admin, s.getWebhook)
-		route("PATCH /webhook_subscriptions/{id}", admin, s.updateWebhook)
-		route("DELETE /webhook_subscriptions/{id}", admin, s.deleteWebhook)
-		route("POST /webhook_subscriptions/{id}/rotate_secret", admin, s.rotateWebhookSecret)
-		route("GET /webhook_subscriptions/{id}/deliveries", admin, s.listWebhookDeliveries)
-		route("GET /webhook_subscriptions/{id}/deliveries/{delivery_id}", admin, s.getWebhookDelivery)
-		route("POST /webhook_subscriptions/{id}/deliveries/{delivery_id}/replay", admin, s.replayWebhookDelivery)
+		{"POST /webhook_subscriptions", admin, s.createWebhook},
+		{"GET /webhook_subscriptions", admin, s.listWebhooks},
+		{"GET /webhook_subscriptions/event_types", admin, s.webhookEventTypes},
+		{"GET /webhook_subscriptions/{id}", admin, s.getWebhook},
+		{"PATCH /webhook_subscriptions/{id}", admin, s.updateWebhook},
+		{"DELETE /webhook_subscriptions/{id}", admin, s.deleteWebhook},
+		{"POST /webhook_subscriptions/{id}/rotate_secret", admin, s.rotateWebhookSecret},
+		{"GET /webhook_subscriptions/{id}/deliveries", admin, s.listWebhookDeliveries},
+		{"GET /webhook_subscriptions/{id}/deliveries/{delivery_id}", admin, s.getWebhookDelivery},
+		{"POST /webhook_subscriptions/{id}/deliveries/{delivery_id}/replay", admin, s.replayWebhookDelivery},
 
 		// The logs hold every user's arguments and answers (redacted),
 		// and the audit log the project's administration: admin keys only.
