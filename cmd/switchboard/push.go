@@ -7,9 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
-	"github.com/switchboard-dev/switchboard/internal/toolkits"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
 
@@ -33,23 +31,9 @@ func toolkitsPush(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if key == "" {
 		return errors.New("set SWITCHBOARD_API_KEY to an admin API key of the project")
 	}
-	defs := make([]toolkits.Definition, 0, fs.NArg())
-	var ps toolkits.Problems
-	for _, f := range fs.Args() {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		d, err := toolkits.Parse(f, b)
-		var more toolkits.Problems
-		switch {
-		case errors.As(err, &more):
-			ps = append(ps, more...)
-		case err != nil:
-			return err
-		default:
-			defs = append(defs, d)
-		}
+	defs, ps, err := parseFiles(fs.Args())
+	if err != nil {
+		return err
 	}
 	if len(ps) > 0 {
 		for _, p := range ps {

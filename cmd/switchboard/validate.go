@@ -43,23 +43,9 @@ func validateToolkits(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var defs []toolkits.Definition
-	var ps toolkits.Problems
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		d, err := toolkits.Parse(f, b)
-		var more toolkits.Problems
-		switch {
-		case errors.As(err, &more):
-			ps = append(ps, more...)
-		case err != nil:
-			return err
-		default:
-			defs = append(defs, d)
-		}
+	defs, ps, err := parseFiles(files)
+	if err != nil {
+		return err
 	}
 	c, more := base.With(defs...)
 	ps = append(ps, more...)
@@ -79,4 +65,29 @@ func validateToolkits(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "ok: %d file(s), %d toolkit(s), %d tool(s)\n", len(files), len(defs), tools)
 	return nil
+}
+
+// parseFiles parses each toolkit file on its own (toolkits.Parse),
+// returning the definitions of the good ones and the problems of the
+// others; err is a file that could not be read.
+func parseFiles(files []string) ([]toolkits.Definition, toolkits.Problems, error) {
+	var defs []toolkits.Definition
+	var ps toolkits.Problems
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		d, err := toolkits.Parse(f, b)
+		var more toolkits.Problems
+		switch {
+		case errors.As(err, &more):
+			ps = append(ps, more...)
+		case err != nil:
+			return nil, nil, err
+		default:
+			defs = append(defs, d)
+		}
+	}
+	return defs, ps, nil
 }
