@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,10 +17,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/loadgen"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
@@ -257,7 +256,9 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 		return f, err
 	}
 	execPath := "/api/v3.1/tool_router/session/" + sess.ID() + "/execute"
-	call := func(url string, req func() (*http.Request, error)) func() error {
+	// call makes one request and reads its answer, which must have status
+	// want.
+	call := func(want int, req func() (*http.Request, error)) func() error {
 		return func() error {
 			rq, err := req()
 			if err != nil {
@@ -267,28 +268,31 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 			if err != nil {
 				return err
 			}
-			n, _ := io.Copy(io.Discard, resp.Body)
+			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("%s: %d", url, resp.StatusCode)
+			if resp.StatusCode != want {
+				return fmt.Errorf("%s %s: %d, want %d", rq.Method, rq.URL.Path, resp.StatusCode, want)
 			}
-			_ = n
 			return nil
 		}
 	}
 	get := func(u string) func() error {
-		return call(u, func() (*http.Request, error) { return http.NewRequest(http.MethodGet, u, nil) })
+		return call(http.StatusOK, func() (*http.Request, error) { return http.NewRequest(http.MethodGet, u, nil) })
 	}
-	exec := func(slug string) func() error {
-		body := []byte(`{"tool_slug":"` + strings.ToUpper(slug) + `_GET_THE_AUTHENTICATED_USER","arguments":{}}`)
-		return call(execPath, func() (*http.Request, error) {
-			rq, err := http.NewRequest(http.MethodPost, srv.base+execPath, bytes.NewReader(body))
+	// post makes an API request with the server's key and a JSON body.
+	post := func(want int, path string, body func() io.Reader) func() error {
+		return call(want, func() (*http.Request, error) {
+			rq, err := http.NewRequest(http.MethodPost, srv.base+path, body())
 			if err == nil {
 				rq.Header.Set("x-api-key", srv.key)
 				rq.Header.Set("Content-Type", "application/json")
 			}
 			return rq, err
 		})
+	}
+	exec := func(slug string) func() error {
+		body := []byte(`{"tool_slug":"` + strings.ToUpper(slug) + `_GET_THE_AUTHENTICATED_USER","arguments":{}}`)
+		return post(http.StatusOK, execPath, func() io.Reader { return bytes.NewReader(body) })
 	}
 	// The execute answers the upstream's user, and the hop the same.
 	_, eb, err := srv.send(hc, http.MethodPost, execPath, `{"tool_slug":"BENCHGH_GET_THE_AUTHENTICATED_USER","arguments":{}}`)
@@ -302,13 +306,13 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 		f.hopBytes = len(b)
 	}
 
-	lat, err := interleave(r.n, get(hop.url+"/user"), exec("benchgh"))
+	lat, err := loadgen.Interleave(r.n, get(hop.url+"/user"), exec("benchgh"))
 	if err != nil {
 		return f, err
 	}
 	f.hop50, f.hop99 = quantile(lat[0], .5), quantile(lat[0], .99)
 	f.exec50, f.exec99 = quantile(lat[1], .5), quantile(lat[1], .99)
-	lat, err = interleave(max(r.n/4, 50), get(slowHop.url+"/user"), exec("benchslow"))
+	lat, err = loadgen.Interleave(max(r.n/4, 50), get(slowHop.url+"/user"), exec("benchslow"))
 	if err != nil {
 		return f, err
 	}
@@ -326,7 +330,7 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 	var cpu [2]time.Duration
 	var calls [2]int64
 	pids := [2]int{hop.cmd.Process.Pid, srv.cmd.Process.Pid}
-	rps, err := throughput(8, r.window, r.rounds, []func() error{get(hop.url + "/user"), exec("benchgh")},
+	rps, err := loadgen.Throughput(8, r.window, r.rounds, []func() error{get(hop.url + "/user"), exec("benchgh")},
 		func(op int, d func() (int64, error)) error {
 			before, err := cpuOf(pids[op])
 			if err != nil {
@@ -350,22 +354,10 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 		f.cpuPerExec = cpu[1] / time.Duration(calls[1])
 	}
 	var users atomic.Int64
-	create := call("/api/v3.1/tool_router/session", func() (*http.Request, error) {
-		body := fmt.Sprintf(`{"user_id":"user_%d"}`, users.Add(1))
-		rq, err := http.NewRequest(http.MethodPost, srv.base+"/api/v3.1/tool_router/session", strings.NewReader(body))
-		if err == nil {
-			rq.Header.Set("x-api-key", srv.key)
-			rq.Header.Set("Content-Type", "application/json")
-		}
-		return rq, err
+	create := post(http.StatusCreated, "/api/v3.1/tool_router/session", func() io.Reader {
+		return strings.NewReader(fmt.Sprintf(`{"user_id":"user_%d"}`, users.Add(1)))
 	})
-	creates, err := throughput(8, r.window, r.rounds, []func() error{func() error {
-		err := create()
-		if err != nil && strings.Contains(err.Error(), ": 201") {
-			return nil
-		}
-		return err
-	}}, nil)
+	creates, err := loadgen.Throughput(8, r.window, r.rounds, []func() error{create}, nil)
 	if err != nil {
 		return f, err
 	}
@@ -418,86 +410,6 @@ func waitLatency(ctx context.Context, srv *server, hc *http.Client, client *sdk.
 		ds = append(ds, max(at.Sub(posted), 0))
 	}
 	return quantile(ds, .5), quantile(ds, .99), nil
-}
-
-// interleave runs the ops in turn, n rounds after a warm-up of n/10, each
-// round in a new random order, and returns each op's durations.
-func interleave(n int, ops ...func() error) ([][]time.Duration, error) {
-	for range n / 10 {
-		for _, op := range ops {
-			if err := op(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	out := make([][]time.Duration, len(ops))
-	order := make([]int, len(ops))
-	for i := range order {
-		order[i] = i
-	}
-	rng := mrand.New(mrand.NewPCG(1, 2))
-	for range n {
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for _, i := range order {
-			t0 := time.Now()
-			if err := ops[i](); err != nil {
-				return nil, err
-			}
-			out[i] = append(out[i], time.Since(t0))
-		}
-	}
-	return out, nil
-}
-
-// throughput runs each op from c clients for one window at a time, in
-// turn, rounds times, and returns each op's requests per second. around,
-// when set, wraps each window (run) of op i, to measure beside it.
-func throughput(c int, window time.Duration, rounds int, ops []func() error, around func(i int, run func() (int64, error)) error) ([]float64, error) {
-	counts := make([]int64, len(ops))
-	elapsed := make([]time.Duration, len(ops))
-	for range rounds {
-		for i, op := range ops {
-			run := func() (int64, error) {
-				var total atomic.Int64
-				var firstErr atomic.Value
-				t0 := time.Now()
-				deadline := t0.Add(window)
-				var wg sync.WaitGroup
-				for range c {
-					wg.Go(func() {
-						for time.Now().Before(deadline) {
-							if err := op(); err != nil {
-								firstErr.CompareAndSwap(nil, err)
-								return
-							}
-							total.Add(1)
-						}
-					})
-				}
-				wg.Wait()
-				elapsed[i] += time.Since(t0)
-				counts[i] += total.Load()
-				if err, _ := firstErr.Load().(error); err != nil {
-					return 0, err
-				}
-				return total.Load(), nil
-			}
-			var err error
-			if around != nil {
-				err = around(i, run)
-			} else {
-				_, err = run()
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-	}
-	out := make([]float64, len(ops))
-	for i := range ops {
-		out[i] = float64(counts[i]) / elapsed[i].Seconds()
-	}
-	return out, nil
 }
 
 // saveProfile fetches a CPU profile of secs seconds from the server's

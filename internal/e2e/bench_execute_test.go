@@ -3,17 +3,15 @@ package e2e
 import (
 	"bytes"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/internal/loadgen"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 )
 
@@ -27,69 +25,36 @@ func (l latencies) pct(p float64) time.Duration {
 }
 
 // interleaved runs the ops in turn, n rounds after a warm-up, and
-// records each op's durations: every op meets the same conditions, so
-// their ratios are not skewed by whatever else the machine did meanwhile.
-// Each round runs the ops in a new random order, because an op is faster
-// after one that warmed the same code: in a fixed order, execute measured
-// 1.37x the hop when it followed the hop and 1.29x when it followed the
-// direct call.
+// records each op's durations (loadgen.Interleave). Each round runs the
+// ops in a new random order, because an op is faster after one that warmed
+// the same code: in a fixed order, execute measured 1.37x the hop when it
+// followed the hop and 1.29x when it followed the direct call.
 func interleaved(n int, ops ...func()) []latencies {
-	for range n / 10 {
-		for _, op := range ops {
-			op()
-		}
-	}
-	out := make([]latencies, len(ops))
-	for i := range out {
-		out[i] = make(latencies, n)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	order := make([]int, len(ops))
-	for i := range order {
-		order[i] = i
-	}
-	for r := range n {
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for _, i := range order {
-			start := time.Now()
-			ops[i]()
-			out[i][r] = time.Since(start)
-		}
+	ds, _ := loadgen.Interleave(n, noErrors(ops)...) // the ops fail the benchmark themselves
+	out := make([]latencies, len(ds))
+	for i, d := range ds {
+		out[i] = d
 	}
 	return out
 }
 
 // throughputs runs each op from c goroutines for d at a time, in turn,
-// rounds times, and returns each op's requests per second. Taking turns in
-// short windows, as interleaved does for latencies, keeps a slow second of
-// the machine from landing on one op only.
+// rounds times, and returns each op's requests per second
+// (loadgen.Throughput). Taking turns in short windows, as interleaved
+// does for latencies, keeps a slow second of the machine from landing on
+// one op only.
 func throughputs(c int, d time.Duration, rounds int, ops ...func()) []float64 {
-	counts := make([]int, len(ops))
-	elapsed := make([]time.Duration, len(ops))
-	for range rounds {
-		for i, op := range ops {
-			var total atomic.Int64
-			start := time.Now()
-			deadline := start.Add(d)
-			var wg sync.WaitGroup
-			for range c {
-				wg.Go(func() {
-					for time.Now().Before(deadline) {
-						op()
-						total.Add(1)
-					}
-				})
-			}
-			wg.Wait()
-			counts[i] += int(total.Load())
-			elapsed[i] += time.Since(start)
-		}
-	}
-	rps := make([]float64, len(ops))
-	for i := range ops {
-		rps[i] = float64(counts[i]) / elapsed[i].Seconds()
-	}
+	rps, _ := loadgen.Throughput(c, d, rounds, noErrors(ops), nil)
 	return rps
+}
+
+// noErrors adapts ops that fail the benchmark themselves to loadgen's.
+func noErrors(ops []func()) []func() error {
+	out := make([]func() error, len(ops))
+	for i, op := range ops {
+		out[i] = func() error { op(); return nil }
+	}
+	return out
 }
 
 // execBench is one backend set up for the execute benchmark.
