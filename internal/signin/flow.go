@@ -409,7 +409,9 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 	}
 	// Twins of the identity are superseded first and the account activated
 	// last, taking their alias and default mark in the same write: a
-	// waiter woken by the activation sees the whole change.
+	// waiter woken by the activation sees the whole change. The identity is
+	// checked before too, so that a refused re-authorization supersedes
+	// nothing; the write checks it again on the row it changes.
 	if err := checkIdentity(a, display, identityID); err != nil {
 		return store.Account{}, err
 	}
