@@ -50,17 +50,20 @@ type Act struct {
 
 // Actions, by target.
 const (
-	AuthConfigCreate    = "auth_config.create"
-	AuthConfigUpdate    = "auth_config.update"
-	AuthConfigStatus    = "auth_config.status"
-	AuthConfigDelete    = "auth_config.delete"
-	APIKeyCreate        = "api_key.create"
-	APIKeyRevoke        = "api_key.revoke"
-	ProjectCreate       = "project.create"
-	ProjectUpdate       = "project.update"
-	AccountUpdate       = "connected_account.update"
-	AccountStatus       = "connected_account.status"
-	AccountDelete       = "connected_account.delete"
+	AuthConfigCreate = "auth_config.create"
+	AuthConfigUpdate = "auth_config.update"
+	AuthConfigStatus = "auth_config.status"
+	AuthConfigDelete = "auth_config.delete"
+	APIKeyCreate     = "api_key.create"
+	APIKeyRevoke     = "api_key.revoke"
+	ProjectCreate    = "project.create"
+	ProjectUpdate    = "project.update"
+	AccountUpdate    = "connected_account.update"
+	AccountStatus    = "connected_account.status"
+	AccountDelete    = "connected_account.delete"
+	// AccountReauthorize is a reconnect link made for an account from
+	// the console.
+	AccountReauthorize  = "connected_account.reauthorize"
 	CustomToolkitCreate = "custom_toolkit.create"
 	CustomToolkitUpdate = "custom_toolkit.replace"
 	CustomToolkitDelete = "custom_toolkit.delete"
@@ -113,7 +116,8 @@ const (
 	MaxLimit     = 1000
 )
 
-// List returns one page of a project's audit log, oldest first.
+// List returns one page of a project's audit log, oldest first (newest
+// first with f.Newest).
 func (s *Service) List(ctx context.Context, projectID string, f store.AuditFilter) (store.Page[store.AuditEntry], error) {
 	if f.Limit < 0 || f.Limit > MaxLimit {
 		return store.Page[store.AuditEntry]{}, problem.Invalidf("invalid_limit", "limit", "limit %d is out of range: use 1 to %d", f.Limit, MaxLimit)
