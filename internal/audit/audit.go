@@ -50,20 +50,17 @@ type Act struct {
 
 // Actions, by target.
 const (
-	AuthConfigCreate = "auth_config.create"
-	AuthConfigUpdate = "auth_config.update"
-	AuthConfigStatus = "auth_config.status"
-	AuthConfigDelete = "auth_config.delete"
-	APIKeyCreate     = "api_key.create"
-	APIKeyRevoke     = "api_key.revoke"
-	ProjectCreate    = "project.create"
-	ProjectUpdate    = "project.update"
-	AccountUpdate    = "connected_account.update"
-	AccountStatus    = "connected_account.status"
-	AccountDelete    = "connected_account.delete"
-	// AccountReauthorize is a reconnect link made for an account from
-	// the console.
-	AccountReauthorize  = "connected_account.reauthorize"
+	AuthConfigCreate    = "auth_config.create"
+	AuthConfigUpdate    = "auth_config.update"
+	AuthConfigStatus    = "auth_config.status"
+	AuthConfigDelete    = "auth_config.delete"
+	APIKeyCreate        = "api_key.create"
+	APIKeyRevoke        = "api_key.revoke"
+	ProjectCreate       = "project.create"
+	ProjectUpdate       = "project.update"
+	AccountUpdate       = "connected_account.update"
+	AccountStatus       = "connected_account.status"
+	AccountDelete       = "connected_account.delete"
 	CustomToolkitCreate = "custom_toolkit.create"
 	CustomToolkitUpdate = "custom_toolkit.replace"
 	CustomToolkitDelete = "custom_toolkit.delete"
@@ -73,6 +70,11 @@ const (
 	WebhookDelete       = "webhook_subscription.delete"
 	WebhookRotate       = "webhook_subscription.rotate_secret"
 	WebhookReplay       = "webhook_subscription.replay"
+	// AccountReauthorize is a reconnect link made for an account (from
+	// the console).
+	AccountReauthorize = "connected_account.reauthorize"
+	// ConsoleSignIn is a sign-in to the console with an API key.
+	ConsoleSignIn = "console.sign_in"
 )
 
 // Service writes and lists audit entries.
