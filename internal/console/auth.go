@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/projects"
+	"github.com/switchboard-dev/switchboard/internal/reqlog"
 )
 
 // Sealer seals small blobs bound to an owner named by aad and opens them
@@ -192,7 +193,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setCookie(w, r, signinCookie, "", time.Time{})
-	ctx := audit.WithActor(r.Context(), audit.Actor{KeyID: k.ID, SourceAddress: sourceAddress(r)})
+	ctx := audit.WithActor(r.Context(), audit.Actor{KeyID: k.ID, SourceAddress: sourceAddress(r), RequestID: reqlog.RequestID(r.Context())})
 	s.Audit.Record(ctx, p.ID, audit.Act{Action: audit.ConsoleSignIn, TargetType: "api_key", TargetID: k.ID})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
