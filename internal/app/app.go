@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/authconfigs"
 	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/config"
+	"github.com/switchboard-dev/switchboard/internal/console"
 	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/execlog"
 	"github.com/switchboard-dev/switchboard/internal/execute"
@@ -372,6 +373,11 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		Limits: &ratelimit.Limiter{Store: st, Limit: rateN, Window: rateWindow, Now: o.Now}, Metrics: a.Metrics,
 	}).Mount(mux)
 	(&web.Server{SignIn: a.SignIn, Logger: o.Logger, SecureCookies: strings.HasPrefix(c.Public(), "https://")}).Mount(mux)
+	(&console.Server{
+		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, Sessions: a.Sessions,
+		ExecutionLogs: a.ExecutionLogs, Audit: a.Audit, Webhooks: a.Webhooks, Sealer: kr, Logger: o.Logger, Now: o.Now,
+		SecureCookies: strings.HasPrefix(c.Public(), "https://"),
+	}).Mount(mux)
 	(&mcp.Server{
 		Projects: a.Projects, Sessions: a.Sessions, Execute: a.Execute, Meta: a.Meta, Logger: o.Logger,
 	}).Mount(mux)

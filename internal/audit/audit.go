@@ -70,6 +70,11 @@ const (
 	WebhookDelete       = "webhook_subscription.delete"
 	WebhookRotate       = "webhook_subscription.rotate_secret"
 	WebhookReplay       = "webhook_subscription.replay"
+	// AccountReauthorize is a reconnect link made for an account (from
+	// the console).
+	AccountReauthorize = "connected_account.reauthorize"
+	// ConsoleSignIn is a sign-in to the console with an API key.
+	ConsoleSignIn = "console.sign_in"
 )
 
 // Service writes and lists audit entries.
@@ -113,7 +118,8 @@ const (
 	MaxLimit     = 1000
 )
 
-// List returns one page of a project's audit log, oldest first.
+// List returns one page of a project's audit log, oldest first (newest
+// first with f.Newest).
 func (s *Service) List(ctx context.Context, projectID string, f store.AuditFilter) (store.Page[store.AuditEntry], error) {
 	if f.Limit < 0 || f.Limit > MaxLimit {
 		return store.Page[store.AuditEntry]{}, problem.Invalidf("invalid_limit", "limit", "limit %d is out of range: use 1 to %d", f.Limit, MaxLimit)

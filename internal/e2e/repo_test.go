@@ -136,7 +136,7 @@ func TestLicense(t *testing.T) {
 }
 
 // layers orders the production packages: each may import only packages of
-// a lower layer. The servers (api, mcp, web) sit side by side and never
+// a lower layer. The servers (api, mcp, web, console) sit side by side and never
 // import each other; no domain package imports a server, the store's
 // backends or the vault; only app wires them together. The Composio wire
 // types are package wire, which the servers and the Go SDK share; no
@@ -150,7 +150,7 @@ var layers = [][]string{
 	{"internal/signin"},
 	{"internal/execute"},
 	{"internal/metatools"},
-	{"internal/api", "internal/mcp", "internal/web"},
+	{"internal/api", "internal/mcp", "internal/web", "internal/console"},
 	{"internal/app"},
 	{"cmd/switchboard", "cmd/switchboard-bench"},
 }

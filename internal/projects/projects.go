@@ -107,6 +107,34 @@ func (s *Service) AuthenticateKey(ctx context.Context, key string) (store.Projec
 	return p, k, nil
 }
 
+// Key returns a project and its live API key by the key's id: what a
+// console session, which holds the key's id and never the key, checks on
+// every request. A missing or revoked key is ErrBadKey, so revoking a key
+// ends the console sessions signed in with it.
+func (s *Service) Key(ctx context.Context, projectID, keyID string) (store.Project, store.APIKey, error) {
+	keys, err := s.ListKeys(ctx, projectID)
+	if err != nil {
+		return store.Project{}, store.APIKey{}, err
+	}
+	for _, k := range keys {
+		if k.ID != keyID {
+			continue
+		}
+		if k.RevokedAt != nil {
+			break
+		}
+		p, err := s.Store.GetProject(ctx, projectID)
+		if errors.Is(err, store.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return store.Project{}, store.APIKey{}, fmt.Errorf("get project %s: %w", projectID, err)
+		}
+		return p, k, nil
+	}
+	return store.Project{}, store.APIKey{}, ErrBadKey
+}
+
 // CreateProject makes a project.
 func (s *Service) CreateProject(ctx context.Context, name string) (store.Project, error) {
 	now := s.Now().UTC()

@@ -153,6 +153,39 @@ func (s *Service) Get(ctx context.Context, projectID, id string) (Session, error
 	return s.decoded(ctx, rec)
 }
 
+// Limits of a page of sessions.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 500
+)
+
+// List returns one page of a project's sessions, newest first.
+func (s *Service) List(ctx context.Context, projectID string, f store.SessionFilter) (store.Page[Session], error) {
+	if f.Limit < 0 || f.Limit > MaxListLimit {
+		return store.Page[Session]{}, problem.Invalidf("invalid_limit", "limit", "limit %d is out of range: use 1 to %d", f.Limit, MaxListLimit)
+	}
+	if f.Limit == 0 {
+		f.Limit = DefaultListLimit
+	}
+	page, err := s.Store.ListSessions(ctx, projectID, f)
+	if errors.Is(err, store.ErrInvalid) {
+		return store.Page[Session]{}, problem.Invalidf("invalid_cursor", "cursor", "the cursor was not issued by this list").
+			WithFix("Pass the next cursor from the previous page unchanged, with the same filters")
+	}
+	if err != nil {
+		return store.Page[Session]{}, err
+	}
+	out := store.Page[Session]{NextCursor: page.NextCursor, Total: page.Total, Items: make([]Session, 0, len(page.Items))}
+	for _, rec := range page.Items {
+		sess, err := s.decoded(ctx, rec)
+		if err != nil {
+			return store.Page[Session]{}, err
+		}
+		out.Items = append(out.Items, sess)
+	}
+	return out, nil
+}
+
 // decoded decodes a session's configuration, reusing the last decoding
 // of the same version: a session is read on every tool call, and its
 // configuration only changes with its version.

@@ -393,6 +393,14 @@ func (g *Guarded) DeleteSession(ctx context.Context, projectID, id string) error
 	return g.guard0(checkArgs("project id", projectID, "session id", id), func() error { return g.s.DeleteSession(ctx, projectID, id) })
 }
 
+func (g *Guarded) ListSessions(ctx context.Context, projectID string, f SessionFilter) (Page[Session], error) {
+	check := checkArgs("project id", projectID)
+	if check == nil {
+		check = checkRecord(f)
+	}
+	return guard1(g, check, func() (Page[Session], error) { return g.s.ListSessions(ctx, projectID, f) })
+}
+
 func (g *Guarded) Ping(ctx context.Context) error { return g.classify(g.s.Ping(ctx)) }
 
 func (g *Guarded) Close() error { return g.s.Close() }

@@ -106,8 +106,10 @@ type AuditFilter struct {
 	TargetIDs   []string
 	KeyIDs      []string
 	From, To    time.Time
-	Cursor      string
-	Limit       int
+	// Newest lists newest first instead of oldest first.
+	Newest bool
+	Cursor string
+	Limit  int
 }
 
 // Logs is the part of Store that keeps execution logs and the audit log.
@@ -126,6 +128,7 @@ type Logs interface {
 	// audit log is append-only.
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	// ListAudit lists oldest first (CreatedAt, then id), so that an export
-	// reads entries in the order they were made. Total is not counted.
+	// reads entries in the order they were made; newest first with
+	// f.Newest. Total is not counted.
 	ListAudit(ctx context.Context, projectID string, f AuditFilter) (Page[AuditEntry], error)
 }

@@ -318,6 +318,13 @@ type Session struct {
 	UpdatedAt     time.Time
 }
 
+// SessionFilter selects sessions. Empty fields match everything.
+type SessionFilter struct {
+	UserIDs []string
+	Cursor  string
+	Limit   int
+}
+
 // CustomToolkit is a toolkit a project added: its definition in the
 // toolkit file format, which the toolkits package owns, kept as the JSON
 // it was stored as. Its slug is unique in the project.
@@ -430,6 +437,9 @@ type Store interface {
 	GetSession(ctx context.Context, projectID, id string) (Session, error)
 	UpdateSession(ctx context.Context, projectID, id string, fn func(Session) (Session, error)) (Session, error)
 	DeleteSession(ctx context.Context, projectID, id string) error
+	// ListSessions lists the project's sessions matching f, newest first
+	// (CreatedAt, then id). Its Total is not counted (0).
+	ListSessions(ctx context.Context, projectID string, f SessionFilter) (Page[Session], error)
 
 	// Outbox holds events, webhook subscriptions and deliveries.
 	Outbox

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 )
 
 const sessionCols = "id, project_id, user_id, config, config_version, created_at, updated_at"
@@ -61,4 +62,13 @@ func (s *Store) DeleteSession(ctx context.Context, projectID, id string) error {
 		return fmt.Errorf("delete session: %w", store.ErrNotFound)
 	}
 	return nil
+}
+
+// ListSessions lists the project's sessions matching f, newest first.
+func (s *Store) ListSessions(ctx context.Context, projectID string, f store.SessionFilter) (store.Page[store.Session], error) {
+	page, err := uncounted(ctx, s, sqlq.Sessions(dialect, projectID, f), f.Cursor, f.Limit, scanSession)
+	if err != nil {
+		return store.Page[store.Session]{}, fmt.Errorf("list sessions: %w", err)
+	}
+	return page, nil
 }

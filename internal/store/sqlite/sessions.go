@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 )
 
 const sessionColumns = `id, project_id, user_id, config, config_version, created_at, updated_at`
@@ -79,4 +80,9 @@ func (s *Store) DeleteSession(ctx context.Context, projectID, id string) error {
 		return execOne(ctx, tx, "delete session",
 			`DELETE FROM sessions WHERE project_id = ? AND id = ?`, projectID, id)
 	})
+}
+
+// ListSessions lists the project's sessions matching f, newest first.
+func (s *Store) ListSessions(ctx context.Context, projectID string, f store.SessionFilter) (store.Page[store.Session], error) {
+	return uncounted(ctx, s, "list sessions", sqlq.Sessions(dialect, projectID, f), f.Cursor, f.Limit, scanSession)
 }

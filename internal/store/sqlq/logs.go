@@ -80,7 +80,7 @@ func ExecutionLogs(d Dialect, projectID string, f store.ExecutionLogFilter) (Lis
 }
 
 // Audit returns the list of ListAudit: the project's entries matching f,
-// oldest first, ties by id.
+// oldest first (newest first with f.Newest), ties by id.
 func Audit(d Dialect, projectID string, f store.AuditFilter) List[store.AuditEntry] {
 	q := d.Query()
 	q.Where("project_id = " + q.Arg(projectID))
@@ -90,6 +90,21 @@ func Audit(d Dialect, projectID string, f store.AuditFilter) List[store.AuditEnt
 	q.In("key_id", f.KeyIDs)
 	timeRange(d, q, "created_at", f.From, f.To)
 	return List[store.AuditEntry]{Table: "audit_log", Columns: AuditColumns, Where: q,
-		Order:    Order{Col: "created_at"},
+		Order:    Order{Col: "created_at", Desc: f.Newest},
 		Position: func(e store.AuditEntry) (*time.Time, string) { return &e.CreatedAt, e.ID }}
+}
+
+// SessionColumns are the columns of the sessions table, in the order the
+// backends scan and bind them.
+const SessionColumns = `id, project_id, user_id, config, config_version, created_at, updated_at`
+
+// Sessions returns the list of ListSessions: the project's sessions
+// matching f, newest first, ties by id.
+func Sessions(d Dialect, projectID string, f store.SessionFilter) List[store.Session] {
+	q := d.Query()
+	q.Where("project_id = " + q.Arg(projectID))
+	q.In("user_id", f.UserIDs)
+	return List[store.Session]{Table: "sessions", Columns: SessionColumns, Where: q,
+		Order:    Order{Col: "created_at", Desc: true},
+		Position: func(s store.Session) (*time.Time, string) { return &s.CreatedAt, s.ID }}
 }

@@ -173,4 +173,14 @@ func testAudit(t *testing.T, s store.Store) {
 	}
 	_, err = s.ListAudit(ctx, "p1", store.AuditFilter{Cursor: "bogus"})
 	wantErr(t, "ListAudit with a bad cursor", err, store.ErrInvalid)
+
+	newest, err := s.ListAudit(ctx, "p1", store.AuditFilter{Newest: true, Limit: 2})
+	wantNoErr(t, "ListAudit newest first", err)
+	older, err := s.ListAudit(ctx, "p1", store.AuditFilter{Newest: true, Limit: 2, Cursor: newest.NextCursor})
+	wantNoErr(t, "ListAudit newest first, page 2", err)
+	if d := diff([]store.AuditEntry{e3, e2, e1}, append(newest.Items, older.Items...)); d != "" || older.NextCursor != "" {
+		t.Errorf("ListAudit newest first (-want +got):\n%s", d)
+	}
+	_, err = s.ListAudit(ctx, "p1", store.AuditFilter{Cursor: first.NextCursor, Newest: true})
+	wantErr(t, "ListAudit newest first with an oldest-first cursor", err, store.ErrInvalid)
 }
