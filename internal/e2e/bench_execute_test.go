@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -222,5 +224,57 @@ func BenchmarkExecute(b *testing.B) {
 		done()
 	}
 	for b.Loop() {
+	}
+}
+
+// BenchmarkExecuteAllocs counts what one call allocates, the whole
+// process's share (client, server and upstream alike), for the bare hop
+// and for cached execute on SQLite: the difference is what Switchboard's
+// execute path allocates beyond forwarding. Counts do not depend on how
+// busy the machine is, so they guide the work on a shared machine where
+// latencies do not. Run it with
+//
+//	go test ./internal/e2e -run '^$' -bench BenchmarkExecuteAllocs -benchmem
+func BenchmarkExecuteAllocs(b *testing.B) {
+	e, done := setupExecBench(b, serverOptions{}, 0)
+	defer done()
+	b.Run("hop", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			e.hop()
+		}
+	})
+	b.Run("execute", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			e.cached()
+		}
+	})
+}
+
+// BenchmarkSessionCreateAllocs counts what creating a session for a new
+// user allocates, the whole process's share, on SQLite. Run it with
+//
+//	go test ./internal/e2e -run '^$' -bench BenchmarkSessionCreateAllocs -benchmem
+func BenchmarkSessionCreateAllocs(b *testing.B) {
+	s := startServer(b, serverOptions{})
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	defer hc.CloseIdleConnections()
+	u := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		u++
+		req, _ := http.NewRequest("POST", s.URL+"/api/v3.1/tool_router/session", strings.NewReader(fmt.Sprintf(`{"user_id":"user_%d"}`, u)))
+		req.Header.Set("x-api-key", testKey)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			b.Fatalf("create: %d", resp.StatusCode)
+		}
 	}
 }

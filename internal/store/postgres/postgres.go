@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/groupcommit"
 )
 
 // Store is a store.Store on a PostgreSQL database. It is safe for concurrent
@@ -38,7 +39,19 @@ type Store struct {
 	listeners sync.WaitGroup
 	mu        sync.Mutex
 	closed    bool
+
+	// sessions gathers concurrent CreateSession calls into shared
+	// statements.
+	sessions *groupcommit.Writer[store.Session]
 }
+
+// groupWorkers write group commits at once, each of up to groupSize
+// writes, with groupTimeout to commit.
+const (
+	groupWorkers = 2
+	groupSize    = 64
+	groupTimeout = 30 * time.Second
+)
 
 var _ store.Store = (*Store)(nil)
 
@@ -77,7 +90,12 @@ func open(ctx context.Context, url, lastMigration string) (*Store, error) {
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
 	done, cancel := context.WithCancel(context.Background())
-	return &Store{pool: pool, locks: locks, done: done, closeDone: cancel}, nil
+	s := &Store{pool: pool, locks: locks, done: done, closeDone: cancel}
+	s.sessions = groupcommit.New(groupWorkers, groupSize, groupTimeout, s.createSessions,
+		func(ctx context.Context, sess store.Session) error {
+			return s.createSessions(ctx, []store.Session{sess})
+		})
+	return s, nil
 }
 
 // Ping reports whether the database answers.
@@ -98,6 +116,7 @@ func (s *Store) Close() error {
 	if wasClosed {
 		return nil
 	}
+	s.sessions.Close()
 	s.closeDone()
 	s.listeners.Wait()
 	s.locks.Close()

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,9 +22,24 @@ func scanSession(r pgx.Row) (store.Session, error) {
 
 // CreateSession stores a new session in its project.
 func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		sess.ID, sess.ProjectID, sess.UserID, sess.Config, sess.ConfigVersion, sess.CreatedAt, sess.UpdatedAt)
-	if err != nil {
+	return s.sessions.Write(ctx, sess)
+}
+
+// createSessions inserts sessions with one statement, which commits them
+// all or none: the group commit of concurrent CreateSession calls.
+func (s *Store) createSessions(ctx context.Context, sessions []store.Session) error {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO sessions (` + sessionCols + `) VALUES `)
+	args := make([]any, 0, 7*len(sessions))
+	for i, sess := range sessions {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		n := 7 * i
+		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+		args = append(args, sess.ID, sess.ProjectID, sess.UserID, sess.Config, sess.ConfigVersion, sess.CreatedAt, sess.UpdatedAt)
+	}
+	if _, err := s.pool.Exec(ctx, b.String(), args...); err != nil {
 		return fmt.Errorf("create session: %w", dbError(err))
 	}
 	return nil

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
@@ -19,11 +20,25 @@ func scanSession(r scanner) (store.Session, error) {
 
 // CreateSession stores a new session; a taken id is store.ErrConflict.
 func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			sess.ID, sess.ProjectID, sess.UserID, blobValue(sess.Config), sess.ConfigVersion,
+	return s.sessions.Write(ctx, sess)
+}
+
+// createSessions inserts sessions in one transaction with one statement:
+// the group commit of concurrent CreateSession calls.
+func (s *Store) createSessions(ctx context.Context, sessions []store.Session) error {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO sessions (` + sessionColumns + `) VALUES `)
+	args := make([]any, 0, 7*len(sessions))
+	for i, sess := range sessions {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, sess.ID, sess.ProjectID, sess.UserID, blobValue(sess.Config), sess.ConfigVersion,
 			timeValue(sess.CreatedAt), timeValue(sess.UpdatedAt))
-		if err != nil {
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return dbError("create session", err)
 		}
 		return nil

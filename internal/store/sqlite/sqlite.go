@@ -18,6 +18,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/groupcommit"
 )
 
 // Store is a store.Store on one SQLite database file. It is safe for
@@ -34,6 +35,10 @@ type Store struct {
 
 	changes *broadcaster
 	locks   *keyedMutex
+
+	// sessions gathers concurrent CreateSession calls into shared
+	// transactions on the one write connection.
+	sessions *groupcommit.Writer[store.Session]
 }
 
 var _ store.Store = (*Store)(nil)
@@ -65,6 +70,13 @@ var registerFunctions = sync.OnceValue(func() error {
 	}
 	return nil
 })
+
+// groupSize is the most writes one group commit takes, and groupTimeout
+// how long it has to commit them.
+const (
+	groupSize    = 64
+	groupTimeout = 30 * time.Second
+)
 
 // busyTimeout is how long a connection waits for another's lock before
 // SQLite reports SQLITE_BUSY; writeTx then retries a bounded number of times.
@@ -126,6 +138,10 @@ func open(ctx context.Context, path, lastMigration string) (*Store, error) {
 	}
 	s.read = read
 	s.hot = &stmts{db: read}
+	s.sessions = groupcommit.New(1, groupSize, groupTimeout, s.createSessions,
+		func(ctx context.Context, sess store.Session) error {
+			return s.createSessions(ctx, []store.Session{sess})
+		})
 	return s, nil
 }
 
@@ -152,6 +168,7 @@ func dsn(path string, readOnly bool) string {
 
 // Close closes the AccountChanges channels and both pools.
 func (s *Store) Close() error {
+	s.sessions.Close()
 	s.changes.close()
 	return errors.Join(s.hot.close(), s.read.Close(), s.write.Close())
 }

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Links", testLinks},
 		{"PendingLink", testPendingLink},
 		{"Sessions", testSessions},
+		{"ConcurrentSessions", testConcurrentSessions},
 		{"CustomToolkits", testCustomToolkits},
 		{"ExecutionLogs", testExecutionLogs},
 		{"Audit", testAudit},
