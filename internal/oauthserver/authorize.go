@@ -1,4 +1,4 @@
-package oauthtest
+package oauthserver
 
 import (
 	"context"
@@ -12,8 +12,9 @@ import (
 
 const sessionCookie = "oauthtest_session"
 
-// formID marks the provider's sign-in form; Consent looks for it.
-const formID = "oauthtest-authorize"
+// FormID marks the id attribute of the provider's sign-in form, for clients
+// that drive it (oauthtest.Consent).
+const FormID = "oauthtest-authorize"
 
 // authorizeParams are the authorization request parameters carried through
 // the sign-in form, in the order they appear there.
@@ -175,7 +176,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	// redirects with code and state.
 	r = r.WithContext(context.WithValue(r.Context(), userKey{}, u.Subject))
 	if err := p.oauth.HandleAuthorizeRequest(w, r); err != nil {
-		http.Error(w, "oauthtest: "+err.Error(), http.StatusInternalServerError)
+		http.Error(w, "oauthserver: "+err.Error(), http.StatusInternalServerError)
 	}
 }
 
@@ -263,7 +264,7 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 // renderForm shows the sign-in form, or for a signed-in user the consent
 // form, carrying the authorization request in hidden fields.
 func (p *Provider) renderForm(w http.ResponseWriter, r *http.Request, ar *authorizeRequest, msg string) {
-	d := formData{FormID: formID, Action: AuthorizePath, ClientID: ar.clientID, Error: msg}
+	d := formData{FormID: FormID, Action: AuthorizePath, ClientID: ar.clientID, Error: msg}
 	if ar.scope != "" {
 		d.Scopes = strings.Split(ar.scope, " ")
 	}
