@@ -118,6 +118,11 @@ type Options struct {
 	// authorities for outbound https calls; tests use it to reach https
 	// upstreams on 127.0.0.1.
 	EgressRootCAs *x509.CertPool
+	// EgressLoopbackHosts are loopback hosts with ports that upstream
+	// calls and auth config endpoints may name even with
+	// SWITCHBOARD_EGRESS_ALLOW_LOOPBACK off: `switchboard demo` lists its
+	// own provider's listener and nothing else.
+	EgressLoopbackHosts []string
 }
 
 // backends opens a store by the database URL's scheme, behind the guard
@@ -327,8 +332,10 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		}}
 	// Every outbound call goes through these clients: tool executions, the
 	// proxy, and the OAuth token, refresh and identity calls.
-	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback, RootCAs: o.EgressRootCAs}
-	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: a.Catalogs, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
+	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback, RootCAs: o.EgressRootCAs,
+		LoopbackHosts: o.EgressLoopbackHosts}
+	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: a.Catalogs, Now: o.Now, AllowLoopback: c.EgressAllowLoopback,
+		LoopbackHosts: o.EgressLoopbackHosts}
 	a.Accounts = &accounts.Service{
 		Store: st, AuthConfigs: a.AuthConfigs, Catalog: a.Catalogs, Egress: out, Now: o.Now,
 		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger, Metrics: a.Metrics,

@@ -68,6 +68,15 @@ type config struct {
 	scopes     []string
 	accessTTL  time.Duration
 	refreshTTL time.Duration
+	picker     bool
+}
+
+// WithIdentityPicker makes the sign-in page list the provider's users to
+// choose from, with no password: anyone who reaches the page may sign in
+// as any of them. It is for the demo, whose users are made-up identities
+// on a loopback listener; never for a provider that guards anything.
+func WithIdentityPicker() Option {
+	return func(c *config) { c.picker = true }
 }
 
 // WithScopes replaces the set of scopes the provider accepts; a request for
