@@ -143,7 +143,7 @@ func TestLicense(t *testing.T) {
 // server package imports the SDK (TestLayers).
 var layers = [][]string{
 	{"wire", "internal/store", "internal/ids", "internal/toolkits", "internal/toolkits/synth", "internal/loadgen", "internal/egress", "internal/config", "internal/oauthserver"},
-	{"internal/reqlog", "internal/problem", "internal/metrics", "internal/oauth", "internal/vault", "internal/store/sqlq", "internal/store/cache", "internal/toolkits/openapi", "internal/remotemcp"},
+	{"internal/reqlog", "internal/problem", "internal/metrics", "internal/oauth", "internal/demo", "internal/vault", "internal/store/sqlq", "internal/store/cache", "internal/toolkits/openapi", "internal/remotemcp"},
 	{"internal/store/sqlite", "internal/store/postgres", "internal/ratelimit", "internal/projects", "internal/catalog", "internal/authconfigs", "internal/execlog", "internal/audit", "internal/webhooks"},
 	{"internal/accounts"},
 	{"internal/sessions"},
