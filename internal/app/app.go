@@ -296,7 +296,16 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	st, err := OpenStore(ctx, c)
+	// A migration that takes long (a large table) says so on the log, so
+	// a start that seems stuck is seen to be working.
+	mctx := store.WithMigrationProgress(ctx, func(version string, done bool, took time.Duration) {
+		if done {
+			o.Logger.Info("migration applied", "version", version, "took", took.Round(time.Millisecond))
+		} else {
+			o.Logger.Info("applying migration; a large table can take a while", "version", version)
+		}
+	})
+	st, err := OpenStore(mctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
