@@ -89,6 +89,9 @@ type Result struct {
 	// whose answer was not the last page, holds the arguments that get
 	// the next page when added to the call's (toolkits.Tool.NextPage).
 	NextPage map[string]any
+	// Throttle, for a call the upstream refused for its rate limit, says
+	// so and when to retry; nil otherwise.
+	Throttle *toolkits.Throttle
 }
 
 // emptyObject is the data of a call that produced none.
@@ -181,6 +184,8 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (result 
 	}
 	if out.Error == "" {
 		out.NextPage, _ = tool.NextPage(args, r.header, out.Data)
+	} else if th, ok := toolkits.Throttled(r.Status, r.header, s.Now()); ok {
+		out.Throttle = &th
 	}
 	s.log(ctx, out, tool.Slug, start)
 	s.record(ctx, p, c, tk.Slug, a, args, out, start)
