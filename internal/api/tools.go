@@ -86,6 +86,7 @@ func (s *Server) executeTool(w http.ResponseWriter, r *http.Request, p store.Pro
 	if err != nil {
 		return err
 	}
+	limitHeaders(w, r)
 	writeExecuted(w, wire.ToolExecuteResponse{Data: dataPlaceholder, Error: errPtr(res.Error), Successful: res.Error == "", LogID: res.LogID,
 		ErrorDetails: metatools.ErrorDetails(res)}, res.Data)
 	return nil
@@ -146,6 +147,7 @@ func (s *Server) sessionExecute(w http.ResponseWriter, r *http.Request, p store.
 	if res.Error != "" {
 		out.ResultType = "failed"
 	}
+	limitHeaders(w, r)
 	writeExecuted(w, out, res.Data)
 	return nil
 }

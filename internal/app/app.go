@@ -323,7 +323,9 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		a.Metrics.WatchPools(g)
 	}
 	a.Metrics.WatchAccounts(st, 15*time.Second)
-	rateN, rateWindow, _ := c.RateLimitParts() // Validate checked it
+	rateN, rateWindow, _ := c.RateLimitParts() // Validate checked these
+	userN, userWindow, _ := c.RateLimitUserParts()
+	accountN, accountWindow, _ := c.RateLimitAccountParts()
 	// Above this line records carry ciphertext, below it plaintext: the
 	// barrier is the one place that seals and opens.
 	st = vault.NewBarrier(st, kr)
@@ -372,6 +374,10 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: a.Catalogs,
 		Egress: out, Logger: o.Logger, Now: o.Now, Memory: memory, Remote: a.remote, Custom: a.Catalogs, Metrics: a.Metrics,
 		Logs: a.LogWriter,
+		Limits: &ratelimit.Execute{
+			User:    &ratelimit.Limiter{Store: st, Limit: userN, Window: userWindow, Now: o.Now, Scope: "user"},
+			Account: &ratelimit.Limiter{Store: st, Limit: accountN, Window: accountWindow, Now: o.Now, Scope: "account"},
+		},
 	}
 	a.Meta = &metatools.Service{
 		Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: a.Catalogs, Logger: o.Logger, Now: o.Now,

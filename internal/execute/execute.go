@@ -2,6 +2,7 @@ package execute
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/ratelimit"
 	"github.com/switchboard-dev/switchboard/internal/remotemcp"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
@@ -52,6 +54,9 @@ type Service struct {
 	// Metrics counts executions and times upstream calls; nil counts
 	// nothing.
 	Metrics *metrics.Metrics
+	// Limits are the budgets of executions and proxied requests per end
+	// user and per connected account; nil limits nothing.
+	Limits *ratelimit.Execute
 }
 
 // MemoryBudget is the service's budget of upstream answer bytes.
@@ -144,6 +149,9 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (result 
 		if err := authconfigs.ToolAllowed(ac, tool); err != nil {
 			return Result{}, err
 		}
+	}
+	if err := s.Limits.Take(ctx, p.ID, cmp.Or(a.UserID, c.UserID), a.ID); err != nil {
+		return Result{}, err
 	}
 	args := c.Arguments
 	if args == nil {
