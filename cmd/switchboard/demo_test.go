@@ -105,6 +105,27 @@ func TestDemoWalkthrough(t *testing.T) {
 		}
 	}
 
+	// The demo's allowance is its own listener only: an auth config
+	// pointing the demo toolkit at another loopback port is refused, as
+	// without SWITCHBOARD_EGRESS_ALLOW_LOOPBACK.
+	{
+		body, _ := json.Marshal(map[string]any{"toolkit": map[string]string{"slug": "demo"}, "auth_config": map[string]any{
+			"type": "use_custom_auth", "authScheme": "OAUTH2",
+			"credentials": map[string]string{"client_id": "x", "client_secret": "y", "base_url": "http://127.0.0.1:1/api"}}})
+		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v3.1/auth_configs", bytes.NewReader(body))
+		req.Header.Set("x-api-key", key)
+		req.Header.Set("content-type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(raw), "invalid_endpoint") {
+			t.Errorf("an auth config on another loopback port: %d %s, want 400 invalid_endpoint", resp.StatusCode, raw)
+		}
+	}
+
 	// One browser for both sign-ins, as one person connecting two accounts.
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, Timeout: 10 * time.Second}
