@@ -45,7 +45,30 @@ type ToolExecuteResponse struct {
 	Error      *string         `json:"error"`
 	Successful bool            `json:"successful"`
 	LogID      string          `json:"log_id"`
+	// ErrorDetails is Switchboard's addition: see ToolError.
+	ErrorDetails *ToolError `json:"error_details,omitempty"`
 }
+
+// ToolError is the machine-readable account of a failed execution that
+// Switchboard adds beside Composio's fields (successful false and the
+// error message, which stay as they are, so the SDKs read the answer as
+// before). It is present only for the failures it has a code for.
+type ToolError struct {
+	// Code is what failed: "upstream_rate_limited", the tool's upstream
+	// refused the call for its rate limit (HTTP 429, or a 403 with
+	// X-RateLimit-Remaining 0).
+	Code string `json:"code"`
+	// UpstreamStatus is the upstream's HTTP status.
+	UpstreamStatus int `json:"upstream_status,omitempty"`
+	// RetryAfter is how many seconds to wait before trying again, rounded
+	// up: from the upstream's Retry-After (seconds or an HTTP date), else
+	// RateLimit-Reset, X-RateLimit-Reset-After or X-RateLimit-Reset (a
+	// Unix time, or seconds). Absent when the upstream said none.
+	RetryAfter *int64 `json:"retry_after,omitempty"`
+}
+
+// ToolErrorUpstreamRateLimited is ToolError.Code for an upstream's 429.
+const ToolErrorUpstreamRateLimited = "upstream_rate_limited"
 
 // SessionExecuteRequest is the body of POST .../session/{id}/execute.
 type SessionExecuteRequest struct {
@@ -71,6 +94,8 @@ type SessionExecuteResponse struct {
 	LogID string          `json:"log_id"`
 	// ResultType is completed or failed (newer Python SDKs read it).
 	ResultType string `json:"result_type"`
+	// ErrorDetails is Switchboard's addition: see ToolError.
+	ErrorDetails *ToolError `json:"error_details,omitempty"`
 }
 
 // ProxyParameter is a header or query parameter of a proxied request.

@@ -1,6 +1,7 @@
 // Command switchboard runs and administers a Switchboard server.
 //
 //	switchboard serve                      run the server (SQLite in ./data by default)
+//	switchboard demo                       the server with a built-in OAuth provider and demo toolkit
 //	switchboard keys create|list|revoke    manage a project's API keys
 //	switchboard projects list|create|callback-urls
 //
@@ -45,6 +46,8 @@ const usage = `usage: switchboard <command> [flags]
 
 commands:
   serve                           run the server
+  demo [-demo-addr 127.0.0.1:0]   run the server with a built-in OAuth provider and the demo
+                                  toolkit on a temporary store, and print a walkthrough
   keys create [-project ID] [-name NAME] [-scope admin|runtime]
   keys list [-project ID]
   keys revoke [-project ID] KEY_ID
@@ -74,6 +77,14 @@ commands:
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	err := dispatch(ctx, args, stdout, stderr, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h or --help printed the usage: asked for, not a failure
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -84,6 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr, getenv)
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr, getenv)
 	case "reseal":
 		return admin(ctx, "reseal", args[1:], stdout, stderr, getenv)
 	case "toolkits", "accounts", "tools":

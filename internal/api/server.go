@@ -193,7 +193,11 @@ func (s *Server) authed(scope string, h handler) http.Handler {
 
 // serve authenticates and runs one API request.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope string, h handler) {
-	ctx := r.Context()
+	// Every limit that counts the request (the project's here, a tool
+	// execution's user and account further in) reports to rep, and the
+	// answer carries the headers of the tightest.
+	ctx, rep := ratelimit.WithReport(r.Context())
+	r = r.WithContext(ctx)
 	p, k, err := s.Projects.AuthenticateKey(ctx, r.Header.Get("x-api-key"))
 	if err == nil && !projects.Allows(k.Scope, scope) {
 		err = projects.InsufficientScope(k.Scope, scope)
@@ -213,7 +217,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope string, h h
 		return
 	}
 	if err := h(w, r, p); err != nil {
+		rep.Tightest().SetHeaders(w.Header())
+		if p, ok := problem.As(err); ok && p.Kind == problem.TooManyRequests {
+			s.Metrics.RateLimited()
+		}
 		writeError(w, r, s.Logger, err)
+	}
+}
+
+// limitHeaders writes the rate-limit headers of the tightest limit that
+// counted the request, for handlers whose domain call counts it on more
+// limits than the project's (tool executions).
+func limitHeaders(w http.ResponseWriter, r *http.Request) {
+	if rep, ok := ratelimit.ReportOf(r.Context()); ok {
+		rep.Tightest().SetHeaders(w.Header())
 	}
 }
 

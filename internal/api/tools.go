@@ -86,7 +86,9 @@ func (s *Server) executeTool(w http.ResponseWriter, r *http.Request, p store.Pro
 	if err != nil {
 		return err
 	}
-	writeExecuted(w, wire.ToolExecuteResponse{Data: dataPlaceholder, Error: errPtr(res.Error), Successful: res.Error == "", LogID: res.LogID}, res.Data)
+	limitHeaders(w, r)
+	writeExecuted(w, wire.ToolExecuteResponse{Data: dataPlaceholder, Error: errPtr(res.Error), Successful: res.Error == "", LogID: res.LogID,
+		ErrorDetails: metatools.ErrorDetails(res)}, res.Data)
 	return nil
 }
 
@@ -140,10 +142,12 @@ func (s *Server) sessionExecute(w http.ResponseWriter, r *http.Request, p store.
 	if err != nil {
 		return err
 	}
-	out := wire.SessionExecuteResponse{Data: dataPlaceholder, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed"}
+	out := wire.SessionExecuteResponse{Data: dataPlaceholder, Error: errPtr(res.Error), LogID: res.LogID, ResultType: "completed",
+		ErrorDetails: metatools.ErrorDetails(res)}
 	if res.Error != "" {
 		out.ResultType = "failed"
 	}
+	limitHeaders(w, r)
 	writeExecuted(w, out, res.Data)
 	return nil
 }

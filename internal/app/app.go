@@ -119,6 +119,11 @@ type Options struct {
 	// authorities for outbound https calls; tests use it to reach https
 	// upstreams on 127.0.0.1.
 	EgressRootCAs *x509.CertPool
+	// EgressLoopbackHosts are loopback hosts with ports that upstream
+	// calls and auth config endpoints may name even with
+	// SWITCHBOARD_EGRESS_ALLOW_LOOPBACK off: `switchboard demo` lists its
+	// own provider's listener and nothing else.
+	EgressLoopbackHosts []string
 }
 
 // backends opens a store by the database URL's scheme, behind the guard
@@ -292,7 +297,16 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	st, err := OpenStore(ctx, c)
+	// A migration that takes long (a large table) says so on the log, so
+	// a start that seems stuck is seen to be working.
+	mctx := store.WithMigrationProgress(ctx, func(version string, done bool, took time.Duration) {
+		if done {
+			o.Logger.Info("migration applied", "version", version, "took", took.Round(time.Millisecond))
+		} else {
+			o.Logger.Info("applying migration; a large table can take a while", "version", version)
+		}
+	})
+	st, err := OpenStore(mctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -310,7 +324,9 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		a.Metrics.WatchPools(g)
 	}
 	a.Metrics.WatchAccounts(st, 15*time.Second)
-	rateN, rateWindow, _ := c.RateLimitParts() // Validate checked it
+	rateN, rateWindow, _ := c.RateLimitParts() // Validate checked these
+	userN, userWindow, _ := c.RateLimitUserParts()
+	accountN, accountWindow, _ := c.RateLimitAccountParts()
 	// Above this line records carry ciphertext, below it plaintext: the
 	// barrier is the one place that seals and opens.
 	st = vault.NewBarrier(st, kr)
@@ -328,8 +344,10 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		}}
 	// Every outbound call goes through these clients: tool executions, the
 	// proxy, and the OAuth token, refresh and identity calls.
-	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback, RootCAs: o.EgressRootCAs}
-	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: a.Catalogs, Now: o.Now, AllowLoopback: c.EgressAllowLoopback}
+	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback, RootCAs: o.EgressRootCAs,
+		LoopbackHosts: o.EgressLoopbackHosts}
+	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: a.Catalogs, Now: o.Now, AllowLoopback: c.EgressAllowLoopback,
+		LoopbackHosts: o.EgressLoopbackHosts}
 	a.Accounts = &accounts.Service{
 		Store: st, AuthConfigs: a.AuthConfigs, Catalog: a.Catalogs, Egress: out, Now: o.Now,
 		PublicURL: c.Public(), LinkTTL: c.LinkTTL, Logger: o.Logger, Metrics: a.Metrics,
@@ -357,6 +375,10 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		Accounts: a.Accounts, AuthConfigs: a.AuthConfigs, Sessions: a.Sessions, Catalog: a.Catalogs,
 		Egress: out, Logger: o.Logger, Now: o.Now, Memory: memory, Remote: a.remote, Custom: a.Catalogs, Metrics: a.Metrics,
 		Logs: a.LogWriter,
+		Limits: &ratelimit.Execute{
+			User:    &ratelimit.Limiter{Store: st, Limit: userN, Window: userWindow, Now: o.Now, Scope: "user"},
+			Account: &ratelimit.Limiter{Store: st, Limit: accountN, Window: accountWindow, Now: o.Now, Scope: "account"},
+		},
 	}
 	a.Meta = &metatools.Service{
 		Sessions: a.Sessions, Accounts: a.Accounts, Execute: a.Execute, Catalog: a.Catalogs, Logger: o.Logger, Now: o.Now,

@@ -32,6 +32,10 @@ type Service struct {
 	// operator's SWITCHBOARD_EGRESS_ALLOW_LOOPBACK, for providers and APIs
 	// run beside Switchboard in development and tests.
 	AllowLoopback bool
+	// LoopbackHosts are the loopback hosts (with ports) endpoint settings
+	// may name with AllowLoopback off: the demo's own provider
+	// (egress.Clients.LoopbackHosts).
+	LoopbackHosts []string
 }
 
 // Types of auth config.

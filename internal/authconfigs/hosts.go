@@ -42,12 +42,13 @@ var oauthEndpointFields = []string{"authorization_url", "token_url", "userinfo_u
 // providers run beside Switchboard in development and tests.
 func (s *Service) checkEndpoint(tk toolkits.Toolkit, key, raw string) error {
 	field := "auth_config.credentials." + key
-	u, err := egress.CheckURL(raw, s.AllowLoopback)
+	allowLoopback := s.AllowLoopback || egress.ListedLoopbackURL(s.LoopbackHosts, raw)
+	u, err := egress.CheckURL(raw, allowLoopback)
 	if err != nil {
 		// The URL is not repeated: it may carry user info.
 		return problem.Invalidf("invalid_endpoint", field, "%s: %s", key, strings.TrimPrefix(err.Error(), egress.ErrURL.Error()+": "))
 	}
-	if !isOAuthEndpoint(key) || (s.AllowLoopback && egress.IsLoopbackHost(u.Host)) {
+	if !isOAuthEndpoint(key) || (allowLoopback && egress.IsLoopbackHost(u.Host)) {
 		return nil
 	}
 	sites := toolkitSites(tk)

@@ -84,6 +84,15 @@ type Config struct {
 	// counted across every instance sharing the database
 	// (SWITCHBOARD_RATE_LIMIT; docs/metrics.md). Default empty: no limit.
 	RateLimit string
+	// RateLimitUser is each end user's budget of tool executions and
+	// proxied requests, "N/window" like RateLimit, counted per project and
+	// user id across every instance (SWITCHBOARD_RATE_LIMIT_USER). Default
+	// empty: no limit.
+	RateLimitUser string
+	// RateLimitAccount is each connected account's budget of tool
+	// executions and proxied requests, "N/window"
+	// (SWITCHBOARD_RATE_LIMIT_ACCOUNT). Default empty: no limit.
+	RateLimitAccount string
 	// MetricsToken, when set, is the bearer token GET /metrics requires
 	// (SWITCHBOARD_METRICS_TOKEN, environment only). Default empty:
 	// /metrics is open, as its labels hold no ids.
@@ -138,6 +147,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.DebugAddr, "debug-addr", "SWITCHBOARD_DEBUG_ADDR", "host:port serving the Go profiler (net/http/pprof), unauthenticated; off when empty, keep it on loopback")
 	str(&c.ToolkitsDir, "toolkits-dir", "SWITCHBOARD_TOOLKITS_DIR", "directory of toolkit files served beside the built-ins, reloaded when they change")
 	str(&c.RateLimit, "rate-limit", "SWITCHBOARD_RATE_LIMIT", "each project's API request budget as N/window, e.g. 2000/1m; off when empty")
+	str(&c.RateLimitUser, "rate-limit-user", "SWITCHBOARD_RATE_LIMIT_USER", "each end user's budget of tool executions as N/window, e.g. 100/1m; off when empty")
+	str(&c.RateLimitAccount, "rate-limit-account", "SWITCHBOARD_RATE_LIMIT_ACCOUNT", "each connected account's budget of tool executions as N/window, e.g. 100/1m; off when empty")
 	duration := func(p *time.Duration, env string) {
 		if v := getenv(env); v != "" {
 			if d, err := time.ParseDuration(v); err == nil {
@@ -184,14 +195,31 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 // RateLimitParts returns RateLimit's request count and window; n is 0
 // when RateLimit is empty.
 func (c Config) RateLimitParts() (n int64, window time.Duration, err error) {
-	if c.RateLimit == "" {
+	return rateParts("SWITCHBOARD_RATE_LIMIT", c.RateLimit, "2000/1m")
+}
+
+// RateLimitUserParts returns RateLimitUser's count and window; n is 0
+// when it is empty.
+func (c Config) RateLimitUserParts() (n int64, window time.Duration, err error) {
+	return rateParts("SWITCHBOARD_RATE_LIMIT_USER", c.RateLimitUser, "100/1m")
+}
+
+// RateLimitAccountParts returns RateLimitAccount's count and window; n
+// is 0 when it is empty.
+func (c Config) RateLimitAccountParts() (n int64, window time.Duration, err error) {
+	return rateParts("SWITCHBOARD_RATE_LIMIT_ACCOUNT", c.RateLimitAccount, "100/1m")
+}
+
+// rateParts parses the N/window setting v of variable env.
+func rateParts(env, v, example string) (n int64, window time.Duration, err error) {
+	if v == "" {
 		return 0, 0, nil
 	}
-	count, win, ok := strings.Cut(c.RateLimit, "/")
+	count, win, ok := strings.Cut(v, "/")
 	n, errN := strconv.ParseInt(strings.TrimSpace(count), 10, 64)
 	window, errW := time.ParseDuration(strings.TrimSpace(win))
 	if !ok || errN != nil || errW != nil || n < 1 || window < time.Second || window > 24*time.Hour || window%time.Millisecond != 0 {
-		return 0, 0, fmt.Errorf("SWITCHBOARD_RATE_LIMIT %q must be N/window with N at least 1 and a window from 1s to 24h, e.g. 2000/1m; unset it for no limit", c.RateLimit)
+		return 0, 0, fmt.Errorf("%s %q must be N/window with N at least 1 and a window from 1s to 24h, e.g. %s; unset it for no limit", env, v, example)
 	}
 	return n, window, nil
 }
@@ -245,11 +273,13 @@ func (c Config) Validate() error {
 		{c.ToolkitsDir != "" && !isDir(c.ToolkitsDir), fmt.Sprintf("SWITCHBOARD_TOOLKITS_DIR %q is not a directory: create it, or unset the variable to serve the built-in toolkits only", c.ToolkitsDir)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
 	}
-	if _, _, err := c.RateLimitParts(); err != nil {
-		checks = append(checks, struct {
-			bad     bool
-			message string
-		}{true, err.Error()})
+	for _, parts := range []func() (int64, time.Duration, error){c.RateLimitParts, c.RateLimitUserParts, c.RateLimitAccountParts} {
+		if _, _, err := parts(); err != nil {
+			checks = append(checks, struct {
+				bad     bool
+				message string
+			}{true, err.Error()})
+		}
 	}
 	for _, ch := range checks {
 		if ch.bad {

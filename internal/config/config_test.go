@@ -56,6 +56,12 @@ func TestValidate(t *testing.T) {
 		{"rate limit without window", func(c *Config) { c.RateLimit = "2000" }, "SWITCHBOARD_RATE_LIMIT"},
 		{"rate limit of zero", func(c *Config) { c.RateLimit = "0/1m" }, "SWITCHBOARD_RATE_LIMIT"},
 		{"rate limit window too short", func(c *Config) { c.RateLimit = "10/10ms" }, "SWITCHBOARD_RATE_LIMIT"},
+		{"user rate limit", func(c *Config) { c.RateLimitUser = "100/1m" }, ""},
+		{"account rate limit", func(c *Config) { c.RateLimitAccount = "10/1s" }, ""},
+		{"user rate limit without window", func(c *Config) { c.RateLimitUser = "100" }, "SWITCHBOARD_RATE_LIMIT_USER"},
+		{"user rate limit of zero", func(c *Config) { c.RateLimitUser = "0/1m" }, "SWITCHBOARD_RATE_LIMIT_USER"},
+		{"account rate limit window too long", func(c *Config) { c.RateLimitAccount = "5/48h" }, "SWITCHBOARD_RATE_LIMIT_ACCOUNT"},
+		{"account rate limit not a number", func(c *Config) { c.RateLimitAccount = "many/1m" }, "SWITCHBOARD_RATE_LIMIT_ACCOUNT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,6 +176,34 @@ func TestDurationEnv(t *testing.T) {
 			if gotErr := err != nil; gotErr != tt.wantErr || (err != nil && !strings.Contains(err.Error(), env)) {
 				t.Errorf("%s=%q: Validate got %v, want error %v", env, tt.value, err, tt.wantErr)
 			}
+		}
+	}
+}
+
+// TestRateLimitEnv: the per-user and per-account budgets come from their
+// variables, and a bad value stops the start naming the variable.
+func TestRateLimitEnv(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"SWITCHBOARD_RATE_LIMIT_USER": "100/1m", "SWITCHBOARD_RATE_LIMIT_ACCOUNT": "20/10s"}, ""},
+		{map[string]string{"SWITCHBOARD_RATE_LIMIT_USER": "100 per minute"}, "SWITCHBOARD_RATE_LIMIT_USER"},
+		{map[string]string{"SWITCHBOARD_RATE_LIMIT_ACCOUNT": "-1/1m"}, "SWITCHBOARD_RATE_LIMIT_ACCOUNT"},
+	} {
+		c := Default()
+		c.Bind(flag.NewFlagSet("t", flag.ContinueOnError), func(k string) string { return tc.env[k] })
+		err := c.Validate()
+		if tc.want == "" {
+			n, w, _ := c.RateLimitUserParts()
+			an, aw, _ := c.RateLimitAccountParts()
+			if err != nil || n != 100 || w != time.Minute || an != 20 || aw != 10*time.Second {
+				t.Errorf("%v: got %v, user %d/%v, account %d/%v", tc.env, err, n, w, an, aw)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: got %v, want an error naming %s", tc.env, err, tc.want)
 		}
 	}
 }

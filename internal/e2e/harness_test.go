@@ -80,8 +80,9 @@ type serverOptions struct {
 	// RootCAs, when set, are the CAs outbound https calls trust, for
 	// https upstreams started by httptest.NewTLSServer.
 	RootCAs *x509.CertPool
-	// RateLimit, when set, is SWITCHBOARD_RATE_LIMIT.
-	RateLimit string
+	// RateLimit, when set, is SWITCHBOARD_RATE_LIMIT; RateLimitUser and
+	// RateLimitAccount are SWITCHBOARD_RATE_LIMIT_USER and _ACCOUNT.
+	RateLimit, RateLimitUser, RateLimitAccount string
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -115,6 +116,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	cfg.ToolkitsDir = o.ToolkitsDir
 	cfg.ExecutionLogs = !o.NoExecutionLogs
 	cfg.RateLimit = o.RateLimit
+	cfg.RateLimitUser, cfg.RateLimitAccount = o.RateLimitUser, o.RateLimitAccount
 	logTo := io.Discard
 	switch {
 	case o.Log != nil:

@@ -227,3 +227,26 @@ func CheckURL(raw string, allowLoopback bool) (*url.URL, error) {
 	}
 	return u, nil
 }
+
+// ListedLoopback reports whether host (URL.Host: a name or IP literal and
+// a port) is a loopback host that hosts lists exactly, port included,
+// compared as the client guard compares hosts. Only loopback hosts can be
+// listed: a public name in hosts allows nothing.
+func ListedLoopback(hosts []string, host string) bool {
+	if !IsLoopbackHost(host) {
+		return false
+	}
+	for _, h := range hosts {
+		if IsLoopbackHost(h) && strings.EqualFold(canonicalHost("http", h), canonicalHost("http", host)) {
+			return true
+		}
+	}
+	return false
+}
+
+// ListedLoopbackURL is ListedLoopback of a URL's host; a URL that does
+// not parse is not listed.
+func ListedLoopbackURL(hosts []string, raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && ListedLoopback(hosts, u.Host)
+}

@@ -236,6 +236,11 @@ type Clients struct {
 	Resolver      *net.Resolver
 	AllowLoopback bool
 	RootCAs       *x509.CertPool
+	// LoopbackHosts are loopback hosts with their ports ("127.0.0.1:8081")
+	// whose clients may connect to loopback even with AllowLoopback off:
+	// `switchboard demo` lists its own provider's listener here, and only
+	// it, so the demo reaches that and no other local service.
+	LoopbackHosts []string
 
 	mu      sync.Mutex
 	clients map[string]*http.Client
@@ -284,7 +289,8 @@ func (c *Clients) Client(host string) *http.Client {
 			break
 		}
 	}
-	cl := NewClient(Options{AllowedHost: host, AllowLoopback: c.AllowLoopback, Timeout: c.Timeout, Resolver: c.Resolver, RootCAs: c.RootCAs})
+	allow := c.AllowLoopback || ListedLoopback(c.LoopbackHosts, host)
+	cl := NewClient(Options{AllowedHost: host, AllowLoopback: allow, Timeout: c.Timeout, Resolver: c.Resolver, RootCAs: c.RootCAs})
 	c.clients[k] = cl
 	return cl
 }

@@ -494,3 +494,41 @@ func TestClientsBounded(t *testing.T) {
 		t.Errorf("got %d cached clients, want at most %d", got, maxClients)
 	}
 }
+
+// TestClientsLoopbackHosts: a listed loopback host is reachable with
+// AllowLoopback off, and only that host and port: another loopback
+// server on the same address is refused.
+func TestClientsLoopbackHosts(t *testing.T) {
+	ok := func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }
+	listed := httptest.NewServer(http.HandlerFunc(ok))
+	defer listed.Close()
+	other := httptest.NewServer(http.HandlerFunc(ok))
+	defer other.Close()
+	host := strings.TrimPrefix(listed.URL, "http://")
+	c := &Clients{LoopbackHosts: []string{host}}
+	resp, err := c.ForURL(listed.URL).Get(listed.URL + "/x")
+	if err != nil {
+		t.Fatalf("GET the listed host: %v", err)
+	}
+	resp.Body.Close()
+	if _, err := c.ForURL(other.URL).Get(other.URL + "/x"); !errors.Is(err, ErrBlockedAddress) {
+		t.Errorf("GET another loopback server: got %v, want ErrBlockedAddress", err)
+	}
+	for _, tc := range []struct {
+		hosts []string
+		host  string
+		want  bool
+	}{
+		{[]string{"127.0.0.1:8081"}, "127.0.0.1:8081", true},
+		{[]string{"127.0.0.1:8081"}, "127.0.0.1:8082", false},
+		{[]string{"127.0.0.1:8081"}, "127.0.0.1", false},
+		{[]string{"127.0.0.1:80"}, "127.0.0.1", true},
+		{[]string{"LOCALHOST:9"}, "localhost:9", true},
+		{[]string{"example.com:443"}, "example.com:443", false}, // not loopback: never listed
+		{nil, "127.0.0.1:8081", false},
+	} {
+		if got := ListedLoopback(tc.hosts, tc.host); got != tc.want {
+			t.Errorf("ListedLoopback(%q, %q) = %v, want %v", tc.hosts, tc.host, got, tc.want)
+		}
+	}
+}

@@ -55,7 +55,11 @@
 //     SWITCHBOARD_EGRESS_ALLOW_LOOPBACK (local development and tests), and
 //     even then only a client whose host is itself loopback (127.0.0.1,
 //     [::1], localhost) reaches it; a client for any other name connects
-//     only to public addresses. The check runs in the dialer's Control
+//     only to public addresses. One process may also list exact loopback
+//     hosts with ports (Clients.LoopbackHosts): `switchboard demo` lists
+//     its own provider's listener, so the demo reaches that one port and
+//     no other local service, with the setting off. The check runs in the
+//     dialer's Control
 //     hook on the address actually being connected to, after DNS
 //     resolution, for every new connection; a name that resolves to a
 //     public address when checked and to 127.0.0.1 when connecting (DNS

@@ -2,6 +2,7 @@ package execute
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/ratelimit"
 	"github.com/switchboard-dev/switchboard/internal/remotemcp"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
 	"github.com/switchboard-dev/switchboard/internal/sessions"
@@ -52,6 +54,9 @@ type Service struct {
 	// Metrics counts executions and times upstream calls; nil counts
 	// nothing.
 	Metrics *metrics.Metrics
+	// Limits are the budgets of executions and proxied requests per end
+	// user and per connected account; nil limits nothing.
+	Limits *ratelimit.Execute
 }
 
 // MemoryBudget is the service's budget of upstream answer bytes.
@@ -89,6 +94,9 @@ type Result struct {
 	// whose answer was not the last page, holds the arguments that get
 	// the next page when added to the call's (toolkits.Tool.NextPage).
 	NextPage map[string]any
+	// Throttle, for a call the upstream refused for its rate limit, says
+	// so and when to retry; nil otherwise.
+	Throttle *toolkits.Throttle
 }
 
 // emptyObject is the data of a call that produced none.
@@ -142,6 +150,9 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (result 
 			return Result{}, err
 		}
 	}
+	if err := s.Limits.Take(ctx, p.ID, cmp.Or(a.UserID, c.UserID), a.ID); err != nil {
+		return Result{}, err
+	}
 	args := c.Arguments
 	if args == nil {
 		args = map[string]any{}
@@ -181,6 +192,8 @@ func (s *Service) Execute(ctx context.Context, p store.Project, c Call) (result 
 	}
 	if out.Error == "" {
 		out.NextPage, _ = tool.NextPage(args, r.header, out.Data)
+	} else if th, ok := toolkits.Throttled(r.Status, r.header, s.Now()); ok {
+		out.Throttle = &th
 	}
 	s.log(ctx, out, tool.Slug, start)
 	s.record(ctx, p, c, tk.Slug, a, args, out, start)

@@ -139,6 +139,9 @@ func (s *Service) Proxy(ctx context.Context, p store.Project, c ProxyCall) (Prox
 	if err := s.proxyAllowed(ctx, p, c.SessionID, a, tk.Slug); err != nil {
 		return ProxyResult{}, err
 	}
+	if err := s.Limits.Take(ctx, p.ID, a.UserID, a.ID); err != nil {
+		return ProxyResult{}, err
+	}
 	u := upstream{method: method, path: c.Endpoint, query: url.Values{}, header: http.Header{}}
 	for _, prm := range c.Parameters {
 		switch prm.Type {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/execute"
 	"github.com/switchboard-dev/switchboard/internal/reqlog"
+	"github.com/switchboard-dev/switchboard/wire"
 )
 
 // Outcome is the one shape of an executed call an agent reads, as
@@ -23,11 +24,29 @@ type Outcome struct {
 	// NextPage, for a tool with a pagination hint, holds the arguments to
 	// add to the same call to get the next page; absent on the last page.
 	NextPage map[string]any `json:"next_page,omitempty"`
+	// ErrorDetails is the machine-readable error (wire.ToolError), for
+	// the failures that have one.
+	ErrorDetails *wire.ToolError `json:"error_details,omitempty"`
+}
+
+// ErrorDetails is the machine-readable error of an executed call, nil
+// when its failure has no code (or it did not fail).
+func ErrorDetails(res execute.Result) *wire.ToolError {
+	if res.Error == "" || res.Throttle == nil {
+		return nil
+	}
+	e := &wire.ToolError{Code: wire.ToolErrorUpstreamRateLimited, UpstreamStatus: res.Status}
+	if res.Throttle.HasRetry {
+		s := res.Throttle.RetryAfterSeconds()
+		e.RetryAfter = &s
+	}
+	return e
 }
 
 // OutcomeOf is the outcome of an executed call.
 func OutcomeOf(res execute.Result) Outcome {
-	o := Outcome{Successful: res.Error == "", Data: res.Data, LogID: res.LogID, ConnectedAccountID: res.AccountID, NextPage: res.NextPage}
+	o := Outcome{Successful: res.Error == "", Data: res.Data, LogID: res.LogID, ConnectedAccountID: res.AccountID, NextPage: res.NextPage,
+		ErrorDetails: ErrorDetails(res)}
 	if res.Error != "" {
 		msg := res.Error
 		o.Error = &msg

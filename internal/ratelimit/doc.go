@@ -1,7 +1,9 @@
-// Package ratelimit enforces each project's API request budget: at most N
-// authenticated requests per fixed window, counted in the store
+// Package ratelimit enforces each project's API request budget, and the
+// budgets of tool executions per end user and per connected account
+// (Execute): at most N per fixed window, counted in the store
 // (store.HitRateWindow), so instances sharing one PostgreSQL database share
-// the count without another service. It says what the Composio headers
+// the count without another service. A Report gathers every counter one
+// request was counted on, so its answer carries the tightest's headers. It says what the Composio headers
 // (X-RateLimit, X-RateLimit-Remaining, X-RateLimit-Window-Size and, on 429,
 // Retry-After) carry.
 //

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/switchboard-dev/switchboard/internal/oauthserver"
 )
 
 // maxPage bounds how much of a page Consent reads.
@@ -149,7 +151,7 @@ type parsedForm struct {
 func parseForm(page []byte) (parsedForm, bool) {
 	for _, m := range formRE.FindAllSubmatch(page, -1) {
 		attrs := parseAttrs(m[1])
-		if attrs["id"] != formID {
+		if attrs["id"] != oauthserver.FormID {
 			continue
 		}
 		f := parsedForm{action: attrs["action"], fields: url.Values{}}

@@ -356,3 +356,12 @@ func readTokenParams(r *http.Request) (map[string]string, string, bool) {
 func fakeRandom(prefix string) string {
 	return fmt.Sprintf("%s%s", prefix, strings.ToLower(rand.Text()))
 }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("Cache-Control", "no-store") // RFC 6749 §5.1
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // migrationFiles holds the schema, one numbered .sql file per change. A
@@ -69,6 +71,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, last string) error {
 		ms = ms[:i+1]
 	}
 	for _, m := range ms {
+		end := store.StartMigration(ctx, m.version)
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLockKey); err != nil {
 				return fmt.Errorf("lock migrations: %w", err)
@@ -99,6 +102,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, last string) error {
 			}
 			return nil
 		})
+		end()
 		if err != nil {
 			return fmt.Errorf("apply migration %s: %w", m.version, err)
 		}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
 // migrations holds the schema changes, applied in file name order. A file is
@@ -51,6 +53,7 @@ func (s *Store) migrate(ctx context.Context, last string) error {
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", version, err)
 		}
+		end := store.StartMigration(ctx, version)
 		err = s.writeTx(ctx, func(tx *sql.Tx) error {
 			var applied int
 			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&applied)
@@ -64,6 +67,7 @@ func (s *Store) migrate(ctx context.Context, last string) error {
 				version, timeValue(time.Now()))
 			return err
 		})
+		end()
 		if err != nil {
 			return fmt.Errorf("apply migration %s: %w", version, err)
 		}

@@ -1,4 +1,4 @@
-package oauthtest
+package oauthserver
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package oauthtest
+package oauthserver
 
 import (
 	"context"
@@ -7,13 +7,15 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
 const sessionCookie = "oauthtest_session"
 
-// formID marks the provider's sign-in form; Consent looks for it.
-const formID = "oauthtest-authorize"
+// FormID marks the id attribute of the provider's sign-in form, for clients
+// that drive it (oauthtest.Consent).
+const FormID = "oauthtest-authorize"
 
 // authorizeParams are the authorization request parameters carried through
 // the sign-in form, in the order they appear there.
@@ -175,7 +177,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	// redirects with code and state.
 	r = r.WithContext(context.WithValue(r.Context(), userKey{}, u.Subject))
 	if err := p.oauth.HandleAuthorizeRequest(w, r); err != nil {
-		http.Error(w, "oauthtest: "+err.Error(), http.StatusInternalServerError)
+		http.Error(w, "oauthserver: "+err.Error(), http.StatusInternalServerError)
 	}
 }
 
@@ -186,7 +188,10 @@ func (p *Provider) signIn(w http.ResponseWriter, r *http.Request) (*user, string
 		p.mu.Lock()
 		u := p.users[login]
 		p.mu.Unlock()
-		if u == nil || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("password")), []byte(u.password)) != 1 {
+		if p.cfg.picker && u == nil {
+			return nil, "Choose one of the identities."
+		}
+		if !p.cfg.picker && (u == nil || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("password")), []byte(u.password)) != 1) {
 			return nil, "Wrong login or password."
 		}
 		id := randomToken()
@@ -234,6 +239,8 @@ type formData struct {
 	Hidden   []hiddenField
 	Login    string // signed-in user, if any
 	Error    string
+	// Identities are the users to pick from (WithIdentityPicker).
+	Identities []User
 }
 
 var formTemplate = template.Must(template.New("form").Parse(`<!doctype html>
@@ -246,6 +253,9 @@ var formTemplate = template.Must(template.New("form").Parse(`<!doctype html>
 <form id="{{.FormID}}" method="post" action="{{.Action}}">
 {{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
 {{end}}{{if .Login}}<p>Signed in as <strong>{{.Login}}</strong>.</p>
+{{else if .Identities}}<fieldset><legend>Sign in as</legend>
+{{range $i, $u := .Identities}}<p><label><input type="radio" name="login" value="{{$u.Login}}"{{if eq $i 0}} checked{{end}}> {{$u.Name}} &lt;{{$u.Email}}&gt;</label></p>
+{{end}}</fieldset>
 {{else}}<p><label>Login <input type="text" name="login" autocomplete="username"></label></p>
 <p><label>Password <input type="password" name="password" autocomplete="current-password"></label></p>
 {{end}}<p><button type="submit" name="decision" value="allow">Allow</button>
@@ -263,7 +273,7 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 // renderForm shows the sign-in form, or for a signed-in user the consent
 // form, carrying the authorization request in hidden fields.
 func (p *Provider) renderForm(w http.ResponseWriter, r *http.Request, ar *authorizeRequest, msg string) {
-	d := formData{FormID: formID, Action: AuthorizePath, ClientID: ar.clientID, Error: msg}
+	d := formData{FormID: FormID, Action: AuthorizePath, ClientID: ar.clientID, Error: msg}
 	if ar.scope != "" {
 		d.Scopes = strings.Split(ar.scope, " ")
 	}
@@ -272,7 +282,17 @@ func (p *Provider) renderForm(w http.ResponseWriter, r *http.Request, ar *author
 			d.Hidden = append(d.Hidden, hiddenField{k, v})
 		}
 	}
-	if s := p.session(r); s != nil {
+	if p.cfg.picker {
+		p.mu.Lock()
+		for _, u := range p.users {
+			d.Identities = append(d.Identities, u.User)
+		}
+		p.mu.Unlock()
+		slices.SortFunc(d.Identities, func(a, b User) int { return strings.Compare(a.Login, b.Login) })
+	}
+	// With the picker every authorization asks again, so one browser can
+	// connect one identity after the other.
+	if s := p.session(r); s != nil && !p.cfg.picker {
 		p.mu.Lock()
 		if u := p.subs[s.sub]; u != nil {
 			d.Login = u.Login
