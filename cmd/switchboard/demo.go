@@ -157,6 +157,7 @@ var walkthrough = template.Must(template.New("demo").Parse(`Switchboard demo: a 
 
   Switchboard    {{.URL}}
   API key        {{.Key}}   (an admin key)
+  Console        {{.URL}}/console   (sign in with the API key)
   Auth config    {{.AuthConfig}}   (toolkit demo, OAuth2 at the demo provider)
   Demo provider  {{.Provider}}   (identities {{.Identities}})
   Store          {{.Data}}
