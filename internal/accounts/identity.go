@@ -277,19 +277,20 @@ func (s *Service) SetDefault(ctx context.Context, projectID, id string, on bool)
 	return a, err
 }
 
-// Default returns the account a user chose as the default of a toolkit,
-// in whatever status it is, following supersessions; false when there is
-// none.
+// Default returns the account a user's calls of a toolkit use when
+// nothing names one: the account the user chose as the toolkit's default,
+// in whatever status it is (a chosen account is reported, never silently
+// replaced), else the user's most recently connected ACTIVE one; followed
+// through supersessions; false when there is neither. It is one store
+// query (store.Store.DefaultAccount); the chosen one has IsDefault set.
 func (s *Service) Default(ctx context.Context, projectID, userID, toolkit string) (store.Account, bool, error) {
-	page, err := s.Store.ListAccounts(ctx, projectID, store.AccountFilter{
-		UserIDs: []string{userID}, ToolkitSlugs: []string{toolkit}, DefaultOnly: true, Limit: 1,
-	})
+	a, err := s.Store.DefaultAccount(ctx, projectID, userID, toolkit)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Account{}, false, nil
+	}
 	if err != nil {
 		return store.Account{}, false, fmt.Errorf("find default account: %w", err)
 	}
-	if len(page.Items) == 0 {
-		return store.Account{}, false, nil
-	}
-	a, err := s.Current(ctx, page.Items[0])
+	a, err = s.Current(ctx, a)
 	return a, err == nil, err
 }
