@@ -37,8 +37,8 @@ var keyIdentityCatalog = fstest.MapFS{
 }`)},
 }
 
-// keyUpstream is the KeyID API: each known key names its user, k-down
-// gets a 503, any other key a 401. It counts the identity requests of each
+// keyUpstream is the KeyID API: each known key names its user (k-user-N
+// user N), k-down gets a 503, any other key a 401. It counts the identity requests of each
 // key.
 type keyUpstream struct {
 	*httptest.Server
@@ -62,7 +62,11 @@ func newKeyUpstream(t testing.TB) *keyUpstream {
 		up.calls[key]++
 		up.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		switch body, ok := keyUsers[key]; {
+		body, ok := keyUsers[key]
+		if n, found := strings.CutPrefix(key, "k-user-"); found {
+			body, ok = `{"id": "u`+n+`", "email": "user`+n+`@keyid.example"}`, true
+		}
+		switch {
 		case r.URL.Path != "/v1/me":
 			http.NotFound(w, r)
 		case key == "k-down":

@@ -82,6 +82,9 @@ type serverOptions struct {
 	RootCAs *x509.CertPool
 	// RateLimit, when set, is SWITCHBOARD_RATE_LIMIT.
 	RateLimit string
+	// ProbeInterval, when set, turns the background prober on
+	// (SWITCHBOARD_PROBE_INTERVAL); ProbeStale replaces its default.
+	ProbeInterval, ProbeStale time.Duration
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -115,6 +118,10 @@ func startServer(t testing.TB, o serverOptions) *server {
 	cfg.ToolkitsDir = o.ToolkitsDir
 	cfg.ExecutionLogs = !o.NoExecutionLogs
 	cfg.RateLimit = o.RateLimit
+	cfg.ProbeInterval = o.ProbeInterval
+	if o.ProbeStale != 0 {
+		cfg.ProbeStale = o.ProbeStale
+	}
 	logTo := io.Discard
 	switch {
 	case o.Log != nil:
