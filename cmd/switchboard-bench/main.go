@@ -5,6 +5,7 @@
 //
 //	switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]
 //	switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres] [-cpuprofile PREFIX]
+//	switchboard-bench scale [-bin PATH] [-accounts N] [-sessions N] [-n N] [-rounds N] [-stores sqlite,postgres]
 //
 // catalog measures a catalog of many tools loaded from SWITCHBOARD_TOOLKITS_DIR
 // (by default 100 toolkits of 50 tools: 5,000 tools) against the built-in
@@ -24,6 +25,16 @@
 // second with 8 clients, and how soon a long-polling wait returns after
 // the hosted form posts. PostgreSQL runs in a throwaway cluster
 // (Debian's postgresql-15 binaries).
+//
+// scale seeds a database of each store with -accounts accounts (1,000,000:
+// four per user, mixed statuses, a chosen default for one user in ten) and
+// -sessions sessions (100,000) in bulk (one transaction of prepared
+// INSERTs on SQLite, COPY on PostgreSQL), beside an empty database that
+// has only what the binary made itself, and measures against the empty
+// one the binary's start time until it serves and its resident memory
+// then, interleaved; and, in-process, the store's DefaultAccount of random
+// users against GetAccount of random accounts (p50, p99), with the plan of
+// the default-account query.
 //
 // Without -bin it builds ./cmd/switchboard first, so run it from the
 // module root: go run ./cmd/switchboard-bench catalog.
@@ -50,7 +61,8 @@ func main() {
 }
 
 const usage = `usage: switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]
-       switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres]`
+       switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres]
+       switchboard-bench scale [-bin PATH] [-accounts N] [-sessions N] [-n N] [-rounds N] [-stores sqlite,postgres]`
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -61,7 +73,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return serveUpstream(args[1:])
 	case cmdHop:
 		return serveHop(args[1:])
-	case "catalog", "execute":
+	case "catalog", "execute", "scale":
 	default:
 		return errors.New(usage)
 	}
@@ -73,6 +85,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	n := fs.Int("n", 2000, "execute: latency samples per op")
 	window := fs.Duration("window", time.Second, "execute: length of one throughput window")
 	stores := fs.String("stores", "sqlite,postgres", "execute: the stores to measure, in order")
+	nAccounts := fs.Int("accounts", 1_000_000, "scale: accounts to seed")
+	nSessions := fs.Int("sessions", 100_000, "scale: sessions to seed")
 	profile := fs.String("cpuprofile", "", "execute: write the server's CPU profile under the throughput load to PREFIX-STORE.pprof")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -100,6 +114,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("go build ./cmd/switchboard (run from the module root, or pass -bin): %w", err)
 		}
+	}
+	if args[0] == "scale" {
+		if *nAccounts < accountsPerUser || *nSessions < 1 {
+			return fmt.Errorf("-accounts must be at least %d, -sessions at least 1", accountsPerUser)
+		}
+		return scaleBench(ctx, stdout, scaleRun{bin: *bin, work: work, accounts: *nAccounts, sessions: *nSessions, n: *n, rounds: *rounds, stores: storeList})
 	}
 	if args[0] == "execute" {
 		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile})

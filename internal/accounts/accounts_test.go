@@ -306,7 +306,7 @@ func TestSetEnabled(t *testing.T) {
 // TestMostRecentOrdering: accounts list newest connection first under
 // connected_at, never-connected ones last, and re-enabling an account
 // makes it the most recently connected, so it becomes the user's default
-// (the store's LatestActiveAccount, which sessions' selection rule reads).
+// (the store's DefaultAccount, which sessions' selection rule reads).
 func TestMostRecentOrdering(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -329,7 +329,7 @@ func TestMostRecentOrdering(t *testing.T) {
 	}
 	latest := func() string {
 		t.Helper()
-		a, err := f.st.LatestActiveAccount(ctx, f.project.ID, "u1", "linear")
+		a, err := f.st.DefaultAccount(ctx, f.project.ID, "u1", "linear")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
+	"strings"
 
+	"github.com/switchboard-dev/switchboard/internal/oauth"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 // This file is what an account's upstream identity decides: which older
@@ -277,19 +281,64 @@ func (s *Service) SetDefault(ctx context.Context, projectID, id string, on bool)
 	return a, err
 }
 
-// Default returns the account a user chose as the default of a toolkit,
-// in whatever status it is, following supersessions; false when there is
-// none.
+// Default returns the account a user's calls of a toolkit use when
+// nothing names one: the account the user chose as the toolkit's default,
+// in whatever status it is (a chosen account is reported, never silently
+// replaced), else the user's most recently connected ACTIVE one; followed
+// through supersessions; false when there is neither. It is one store
+// query (store.Store.DefaultAccount); the chosen one has IsDefault set.
 func (s *Service) Default(ctx context.Context, projectID, userID, toolkit string) (store.Account, bool, error) {
-	page, err := s.Store.ListAccounts(ctx, projectID, store.AccountFilter{
-		UserIDs: []string{userID}, ToolkitSlugs: []string{toolkit}, DefaultOnly: true, Limit: 1,
-	})
+	a, err := s.Store.DefaultAccount(ctx, projectID, userID, toolkit)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Account{}, false, nil
+	}
 	if err != nil {
 		return store.Account{}, false, fmt.Errorf("find default account: %w", err)
 	}
-	if len(page.Items) == 0 {
-		return store.Account{}, false, nil
-	}
-	a, err := s.Current(ctx, page.Items[0])
+	a, err = s.Current(ctx, a)
 	return a, err == nil, err
+}
+
+// ReasonKeyRefused is the health error of an account connected through a
+// form whose provider no longer takes its credentials.
+const ReasonKeyRefused = "The provider refused the account's credentials (HTTP 401); the user must connect the account again with valid ones"
+
+// ErrNoIdentityCall is IdentifyForm's answer for credentials it has no
+// identity request to make with.
+var ErrNoIdentityCall = errors.New("the toolkit has no identity call for this auth scheme")
+
+// IdentifyForm names the upstream account of the credentials of a form
+// (API key, bearer token, basic auth) of auth config ac: the toolkit's
+// identity request, made with them as its tool calls carry them
+// (toolkits.AuthScheme.Authorize) and with the toolkit's headers. A
+// toolkit without an identity request (or whose identity comes from an
+// OAuth2 token response) calls nothing: ErrNoIdentityCall. The request
+// goes where the credentials go: under the auth config's base_url
+// override when it has one, and not at all (ErrNoIdentityCall) when the
+// identity URL is not under the toolkit's base URL and so has no place
+// under the override. A 401 is oauth.ErrUnauthorized: the provider refused
+// the credentials.
+func (s *Service) IdentifyForm(ctx context.Context, ac store.AuthConfig, tk toolkits.Toolkit, scheme toolkits.AuthScheme, fields map[string]string) (display, identityID string, err error) {
+	in := tk.Identity
+	if in == nil || in.Source != toolkits.FromEndpoint {
+		return "", "", ErrNoIdentityCall
+	}
+	base, url, err := tk.URLs(fields)
+	if err != nil {
+		return "", "", fmt.Errorf("fill identity URL: %w", err)
+	}
+	if override := strings.TrimRight(ac.Params["base_url"], "/"); override != "" {
+		rest, under := strings.CutPrefix(url, base)
+		if !under || (rest != "" && !strings.HasPrefix(rest, "/")) {
+			return "", "", ErrNoIdentityCall
+		}
+		url = override + rest
+	}
+	c := oauth.Client{Identity: oauth.Identity{URL: url, Method: in.Method, Body: string(in.Body), Extract: in.Extract}}
+	return c.FetchIdentityWith(ctx, s.Egress, func(req *http.Request) error {
+		for k, v := range tk.Headers {
+			req.Header.Set(k, v)
+		}
+		return scheme.Authorize(req, fields)
+	})
 }

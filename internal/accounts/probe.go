@@ -65,7 +65,7 @@ func (s *Service) Verify(ctx context.Context, projectID, id string) (store.Accou
 		return a, err
 	}
 	if ac.AuthScheme != string(toolkits.ModeOAuth2) {
-		return s.recordHealth(ctx, a, store.HealthUnverified, "the toolkit has no identity call for this auth scheme")
+		return s.verifyForm(ctx, a, ac)
 	}
 	client, err := s.AuthConfigs.OAuthClient(ctx, ac, s.RedirectURI())
 	if err != nil {
@@ -95,6 +95,37 @@ func (s *Service) Verify(ctx context.Context, projectID, id string) (store.Accou
 		}
 		return s.recordHealth(ctx, a, "", cleanMessage(err))
 	}
+}
+
+// verifyForm checks the credentials of an account connected through a
+// form (API key, bearer token, basic auth) with its toolkit's identity
+// request: ok when it works; needs_reauth, with the account left ACTIVE as
+// tool calls leave it, when the provider answers 401 (there is no token to
+// refresh, only the user can give a new key); otherwise the error, health
+// unchanged.
+func (s *Service) verifyForm(ctx context.Context, a store.Account, ac store.AuthConfig) (store.Account, error) {
+	tk, ok := s.Catalog.For(ctx, a.ProjectID).Get(a.ToolkitSlug)
+	if !ok {
+		return s.recordHealth(ctx, a, "", "the toolkit is no longer in the catalog")
+	}
+	scheme, ok := tk.Scheme(toolkits.Mode(ac.AuthScheme))
+	if !ok {
+		return s.recordHealth(ctx, a, store.HealthUnverified, ErrNoIdentityCall.Error())
+	}
+	var fields map[string]string
+	if err := s.Credentials(a, &fields); err != nil {
+		return s.recordHealth(ctx, a, "", cleanMessage(err))
+	}
+	_, _, err := s.IdentifyForm(ctx, ac, tk, scheme, fields)
+	switch {
+	case err == nil:
+		return s.recordHealth(ctx, a, store.HealthOK, "")
+	case errors.Is(err, ErrNoIdentityCall):
+		return s.recordHealth(ctx, a, store.HealthUnverified, err.Error())
+	case errors.Is(err, oauth.ErrUnauthorized):
+		return s.recordHealth(ctx, a, store.HealthNeedsReauth, ReasonKeyRefused)
+	}
+	return s.recordHealth(ctx, a, "", cleanMessage(err))
 }
 
 // cleanMessage is an error as an account may record it: a known error's

@@ -69,6 +69,7 @@ var codes = map[string]int{
 	"auth_scheme_mismatch":           1813,
 	"refresh_failed":                 1814,
 	"refresh_not_supported":          1815,
+	"identity_already_connected":     1816,
 	"api_key_too_short":              1901,
 	"invalid_callback_url":           1902,
 	"credential_host_change":         2000,

@@ -54,9 +54,13 @@ func TestLoopbackBaseURLRefused(t *testing.T) {
 		}
 	}
 	// The control: with loopback allowed, the local upstream is reached.
+	// Connecting makes the identity request with the key: one hit.
 	sess := connectWith(t, dev, "linear", "API_KEY", internal.URL, map[string]string{"api_key": "lin_k"})
-	if r := sessionExec(t, dev, sess, "LINEAR_GET_CURRENT_USER", `{}`, ""); r.err() != "" || hits.Load() != 1 {
-		t.Fatalf("with loopback allowed: %+v, %d upstream hits, want success and 1", r, hits.Load())
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("connecting with loopback allowed: %d upstream hits, want 1 (the identity request)", n)
+	}
+	if r := sessionExec(t, dev, sess, "LINEAR_GET_CURRENT_USER", `{}`, ""); r.err() != "" || hits.Load() != 2 {
+		t.Fatalf("with loopback allowed: %+v, %d upstream hits, want success and 2", r, hits.Load())
 	}
 	dev.Stop()
 
@@ -77,8 +81,8 @@ func TestLoopbackBaseURLRefused(t *testing.T) {
 	if strings.Contains(b, "s3cr3t-internal") || strings.Contains(b, `"successful":true`) {
 		t.Errorf("proxy against a stored loopback base_url: got %d %s, want a failure", status, b)
 	}
-	if n := hits.Load(); n != 1 {
-		t.Errorf("the service on 127.0.0.1 got %d requests with loopback off, want none after the first", n-1)
+	if n := hits.Load(); n != 2 {
+		t.Errorf("the service on 127.0.0.1 got %d requests with loopback off, want none after the first two", n-2)
 	}
 }
 

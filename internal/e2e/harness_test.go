@@ -83,6 +83,9 @@ type serverOptions struct {
 	// RateLimit, when set, is SWITCHBOARD_RATE_LIMIT; RateLimitUser and
 	// RateLimitAccount are SWITCHBOARD_RATE_LIMIT_USER and _ACCOUNT.
 	RateLimit, RateLimitUser, RateLimitAccount string
+	// ProbeInterval, when set, turns the background prober on
+	// (SWITCHBOARD_PROBE_INTERVAL); ProbeStale replaces its default.
+	ProbeInterval, ProbeStale time.Duration
 }
 
 // startServer starts a Switchboard on 127.0.0.1 and stops it at cleanup.
@@ -117,6 +120,10 @@ func startServer(t testing.TB, o serverOptions) *server {
 	cfg.ExecutionLogs = !o.NoExecutionLogs
 	cfg.RateLimit = o.RateLimit
 	cfg.RateLimitUser, cfg.RateLimitAccount = o.RateLimitUser, o.RateLimitAccount
+	cfg.ProbeInterval = o.ProbeInterval
+	if o.ProbeStale != 0 {
+		cfg.ProbeStale = o.ProbeStale
+	}
 	logTo := io.Discard
 	switch {
 	case o.Log != nil:

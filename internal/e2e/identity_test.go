@@ -21,3 +21,17 @@ func TestOfficialPythonSDKIdentity(t *testing.T) {
 		runOfficial(t, startServer(t, serverOptions{DatabaseURL: postgrestest.URL(t)}), py, script)
 	})
 }
+
+// TestOfficialTypeScriptSDKIdentity runs sdktest/node/identity.mjs, the
+// TypeScript twin of identity.py, with the official @composio/core, on
+// both stores.
+func TestOfficialTypeScriptSDKIdentity(t *testing.T) {
+	dir := nodeSDK(t)
+	script := filepath.Join(dir, "identity.mjs")
+	t.Run("sqlite", func(t *testing.T) {
+		runOfficial(t, startServer(t, serverOptions{OpenAPI: true}), "node", script)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		runOfficial(t, startServer(t, serverOptions{DatabaseURL: postgrestest.URL(t)}), "node", script)
+	})
+}

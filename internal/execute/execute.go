@@ -379,33 +379,13 @@ func (s *Service) authorize(ctx context.Context, req *http.Request, a store.Acco
 		if err != nil {
 			return "", err
 		}
-		return tok.AccessToken, apply(req, scheme.Apply, tok.AccessToken)
+		return tok.AccessToken, scheme.Apply.Set(req, tok.AccessToken)
 	}
 	var creds map[string]string
 	if err := s.Accounts.Credentials(a, &creds); err != nil {
 		return "", err
 	}
-	if scheme.Mode == toolkits.ModeBasic {
-		req.SetBasicAuth(creds["username"], creds["password"])
-		return "", nil
-	}
-	return "", apply(req, scheme.Apply, creds[scheme.Apply.Field])
-}
-
-// apply puts a credential where the toolkit wants it: in a header, or in
-// a query parameter, replacing any value the request already had there.
-func apply(req *http.Request, a toolkits.Apply, value string) error {
-	switch {
-	case a.Header != "":
-		req.Header.Set(a.Header, a.Prefix+value)
-	case a.Query != "":
-		q := req.URL.Query()
-		q.Set(a.Query, a.Prefix+value)
-		req.URL.RawQuery = q.Encode()
-	default:
-		return errors.New("the toolkit does not say where its credential goes")
-	}
-	return nil
+	return "", scheme.Authorize(req, creds)
 }
 
 // credentialError explains why credentials could not be prepared; an

@@ -84,11 +84,18 @@ func newFixture(t *testing.T) *fixture {
 // connect gives user an ACTIVE Linear account with the API key.
 func (f *fixture) connect(t *testing.T, user, alias string) store.Account {
 	t.Helper()
+	before := f.calls.Load()
 	acct, err := f.app.SignIn.CreateWithCredentials(context.Background(), f.project,
 		accounts.LinkInput{UserID: user, AuthConfigID: f.linear.ID, Alias: alias}, "API_KEY", map[string]string{"api_key": apiKey})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Connecting made the toolkit's identity request with the key; the
+	// tests count the tool calls that reach the upstream after it.
+	if n := f.calls.Load() - before; n != 1 {
+		t.Errorf("connecting made %d upstream requests, want 1 (the identity request)", n)
+	}
+	f.calls.Add(-1)
 	return acct
 }
 

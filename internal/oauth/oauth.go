@@ -576,6 +576,16 @@ func (c Client) Identify(ctx context.Context, eg *egress.Clients, g Grant) (disp
 // eg's client for the identity URL's host; nil eg reaches public https
 // hosts only.
 func (c Client) FetchIdentity(ctx context.Context, eg *egress.Clients, accessToken string) (display, id string, err error) {
+	return c.FetchIdentityWith(ctx, eg, func(req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+accessToken)
+		return nil
+	})
+}
+
+// FetchIdentityWith is FetchIdentity with the credential put on the
+// request by authorize: an API key, a bearer token or basic auth, sent as
+// the toolkit's tool calls send it. A 401 is ErrUnauthorized.
+func (c Client) FetchIdentityWith(ctx context.Context, eg *egress.Clients, authorize func(*http.Request) error) (display, id string, err error) {
 	in := c.Identity
 	if in.URL == "" || in.FromTokenResponse {
 		return "", "", nil
@@ -593,8 +603,10 @@ func (c Client) FetchIdentity(ctx context.Context, eg *egress.Clients, accessTok
 	if err != nil {
 		return "", "", fmt.Errorf("build identity request: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Accept", "application/json")
+	if err := authorize(req); err != nil {
+		return "", "", fmt.Errorf("authorize identity request: %w", err)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -281,25 +281,10 @@ func (s *Service) pinned(ctx context.Context, projectID, id string) (store.Accou
 // userDefault is the account a call uses when nothing names one: the
 // account the user chose as the toolkit's default, in whatever status it
 // is (a chosen account is never silently replaced), or else the user's
-// most recently connected ACTIVE one.
+// most recently connected ACTIVE one (accounts.Service.Default, one store
+// query).
 func (s *Service) userDefault(ctx context.Context, projectID, userID, toolkit string) (store.Account, bool, error) {
-	if a, ok, err := s.Accounts.Default(ctx, projectID, userID, toolkit); err != nil || ok {
-		return a, ok, err
-	}
-	return s.mostRecent(ctx, projectID, userID, toolkit)
-}
-
-// mostRecent returns the user's most recently connected ACTIVE account for
-// a toolkit: the account of a session that pins none.
-func (s *Service) mostRecent(ctx context.Context, projectID, userID, toolkit string) (store.Account, bool, error) {
-	a, err := s.Store.LatestActiveAccount(ctx, projectID, userID, toolkit)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Account{}, false, nil
-	}
-	if err != nil {
-		return store.Account{}, false, fmt.Errorf("find most recent account: %w", err)
-	}
-	return a, true, nil
+	return s.Accounts.Default(ctx, projectID, userID, toolkit)
 }
 
 // candidates are the ACTIVE accounts a multi-account session may use for
@@ -334,11 +319,11 @@ func (s *Service) candidates(ctx context.Context, sess Session, toolkit string) 
 		page.Items = append([]store.Account{d}, slices.Delete(page.Items, i, i+1)...)
 	case i < 0:
 		// A default connected before the newest few is still the first.
-		d, ok, err := s.Accounts.Default(ctx, sess.ProjectID, sess.UserID, toolkit)
+		d, ok, err := s.userDefault(ctx, sess.ProjectID, sess.UserID, toolkit)
 		if err != nil {
 			return nil, err
 		}
-		if ok && d.Status == store.StatusActive {
+		if ok && d.IsDefault && d.Status == store.StatusActive {
 			page.Items = append([]store.Account{d}, page.Items[:min(len(page.Items), sess.Config.maxPins()-1)]...)
 		}
 	}

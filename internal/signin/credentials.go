@@ -115,10 +115,16 @@ func (s *Service) SubmitCredentials(ctx context.Context, token string, values ma
 	if !first {
 		return "", store.Account{}, flowErr("link_used", "This connection link was already used.", nil)
 	}
-	a, err = s.activate(ctx, a, creds, display, identityID, ReasonCredentials)
+	activated, err := s.activate(ctx, a, creds, display, identityID, ReasonCredentials)
+	if fe, ok := errors.AsType[*FlowError](err); ok && (fe.Code == CodeIdentityMismatch || fe.Code == CodeDuplicate) {
+		// As for OAuth2: the credentials are dropped, and the account
+		// records why.
+		return "", s.fail(ctx, l, a, fe.Reason), fe
+	}
 	if err != nil {
 		return "", store.Account{}, err
 	}
+	a = activated
 	s.connected(ctx, l, a)
 	return s.callbackTarget(l, a), a, nil
 }
@@ -154,6 +160,11 @@ func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in
 	if err != nil {
 		return store.Account{}, err
 	}
+	// A duplicate the auth config rejects is refused before anything is
+	// created; activate checks again on the new account.
+	if err := s.Accounts.CheckDuplicate(ctx, store.Account{ProjectID: p.ID, UserID: in.UserID, ToolkitSlug: ac.ToolkitSlug, AuthConfigID: ac.ID}, display, identityID); err != nil {
+		return store.Account{}, duplicateProblem(err)
+	}
 	a, l, err := s.Accounts.Link(ctx, p, in)
 	if err != nil {
 		return store.Account{}, err
@@ -165,17 +176,44 @@ func (s *Service) CreateWithCredentials(ctx context.Context, p store.Project, in
 	}); err != nil {
 		return store.Account{}, fmt.Errorf("close link: %w", err)
 	}
-	return s.activate(ctx, a, creds, display, identityID, ReasonCredentials)
+	activated, err := s.activate(ctx, a, creds, display, identityID, ReasonCredentials)
+	if err != nil {
+		// Nothing is left of a refused create: the account made for it
+		// goes.
+		if derr := s.Store.DeleteAccount(ctx, a.ProjectID, a.ID); derr != nil {
+			s.Logger.WarnContext(ctx, "delete refused account", "account_id", a.ID, "err", derr)
+		}
+		return store.Account{}, duplicateProblem(err)
+	}
+	return activated, nil
+}
+
+// duplicateProblem is a refusal of a duplicate identity (under the auth
+// config's duplicate_policy reject) as a request error, 400
+// identity_already_connected naming the existing account; other errors
+// are returned as they are.
+func duplicateProblem(err error) error {
+	de, ok := errors.AsType[*accounts.DuplicateError](err)
+	if !ok {
+		return err
+	}
+	return (&problem.Error{Kind: problem.Invalid, Code: CodeDuplicate, Field: "connection.state.val",
+		Message: fmt.Sprintf("%s is already connected as account %s, and the auth config's duplicate_policy is reject; nothing was connected", de.Identity, de.Twin.ID),
+		Err:     err}).WithFix("Use account %s, or set the auth config's duplicate_policy to supersede or allow", de.Twin.ID)
 }
 
 // formCredentials are what an account connected through a form keeps: its
 // fields; for the client credentials grant (RFC 6749 §4.4), the fields
 // and a first access token, fetched now so that a wrong client id or
-// secret is refused while the user can still correct it, and the name the
-// identity request gives the account, when the toolkit has one.
+// secret is refused while the user can still correct it. Either way, the
+// toolkit's identity request, when it has one, is made with the new
+// credentials and names the account (formIdentity).
 func (s *Service) formCredentials(ctx context.Context, ac store.AuthConfig, form CredentialForm, fields map[string]string) (creds any, display, identityID string, err error) {
 	if !form.Scheme.ClientCredentials() {
-		return fields, "", "", nil
+		display, identityID, err = s.formIdentity(ctx, form, fields, func() (string, string, error) {
+			return s.Accounts.IdentifyForm(ctx, ac, form.Toolkit, form.Scheme, fields)
+		})
+		return fields, display, identityID, err
 	}
 	tok, err := s.Accounts.MachineToken(ctx, ac, fields)
 	if err != nil {
@@ -185,13 +223,64 @@ func (s *Service) formCredentials(ctx context.Context, ac store.AuthConfig, form
 		_, url, uerr := form.Toolkit.URLs(fields)
 		if uerr == nil {
 			c := oauth.Client{Identity: oauth.Identity{URL: url, Method: id.Method, Body: string(id.Body), Extract: id.Extract}}
-			display, identityID, err = c.FetchIdentity(ctx, s.Egress, tok.AccessToken)
+			display, identityID, err = s.formIdentity(ctx, form, fields, func() (string, string, error) {
+				return c.FetchIdentity(ctx, s.Egress, tok.AccessToken)
+			})
 			if err != nil {
-				// The token is good; the account is only unnamed.
-				s.Logger.Warn("identity request failed", "toolkit", form.Toolkit.Slug, "err", err)
-				display, identityID = "", ""
+				return nil, "", "", err
 			}
 		}
 	}
 	return accounts.MachineCredentials{Fields: fields, Token: tok}, display, identityID, nil
+}
+
+// formIdentity runs the identity request of a form's credentials and
+// decides what its outcome means for the connection:
+//   - it names the account: the account records the name, verified now;
+//   - the provider answers 401: the credentials are wrong, and the form is
+//     refused with invalid_credential naming the credential field, so the
+//     user can correct it and nothing is stored;
+//   - anything else (the provider unreachable, a 5xx, an answer that names
+//     no one): the connection goes ahead unnamed and unverified, since an
+//     outage says nothing about the key, and the prober or
+//     SWITCHBOARD_CHECK_ACCOUNT checks it later. An unnamed account has no
+//     twins to supersede.
+func (s *Service) formIdentity(ctx context.Context, form CredentialForm, fields map[string]string, fetch func() (string, string, error)) (display, identityID string, err error) {
+	display, identityID, err = fetch()
+	switch {
+	case err == nil:
+		return display, identityID, nil
+	case errors.Is(err, accounts.ErrNoIdentityCall):
+		return "", "", nil
+	case errors.Is(err, oauth.ErrUnauthorized):
+		field, name := credentialField(form)
+		return "", "", &problem.Error{Kind: problem.Invalid, Code: "invalid_credential", Field: field,
+			Message: fmt.Sprintf("%s refused this %s (HTTP 401 from its identity request); nothing was connected", form.Toolkit.Name, name),
+			Fix:     "Check the value in " + form.Toolkit.Name + "'s settings and submit it again", Err: err}
+	}
+	s.Logger.WarnContext(ctx, "identity request failed; connecting the account unverified", "toolkit", form.Toolkit.Slug, "err", err)
+	return "", "", nil
+}
+
+// credentialField is the form field that carries a scheme's secret, and
+// its display name, for an error about it.
+func credentialField(form CredentialForm) (field, name string) {
+	switch {
+	case form.Scheme.ClientCredentials():
+		field = "client_secret"
+	case form.Scheme.Mode == toolkits.ModeBasic:
+		field = "password"
+	default:
+		field = form.Scheme.Apply.Field
+	}
+	name = field
+	for _, f := range form.Fields {
+		if f.Name == field {
+			name = f.DisplayName
+		}
+	}
+	if form.Scheme.Mode == toolkits.ModeBasic {
+		name = "username and password"
+	}
+	return field, name
 }

@@ -291,9 +291,9 @@ func (g *Guarded) ListAccounts(ctx context.Context, projectID string, f AccountF
 	return guard1(g, check, func() (Page[Account], error) { return g.s.ListAccounts(ctx, projectID, f) })
 }
 
-func (g *Guarded) LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (Account, error) {
+func (g *Guarded) DefaultAccount(ctx context.Context, projectID, userID, toolkit string) (Account, error) {
 	check := checkArgs("project id", projectID, "user id", userID, "toolkit", toolkit)
-	return guard1(g, check, func() (Account, error) { return g.s.LatestActiveAccount(ctx, projectID, userID, toolkit) })
+	return guard1(g, check, func() (Account, error) { return g.s.DefaultAccount(ctx, projectID, userID, toolkit) })
 }
 
 func (g *Guarded) UpdateAccount(ctx context.Context, projectID, id string, fn func(Account) (Account, error)) (Account, error) {

@@ -365,15 +365,16 @@ type Store interface {
 	CreateAccount(ctx context.Context, a Account) error
 	GetAccount(ctx context.Context, projectID, id string) (Account, error)
 	ListAccounts(ctx context.Context, projectID string, f AccountFilter) (Page[Account], error)
-	// LatestActiveAccount returns the project's ACTIVE account of the user
-	// and toolkit with the greatest ConnectedAt, ties broken by the greater
-	// id; an ACTIVE account never connected (nil ConnectedAt) comes after
-	// every connected one. It is ErrNotFound when the user has no ACTIVE
-	// account of the toolkit. It is the default account of a session that
-	// pins none, the store's hottest read, so backends answer it with one
-	// indexed lookup that costs about as much as GetAccount, whatever the
-	// number of accounts.
-	LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (Account, error)
+	// DefaultAccount returns the account a user's calls of a toolkit use
+	// when nothing names one: the project's account of the user and
+	// toolkit chosen as the default (IsDefault), in whatever status it is;
+	// else the ACTIVE one with the greatest ConnectedAt, ties broken by the
+	// greater id, an ACTIVE account never connected (nil ConnectedAt)
+	// coming after every connected one. It is ErrNotFound when the user has
+	// neither. It is the store's hottest read, so backends answer it with
+	// one query, one indexed lookup that costs about as much as GetAccount,
+	// whatever the number of accounts.
+	DefaultAccount(ctx context.Context, projectID, userID, toolkit string) (Account, error)
 	// UpdateAccount fails with ErrConflict when the new alias is taken. A
 	// change of status is announced to AccountChanges subscribers of every
 	// instance once committed. Making an account the default (IsDefault)

@@ -113,8 +113,8 @@ func (b *Barrier) GetAccount(ctx context.Context, projectID, id string) (store.A
 	return b.openAccount(a), err
 }
 
-func (b *Barrier) LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
-	a, err := b.Store.LatestActiveAccount(ctx, projectID, userID, toolkit)
+func (b *Barrier) DefaultAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
+	a, err := b.Store.DefaultAccount(ctx, projectID, userID, toolkit)
 	return b.openAccount(a), err
 }
 

@@ -230,11 +230,11 @@ func (c *Store) GetAccount(ctx context.Context, projectID, id string) (store.Acc
 	return a, err
 }
 
-// LatestActiveAccount caches each user's default account, including the
+// DefaultAccount caches each user's default account, including the
 // answer that there is none.
-func (c *Store) LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
+func (c *Store) DefaultAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
 	if locked(ctx) {
-		return c.Store.LatestActiveAccount(ctx, projectID, userID, toolkit)
+		return c.Store.DefaultAccount(ctx, projectID, userID, toolkit)
 	}
 	k := [3]string{projectID, userID, toolkit}
 	if l, ok := c.latest.get(k); ok {
@@ -243,7 +243,7 @@ func (c *Store) LatestActiveAccount(ctx context.Context, projectID, userID, tool
 		}
 		return l.account, nil
 	}
-	a, err := c.Store.LatestActiveAccount(ctx, projectID, userID, toolkit)
+	a, err := c.Store.DefaultAccount(ctx, projectID, userID, toolkit)
 	switch {
 	case err == nil:
 		c.latest.put(k, latest{account: a, found: true}, c.ttl)

@@ -85,7 +85,7 @@ func TestLockedReadsBypassTheCache(t *testing.T) {
 	if got, _ := c.GetAccount(ctx, "p1", "ca1"); got.Status != store.StatusInactive {
 		t.Errorf("after an update through the cache: %s", got.Status)
 	}
-	if _, err := c.LatestActiveAccount(ctx, "p1", "u", "gmail"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := c.DefaultAccount(ctx, "p1", "u", "gmail"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("default account after disabling: %v, want ErrNotFound", err)
 	}
 }

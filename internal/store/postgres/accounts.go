@@ -67,21 +67,23 @@ func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.Acco
 	return page, nil
 }
 
-// latestActiveAccountQuery reads the first entry of the accounts_user_toolkit
-// index for the project, user, toolkit and status. The status is a literal,
-// not a parameter, so that a generic plan of the prepared statement knows
-// it as well as a custom one.
-const latestActiveAccountQuery = `SELECT ` + sqlq.AccountColumns + ` FROM accounts
-	WHERE project_id = $1 AND user_id = $2 AND toolkit_slug = $3 AND status = '` + store.StatusActive + `'
-	ORDER BY connected_at DESC NULLS LAST, id DESC
+// defaultAccountQuery reads the first entry of the accounts_default_first
+// index for the project, user and toolkit: the chosen default, sorted
+// first, else the ACTIVE account connected last. Its status condition is
+// the index's WHERE, and a literal, so that a generic plan of the prepared
+// statement can use the partial index as well as a custom one.
+const defaultAccountQuery = `SELECT ` + sqlq.AccountColumns + ` FROM accounts
+	WHERE project_id = $1 AND user_id = $2 AND toolkit_slug = $3 AND (is_default OR status = '` + store.StatusActive + `')
+	ORDER BY is_default DESC, connected_at DESC NULLS LAST, id DESC
 	LIMIT 1`
 
-// LatestActiveAccount returns the user's ACTIVE account of the toolkit that
-// connected last, never-connected ones last, ties by the greater id.
-func (s *Store) LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
-	a, err := scanAccount(s.pool.QueryRow(ctx, latestActiveAccountQuery, projectID, userID, toolkit))
+// DefaultAccount returns the user's chosen default account of the toolkit,
+// else the ACTIVE one that connected last, never-connected ones last, ties
+// by the greater id.
+func (s *Store) DefaultAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
+	a, err := scanAccount(s.pool.QueryRow(ctx, defaultAccountQuery, projectID, userID, toolkit))
 	if err != nil {
-		return store.Account{}, fmt.Errorf("latest active account: %w", dbError(err))
+		return store.Account{}, fmt.Errorf("default account: %w", dbError(err))
 	}
 	return a, nil
 }

@@ -63,10 +63,12 @@ func TestQueryPlans(t *testing.T) {
 		Cursor: dialect.Cursor(sqlq.Order{Col: "connected_at", Desc: true}, &connected, "a9"), Limit: 10})
 
 	const (
-		latestScan = "Index Scan using accounts_user_toolkit on accounts"
-		indexOnly  = "Index Only Scan using accounts_user_toolkit on accounts"
-		index      = "accounts_user_toolkit"
-		sortNode   = "Sort"
+		defaultScan = "Index Scan using accounts_default_first on accounts"
+		indexOnly   = "Index Only Scan using accounts_user_toolkit on accounts"
+		index       = "accounts_user_toolkit"
+		sortNode    = "Sort"
+		// userIndexCond is a search of an index on the user's accounts.
+		userIndexCond = "Index Cond: ((project_id = 'p1'::text) AND (user_id = ANY ('{u17}'::text[])) AND (toolkit_slug = ANY ('{github}'::text[]))"
 	)
 	tests := []struct {
 		name    string
@@ -74,11 +76,15 @@ func TestQueryPlans(t *testing.T) {
 		want    []string
 		wantNot []string
 	}{
-		{"LatestActiveAccount", sqlq.Statement{Text: latestActiveAccountQuery, Args: []any{"p1", "u17", "github"}},
-			[]string{latestScan, "Index Cond: ((project_id = 'p1'::text) AND (user_id = 'u17'::text) AND (toolkit_slug = 'github'::text) AND (status = 'ACTIVE'::text))"},
+		{"DefaultAccount", sqlq.Statement{Text: defaultAccountQuery, Args: []any{"p1", "u17", "github"}},
+			[]string{defaultScan, "Index Cond: ((project_id = 'p1'::text) AND (user_id = 'u17'::text) AND (toolkit_slug = 'github'::text))"},
 			[]string{sortNode, "Filter"}},
-		{"MostRecentListCount", mostRecentCount, []string{indexOnly}, nil},
-		{"MostRecentListRows", mostRecentRows, []string{index}, nil},
+		// The ACTIVE accounts of a user and toolkit (a multi-account
+		// session's candidates): either index of a user's accounts serves
+		// them, accounts_default_first too, since its condition holds of
+		// every ACTIVE row; the planner picks by cost.
+		{"MostRecentListCount", mostRecentCount, []string{userIndexCond}, nil},
+		{"MostRecentListRows", mostRecentRows, []string{userIndexCond}, nil},
 		{"UsersCount", usersCount, []string{indexOnly}, nil},
 		{"UsersRows", usersRows, []string{index}, nil},
 		{"UsersRowsAfterCursor", usersCursorRows, []string{index}, nil},
@@ -100,7 +106,7 @@ func TestQueryPlans(t *testing.T) {
 		})
 	}
 
-	t.Run("LatestActiveAccountGeneric", func(t *testing.T) {
+	t.Run("DefaultAccountGeneric", func(t *testing.T) {
 		conn, err := s.pool.Acquire(ctx)
 		if err != nil {
 			t.Fatalf("Acquire: %v", err)
@@ -109,12 +115,12 @@ func TestQueryPlans(t *testing.T) {
 		// The simple protocol, so that PREPARE and EXPLAIN EXECUTE run as
 		// written. Closing the pool later ends the session and its settings.
 		_, err = conn.Exec(ctx, `SET plan_cache_mode = force_generic_plan;
-			PREPARE latest_active_account (text, text, text) AS `+latestActiveAccountQuery, pgx.QueryExecModeSimpleProtocol)
+			PREPARE default_account (text, text, text) AS `+defaultAccountQuery, pgx.QueryExecModeSimpleProtocol)
 		if err != nil {
 			t.Fatalf("PREPARE: %v", err)
 		}
-		defer conn.Exec(ctx, "DEALLOCATE latest_active_account; RESET plan_cache_mode", pgx.QueryExecModeSimpleProtocol)
-		rows, err := conn.Query(ctx, "EXPLAIN EXECUTE latest_active_account ('p1', 'u17', 'github')", pgx.QueryExecModeSimpleProtocol)
+		defer conn.Exec(ctx, "DEALLOCATE default_account; RESET plan_cache_mode", pgx.QueryExecModeSimpleProtocol)
+		rows, err := conn.Query(ctx, "EXPLAIN EXECUTE default_account ('p1', 'u17', 'github')", pgx.QueryExecModeSimpleProtocol)
 		if err != nil {
 			t.Fatalf("EXPLAIN EXECUTE: %v", err)
 		}
@@ -122,8 +128,8 @@ func TestQueryPlans(t *testing.T) {
 		if err != nil {
 			t.Fatalf("EXPLAIN EXECUTE: %v", err)
 		}
-		checkPlan(t, latestActiveAccountQuery, strings.Join(lines, "\n"),
-			[]string{latestScan, "(project_id = $1) AND (user_id = $2) AND (toolkit_slug = $3) AND (status = 'ACTIVE'::text)"},
+		checkPlan(t, defaultAccountQuery, strings.Join(lines, "\n"),
+			[]string{defaultScan, "(project_id = $1) AND (user_id = $2) AND (toolkit_slug = $3))"},
 			[]string{sortNode, "Filter"})
 	})
 }

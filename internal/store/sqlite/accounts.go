@@ -62,22 +62,25 @@ func (s *Store) ListAccounts(ctx context.Context, projectID string, f store.Acco
 	return list(ctx, s, "list accounts", l, f.Cursor, f.Limit, scanAccount)
 }
 
-// latestActiveAccountQuery reads the first entry of the accounts_user_toolkit
-// index for the project, user, toolkit and status. The status is a literal,
-// not a parameter, so that the query text alone says which rows it reads.
-// SQLite sorts NULL first ascending, so DESC NULLS LAST is its own order for
-// DESC and the index, declared DESC, serves it without a sort.
-const latestActiveAccountQuery = `SELECT ` + sqlq.AccountColumns + ` FROM accounts
-WHERE project_id = ? AND user_id = ? AND toolkit_slug = ? AND status = '` + store.StatusActive + `'
-ORDER BY connected_at DESC NULLS LAST, id DESC
+// defaultAccountQuery reads the first entry of the accounts_default_first
+// index for the project, user and toolkit: the chosen default, sorted
+// first, else the ACTIVE account connected last. Its status condition is
+// the index's WHERE, word for word, and a literal, so that SQLite sees the
+// partial index applies. SQLite sorts NULL first ascending, so DESC NULLS
+// LAST is its own order for DESC and the index, declared DESC, serves it
+// without a sort.
+const defaultAccountQuery = `SELECT ` + sqlq.AccountColumns + ` FROM accounts
+WHERE project_id = ? AND user_id = ? AND toolkit_slug = ? AND (is_default = 1 OR status = '` + store.StatusActive + `')
+ORDER BY is_default DESC, connected_at DESC NULLS LAST, id DESC
 LIMIT 1`
 
-// LatestActiveAccount returns the user's ACTIVE account of the toolkit that
-// connected last, never-connected ones last, ties by the greater id.
-func (s *Store) LatestActiveAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
-	a, err := scanAccount(s.hot.QueryRowContext(ctx, latestActiveAccountQuery, projectID, userID, toolkit))
+// DefaultAccount returns the user's chosen default account of the toolkit,
+// else the ACTIVE one that connected last, never-connected ones last, ties
+// by the greater id.
+func (s *Store) DefaultAccount(ctx context.Context, projectID, userID, toolkit string) (store.Account, error) {
+	a, err := scanAccount(s.hot.QueryRowContext(ctx, defaultAccountQuery, projectID, userID, toolkit))
 	if err != nil {
-		return store.Account{}, rowError("latest active account", err)
+		return store.Account{}, rowError("default account", err)
 	}
 	return a, nil
 }

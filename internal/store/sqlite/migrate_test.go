@@ -182,15 +182,15 @@ func TestMigrateGolden(t *testing.T) {
 		{"p1", "u3", ""},
 	}
 	for _, tt := range latest {
-		got, err := s.LatestActiveAccount(ctx, tt.project, tt.user, "github")
+		got, err := s.DefaultAccount(ctx, tt.project, tt.user, "github")
 		if tt.want == "" {
 			if !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("LatestActiveAccount(%s, %s): got %q, %v; want ErrNotFound", tt.project, tt.user, got.ID, err)
+				t.Errorf("DefaultAccount(%s, %s): got %q, %v; want ErrNotFound", tt.project, tt.user, got.ID, err)
 			}
 			continue
 		}
 		if err != nil || got.ID != tt.want {
-			t.Errorf("LatestActiveAccount(%s, %s): got %q, %v; want %q", tt.project, tt.user, got.ID, err, tt.want)
+			t.Errorf("DefaultAccount(%s, %s): got %q, %v; want %q", tt.project, tt.user, got.ID, err, tt.want)
 		}
 	}
 	page, err := s.ListAccounts(ctx, "p1", store.AccountFilter{UserIDs: []string{"u1"}, ToolkitSlugs: []string{"github"}, Limit: 2})

@@ -62,9 +62,10 @@ func TestQueryPlans(t *testing.T) {
 		user              = "SEARCH accounts USING INDEX accounts_user_toolkit (project_id=? AND user_id=?)"
 		countUser         = "SEARCH accounts USING COVERING INDEX accounts_user_toolkit (project_id=? AND user_id=?)"
 		created           = "SEARCH accounts USING INDEX accounts_created (project_id=?)"
+		defaultFirst      = "SEARCH accounts USING INDEX accounts_default_first (project_id=? AND user_id=? AND toolkit_slug=?)"
 		sort              = "USE TEMP B-TREE FOR ORDER BY"
 	)
-	latest := sqlq.Statement{Text: latestActiveAccountQuery, Args: []any{"p1", "u1", "github"}}
+	latest := sqlq.Statement{Text: defaultAccountQuery, Args: []any{"p1", "u1", "github"}}
 	// The list MostRecent ran before LatestActiveAccount.
 	mostRecentCount, mostRecentRows := accountsList(store.AccountFilter{UserIDs: []string{"u1"}, ToolkitSlugs: []string{"github"},
 		Statuses: []string{store.StatusActive}, OrderBy: store.OrderConnectedAt, Limit: 1})
@@ -84,7 +85,7 @@ func TestQueryPlans(t *testing.T) {
 		want    []string
 		wantNot []string
 	}{
-		{"LatestActiveAccount", latest, []string{userToolkitStatus}, []string{sort}},
+		{"DefaultAccount", latest, []string{defaultFirst}, []string{sort}},
 		{"MostRecentListCount", mostRecentCount, []string{"COVERING INDEX accounts_user_toolkit (project_id=? AND user_id=? AND toolkit_slug=? AND status=?)"}, nil},
 		{"MostRecentListRows", mostRecentRows, []string{userToolkitStatus}, nil},
 		{"ResolveRows", resolveRows, []string{userToolkit}, nil},

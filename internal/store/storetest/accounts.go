@@ -530,11 +530,13 @@ func testInvalidListArguments(t *testing.T, s store.Store) {
 	}
 }
 
-// testLatestActiveAccount checks the default account rule: of the project's
-// ACTIVE accounts of the user and toolkit, the one connected last, ties by
-// the greater id, never-connected ones after every connected one. Other
-// users, toolkits, statuses and projects never count, however recent.
-func testLatestActiveAccount(t *testing.T, s store.Store) {
+// testDefaultAccount checks the default account rule: the account the user
+// chose as the toolkit's default, in whatever status it is; else, of the
+// project's ACTIVE accounts of the user and toolkit, the one connected
+// last, ties by the greater id, never-connected ones after every connected
+// one. Other users, toolkits, statuses and projects never count, however
+// recent, and neither do their defaults.
+func testDefaultAccount(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	mustCreateProject(t, s, newProject("p1"))
 	mustCreateProject(t, s, newProject("p2"))
@@ -584,8 +586,8 @@ func testLatestActiveAccount(t *testing.T, s store.Store) {
 	// when want is empty.
 	check := func(t *testing.T, projectID, userID, toolkit, want string) {
 		t.Helper()
-		got, err := s.LatestActiveAccount(ctx, projectID, userID, toolkit)
-		call := name("LatestActiveAccount(", projectID, ", ", userID, ", ", toolkit, ")")
+		got, err := s.DefaultAccount(ctx, projectID, userID, toolkit)
+		call := name("DefaultAccount(", projectID, ", ", userID, ", ", toolkit, ")")
 		if want == "" {
 			wantErr(t, call, err, store.ErrNotFound)
 			if err == nil {
@@ -613,6 +615,13 @@ func testLatestActiveAccount(t *testing.T, s store.Store) {
 	})
 
 	// Each step changes u1's github accounts in p1, then names the default.
+	setDefault := func(projectID, id string, on bool) error {
+		_, err := s.UpdateAccount(ctx, projectID, id, func(a store.Account) (store.Account, error) {
+			a.IsDefault = on
+			return a, nil
+		})
+		return err
+	}
 	setStatus := func(status string) func(store.Account) (store.Account, error) {
 		return func(a store.Account) (store.Account, error) {
 			a.Status = status
@@ -625,6 +634,16 @@ func testLatestActiveAccount(t *testing.T, s store.Store) {
 		want   string
 	}{
 		{"TieByGreaterID", func() error { return nil }, "a-tie"},
+		{"ChosenDefaultBeatsRecency", func() error { return setDefault("p1", "a-old", true) }, "a-old"},
+		{"DefaultCleared", func() error { return setDefault("p1", "a-old", false) }, "a-tie"},
+		{"OthersDefaultsDoNotCount", func() error {
+			for _, d := range [][2]string{{"p1", "o-user"}, {"p1", "o-toolkit"}, {"p2", "o-project"}} {
+				if err := setDefault(d[0], d[1], true); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, "a-tie"},
 		{"NotActiveAnyMore", func() error {
 			_, err := s.UpdateAccount(ctx, "p1", "a-tie", setStatus(store.StatusExpired))
 			return err
@@ -660,6 +679,13 @@ func testLatestActiveAccount(t *testing.T, s store.Store) {
 			}
 			return nil
 		}, ""},
+		{"DefaultInAnyStatus", func() error { return setDefault("p1", "b-expired", true) }, "b-expired"},
+		{"DefaultOverActive", func() error {
+			_, err := s.UpdateAccount(ctx, "p1", "z-never", setStatus(store.StatusActive))
+			return err
+		}, "b-expired"},
+		{"DefaultTakenOver", func() error { return setDefault("p1", "d-inactive", true) }, "d-inactive"},
+		{"DefaultDeleted", func() error { return s.DeleteAccount(ctx, "p1", "d-inactive") }, "z-never"},
 	}
 	for _, step := range steps {
 		t.Run(step.name, func(t *testing.T) {

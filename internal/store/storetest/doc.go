@@ -25,6 +25,6 @@
 //
 // The package also holds the default-account benchmark that every backend
 // runs: BenchAccounts is its million accounts, which a backend loads in bulk
-// its own way, and BenchDefaultAccount measures LatestActiveAccount against
+// its own way, and BenchDefaultAccount measures DefaultAccount against
 // GetAccount on the filled store and reports the ratio as x_pk.
 package storetest

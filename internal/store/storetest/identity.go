@@ -51,10 +51,10 @@ func testAccountIdentityFields(t *testing.T, s store.Store) {
 	}
 }
 
-// testDefaultAccount checks that one account per user and toolkit is the
+// testDefaultMark checks that one account per user and toolkit is the
 // default: making one the default clears it on the others, not on other
 // users', toolkits' or projects'.
-func testDefaultAccount(t *testing.T, s store.Store) {
+func testDefaultMark(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	mustCreateProject(t, s, newProject("p1"))
 	mustCreateProject(t, s, newProject("p2"))

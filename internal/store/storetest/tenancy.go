@@ -137,10 +137,10 @@ func checkIsolation(t *testing.T, s store.Store, self, other tenant) {
 			}
 		}
 		// Both tenants' accounts are ACTIVE, of the same user and toolkit.
-		latest, err := s.LatestActiveAccount(ctx, p, other.account.UserID, other.account.ToolkitSlug)
-		wantNoErr(t, "LatestActiveAccount", err)
+		latest, err := s.DefaultAccount(ctx, p, other.account.UserID, other.account.ToolkitSlug)
+		wantNoErr(t, "DefaultAccount", err)
 		if latest.ID != self.account.ID {
-			t.Errorf("LatestActiveAccount: got %q of project %q, want %q", latest.ID, latest.ProjectID, self.account.ID)
+			t.Errorf("DefaultAccount: got %q of project %q, want %q", latest.ID, latest.ProjectID, self.account.ID)
 		}
 		for _, f := range []store.AccountFilter{
 			{IDs: []string{other.account.ID}},

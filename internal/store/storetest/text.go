@@ -52,8 +52,8 @@ func testInvalidText(t *testing.T, s store.Store) {
 			wantErr(t, "ListAccounts by a bad user id", err, store.ErrInvalid)
 			_, err = s.ListAccounts(ctx, p.ID, store.AccountFilter{Aliases: []string{bad}})
 			wantErr(t, "ListAccounts by a bad alias", err, store.ErrInvalid)
-			_, err = s.LatestActiveAccount(ctx, p.ID, bad, "github")
-			wantErr(t, "LatestActiveAccount of a bad user id", err, store.ErrInvalid)
+			_, err = s.DefaultAccount(ctx, p.ID, bad, "github")
+			wantErr(t, "DefaultAccount of a bad user id", err, store.ErrInvalid)
 			_, err = s.ListAuthConfigs(ctx, p.ID, store.AuthConfigFilter{Search: bad})
 			wantErr(t, "ListAuthConfigs by a bad search", err, store.ErrInvalid)
 
