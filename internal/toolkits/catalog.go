@@ -12,8 +12,10 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 )
 
 //go:embed defs/*.json
@@ -49,13 +51,56 @@ func BuiltinDefinitions() ([]Definition, error) {
 
 // Builtin returns the catalog of the toolkits embedded in the binary. It
 // fails only if a definition is broken, which the package's tests rule out.
-func Builtin() (*Catalog, error) {
-	ds, err := BuiltinDefinitions()
+// The catalog is built once per process, its files parsed in parallel:
+// building it is most of a server's start.
+func Builtin() (*Catalog, error) { return builtinCatalog() }
+
+var builtinCatalog = sync.OnceValues(func() (*Catalog, error) {
+	entries, err := fs.ReadDir(defs, "defs")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("toolkits: list definitions: %w", err)
 	}
-	return New(ds...)
-}
+	out := make([]compiled, len(entries))
+	errs := make([]error, len(entries))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(entries)) {
+		wg.Go(func() {
+			for i := range next {
+				name := path.Join("defs", entries[i].Name())
+				b, err := fs.ReadFile(defs, name)
+				if err != nil {
+					errs[i] = fmt.Errorf("toolkits: read %s: %w", name, err)
+					continue
+				}
+				out[i], errs[i] = parse(name, b)
+			}
+		})
+	}
+	for i := range entries {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var ps Problems
+	for _, err := range errs {
+		var p Problems
+		switch {
+		case errors.As(err, &p):
+			ps = append(ps, p...)
+		case err != nil:
+			return nil, err
+		}
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	c, ps := (&Catalog{}).with(out, nil)
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return c, nil
+})
 
 // ParseFS parses every toolkit file (IsDefinitionFile) directly in the
 // directory dir of fsys, sorted by name; each Definition's File is its path
@@ -120,15 +165,8 @@ func New(defs ...Definition) (*Catalog, error) {
 // used in place of the other: which one was meant is the operator's call.
 // c itself is unchanged.
 func (c *Catalog) With(defs ...Definition) (*Catalog, Problems) {
-	type compiled struct {
-		d     Definition
-		tk    Toolkit
-		tools []Tool
-	}
 	var ok []compiled
 	var ps Problems
-	slugs := map[string][]string{}     // toolkit slug -> files of defs
-	toolSlugs := map[string][]string{} // tool slug -> files of defs
 	for _, d := range defs {
 		tk, tools, p := d.compile()
 		if len(p) > 0 {
@@ -136,9 +174,26 @@ func (c *Catalog) With(defs ...Definition) (*Catalog, Problems) {
 			continue
 		}
 		ok = append(ok, compiled{d, tk, tools})
-		slugs[tk.Slug] = append(slugs[tk.Slug], d.File)
-		for _, t := range tools {
-			toolSlugs[t.Slug] = append(toolSlugs[t.Slug], d.File)
+	}
+	return c.with(ok, ps)
+}
+
+// compiled is a valid definition with its toolkit and tools.
+type compiled struct {
+	d     Definition
+	tk    Toolkit
+	tools []Tool
+}
+
+// with is With of definitions already compiled, adding to ps the problems
+// of those whose slugs clash.
+func (c *Catalog) with(ok []compiled, ps Problems) (*Catalog, Problems) {
+	slugs := map[string][]string{}     // toolkit slug -> files of defs
+	toolSlugs := map[string][]string{} // tool slug -> files of defs
+	for _, x := range ok {
+		slugs[x.tk.Slug] = append(slugs[x.tk.Slug], x.d.File)
+		for _, t := range x.tools {
+			toolSlugs[t.Slug] = append(toolSlugs[t.Slug], x.d.File)
 		}
 	}
 

@@ -311,3 +311,34 @@ func TestLoad_OtherFilesAndEmpty(t *testing.T) {
 		t.Errorf("Load(empty): err = %v, want no definitions", err)
 	}
 }
+
+// TestBuiltinAsNew: the built-in catalog, parsed in parallel and compiled
+// once, is the catalog New makes of the same definitions, and is built
+// once per process.
+func TestBuiltinAsNew(t *testing.T) {
+	got := builtin(t)
+	ds, err := BuiltinDefinitions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := New(ds...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want.List(), got.List()); d != "" {
+		t.Errorf("toolkits (-New +Builtin):\n%s", d)
+	}
+	wantTools, gotTools := want.Tools(), got.Tools()
+	if len(wantTools) != len(gotTools) {
+		t.Fatalf("Builtin has %d tools, New %d", len(gotTools), len(wantTools))
+	}
+	for i, w := range wantTools {
+		g := gotTools[i]
+		if w.Slug != g.Slug || w.Toolkit != g.Toolkit || w.Description != g.Description || string(w.InputSchema) != string(g.InputSchema) || string(w.OutputSchema) != string(g.OutputSchema) {
+			t.Errorf("tool %d: Builtin has %s of %s, New %s of %s (or their descriptions or inputs differ)", i, g.Slug, g.Toolkit, w.Slug, w.Toolkit)
+		}
+	}
+	if again := builtin(t); again != got {
+		t.Error("Builtin built the catalog again")
+	}
+}

@@ -162,6 +162,13 @@ func IsDefinitionFile(name string) bool {
 // Parse checks one file on its own; New and Catalog.With check what
 // concerns several (slugs defined twice).
 func Parse(name string, data []byte) (Definition, error) {
+	x, err := parse(name, data)
+	return x.d, err
+}
+
+// parse is Parse, keeping what checking the definition compiled, so that
+// the built-in catalog does not compile its files twice.
+func parse(name string, data []byte) (compiled, error) {
 	var (
 		js    []byte
 		lines map[string]int
@@ -174,23 +181,24 @@ func Parse(name string, data []byte) (Definition, error) {
 	case ".yaml", ".yml":
 		js, lines, ps = yamlToJSON(name, data)
 	default:
-		return Definition{}, Problems{{File: name, Message: "the file name must end in .json, .yaml or .yml"}}
+		return compiled{}, Problems{{File: name, Message: "the file name must end in .json, .yaml or .yml"}}
 	}
 	if len(ps) > 0 {
-		return Definition{}, ps
+		return compiled{}, ps
 	}
 	d := Definition{File: name, lines: lines}
 	if ps := checkShape(name, js, lines, &d); len(ps) > 0 {
-		return Definition{}, ps
+		return compiled{}, ps
 	}
 	var p problems
 	if stem := strings.TrimSuffix(path.Base(name), path.Ext(name)); stem != d.Slug && slugRE.MatchString(d.Slug) {
 		p.add("slug", "is %q, so the file name must be %s%s", d.Slug, d.Slug, path.Ext(name))
 	}
-	if _, _, more := d.compile(); len(more) > 0 || len(p) > 0 {
-		return Definition{}, append(d.problems(p), more...)
+	tk, tools, more := d.compile()
+	if len(more) > 0 || len(p) > 0 {
+		return compiled{}, append(d.problems(p), more...)
 	}
-	return d, nil
+	return compiled{d, tk, tools}, nil
 }
 
 // Problem is one thing wrong with a toolkit file.
