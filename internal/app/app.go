@@ -395,9 +395,6 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	return a, nil
 }
 
-// WebhookPoll is how often the webhook worker looks for due deliveries.
-const WebhookPoll = time.Second
-
 // Run starts the background work (account-change subscription, stale
 // link sweeper, webhook deliveries, the toolkits directory's watch) until ctx ends.
 func (a *App) Run(ctx context.Context) error {
@@ -405,7 +402,7 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("subscribe to account changes: %w", err)
 	}
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)
-	go a.Webhooks.Run(ctx, WebhookPoll)
+	go a.Webhooks.Run(ctx, a.Config.WebhookPoll)
 	go a.ExecutionLogs.RunSweeper(ctx, 10*time.Minute)
 	if a.Config.ProbeInterval > 0 {
 		go a.Accounts.RunProber(ctx, accounts.ProbeOptions{Interval: a.Config.ProbeInterval, Stale: a.Config.ProbeStale, Batch: 50})
