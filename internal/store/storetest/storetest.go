@@ -66,6 +66,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"OutboxParallelClaims", testOutboxParallelClaims},
 		{"OutboxAuthConfigDelete", testOutboxAuthConfigDelete},
 		{"OutboxHealthEvents", testOutboxHealthEvents},
+		{"WarnExpiring", testWarnExpiring},
+		{"DeleteEvents", testDeleteEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
