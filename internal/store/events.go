@@ -20,8 +20,8 @@ const (
 	EventAccountDeleted       = "composio.connected_account.deleted"
 	EventAccountAliasChanged  = "composio.connected_account.alias_changed"
 	EventLinkExpired          = "composio.connected_account.link_expired"
-	EventAccountSuperseded  = "composio.connected_account.superseded"
-	EventAccountNeedsReauth = "composio.connected_account.needs_reauth"
+	EventAccountSuperseded    = "composio.connected_account.superseded"
+	EventAccountNeedsReauth   = "composio.connected_account.needs_reauth"
 	// EventAccountExpiring warns, once per refresh token, that the
 	// account's refresh token of known lifetime runs out soon
 	// (WarnExpiring).
