@@ -124,8 +124,10 @@ func Payload(e store.Event) ([]byte, error) {
 			Health         string     `json:"health,omitempty"`
 			Attempt        int        `json:"attempt,omitempty"`
 			ErrorClass     string     `json:"error_class,omitempty"`
+			RefreshExpires string     `json:"refresh_token_expires_at,omitempty"`
 		}{d.AccountID, d.UserID, slug{d.ToolkitSlug}, authConfig{d.AuthConfigID, d.AuthScheme}, d.Status, d.StatusReason,
-			d.Alias, d.PreviousStatus, previousAlias(e.Type, d), d.SupersededBy, d.Health, d.Attempt, d.ErrorClass}
+			d.Alias, d.PreviousStatus, previousAlias(e.Type, d), d.SupersededBy, d.Health, d.Attempt, d.ErrorClass,
+			optionalTimestamp(d.RefreshTokenExpiresAt)}
 	}
 	return json.Marshal(struct {
 		ID        string            `json:"id"`
@@ -140,6 +142,14 @@ func Payload(e store.Event) ([]byte, error) {
 // timestamp is an ISO 8601 time in UTC with milliseconds, as Composio
 // writes them.
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// optionalTimestamp is timestamp(*t), or "" for nil.
+func optionalTimestamp(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return timestamp(*t)
+}
 
 // previousAlias is the alias before an alias change ("" when there was
 // none); other events leave it out.

@@ -75,6 +75,7 @@ var EventTypes = []EventType{
 	{store.EventLinkExpired, "A connection link expired unused; its INITIATED account is now FAILED."},
 	{store.EventAccountSuperseded, "The same upstream account connected again; this one is now INACTIVE and data.superseded_by names the new one."},
 	{store.EventAccountNeedsReauth, "A check found credentials that a refresh cannot fix (a 401 upstream); the user must connect again."},
+	{store.EventAccountExpiring, "The account's refresh token, whose lifetime the provider gave, runs out soon (data.refresh_token_expires_at); sent once per token, 24 hours before or when a tenth of its lifetime is left."},
 }
 
 func knownType(t string) bool {
