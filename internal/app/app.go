@@ -363,7 +363,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	// Deliveries get their own clients: a shorter timeout than upstream
 	// calls, the same egress rules.
 	a.Webhooks = &webhooks.Service{Store: st, Egress: &egress.Clients{Timeout: webhooks.Timeout, AllowLoopback: c.EgressAllowLoopback},
-		AllowLoopback: c.EgressAllowLoopback, Now: o.Now, Logger: o.Logger}
+		AllowLoopback: c.EgressAllowLoopback, Now: o.Now, Logger: o.Logger, Retention: c.EventRetention}
 	mux := http.NewServeMux()
 	(&api.Server{
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
@@ -404,6 +404,7 @@ func (a *App) Run(ctx context.Context) error {
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)
 	go a.Webhooks.Run(ctx, a.Config.WebhookPoll)
 	go a.ExecutionLogs.RunSweeper(ctx, 10*time.Minute)
+	go a.Webhooks.RunSweeper(ctx, 10*time.Minute)
 	if a.Config.ProbeInterval > 0 {
 		go a.Accounts.RunProber(ctx, accounts.ProbeOptions{Interval: a.Config.ProbeInterval, Stale: a.Config.ProbeStale, Batch: 50})
 	}

@@ -31,6 +31,9 @@ type Service struct {
 	// Owner names this instance in delivery leases; empty means a random
 	// name chosen at the first claim.
 	Owner string
+	// Retention is how long events, with their deliveries and attempts,
+	// are kept (SWITCHBOARD_EVENT_RETENTION); 0 keeps them for good.
+	Retention time.Duration
 
 	ownerOnce   sync.Once
 	clientsOnce sync.Once
