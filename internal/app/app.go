@@ -309,6 +309,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		a.Metrics.WatchPools(g)
 	}
 	a.Metrics.WatchAccounts(st, 15*time.Second)
+	a.Metrics.WatchOutbox(st.CountPendingDeliveries, 5*time.Second)
 	rateN, rateWindow, _ := c.RateLimitParts() // Validate checked it
 	// Above this line records carry ciphertext, below it plaintext: the
 	// barrier is the one place that seals and opens.
@@ -363,7 +364,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	// Deliveries get their own clients: a shorter timeout than upstream
 	// calls, the same egress rules.
 	a.Webhooks = &webhooks.Service{Store: st, Egress: &egress.Clients{Timeout: webhooks.Timeout, AllowLoopback: c.EgressAllowLoopback},
-		AllowLoopback: c.EgressAllowLoopback, Now: o.Now, Logger: o.Logger, Retention: c.EventRetention}
+		AllowLoopback: c.EgressAllowLoopback, Now: o.Now, Logger: o.Logger, Retention: c.EventRetention, Metrics: a.Metrics}
 	mux := http.NewServeMux()
 	(&api.Server{
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,

@@ -276,6 +276,10 @@ type Outbox interface {
 	// ListDeliveryAttempts lists a delivery's attempts in order.
 	ListDeliveryAttempts(ctx context.Context, projectID, deliveryID string) ([]DeliveryAttempt, error)
 
+	// CountPendingDeliveries counts the PENDING deliveries of every
+	// project: the outbox's backlog, due or waiting for a retry.
+	CountPendingDeliveries(ctx context.Context) (int, error)
+
 	// DeleteEvents deletes, in every project, up to limit events created
 	// before before that have no PENDING delivery, with their deliveries
 	// and attempts, and returns how many events it deleted.

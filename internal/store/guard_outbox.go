@@ -108,3 +108,7 @@ func (g *Guarded) SetRefreshExpiry(ctx context.Context, projectID, accountID str
 func (g *Guarded) WarnExpiring(ctx context.Context, now time.Time, limit int) (int, error) {
 	return guard1(g, nil, func() (int, error) { return g.s.WarnExpiring(ctx, now, limit) })
 }
+
+func (g *Guarded) CountPendingDeliveries(ctx context.Context) (int, error) {
+	return guard1(g, nil, func() (int, error) { return g.s.CountPendingDeliveries(ctx) })
+}

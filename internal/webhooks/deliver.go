@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/egress"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
@@ -246,7 +247,34 @@ func (s *Service) attempt(ctx context.Context, d store.Delivery) error {
 	if err := s.Store.FinishAttempt(ctx, s.owner(), a, o); err != nil {
 		return fmt.Errorf("record attempt %d of delivery %s: %w", a.Attempt, d.ID, err)
 	}
+	s.count(ctx, w, o, a.Latency)
 	return nil
+}
+
+// count records an attempt's outcome in the metrics. A failure that
+// found the subscription ENABLED and left it DISABLED counts as
+// disabled: the store disables it in the attempt's transaction.
+func (s *Service) count(ctx context.Context, w store.WebhookSubscription, o store.AttemptOutcome, took time.Duration) {
+	if s.Metrics == nil {
+		return
+	}
+	outcome := metrics.Delivered
+	switch {
+	case o.Success:
+	case w.Status == store.SubscriptionEnabled && s.disabledNow(ctx, w):
+		outcome = metrics.Disabled
+	case o.Status == store.DeliveryFailed:
+		outcome = metrics.Failed
+	default:
+		outcome = metrics.Retrying
+	}
+	s.Metrics.Delivery(outcome, took)
+}
+
+// disabledNow reports whether w is DISABLED now.
+func (s *Service) disabledNow(ctx context.Context, w store.WebhookSubscription) bool {
+	cur, err := s.Store.GetWebhookSubscription(ctx, w.ProjectID, w.ID)
+	return err == nil && cur.Status == store.SubscriptionDisabled
 }
 
 // send posts the event to the subscription's URL, signed, and returns the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/egress"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"github.com/switchboard-dev/switchboard/internal/ids"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -31,6 +32,8 @@ type Service struct {
 	// Owner names this instance in delivery leases; empty means a random
 	// name chosen at the first claim.
 	Owner string
+	// Metrics count and time the delivery attempts; nil counts nothing.
+	Metrics *metrics.Metrics
 	// Retention is how long events, with their deliveries and attempts,
 	// are kept (SWITCHBOARD_EVENT_RETENTION); 0 keeps them for good.
 	Retention time.Duration

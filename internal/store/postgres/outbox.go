@@ -440,3 +440,12 @@ func (s *Store) WarnExpiring(ctx context.Context, now time.Time, limit int) (int
 	}
 	return n, nil
 }
+
+// CountPendingDeliveries counts the PENDING deliveries of every project.
+func (s *Store) CountPendingDeliveries(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE status = $1`, store.DeliveryPending).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending deliveries: %w", dbError(err))
+	}
+	return n, nil
+}

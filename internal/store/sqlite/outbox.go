@@ -437,3 +437,12 @@ ORDER BY r.warn_at, r.account_id LIMIT ?`, timeValue(now), timeValue(now), store
 	})
 	return n, err
 }
+
+// CountPendingDeliveries counts the PENDING deliveries of every project.
+func (s *Store) CountPendingDeliveries(ctx context.Context) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE status = ?`, store.DeliveryPending).Scan(&n); err != nil {
+		return 0, dbError("count pending deliveries", err)
+	}
+	return n, nil
+}

@@ -134,6 +134,9 @@ func testDeleteEvents(t *testing.T, s store.Store) {
 	evs = append(evs, store.Event{ID: "evt_other", ProjectID: q.ID, Type: store.EventAccountCreated, AccountID: "cb", Data: []byte(`{}`), CreatedAt: at(1)})
 	evs = append(evs, store.Event{ID: "evt_new", ProjectID: p.ID, Type: store.EventAccountCreated, AccountID: "ca", Data: []byte(`{}`), CreatedAt: at(50)})
 	wantNoErr(t, "AppendEvents", s.AppendEvents(ctx, evs...))
+	if n, err := s.CountPendingDeliveries(ctx); err != nil || n != 6 {
+		t.Fatalf("CountPendingDeliveries: %d %v, want 6", n, err)
+	}
 	// Deliver four of the five old ones; the fifth stays PENDING.
 	ds, err := s.ClaimDeliveries(ctx, "w", at(2), time.Minute, 4)
 	wantNoErr(t, "ClaimDeliveries", err)
@@ -147,6 +150,9 @@ func testDeleteEvents(t *testing.T, s store.Store) {
 		delivered[d.EventID] = d.ID
 	}
 
+	if n, err := s.CountPendingDeliveries(ctx); err != nil || n != 2 {
+		t.Fatalf("CountPendingDeliveries after four deliveries: %d %v, want 2", n, err)
+	}
 	n, err := s.DeleteEvents(ctx, at(10), 3)
 	if err != nil || n != 3 {
 		t.Fatalf("DeleteEvents with limit 3: %d %v, want 3", n, err)
