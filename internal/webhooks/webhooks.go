@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/egress"
-	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
