@@ -313,7 +313,8 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	rateN, rateWindow, _ := c.RateLimitParts() // Validate checked it
 	// Above this line records carry ciphertext, below it plaintext: the
 	// barrier is the one place that seals and opens.
-	st = vault.NewBarrier(st, kr)
+	barrier := vault.NewBarrier(st, kr)
+	st = barrier
 	if c.CacheTTL > 0 {
 		a.cache = cache.New(st, c.CacheTTL)
 		st = a.cache
@@ -349,7 +350,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	// The logs are written to the store below the barrier and the
 	// caches: they hold no secrets to seal, and nothing reads them hot.
 	a.ExecutionLogs = &execlog.Service{Store: a.raw, Logger: o.Logger, Now: o.Now, Retention: c.LogRetention}
-	a.Audit = &audit.Service{Store: a.raw, Logger: o.Logger, Now: o.Now}
+	a.Audit = &audit.Service{Store: a.raw, Logger: o.Logger, Now: o.Now, Open: barrier.OpenRecord}
 	if c.ExecutionLogs {
 		a.LogWriter = execlog.NewWriter(a.raw, o.Logger, 0)
 	}

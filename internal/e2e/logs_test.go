@@ -281,6 +281,11 @@ func testAuditLog(t *testing.T, o serverOptions) {
 	if strings.Contains(body, "switchboard-secret") {
 		t.Errorf("the audit log shows the OAuth client secret: %s", body)
 	}
+	// The entry is written by the store, in the act's transaction, from
+	// the record the store holds, opened: the sealed settings are named.
+	if created := all.Items[0]; !strings.Contains(string(created.After), `"sealed_fields":["client_secret"]`) || created.RequestID == "" {
+		t.Errorf("auth config creation: after %s, request id %q; want the sealed client_secret named and the request id", created.After, created.RequestID)
+	}
 	status1 := all.Items[2]
 	if !strings.Contains(string(status1.Before), `"status":"ACTIVE"`) || !strings.Contains(string(status1.After), `"status":"INACTIVE"`) ||
 		!strings.Contains(string(status1.After), `"alias":"work"`) {

@@ -175,7 +175,7 @@ func (s *Store) CreateWebhookSubscription(ctx context.Context, w store.WebhookSu
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`)
+	_, err = execAudited(ctx, s, store.AuditSubscription, w.ID, nil, w, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		w.ID, w.ProjectID, w.URL, w.Version, events, w.SealedSecret, w.SealedPreviousSecret,
 		w.PreviousSecretUntil, w.Status, w.DisabledReason, w.FailingSince, w.CreatedAt, w.UpdatedAt)
@@ -211,19 +211,23 @@ func (s *Store) UpdateWebhookSubscription(ctx context.Context, projectID, id str
 			if err != nil {
 				return w, err
 			}
-			return scanSubscription(tx.QueryRow(ctx, `UPDATE webhook_subscriptions
+			out, err := scanSubscription(tx.QueryRow(ctx, `UPDATE webhook_subscriptions
 				SET url = $2, version = $3, enabled_events = $4, sealed_secret = $5, sealed_previous_secret = $6,
 					previous_secret_until = $7, status = $8, disabled_reason = $9, failing_since = $10,
 					created_at = $11, updated_at = $12
 				WHERE id = $1 RETURNING `+subscriptionCols,
 				old.ID, w.URL, w.Version, events, w.SealedSecret, w.SealedPreviousSecret,
 				w.PreviousSecretUntil, w.Status, w.DisabledReason, w.FailingSince, w.CreatedAt, w.UpdatedAt))
+			if err != nil {
+				return out, err
+			}
+			return out, writeAudit(ctx, tx, store.AuditSubscription, old.ID, old, out)
 		})
 }
 
 // DeleteWebhookSubscription deletes a subscription and its deliveries.
 func (s *Store) DeleteWebhookSubscription(ctx context.Context, projectID, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE project_id = $1 AND id = $2`, projectID, id)
+	tag, err := execAudited(ctx, s, store.AuditSubscription, id, nil, nil, `DELETE FROM webhook_subscriptions WHERE project_id = $1 AND id = $2`, projectID, id)
 	if err != nil {
 		return fmt.Errorf("delete webhook subscription: %w", dbError(err))
 	}
@@ -315,7 +319,10 @@ func (s *Store) CreateDelivery(ctx context.Context, d store.Delivery) error {
 		if n == 0 {
 			return store.ErrNotFound
 		}
-		return insertDelivery(ctx, tx, d)
+		if err := insertDelivery(ctx, tx, d); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditSubscription, d.SubscriptionID, nil, d)
 	})
 	if err != nil {
 		return fmt.Errorf("create delivery: %w", dbError(err))

@@ -130,3 +130,24 @@ func uncounted[T any](ctx context.Context, s *Store, op string, l sqlq.List[T], 
 	}
 	return page, nil
 }
+
+// writeAudit writes, in tx, the audit entry ctx carries for this write of
+// targetType and targetID (store.AuditOf), keeping the first entry of an
+// id.
+func writeAudit(ctx context.Context, tx *sql.Tx, targetType, targetID string, before, after any) error {
+	e, ok := store.AuditOf(ctx, targetType, targetID, before, after)
+	if !ok {
+		return nil
+	}
+	if err := store.CheckAuditEntry(e); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+sqlq.AuditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO NOTHING`,
+		e.ID, e.ProjectID, e.Action, e.TargetType, e.TargetID, e.KeyID, e.SourceAddress, e.RequestID,
+		blobValue(e.Before), blobValue(e.After), timeValue(e.CreatedAt))
+	if err != nil {
+		return dbError("write audit entry", err)
+	}
+	return nil
+}

@@ -165,7 +165,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		if err != nil {
 			return dbError("create webhook subscription", err)
 		}
-		return nil
+		return writeAudit(ctx, tx, store.AuditSubscription, w.ID, nil, w)
 	})
 }
 
@@ -206,8 +206,10 @@ WHERE project_id = ? AND id = ?`,
 		if err != nil {
 			return err
 		}
-		out, err = getSubscription(ctx, tx, projectID, id)
-		return err
+		if out, err = getSubscription(ctx, tx, projectID, id); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditSubscription, id, old, out)
 	})
 	if err != nil {
 		return store.WebhookSubscription{}, err
@@ -218,8 +220,11 @@ WHERE project_id = ? AND id = ?`,
 // DeleteWebhookSubscription deletes a subscription and its deliveries.
 func (s *Store) DeleteWebhookSubscription(ctx context.Context, projectID, id string) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, "delete webhook subscription",
-			`DELETE FROM webhook_subscriptions WHERE project_id = ? AND id = ?`, projectID, id)
+		if err := execOne(ctx, tx, "delete webhook subscription",
+			`DELETE FROM webhook_subscriptions WHERE project_id = ? AND id = ?`, projectID, id); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditSubscription, id, nil, nil)
 	})
 }
 
@@ -306,7 +311,10 @@ WHERE e.project_id = ? AND e.id = ? AND w.project_id = ? AND w.id = ?`, d.Projec
 		if n == 0 {
 			return notFound("create delivery")
 		}
-		return insertDelivery(ctx, tx, d)
+		if err := insertDelivery(ctx, tx, d); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditSubscription, d.SubscriptionID, nil, d)
 	})
 }
 

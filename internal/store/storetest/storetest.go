@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"CustomToolkits", testCustomToolkits},
 		{"ExecutionLogs", testExecutionLogs},
 		{"Audit", testAudit},
+		{"AuditInTransaction", testAuditInTransaction},
 		{"UTCRoundTrip", testUTCRoundTrip},
 		{"SubMicrosecondTimes", testSubMicrosecondTimes},
 		{"APIKeyHashBytes", testAPIKeyHashBytes},
