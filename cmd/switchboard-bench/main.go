@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	window := fs.Duration("window", time.Second, "execute: length of one throughput window")
 	stores := fs.String("stores", "sqlite,postgres", "execute: the stores to measure, in order")
 	profile := fs.String("cpuprofile", "", "execute: write the server's CPU profile under the throughput load to PREFIX-STORE.pprof")
+	logs := fs.Bool("logs", false, "execute: measure execute throughput and CPU with SWITCHBOARD_EXECUTION_LOGS on against off (two servers per store, interleaved windows) instead")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -100,6 +101,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("go build ./cmd/switchboard (run from the module root, or pass -bin): %w", err)
 		}
+	}
+	if args[0] == "execute" && *logs {
+		return logsBench(ctx, stdout, execRun{bin: *bin, work: work, window: *window, rounds: *rounds, stores: storeList, profile: *profile})
 	}
 	if args[0] == "execute" {
 		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile})
