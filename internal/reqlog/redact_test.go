@@ -59,7 +59,7 @@ func TestMayHoldSecretCases(t *testing.T) {
 				t.Errorf("mayHoldSecret(%q) = false, want true", doc)
 			}
 		}
-		if cut := string(w[:len(w)-1]); mayHoldSecret([]byte(`{"` + cut + `":1}`)) && cut != "api-ke" {
+		if cut := string(w[:len(w)-1]); mayHoldSecret([]byte(`{"`+cut+`":1}`)) && cut != "api-ke" {
 			// A word's prefix alone is no secret (unless it holds another word).
 			t.Logf("mayHoldSecret(%q) = true", cut)
 		}
