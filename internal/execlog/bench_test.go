@@ -36,7 +36,7 @@ func TestMain(m *testing.M) { postgrestest.Main(m) }
 // benchAppend stores batches of 100 encoded records and reports the
 // cost per record.
 func benchAppend(b *testing.B, st store.Logs) {
-	const batch = 100
+	batch := benchBatch
 	at := time.Now().UTC()
 	recs := make([]store.ExecutionLog, batch)
 	rec := encode(benchEntry(0, at))
@@ -77,3 +77,7 @@ func BenchmarkAppendPostgres(b *testing.B) {
 	b.Cleanup(func() { s.Close() })
 	benchAppend(b, s)
 }
+
+// benchBatch is the batch benchAppend stores: about what the writer
+// gathers within its linger at ten thousand executions a second.
+var benchBatch = 100
