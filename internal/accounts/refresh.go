@@ -152,7 +152,9 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	if err := s.storeToken(ctx, a, tok, tok); err != nil {
 		return oauth.Token{}, err
 	}
-	if rotated || !tok.RefreshExpiry.Equal(old.RefreshExpiry) {
+	// A new end schedules a new warning, an end gone forgets the old one;
+	// tokens with no stated end on either side leave nothing to write.
+	if !tok.RefreshExpiry.Equal(old.RefreshExpiry) || rotated && !tok.RefreshExpiry.IsZero() {
 		s.RecordRefreshExpiry(ctx, a, tok)
 	}
 	return tok, nil
