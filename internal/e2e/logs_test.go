@@ -242,6 +242,11 @@ func testAuditLog(t *testing.T, o serverOptions) {
 	if err := s.Client.ConnectedAccounts().Disable(ctx, f.ca1); err != nil {
 		t.Fatal(err)
 	}
+	// An act the store refuses inside its transaction (the alias is
+	// ca1's) leaves no entry.
+	if _, err := s.Client.ConnectedAccounts().Update(ctx, f.ca2, wire.ConnectedAccountUpdateRequest{Alias: ptr("work")}); err == nil {
+		t.Fatalf("giving %s the alias of %s was accepted", f.ca2, f.ca1)
+	}
 	status, b := call(t, s, testKey, "DELETE", "/api/v3.1/connected_accounts/"+f.ca2, "")
 	if status != 200 {
 		t.Fatalf("delete account: %d %s", status, b)
