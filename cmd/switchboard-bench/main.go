@@ -88,6 +88,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	nAccounts := fs.Int("accounts", 1_000_000, "scale: accounts to seed")
 	nSessions := fs.Int("sessions", 100_000, "scale: sessions to seed")
 	profile := fs.String("cpuprofile", "", "execute: write the server's CPU profile under the throughput load to PREFIX-STORE.pprof")
+	logs := fs.Bool("logs", false, "execute: measure execute throughput and CPU with SWITCHBOARD_EXECUTION_LOGS on against off (two servers per store, interleaved windows) instead")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -120,6 +121,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("-accounts must be at least %d, -sessions at least 1", accountsPerUser)
 		}
 		return scaleBench(ctx, stdout, scaleRun{bin: *bin, work: work, accounts: *nAccounts, sessions: *nSessions, n: *n, rounds: *rounds, stores: storeList})
+	}
+	if args[0] == "execute" && *logs {
+		return logsBench(ctx, stdout, execRun{bin: *bin, work: work, window: *window, rounds: *rounds, stores: storeList, profile: *profile})
 	}
 	if args[0] == "execute" {
 		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile})

@@ -232,11 +232,12 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
-		key, k, err := svc.CreateScopedKey(ctx, pid, *name, "", *scope)
+		actx, act := auditor.Begin(ctx, pid, audit.Act{Action: audit.APIKeyCreate, TargetType: store.AuditAPIKey, Snapshot: audit.View(audit.APIKey)})
+		key, k, err := svc.CreateScopedKey(actx, pid, *name, "", *scope)
 		if err != nil {
 			return err
 		}
-		auditor.Record(ctx, pid, audit.Act{Action: audit.APIKeyCreate, TargetType: "api_key", TargetID: k.ID, After: audit.APIKey(k)})
+		act.Finish(ctx, audit.APIKey(k))
 		fmt.Fprintf(stdout, "Created %s API key %s for project %s. The key, shown only this once:\n\n    %s\n", k.Scope, k.ID, pid, key)
 	case "keys list":
 		pid, err := pick()
@@ -263,10 +264,11 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
-		if err := svc.RevokeKey(ctx, pid, fs.Arg(0)); err != nil {
+		actx, act := auditor.Begin(ctx, pid, audit.Act{Action: audit.APIKeyRevoke, TargetType: store.AuditAPIKey, TargetID: fs.Arg(0)})
+		if err := svc.RevokeKey(actx, pid, fs.Arg(0)); err != nil {
 			return err
 		}
-		auditor.Record(ctx, pid, audit.Act{Action: audit.APIKeyRevoke, TargetType: "api_key", TargetID: fs.Arg(0)})
+		act.Finish(ctx, nil)
 		fmt.Fprintf(stdout, "Revoked API key %s.\n", fs.Arg(0))
 	case "projects list":
 		ps, err := st.ListProjects(ctx)
@@ -289,8 +291,10 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
-		auditor.Record(ctx, p.ID, audit.Act{Action: audit.ProjectCreate, TargetType: "project", TargetID: p.ID, After: audit.Project(p)})
-		auditor.Record(ctx, p.ID, audit.Act{Action: audit.APIKeyCreate, TargetType: "api_key", TargetID: k.ID, After: audit.APIKey(k)})
+		// The project has no id, and so no audit log, before it is
+		// created: its two entries follow the writes.
+		auditor.Record(ctx, p.ID, audit.Act{Action: audit.ProjectCreate, TargetType: store.AuditProject, TargetID: p.ID, After: audit.Project(p)})
+		auditor.Record(ctx, p.ID, audit.Act{Action: audit.APIKeyCreate, TargetType: store.AuditAPIKey, TargetID: k.ID, After: audit.APIKey(k)})
 		fmt.Fprintf(stdout, "Created project %s. Its API key, shown only this once:\n\n    %s\n", p.ID, key)
 	case "projects callback-urls":
 		pid, err := pick()
@@ -304,11 +308,13 @@ func admin(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
-		p, err := svc.SetCallbackURLs(ctx, pid, fs.Args())
+		actx, act := auditor.Begin(ctx, pid, audit.Act{Action: audit.ProjectUpdate, TargetType: store.AuditProject, TargetID: pid,
+			Before: audit.Project(before), Snapshot: audit.View(audit.Project)})
+		p, err := svc.SetCallbackURLs(actx, pid, fs.Args())
 		if err != nil {
 			return err
 		}
-		auditor.Record(ctx, p.ID, audit.Act{Action: audit.ProjectUpdate, TargetType: "project", TargetID: p.ID, Before: audit.Project(before), After: audit.Project(p)})
+		act.Finish(ctx, audit.Project(p))
 		fmt.Fprintf(stdout, "Project %s allows callbacks to: %s\n", p.ID, strings.Join(p.CallbackURLs, " "))
 	case "reseal":
 		kr, err := app.OpenVault(cfg, newLogger(stderr, cfg.LogLevel))

@@ -428,7 +428,8 @@ func humanDuration(d time.Duration) string {
 	return d.String()
 }
 
-// RunSweeper sweeps stale accounts every interval until ctx ends.
+// RunSweeper sweeps stale accounts and writes the due expiring warnings
+// every interval until ctx ends.
 func (s *Service) RunSweeper(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -437,6 +438,11 @@ func (s *Service) RunSweeper(ctx context.Context, interval time.Duration) {
 			s.Logger.Warn("sweep stale accounts", "err", err)
 		} else if n > 0 {
 			s.Logger.Info("failed stale accounts", "count", n)
+		}
+		if n, err := s.WarnExpiring(ctx); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("warn of expiring refresh tokens", "err", err)
+		} else if n > 0 {
+			s.Logger.Info("warned of expiring refresh tokens", "count", n)
 		}
 		select {
 		case <-ctx.Done():

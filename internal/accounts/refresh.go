@@ -140,11 +140,22 @@ func (s *Service) refreshLocked(ctx context.Context, a store.Account, old oauth.
 	if err != nil {
 		return oauth.Token{}, &problem.Error{Kind: problem.Unavailable, Code: "refresh_failed", Message: "the provider could not refresh the token; try again", Err: err}
 	}
+	// A provider may keep the refresh token (and its end) or issue a new
+	// one, whose end it says or not.
+	rotated := tok.RefreshToken != "" && tok.RefreshToken != old.RefreshToken
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = old.RefreshToken
 	}
+	if !rotated && tok.RefreshExpiry.IsZero() {
+		tok.RefreshExpiry = old.RefreshExpiry
+	}
 	if err := s.storeToken(ctx, a, tok, tok); err != nil {
 		return oauth.Token{}, err
+	}
+	// A new end schedules a new warning, an end gone forgets the old one;
+	// tokens with no stated end on either side leave nothing to write.
+	if !tok.RefreshExpiry.Equal(old.RefreshExpiry) || rotated && !tok.RefreshExpiry.IsZero() {
+		s.RecordRefreshExpiry(ctx, a, tok)
 	}
 	return tok, nil
 }
@@ -207,4 +218,46 @@ func (s *Service) RefreshOrReauthorize(ctx context.Context, p store.Project, id,
 	}
 	return store.Account{}, nil, problem.Invalidf("invalid_status_transition", "",
 		"account %s is %s; only ACTIVE, EXPIRED and FAILED accounts can be refreshed", id, a.Status)
+}
+
+// ExpiryWarning returns when to warn that a refresh token issued at
+// issued runs out at expires: 24 hours before, or, for a token that lives
+// less than ten days, when a tenth of its lifetime is left.
+func ExpiryWarning(issued, expires time.Time) time.Time {
+	return expires.Add(-min(expiryWarningLead, expires.Sub(issued)/10))
+}
+
+// expiryWarningLead is the longest warning before a refresh token runs
+// out.
+const expiryWarningLead = 24 * time.Hour
+
+// RecordRefreshExpiry schedules the expiring warning of a's refresh
+// token from tok (RefreshExpiry zero forgets it). It never fails the
+// write that stored tok: a schedule that cannot be written is logged, and
+// that token is then not warned of.
+func (s *Service) RecordRefreshExpiry(ctx context.Context, a store.Account, tok oauth.Token) {
+	var expires, warn *time.Time
+	if !tok.RefreshExpiry.IsZero() {
+		e, w := tok.RefreshExpiry, ExpiryWarning(s.now(), tok.RefreshExpiry)
+		expires, warn = &e, &w
+	}
+	if err := s.Store.SetRefreshExpiry(context.WithoutCancel(ctx), a.ProjectID, a.ID, expires, warn); err != nil {
+		s.Logger.WarnContext(ctx, "refresh token expiry not recorded; no expiring warning will be sent for it", "account_id", a.ID, "err", err)
+	}
+}
+
+// expiringBatch bounds the warnings one transaction writes.
+const expiringBatch = 100
+
+// WarnExpiring writes the expiring warnings due now, a batch at a time,
+// and returns how many it wrote.
+func (s *Service) WarnExpiring(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := s.Store.WarnExpiring(ctx, s.now(), expiringBatch)
+		total += n
+		if err != nil || n < expiringBatch {
+			return total, err
+		}
+	}
 }

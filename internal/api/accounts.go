@@ -200,10 +200,11 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, p store.P
 		if gerr != nil {
 			return gerr
 		}
-		a, err = s.Accounts.SetAlias(r.Context(), p.ID, id, *req.Alias)
+		ctx, finish := s.begin(r, p, audit.Act{Action: audit.AccountUpdate, TargetType: store.AuditAccount, TargetID: before.ID,
+			Before: audit.Account(before), Snapshot: accountView})
+		a, err = s.Accounts.SetAlias(ctx, p.ID, before.ID, *req.Alias)
 		if err == nil {
-			s.record(r, p, audit.Act{Action: audit.AccountUpdate, TargetType: "connected_account", TargetID: a.ID,
-				Before: audit.Account(before), After: audit.Account(a)})
+			finish(audit.Account(a))
 		}
 	} else {
 		a, err = s.Accounts.Get(r.Context(), p.ID, id)
@@ -220,10 +221,12 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, p store.P
 	if err != nil {
 		return err
 	}
-	if err := s.Accounts.Delete(r.Context(), p.ID, before.ID); err != nil {
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.AccountDelete, TargetType: store.AuditAccount, TargetID: before.ID,
+		Before: audit.Account(before), Snapshot: accountView})
+	if err := s.Accounts.Delete(ctx, p.ID, before.ID); err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.AccountDelete, TargetType: "connected_account", TargetID: before.ID, Before: audit.Account(before)})
+	finish(nil)
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
@@ -240,12 +243,13 @@ func (s *Server) setAccountStatus(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	a, err := s.Accounts.SetEnabled(r.Context(), p.ID, before.ID, *req.Enabled)
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.AccountStatus, TargetType: store.AuditAccount, TargetID: before.ID,
+		Before: audit.Account(before), Snapshot: accountView})
+	a, err := s.Accounts.SetEnabled(ctx, p.ID, before.ID, *req.Enabled)
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.AccountStatus, TargetType: "connected_account", TargetID: a.ID,
-		Before: audit.Account(before), After: audit.Account(a)})
+	finish(audit.Account(a))
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
@@ -363,3 +367,6 @@ func (s *Server) authScheme(ctx context.Context, projectID, id string) string {
 	}
 	return ac.AuthScheme
 }
+
+// accountView is the audit snapshot of an account record.
+var accountView = audit.View(audit.Account)

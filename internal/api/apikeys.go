@@ -21,11 +21,12 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request, p store.Pr
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	key, k, err := s.Projects.CreateScopedKey(r.Context(), p.ID, req.Name, "", req.Scope)
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.APIKeyCreate, TargetType: store.AuditAPIKey, Snapshot: audit.View(audit.APIKey)})
+	key, k, err := s.Projects.CreateScopedKey(ctx, p.ID, req.Name, "", req.Scope)
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.APIKeyCreate, TargetType: "api_key", TargetID: k.ID, After: audit.APIKey(k)})
+	finish(audit.APIKey(k))
 	out := apiKeyOf(k)
 	out.Key = key
 	writeJSON(w, http.StatusCreated, out)
@@ -47,13 +48,14 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request, p store.Pro
 
 func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request, p store.Project) error {
 	id := r.PathValue("id")
-	if err := s.Projects.RevokeKey(r.Context(), p.ID, id); err != nil {
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.APIKeyRevoke, TargetType: store.AuditAPIKey, TargetID: id})
+	if err := s.Projects.RevokeKey(ctx, p.ID, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return problem.NotFoundf("api_key_not_found", "API key %s does not exist in this project", id)
 		}
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.APIKeyRevoke, TargetType: "api_key", TargetID: id})
+	finish(nil)
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }

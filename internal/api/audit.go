@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"time"
@@ -11,11 +12,16 @@ import (
 	"github.com/switchboard-dev/switchboard/wire"
 )
 
-// record writes the audit entry of an administrative act of the request.
-func (s *Server) record(r *http.Request, p store.Project, act audit.Act) {
-	if s.Audit != nil {
-		s.Audit.Record(r.Context(), p.ID, act)
+// begin starts an administrative act of the request (audit.Service.Begin):
+// the act's store write, made with ctx, writes its audit entry in the same
+// transaction. finish, called once the act succeeded, writes the entry of
+// an act that wrote nothing, with after as its after view.
+func (s *Server) begin(r *http.Request, p store.Project, act audit.Act) (ctx context.Context, finish func(after any)) {
+	if s.Audit == nil {
+		return r.Context(), func(any) {}
 	}
+	ctx, pending := s.Audit.Begin(r.Context(), p.ID, act)
+	return ctx, func(after any) { pending.Finish(ctx, after) }
 }
 
 // sourceAddress is the address the request came from, without its port.

@@ -37,7 +37,8 @@ func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	c, err := s.AuthConfigs.Create(r.Context(), p.ID, authconfigs.CreateInput{
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.AuthConfigCreate, TargetType: store.AuditAuthConfig, Snapshot: authConfigView})
+	c, err := s.AuthConfigs.Create(ctx, p.ID, authconfigs.CreateInput{
 		Toolkit:                req.Toolkit.Slug,
 		Type:                   req.AuthConfig.Type,
 		Name:                   req.AuthConfig.Name,
@@ -50,7 +51,7 @@ func (s *Server) createAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.AuthConfigCreate, TargetType: "auth_config", TargetID: c.ID, After: audit.AuthConfig(c)})
+	finish(audit.AuthConfig(c))
 	writeJSON(w, http.StatusCreated, wire.AuthConfigCreateResponse{
 		AuthConfig: wire.AuthConfigRef{ID: c.ID, AuthScheme: c.AuthScheme},
 		Toolkit:    wire.ToolkitRef{Slug: c.ToolkitSlug},
@@ -143,12 +144,13 @@ func (s *Server) updateAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	c, err := s.AuthConfigs.Update(r.Context(), p.ID, r.PathValue("id"), in)
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.AuthConfigUpdate, TargetType: store.AuditAuthConfig, TargetID: before.ID,
+		Before: audit.AuthConfig(before), Snapshot: authConfigView})
+	c, err := s.AuthConfigs.Update(ctx, p.ID, before.ID, in)
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.AuthConfigUpdate, TargetType: "auth_config", TargetID: c.ID,
-		Before: audit.AuthConfig(before), After: audit.AuthConfig(c)})
+	finish(audit.AuthConfig(c))
 	return s.writeAuthConfig(w, r, c)
 }
 
@@ -157,10 +159,12 @@ func (s *Server) deleteAuthConfig(w http.ResponseWriter, r *http.Request, p stor
 	if err != nil {
 		return err
 	}
-	if err := s.AuthConfigs.Delete(r.Context(), p.ID, before.ID); err != nil {
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.AuthConfigDelete, TargetType: store.AuditAuthConfig, TargetID: before.ID,
+		Before: audit.AuthConfig(before)})
+	if err := s.AuthConfigs.Delete(ctx, p.ID, before.ID); err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.AuthConfigDelete, TargetType: "auth_config", TargetID: before.ID, Before: audit.AuthConfig(before)})
+	finish(nil)
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
@@ -170,12 +174,13 @@ func (s *Server) setAuthConfigStatus(w http.ResponseWriter, r *http.Request, p s
 	if err != nil {
 		return err
 	}
-	c, err := s.AuthConfigs.SetStatus(r.Context(), p.ID, before.ID, r.PathValue("status"))
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.AuthConfigStatus, TargetType: store.AuditAuthConfig, TargetID: before.ID,
+		Before: audit.AuthConfig(before), Snapshot: authConfigView})
+	c, err := s.AuthConfigs.SetStatus(ctx, p.ID, before.ID, r.PathValue("status"))
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.AuthConfigStatus, TargetType: "auth_config", TargetID: c.ID,
-		Before: audit.AuthConfig(before), After: audit.AuthConfig(c)})
+	finish(audit.AuthConfig(c))
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
@@ -237,3 +242,6 @@ func toolAccessOf(raw json.RawMessage, field string) (*authconfigs.ToolAccess, e
 	}
 	return &authconfigs.ToolAccess{ForExecution: v.ToolsAvailableForExecution, ForAccountCreation: v.ToolsForConnectedAccountCreation}, nil
 }
+
+// authConfigView is the audit snapshot of an auth config record.
+var authConfigView = audit.View(audit.AuthConfig)

@@ -6,11 +6,13 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/switchboard-dev/switchboard/internal/audit"
 	"github.com/switchboard-dev/switchboard/internal/catalog"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 	"github.com/switchboard-dev/switchboard/wire"
 )
 
@@ -44,11 +46,12 @@ func (s *Server) createCustomToolkit(w http.ResponseWriter, r *http.Request, p s
 	if err != nil {
 		return err
 	}
-	c, err := s.Catalogs.Create(r.Context(), p.ID, name, doc)
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.CustomToolkitCreate, TargetType: store.AuditToolkit, Snapshot: customToolkitView})
+	c, err := s.Catalogs.Create(ctx, p.ID, name, doc)
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.CustomToolkitCreate, TargetType: "custom_toolkit", TargetID: c.Slug, After: customToolkitAudit(c)})
+	finish(customToolkitAudit(c))
 	writeJSON(w, http.StatusCreated, customToolkitJSON(c))
 	return nil
 }
@@ -62,12 +65,13 @@ func (s *Server) replaceCustomToolkit(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	c, err := s.Catalogs.Replace(r.Context(), p.ID, r.PathValue("slug"), name, doc)
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.CustomToolkitUpdate, TargetType: store.AuditToolkit, TargetID: before.Slug,
+		Before: customToolkitAudit(before), Snapshot: customToolkitView})
+	c, err := s.Catalogs.Replace(ctx, p.ID, r.PathValue("slug"), name, doc)
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.CustomToolkitUpdate, TargetType: "custom_toolkit", TargetID: c.Slug,
-		Before: customToolkitAudit(before), After: customToolkitAudit(c)})
+	finish(customToolkitAudit(c))
 	writeJSON(w, http.StatusOK, customToolkitJSON(c))
 	return nil
 }
@@ -102,10 +106,12 @@ func (s *Server) deleteCustomToolkit(w http.ResponseWriter, r *http.Request, p s
 	if err != nil {
 		return err
 	}
-	if err := s.Catalogs.Delete(r.Context(), p.ID, before.Slug); err != nil {
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.CustomToolkitDelete, TargetType: store.AuditToolkit, TargetID: before.Slug,
+		Before: customToolkitAudit(before)})
+	if err := s.Catalogs.Delete(ctx, p.ID, before.Slug); err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.CustomToolkitDelete, TargetType: "custom_toolkit", TargetID: before.Slug, Before: customToolkitAudit(before)})
+	finish(nil)
 	writeJSON(w, http.StatusOK, map[string]any{})
 	return nil
 }
@@ -131,11 +137,13 @@ func (s *Server) syncCustomToolkit(w http.ResponseWriter, r *http.Request, p sto
 	if req.Slug == "" {
 		return problem.Invalidf("missing_field", "slug", "slug is required: the custom toolkit to sync")
 	}
-	c, err := s.Execute.SyncMCP(r.Context(), p, req.Slug, req.ConnectedAccountID)
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.CustomToolkitSync, TargetType: store.AuditToolkit, TargetID: strings.ToLower(req.Slug),
+		Snapshot: customToolkitView})
+	c, err := s.Execute.SyncMCP(ctx, p, req.Slug, req.ConnectedAccountID)
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.CustomToolkitSync, TargetType: "custom_toolkit", TargetID: c.Slug, After: customToolkitAudit(c)})
+	finish(customToolkitAudit(c))
 	writeJSON(w, http.StatusOK, wire.CustomToolkitSync{Slug: c.Slug, SyncedCount: len(c.Definition.Tools), Version: c.Definition.Version})
 	return nil
 }
@@ -143,6 +151,16 @@ func (s *Server) syncCustomToolkit(w http.ResponseWriter, r *http.Request, p sto
 func customToolkitAudit(c catalog.Custom) any {
 	return audit.CustomToolkit(c.Slug, c.Definition.Name, len(c.Definition.Tools), c.Raw)
 }
+
+// customToolkitView is the audit snapshot of a custom toolkit record, as
+// customToolkitAudit sees the toolkit it holds.
+var customToolkitView = audit.View(func(t store.CustomToolkit) any {
+	def, err := toolkits.Parse(t.Slug+".json", t.Definition)
+	if err != nil {
+		return nil
+	}
+	return audit.CustomToolkit(t.Slug, def.Name, len(def.Tools), t.Definition)
+})
 
 func customToolkitJSON(c catalog.Custom) wire.CustomToolkit {
 	return wire.CustomToolkit{Slug: c.Slug, Name: c.Definition.Name, ToolsCount: len(c.Definition.Tools),

@@ -67,11 +67,12 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p store.P
 	if err != nil {
 		return err
 	}
-	sub, err := s.Webhooks.Create(r.Context(), p.ID, in)
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.WebhookCreate, TargetType: store.AuditSubscription, Snapshot: webhookView})
+	sub, err := s.Webhooks.Create(ctx, p.ID, in)
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.WebhookCreate, TargetType: "webhook_subscription", TargetID: sub.ID, After: webhookAudit(sub)})
+	finish(webhookAudit(sub))
 	writeJSON(w, http.StatusCreated, subscriptionJSON(sub, true))
 	return nil
 }
@@ -122,12 +123,13 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, p store.P
 	if err != nil {
 		return err
 	}
-	sub, err := s.Webhooks.Update(r.Context(), p.ID, r.PathValue("id"), in)
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.WebhookUpdate, TargetType: store.AuditSubscription, TargetID: before.ID,
+		Before: webhookAudit(before), Snapshot: webhookView})
+	sub, err := s.Webhooks.Update(ctx, p.ID, before.ID, in)
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.WebhookUpdate, TargetType: "webhook_subscription", TargetID: sub.ID,
-		Before: webhookAudit(before), After: webhookAudit(sub)})
+	finish(webhookAudit(sub))
 	writeJSON(w, http.StatusOK, subscriptionJSON(sub, false))
 	return nil
 }
@@ -137,21 +139,26 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, p store.P
 	if err != nil {
 		return err
 	}
-	if err := s.Webhooks.Delete(r.Context(), p.ID, before.ID); err != nil {
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.WebhookDelete, TargetType: store.AuditSubscription, TargetID: before.ID,
+		Before: webhookAudit(before)})
+	if err := s.Webhooks.Delete(ctx, p.ID, before.ID); err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.WebhookDelete, TargetType: "webhook_subscription", TargetID: before.ID, Before: webhookAudit(before)})
+	finish(nil)
 	writeJSON(w, http.StatusOK, wire.Success{Success: true})
 	return nil
 }
 
 func (s *Server) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	sub, err := s.Webhooks.RotateSecret(r.Context(), p.ID, r.PathValue("id"))
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.WebhookRotate, TargetType: store.AuditSubscription, TargetID: r.PathValue("id"),
+		Snapshot: audit.View(func(w store.WebhookSubscription) any {
+			return map[string]any{"previous_secret_expires_at": w.PreviousSecretUntil}
+		})})
+	sub, err := s.Webhooks.RotateSecret(ctx, p.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.WebhookRotate, TargetType: "webhook_subscription", TargetID: sub.ID,
-		After: map[string]any{"previous_secret_expires_at": sub.PreviousSecretUntil}})
+	finish(map[string]any{"previous_secret_expires_at": sub.PreviousSecretUntil})
 	writeJSON(w, http.StatusOK, wire.WebhookSecret{ID: sub.ID, Secret: string(sub.Secret), PreviousSecretExpiresAt: sub.PreviousSecretUntil})
 	return nil
 }
@@ -206,12 +213,20 @@ func (s *Server) getWebhookDelivery(w http.ResponseWriter, r *http.Request, p st
 }
 
 func (s *Server) replayWebhookDelivery(w http.ResponseWriter, r *http.Request, p store.Project) error {
-	d, err := s.Webhooks.Replay(r.Context(), p.ID, r.PathValue("id"), r.PathValue("delivery_id"))
+	from := r.PathValue("delivery_id")
+	replayView := func(d store.Delivery) any {
+		return map[string]any{"delivery_id": d.ID, "replay_of": from, "event_id": d.EventID}
+	}
+	ctx, finish := s.begin(r, p, audit.Act{Action: audit.WebhookReplay, TargetType: store.AuditSubscription, TargetID: r.PathValue("id"),
+		Snapshot: audit.View(replayView)})
+	d, err := s.Webhooks.Replay(ctx, p.ID, r.PathValue("id"), from)
 	if err != nil {
 		return err
 	}
-	s.record(r, p, audit.Act{Action: audit.WebhookReplay, TargetType: "webhook_subscription", TargetID: d.SubscriptionID,
-		After: map[string]any{"delivery_id": d.ID, "replay_of": r.PathValue("delivery_id"), "event_id": d.EventID}})
+	finish(replayView(d))
 	writeJSON(w, http.StatusCreated, deliveryJSON(d, nil))
 	return nil
 }
+
+// webhookView is the audit snapshot of a subscription record.
+var webhookView = audit.View(webhookAudit)

@@ -324,12 +324,14 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 		a.Metrics.WatchPools(g)
 	}
 	a.Metrics.WatchAccounts(st, 15*time.Second)
+	a.Metrics.WatchOutbox(st.CountPendingDeliveries, 5*time.Second)
 	rateN, rateWindow, _ := c.RateLimitParts() // Validate checked these
 	userN, userWindow, _ := c.RateLimitUserParts()
 	accountN, accountWindow, _ := c.RateLimitAccountParts()
 	// Above this line records carry ciphertext, below it plaintext: the
 	// barrier is the one place that seals and opens.
-	st = vault.NewBarrier(st, kr)
+	barrier := vault.NewBarrier(st, kr)
+	st = barrier
 	if c.CacheTTL > 0 {
 		a.cache = cache.New(st, c.CacheTTL)
 		st = a.cache
@@ -367,7 +369,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	// The logs are written to the store below the barrier and the
 	// caches: they hold no secrets to seal, and nothing reads them hot.
 	a.ExecutionLogs = &execlog.Service{Store: a.raw, Logger: o.Logger, Now: o.Now, Retention: c.LogRetention}
-	a.Audit = &audit.Service{Store: a.raw, Logger: o.Logger, Now: o.Now}
+	a.Audit = &audit.Service{Store: a.raw, Logger: o.Logger, Now: o.Now, Open: barrier.OpenRecord}
 	if c.ExecutionLogs {
 		a.LogWriter = execlog.NewWriter(a.raw, o.Logger, 0)
 	}
@@ -386,7 +388,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	// Deliveries get their own clients: a shorter timeout than upstream
 	// calls, the same egress rules.
 	a.Webhooks = &webhooks.Service{Store: st, Egress: &egress.Clients{Timeout: webhooks.Timeout, AllowLoopback: c.EgressAllowLoopback},
-		AllowLoopback: c.EgressAllowLoopback, Now: o.Now, Logger: o.Logger}
+		AllowLoopback: c.EgressAllowLoopback, Now: o.Now, Logger: o.Logger, Retention: c.EventRetention, Metrics: a.Metrics}
 	mux := http.NewServeMux()
 	(&api.Server{
 		Projects: a.Projects, AuthConfigs: a.AuthConfigs, Accounts: a.Accounts, SignIn: a.SignIn, Sessions: a.Sessions,
@@ -423,9 +425,6 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	return a, nil
 }
 
-// WebhookPoll is how often the webhook worker looks for due deliveries.
-const WebhookPoll = time.Second
-
 // Run starts the background work (account-change subscription, stale
 // link sweeper, webhook deliveries, the toolkits directory's watch) until ctx ends.
 func (a *App) Run(ctx context.Context) error {
@@ -433,8 +432,9 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("subscribe to account changes: %w", err)
 	}
 	go a.Accounts.RunSweeper(ctx, 15*time.Second)
-	go a.Webhooks.Run(ctx, WebhookPoll)
+	go a.Webhooks.Run(ctx, a.Config.WebhookPoll)
 	go a.ExecutionLogs.RunSweeper(ctx, 10*time.Minute)
+	go a.Webhooks.RunSweeper(ctx, 10*time.Minute)
 	if a.Config.ProbeInterval > 0 {
 		go a.Accounts.RunProber(ctx, accounts.ProbeOptions{Interval: a.Config.ProbeInterval, Stale: a.Config.ProbeStale, Batch: 50})
 	}

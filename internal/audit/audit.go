@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/ids"
@@ -46,6 +47,22 @@ type Act struct {
 	TargetID   string
 	Before     any
 	After      any
+	// Snapshot, for an act begun with Begin, turns the target's store
+	// record (opened by the service's Open) into its audited view, or nil
+	// for a record of another type; where the store has the record before
+	// or after the write, its view replaces Before or After.
+	Snapshot func(record any) any
+}
+
+// View makes a Snapshot from a view of records of type T.
+func View[T any](view func(T) any) func(any) any {
+	return func(record any) any {
+		r, ok := record.(T)
+		if !ok {
+			return nil
+		}
+		return view(r)
+	}
 }
 
 // Actions, by target.
@@ -82,14 +99,94 @@ type Service struct {
 	Store  store.Logs
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Open opens the sealed parts of a store record as the backends hold
+	// it (the vault barrier's OpenRecord), for Snapshot; nil leaves records
+	// as they come.
+	Open func(record any) any
+}
+
+// Pending is an act begun with Begin: its entry is written by the store,
+// in the transaction of the act's write.
+type Pending struct {
+	s         *Service
+	projectID string
+	act       Act
+	entry     store.AuditEntry
+	mu        sync.Mutex
+	taken     bool
+}
+
+// Begin returns ctx carrying the entry of act, done in projectID by the
+// actor of ctx: the first write of the act's target (its TargetType, and
+// TargetID when set) made with ctx writes the entry in its own
+// transaction (store.WithAudit), so the act never commits without its
+// entry and a failed act leaves none. Call Finish once the act has
+// succeeded.
+func (s *Service) Begin(ctx context.Context, projectID string, act Act) (context.Context, *Pending) {
+	a := ActorOf(ctx)
+	p := &Pending{s: s, projectID: projectID, act: act, entry: store.AuditEntry{
+		ID: ids.New("aud_", 16), ProjectID: projectID, Action: act.Action, TargetType: act.TargetType, TargetID: act.TargetID,
+		KeyID: a.KeyID, SourceAddress: a.SourceAddress, RequestID: a.RequestID,
+	}}
+	return store.WithAudit(ctx, p.hook), p
+}
+
+// hook is the store.AuditHook of p.
+func (p *Pending) hook(targetType, targetID string, before, after any) (store.AuditEntry, bool) {
+	if targetType != p.act.TargetType || p.act.TargetID != "" && targetID != p.act.TargetID {
+		return store.AuditEntry{}, false
+	}
+	e := p.entry
+	e.TargetID = targetID
+	e.Before, e.After = redacted(p.view(before, p.act.Before)), redacted(p.view(after, p.act.After))
+	e.CreatedAt = p.s.Now().UTC()
+	p.mu.Lock()
+	p.taken = true
+	p.mu.Unlock()
+	return e, true
+}
+
+// view is the audited view of record, or fallback without one.
+func (p *Pending) view(record, fallback any) any {
+	if record == nil || p.act.Snapshot == nil {
+		return fallback
+	}
+	if p.s.Open != nil {
+		record = p.s.Open(record)
+	}
+	if v := p.act.Snapshot(record); v != nil {
+		return v
+	}
+	return fallback
+}
+
+// Finish ends a successful act. An act that made no write of its target
+// (it changed nothing: enabling an enabled account, say) has its entry
+// written now, with after as its after view when the act gave none.
+func (p *Pending) Finish(ctx context.Context, after any) {
+	p.mu.Lock()
+	taken := p.taken
+	p.mu.Unlock()
+	if taken {
+		return
+	}
+	act := p.act
+	if act.After == nil {
+		act.After = after
+	}
+	p.s.record(ctx, p.projectID, act, p.entry.ID)
 }
 
 // Record writes the entry of an act done in projectID by the actor of
 // ctx. It never fails the act: an entry that cannot be written is logged.
 func (s *Service) Record(ctx context.Context, projectID string, act Act) {
+	s.record(ctx, projectID, act, ids.New("aud_", 16))
+}
+
+func (s *Service) record(ctx context.Context, projectID string, act Act, id string) {
 	a := ActorOf(ctx)
 	e := store.AuditEntry{
-		ID: ids.New("aud_", 16), ProjectID: projectID, Action: act.Action, TargetType: act.TargetType, TargetID: act.TargetID,
+		ID: id, ProjectID: projectID, Action: act.Action, TargetType: act.TargetType, TargetID: act.TargetID,
 		KeyID: a.KeyID, SourceAddress: a.SourceAddress, RequestID: a.RequestID,
 		Before: redacted(act.Before), After: redacted(act.After), CreatedAt: s.Now().UTC(),
 	}

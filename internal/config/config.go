@@ -79,6 +79,16 @@ type Config struct {
 	// deletes them (SWITCHBOARD_LOG_RETENTION), between 1h and 8760h (a
 	// year). Default 720h (30 days). The audit log is kept for good.
 	LogRetention time.Duration
+	// EventRetention is how long webhook events, with their deliveries and
+	// attempts, are kept before the sweeper deletes them
+	// (SWITCHBOARD_EVENT_RETENTION), between 96h (past the retry ladder)
+	// and 8760h (a year). Default 720h (30 days). An event with a delivery
+	// still pending is kept until it is delivered or failed.
+	EventRetention time.Duration
+	// WebhookPoll is how often each instance's webhook worker looks for
+	// due deliveries (SWITCHBOARD_WEBHOOK_POLL), between 100ms and 1h.
+	// Default 1s.
+	WebhookPoll time.Duration
 	// RateLimit is each project's API request budget, "N/window" such as
 	// 2000/1m: at most N authenticated API requests per fixed window,
 	// counted across every instance sharing the database
@@ -112,6 +122,20 @@ const (
 	MaxLogRetention = 365 * 24 * time.Hour
 )
 
+// DefaultEventRetention is how long webhook events are kept by default.
+const DefaultEventRetention = 30 * 24 * time.Hour
+
+// Bounds of EventRetention: at least the four days a delivery may spend
+// on the retry ladder, at most a year.
+const (
+	MinEventRetention = 96 * time.Hour
+	MaxEventRetention = 365 * 24 * time.Hour
+)
+
+// DefaultWebhookPoll is how often a webhook worker looks for due
+// deliveries by default.
+const DefaultWebhookPoll = time.Second
+
 // Default returns the zero-configuration settings.
 func Default() Config {
 	return Config{
@@ -126,6 +150,9 @@ func Default() Config {
 
 		ExecutionLogs: true,
 		LogRetention:  DefaultLogRetention,
+
+		EventRetention: DefaultEventRetention,
+		WebhookPoll:    DefaultWebhookPoll,
 	}
 }
 
@@ -183,6 +210,10 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&c.ExecutionLogs, "execution-logs", c.ExecutionLogs, "record every tool execution for the logs API (SWITCHBOARD_EXECUTION_LOGS)")
 	duration(&c.LogRetention, "SWITCHBOARD_LOG_RETENTION")
 	fs.DurationVar(&c.LogRetention, "log-retention", c.LogRetention, "how long execution logs are kept, 1h to 8760h (SWITCHBOARD_LOG_RETENTION)")
+	duration(&c.EventRetention, "SWITCHBOARD_EVENT_RETENTION")
+	fs.DurationVar(&c.EventRetention, "event-retention", c.EventRetention, "how long webhook events and their deliveries are kept, 96h to 8760h (SWITCHBOARD_EVENT_RETENTION)")
+	duration(&c.WebhookPoll, "SWITCHBOARD_WEBHOOK_POLL")
+	fs.DurationVar(&c.WebhookPoll, "webhook-poll", c.WebhookPoll, "how often the webhook worker looks for due deliveries, 100ms to 1h (SWITCHBOARD_WEBHOOK_POLL)")
 	fs.DurationVar(&c.CacheTTL, "cache-ttl", c.CacheTTL, "how long another instance's changes may take to be seen; 0 disables caching (SWITCHBOARD_CACHE_TTL)")
 	// Secrets come from the environment only, never from flags, so they do
 	// not show up in process listings or shell history.
@@ -270,6 +301,10 @@ func (c Config) Validate() error {
 		{len(c.badEnv) > 0, strings.Join(c.badEnv, "; ")},
 		{c.LogRetention < MinLogRetention || c.LogRetention > MaxLogRetention,
 			fmt.Sprintf("SWITCHBOARD_LOG_RETENTION %s is out of range: keep execution logs between 1h and 8760h (a year)", c.LogRetention)},
+		{c.EventRetention < MinEventRetention || c.EventRetention > MaxEventRetention,
+			fmt.Sprintf("SWITCHBOARD_EVENT_RETENTION %s is out of range: keep webhook events between 96h (the retry ladder's four days) and 8760h (a year)", c.EventRetention)},
+		{c.WebhookPoll < 100*time.Millisecond || c.WebhookPoll > time.Hour,
+			fmt.Sprintf("SWITCHBOARD_WEBHOOK_POLL %s is out of range: poll for due deliveries every 100ms to 1h", c.WebhookPoll)},
 		{c.ToolkitsDir != "" && !isDir(c.ToolkitsDir), fmt.Sprintf("SWITCHBOARD_TOOLKITS_DIR %q is not a directory: create it, or unset the variable to serve the built-in toolkits only", c.ToolkitsDir)},
 		{!map[string]bool{"debug": true, "info": true, "warn": true, "error": true}[c.LogLevel], "SWITCHBOARD_LOG_LEVEL must be debug, info, warn or error"},
 	}

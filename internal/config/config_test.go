@@ -132,6 +132,13 @@ func TestLogSettings(t *testing.T) {
 		{map[string]string{"SWITCHBOARD_LOG_RETENTION": "10m"}, "out of range"},
 		{map[string]string{"SWITCHBOARD_LOG_RETENTION": "9000h"}, "out of range"},
 		{map[string]string{"SWITCHBOARD_EXECUTION_LOGS": "false"}, ""},
+		{map[string]string{"SWITCHBOARD_EVENT_RETENTION": "2160h"}, ""},
+		{map[string]string{"SWITCHBOARD_EVENT_RETENTION": "30d"}, `SWITCHBOARD_EVENT_RETENTION "30d" is not a duration`},
+		{map[string]string{"SWITCHBOARD_EVENT_RETENTION": "24h"}, "SWITCHBOARD_EVENT_RETENTION 24h0m0s is out of range"},
+		{map[string]string{"SWITCHBOARD_EVENT_RETENTION": "9000h"}, "SWITCHBOARD_EVENT_RETENTION 9000h0m0s is out of range"},
+		{map[string]string{"SWITCHBOARD_WEBHOOK_POLL": "1h"}, ""},
+		{map[string]string{"SWITCHBOARD_WEBHOOK_POLL": "10ms"}, "SWITCHBOARD_WEBHOOK_POLL 10ms is out of range"},
+		{map[string]string{"SWITCHBOARD_WEBHOOK_POLL": "often"}, `SWITCHBOARD_WEBHOOK_POLL "often" is not a duration`},
 		{map[string]string{"SWITCHBOARD_EXECUTION_LOGS": "sometimes"}, `SWITCHBOARD_EXECUTION_LOGS "sometimes" must be true or false`},
 	}
 	for _, tt := range tests {

@@ -242,6 +242,11 @@ func testAuditLog(t *testing.T, o serverOptions) {
 	if err := s.Client.ConnectedAccounts().Disable(ctx, f.ca1); err != nil {
 		t.Fatal(err)
 	}
+	// An act the store refuses inside its transaction (the alias is
+	// ca1's) leaves no entry.
+	if _, err := s.Client.ConnectedAccounts().Update(ctx, f.ca2, wire.ConnectedAccountUpdateRequest{Alias: ptr("work")}); err == nil {
+		t.Fatalf("giving %s the alias of %s was accepted", f.ca2, f.ca1)
+	}
 	status, b := call(t, s, testKey, "DELETE", "/api/v3.1/connected_accounts/"+f.ca2, "")
 	if status != 200 {
 		t.Fatalf("delete account: %d %s", status, b)
@@ -280,6 +285,11 @@ func testAuditLog(t *testing.T, o serverOptions) {
 	}
 	if strings.Contains(body, "switchboard-secret") {
 		t.Errorf("the audit log shows the OAuth client secret: %s", body)
+	}
+	// The entry is written by the store, in the act's transaction, from
+	// the record the store holds, opened: the sealed settings are named.
+	if created := all.Items[0]; !strings.Contains(string(created.After), `"sealed_fields":["client_secret"]`) || created.RequestID == "" {
+		t.Errorf("auth config creation: after %s, request id %q; want the sealed client_secret named and the request id", created.After, created.RequestID)
 	}
 	status1 := all.Items[2]
 	if !strings.Contains(string(status1.Before), `"status":"ACTIVE"`) || !strings.Contains(string(status1.After), `"status":"INACTIVE"`) ||

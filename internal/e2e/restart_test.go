@@ -103,15 +103,23 @@ func freeAddr(t *testing.T) string {
 // is ready.
 func startProcess(t *testing.T, bin, dbURL string) *process {
 	t.Helper()
+	return startProcessEnv(t, bin, "SWITCHBOARD_DATABASE_URL="+dbURL)
+}
+
+// startProcessEnv runs `switchboard serve` with the test's key, the
+// bootstrap key and loopback egress, plus env (which names the store),
+// and waits until it is ready.
+func startProcessEnv(t *testing.T, bin string, env ...string) *process {
+	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
 		"SWITCHBOARD_ADDR="+addr,
-		"SWITCHBOARD_DATABASE_URL="+dbURL,
 		"SWITCHBOARD_ENCRYPTION_KEY="+testEncryptionKey,
 		"SWITCHBOARD_BOOTSTRAP_API_KEY="+testKey,
 		"SWITCHBOARD_EGRESS_ALLOW_LOOPBACK=true", // the test provider runs on 127.0.0.1
 	)
+	cmd.Env = append(cmd.Env, env...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

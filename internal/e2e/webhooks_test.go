@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -192,4 +193,18 @@ func TestOfficialSDKsVerifyWebhooks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// count returns how many deliveries the receiver got.
+func (r *hookReceiver) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got)
+}
+
+// all returns the deliveries the receiver got, in order.
+func (r *hookReceiver) all() []hookDelivery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got)
 }

@@ -23,6 +23,7 @@ type Metrics struct {
 	refreshes   *prometheus.CounterVec
 	storeCalls  *prometheus.HistogramVec
 	rateLimited prometheus.Counter
+	webhooks    webhookMetrics
 }
 
 // New returns the metrics, registered with the Go runtime and process
@@ -55,9 +56,11 @@ func New() *Metrics {
 			Name: "switchboard_rate_limited_requests_total",
 			Help: "API requests refused with 429 by the project rate limit.",
 		}),
+		webhooks: newWebhookMetrics(),
 	}
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.executes, m.upstream, m.refreshes, m.storeCalls, m.rateLimited)
+		m.requests, m.executes, m.upstream, m.refreshes, m.storeCalls, m.rateLimited,
+		m.webhooks.deliveries, m.webhooks.latency)
 	return m
 }
 

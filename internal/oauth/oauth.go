@@ -151,6 +151,10 @@ type Token struct {
 	TokenType    string    `json:"token_type,omitempty"`
 	Expiry       time.Time `json:"expiry,omitzero"`
 	Scope        string    `json:"scope,omitempty"`
+	// RefreshExpiry is when the refresh token runs out, when the provider
+	// says (refresh_token_expires_in, as GitHub, Microsoft and others
+	// answer); zero when it does not.
+	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"`
 }
 
 // ErrUnauthorized reports that a provider answered a call made with an
@@ -374,13 +378,22 @@ func (c Client) fromOAuth2(t *oauth2.Token, scope string) Token {
 	if c.Now != nil && t.ExpiresIn > 0 {
 		expiry = c.Now().Add(time.Duration(t.ExpiresIn) * time.Second)
 	}
-	return Token{
+	tok := Token{
 		AccessToken:  t.AccessToken,
 		RefreshToken: t.RefreshToken,
 		TokenType:    t.TokenType,
 		Expiry:       expiry.UTC(),
 		Scope:        scope,
 	}
+	// JSON answers decode numbers as float64, form-encoded ones as text.
+	raw := t.Extra("refresh_token_expires_in")
+	if f, ok := raw.(float64); ok && f > 0 && f < 1<<40 {
+		raw = strconv.FormatInt(int64(f), 10)
+	}
+	if n := seconds(raw); n > 0 && tok.RefreshToken != "" {
+		tok.RefreshExpiry = c.now().Add(time.Duration(n) * time.Second).UTC()
+	}
+	return tok
 }
 
 // maxTokenResponse bounds how much of a token response is read.
@@ -468,6 +481,9 @@ func (c Client) tokenRequest(ctx context.Context, eg *egress.Clients, params map
 	}
 	if n := seconds(obj["expires_in"]); n > 0 {
 		tok.Expiry = c.now().Add(time.Duration(n) * time.Second).UTC()
+	}
+	if n := seconds(obj["refresh_token_expires_in"]); n > 0 && tok.RefreshToken != "" {
+		tok.RefreshExpiry = c.now().Add(time.Duration(n) * time.Second).UTC()
 	}
 	return raw, tok, nil
 }

@@ -97,8 +97,9 @@ func WithAccessTokenTTL(d time.Duration) Option {
 }
 
 // WithRefreshTokenTTL sets the lifetime of each refresh token, counted from
-// its issue (rotation issues a new one). The default, 0, means refresh tokens
-// never expire by time, as with Google.
+// its issue (rotation issues a new one), which token responses report as
+// refresh_token_expires_in. The default, 0, means refresh tokens never
+// expire by time, as with Google, and the field is left out.
 func WithRefreshTokenTTL(d time.Duration) Option {
 	return func(c *config) {
 		if d >= 0 {
@@ -286,6 +287,16 @@ func New(baseURL string, opts ...Option) *Provider {
 		ForcePKCE:                   true,
 	}, m)
 	s.ClientInfoHandler = authenticatedClient
+	if cfg.refreshTTL > 0 {
+		// A refresh token that runs out says when, as GitHub's and
+		// Microsoft's token endpoints do.
+		s.ExtensionFieldsHandler = func(ti oauth2lib.TokenInfo) map[string]any {
+			if ti.GetRefresh() == "" {
+				return nil
+			}
+			return map[string]any{"refresh_token_expires_in": int64(ti.GetRefreshExpiresIn() / time.Second)}
+		}
+	}
 	s.ClientAuthorizedHandler = func(_ string, gt oauth2lib.GrantType) (bool, error) {
 		return gt == oauth2lib.AuthorizationCode || gt == oauth2lib.Refreshing, nil
 	}

@@ -3,6 +3,7 @@ package reqlog
 import (
 	"bytes"
 	"encoding/json"
+	"unicode/utf8"
 )
 
 // Redacted is the value that replaces a secret.
@@ -69,10 +70,60 @@ var secretWords = func() [][]byte {
 	return words
 }()
 
+// firstBytes indexes secretWords by their first byte, lower case: a
+// document's byte that starts none of them is passed over at once.
+var firstBytes = func() (t [256][][]byte) {
+	for _, w := range secretWords {
+		t[w[0]] = append(t[w[0]], w)
+	}
+	return t
+}()
+
 // mayHoldSecret reports whether raw might hold a key RedactValue redacts
 // or a link token; false means it certainly does not. It saves decoding
-// and encoding again the many answers that hold neither.
+// and encoding again the many answers that hold neither. It reads raw
+// once, without allocating, comparing ASCII case-insensitively (the
+// words are lower-case ASCII); a document with any other byte goes the
+// slow way, through Unicode lower case, where letters such as the Kelvin
+// sign lower to ASCII ones as strings.ToLower lowers keys for secretKey;
+// and a document with a \u escape may hold a secret key spelled in
+// escapes ({"\u0074oken": …}), which only decoding shows.
 func mayHoldSecret(raw []byte) bool {
+	for i, c := range raw {
+		if c >= utf8.RuneSelf {
+			return mayHoldSecretUnicode(raw)
+		}
+		if c == '\\' && i+1 < len(raw) && raw[i+1] == 'u' {
+			// A \u escape may spell any letter of a word: decode to see.
+			return true
+		}
+		for _, w := range firstBytes[lowerASCII(c)] {
+			if len(raw)-i >= len(w) && equalFoldASCII(raw[i:i+len(w)], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// equalFoldASCII reports whether b is w, lower-case ASCII, in any case.
+func equalFoldASCII(b, w []byte) bool {
+	for i := range w {
+		if lowerASCII(b[i]) != w[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func mayHoldSecretUnicode(raw []byte) bool {
 	lower := bytes.ToLower(raw)
 	for _, w := range secretWords {
 		if bytes.Contains(lower, w) {

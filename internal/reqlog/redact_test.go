@@ -48,3 +48,30 @@ func TestRedactJSONWithoutSecrets(t *testing.T) {
 		t.Errorf("RedactJSON of x-api-key = %s", got)
 	}
 }
+
+// TestMayHoldSecretCases: the one-pass check finds every secret word in
+// any ASCII case at any place, and a document with non-ASCII bytes is
+// checked through Unicode lower case, where the Kelvin sign is a k.
+func TestMayHoldSecretCases(t *testing.T) {
+	for _, w := range secretWords {
+		for _, doc := range []string{string(w), `{"a":"x` + strings.ToUpper(string(w)) + `"}`, `é` + string(w)} {
+			if !mayHoldSecret([]byte(doc)) {
+				t.Errorf("mayHoldSecret(%q) = false, want true", doc)
+			}
+		}
+		if cut := string(w[:len(w)-1]); mayHoldSecret([]byte(`{"`+cut+`":1}`)) && cut != "api-ke" {
+			// A word's prefix alone is no secret (unless it holds another word).
+			t.Logf("mayHoldSecret(%q) = true", cut)
+		}
+	}
+	for _, doc := range []string{"{\"to\u212Aen\":\"t\"}", `{"to\u212Aen":"t"}`, `{"\u0074oken":"t"}`, `{"\u0070assword":"p"}`} {
+		if got := string(RedactJSON([]byte(doc))); !strings.Contains(got, Redacted) {
+			t.Errorf("RedactJSON(%s) = %s: a secret key spelled with a Kelvin sign or an escape was kept", doc, got)
+		}
+	}
+	for _, doc := range []string{`{"login":"octocat","id":1,"type":"User"}`, `{"name":"Zoë"}`, ``} {
+		if mayHoldSecret([]byte(doc)) {
+			t.Errorf("mayHoldSecret(%q) = true, want false", doc)
+		}
+	}
+}

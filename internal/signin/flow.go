@@ -449,6 +449,9 @@ func (s *Service) activate(ctx context.Context, a store.Account, creds any, disp
 		}
 		return store.Account{}, fmt.Errorf("activate account: %w", err)
 	}
+	if tok, isOAuth := creds.(oauth.Token); isOAuth {
+		s.Accounts.RecordRefreshExpiry(ctx, a, tok)
+	}
 	return a, nil
 }
 

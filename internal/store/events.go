@@ -20,11 +20,12 @@ const (
 	EventAccountDeleted       = "composio.connected_account.deleted"
 	EventAccountAliasChanged  = "composio.connected_account.alias_changed"
 	EventLinkExpired          = "composio.connected_account.link_expired"
-	// The next three are declared for the account health work (issue 11,
-	// item 2); nothing on this branch emits them yet.
-	EventAccountSuperseded  = "composio.connected_account.superseded"
-	EventAccountNeedsReauth = "composio.connected_account.needs_reauth"
-	EventAccountExpiring    = "composio.connected_account.expiring"
+	EventAccountSuperseded    = "composio.connected_account.superseded"
+	EventAccountNeedsReauth   = "composio.connected_account.needs_reauth"
+	// EventAccountExpiring warns, once per refresh token, that the
+	// account's refresh token of known lifetime runs out soon
+	// (WarnExpiring).
+	EventAccountExpiring = "composio.connected_account.expiring"
 )
 
 // Event is one entry of the outbox: something that happened to a
@@ -67,6 +68,9 @@ type EventData struct {
 	// Attempt and ErrorClass describe a failed refresh.
 	Attempt    int    `json:"attempt,omitempty"`
 	ErrorClass string `json:"error_class,omitempty"`
+	// RefreshTokenExpiresAt is when the refresh token runs out, on an
+	// expiring warning.
+	RefreshTokenExpiresAt *time.Time `json:"refresh_token_expires_at,omitempty"`
 }
 
 // NewEventID returns a fresh event id.
@@ -271,6 +275,50 @@ type Outbox interface {
 	ListDeliveries(ctx context.Context, projectID, subscriptionID string, limit int) ([]Delivery, error)
 	// ListDeliveryAttempts lists a delivery's attempts in order.
 	ListDeliveryAttempts(ctx context.Context, projectID, deliveryID string) ([]DeliveryAttempt, error)
+
+	// CountPendingDeliveries counts the PENDING deliveries of every
+	// project: the outbox's backlog, due or waiting for a retry.
+	CountPendingDeliveries(ctx context.Context) (int, error)
+
+	// DeleteEvents deletes, in every project, up to limit events created
+	// before before that have no PENDING delivery, with their deliveries
+	// and attempts, and returns how many events it deleted.
+	DeleteEvents(ctx context.Context, before time.Time, limit int) (int, error)
+
+	// SetRefreshExpiry records when an account's refresh token runs out
+	// and when to warn of it (nil expiresAt forgets it: the token does not
+	// run out, or says not when). A new expiresAt schedules a new warning;
+	// the same one keeps the schedule and whether it was sent. An account
+	// missing from the project is ErrNotFound.
+	SetRefreshExpiry(ctx context.Context, projectID, accountID string, expiresAt, warnAt *time.Time) error
+	// WarnExpiring writes, in one transaction, an EventAccountExpiring
+	// (with its deliveries) for up to limit ACTIVE accounts, in every
+	// project, whose warning is due at now and not yet sent, and marks
+	// each sent: once per refresh token, even with several instances
+	// sharing the database. It returns how many it wrote.
+	WarnExpiring(ctx context.Context, now time.Time, limit int) (int, error)
+}
+
+// RefreshExpiry is an account's refresh token's end and the schedule of
+// its warning.
+type RefreshExpiry struct {
+	AccountID string
+	ProjectID string
+	ExpiresAt time.Time
+	WarnAt    time.Time
+	WarnedAt  *time.Time
+}
+
+// ExpiringEvent is the warning of a's refresh token running out at
+// expiresAt.
+func ExpiringEvent(a Account, authScheme string, expiresAt, at time.Time) Event {
+	e := AccountEvent(EventAccountExpiring, nil, a, authScheme, at)
+	var d EventData
+	json.Unmarshal(e.Data, &d) // AccountEvent's own encoding
+	exp := expiresAt.UTC()
+	d.RefreshTokenExpiresAt = &exp
+	e.Data, _ = json.Marshal(d)
+	return e
 }
 
 // SubscribesTo reports whether a subscription enables events of type typ.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -90,4 +91,24 @@ func (g *Guarded) ListDeliveryAttempts(ctx context.Context, projectID, deliveryI
 	return guard1(g, checkArgs("project id", projectID, "delivery id", deliveryID), func() ([]DeliveryAttempt, error) {
 		return g.s.ListDeliveryAttempts(ctx, projectID, deliveryID)
 	})
+}
+
+func (g *Guarded) DeleteEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	return guard1(g, nil, func() (int, error) { return g.s.DeleteEvents(ctx, before, limit) })
+}
+
+func (g *Guarded) SetRefreshExpiry(ctx context.Context, projectID, accountID string, expiresAt, warnAt *time.Time) error {
+	check := checkArgs("project id", projectID, "account id", accountID)
+	if check == nil && (expiresAt == nil) != (warnAt == nil) {
+		check = fmt.Errorf("%w: a refresh expiry needs both its end and its warning time, or neither", ErrInvalid)
+	}
+	return g.guard0(check, func() error { return g.s.SetRefreshExpiry(ctx, projectID, accountID, expiresAt, warnAt) })
+}
+
+func (g *Guarded) WarnExpiring(ctx context.Context, now time.Time, limit int) (int, error) {
+	return guard1(g, nil, func() (int, error) { return g.s.WarnExpiring(ctx, now, limit) })
+}
+
+func (g *Guarded) CountPendingDeliveries(ctx context.Context) (int, error) {
+	return guard1(g, nil, func() (int, error) { return g.s.CountPendingDeliveries(ctx) })
 }

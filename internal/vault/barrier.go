@@ -311,3 +311,19 @@ func (b *Barrier) Reseal(ctx context.Context, projectID string) (accounts, confi
 	}
 	return n, configs, nil
 }
+
+// OpenRecord returns a record as a backend holds it the way the layers
+// above the barrier see it: an account, auth config or webhook
+// subscription with its sealed parts opened (as far as the keys open
+// them); any other value unchanged. The audit log views records with it.
+func (b *Barrier) OpenRecord(record any) any {
+	switch r := record.(type) {
+	case store.Account:
+		return b.openAccount(r)
+	case store.AuthConfig:
+		return b.openAuthConfig(r)
+	case store.WebhookSubscription:
+		return b.openSubscription(r)
+	}
+	return record
+}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/egress"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
@@ -124,8 +125,10 @@ func Payload(e store.Event) ([]byte, error) {
 			Health         string     `json:"health,omitempty"`
 			Attempt        int        `json:"attempt,omitempty"`
 			ErrorClass     string     `json:"error_class,omitempty"`
+			RefreshExpires string     `json:"refresh_token_expires_at,omitempty"`
 		}{d.AccountID, d.UserID, slug{d.ToolkitSlug}, authConfig{d.AuthConfigID, d.AuthScheme}, d.Status, d.StatusReason,
-			d.Alias, d.PreviousStatus, previousAlias(e.Type, d), d.SupersededBy, d.Health, d.Attempt, d.ErrorClass}
+			d.Alias, d.PreviousStatus, previousAlias(e.Type, d), d.SupersededBy, d.Health, d.Attempt, d.ErrorClass,
+			optionalTimestamp(d.RefreshTokenExpiresAt)}
 	}
 	return json.Marshal(struct {
 		ID        string            `json:"id"`
@@ -140,6 +143,14 @@ func Payload(e store.Event) ([]byte, error) {
 // timestamp is an ISO 8601 time in UTC with milliseconds, as Composio
 // writes them.
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// optionalTimestamp is timestamp(*t), or "" for nil.
+func optionalTimestamp(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return timestamp(*t)
+}
 
 // previousAlias is the alias before an alias change ("" when there was
 // none); other events leave it out.
@@ -236,7 +247,34 @@ func (s *Service) attempt(ctx context.Context, d store.Delivery) error {
 	if err := s.Store.FinishAttempt(ctx, s.owner(), a, o); err != nil {
 		return fmt.Errorf("record attempt %d of delivery %s: %w", a.Attempt, d.ID, err)
 	}
+	s.count(ctx, w, o, a.Latency)
 	return nil
+}
+
+// count records an attempt's outcome in the metrics. A failure that
+// found the subscription ENABLED and left it DISABLED counts as
+// disabled: the store disables it in the attempt's transaction.
+func (s *Service) count(ctx context.Context, w store.WebhookSubscription, o store.AttemptOutcome, took time.Duration) {
+	if s.Metrics == nil {
+		return
+	}
+	outcome := metrics.Delivered
+	switch {
+	case o.Success:
+	case w.Status == store.SubscriptionEnabled && s.disabledNow(ctx, w):
+		outcome = metrics.Disabled
+	case o.Status == store.DeliveryFailed:
+		outcome = metrics.Failed
+	default:
+		outcome = metrics.Retrying
+	}
+	s.Metrics.Delivery(outcome, took)
+}
+
+// disabledNow reports whether w is DISABLED now.
+func (s *Service) disabledNow(ctx context.Context, w store.WebhookSubscription) bool {
+	cur, err := s.Store.GetWebhookSubscription(ctx, w.ProjectID, w.ID)
+	return err == nil && cur.Status == store.SubscriptionDisabled
 }
 
 // send posts the event to the subscription's URL, signed, and returns the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/egress"
 	"github.com/switchboard-dev/switchboard/internal/ids"
+	"github.com/switchboard-dev/switchboard/internal/metrics"
 	"github.com/switchboard-dev/switchboard/internal/problem"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
@@ -31,6 +32,11 @@ type Service struct {
 	// Owner names this instance in delivery leases; empty means a random
 	// name chosen at the first claim.
 	Owner string
+	// Metrics count and time the delivery attempts; nil counts nothing.
+	Metrics *metrics.Metrics
+	// Retention is how long events, with their deliveries and attempts,
+	// are kept (SWITCHBOARD_EVENT_RETENTION); 0 keeps them for good.
+	Retention time.Duration
 
 	ownerOnce   sync.Once
 	clientsOnce sync.Once
@@ -75,6 +81,7 @@ var EventTypes = []EventType{
 	{store.EventLinkExpired, "A connection link expired unused; its INITIATED account is now FAILED."},
 	{store.EventAccountSuperseded, "The same upstream account connected again; this one is now INACTIVE and data.superseded_by names the new one."},
 	{store.EventAccountNeedsReauth, "A check found credentials that a refresh cannot fix (a 401 upstream); the user must connect again."},
+	{store.EventAccountExpiring, "The account's refresh token, whose lifetime the provider gave, runs out soon (data.refresh_token_expires_at); sent once per token, 24 hours before or when a tenth of its lifetime is left."},
 }
 
 func knownType(t string) bool {

@@ -123,7 +123,10 @@ func (s *Store) UpdateAccount(ctx context.Context, projectID, id string, fn func
 					return out, fmt.Errorf("notify account change: %w", err)
 				}
 			}
-			return out, accountEvents(ctx, tx, &old, &out, out.UpdatedAt)
+			if err := accountEvents(ctx, tx, &old, &out, out.UpdatedAt); err != nil {
+				return out, err
+			}
+			return out, writeAudit(ctx, tx, store.AuditAccount, old.ID, old, out)
 		})
 }
 
@@ -135,7 +138,10 @@ func (s *Store) DeleteAccount(ctx context.Context, projectID, id string) error {
 		if err != nil {
 			return err
 		}
-		return accountEvents(ctx, tx, &old, nil, time.Now().UTC())
+		if err := accountEvents(ctx, tx, &old, nil, time.Now().UTC()); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditAccount, old.ID, old, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("delete account: %w", dbError(err))

@@ -21,7 +21,7 @@ func scanAPIKey(r pgx.Row) (store.APIKey, error) {
 
 // CreateAPIKey stores a new API key. A taken id or hash is store.ErrConflict.
 func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO api_keys (`+apiKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	_, err := execAudited(ctx, s, store.AuditAPIKey, k.ID, nil, k, `INSERT INTO api_keys (`+apiKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		k.ID, k.ProjectID, k.Name, k.Prefix, k.Hash, k.Scope, k.CreatedAt, k.RevokedAt)
 	if err != nil {
 		return fmt.Errorf("create API key: %w", dbError(err))
@@ -53,7 +53,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, projectID string) ([]store.APIK
 
 // RevokeAPIKey sets RevokedAt; revoking a revoked key keeps the first time.
 func (s *Store) RevokeAPIKey(ctx context.Context, projectID, id string, at time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3)
+	tag, err := execAudited(ctx, s, store.AuditAPIKey, id, nil, nil, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3)
 		WHERE project_id = $1 AND id = $2`, projectID, id, at)
 	if err != nil {
 		return fmt.Errorf("revoke API key: %w", dbError(err))

@@ -47,7 +47,7 @@ func paramsJSON(params map[string]string) string {
 
 // CreateAuthConfig stores a new auth config in its project.
 func (s *Store) CreateAuthConfig(ctx context.Context, c store.AuthConfig) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO auth_configs (`+sqlq.AuthConfigColumns+`)
+	_, err := execAudited(ctx, s, store.AuditAuthConfig, c.ID, nil, c, `INSERT INTO auth_configs (`+sqlq.AuthConfigColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb, $14)`,
 		c.ID, c.ProjectID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
 		c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, sqlq.ToolsJSON(c.ToolsForExecution), c.DuplicatePolicy)
@@ -83,13 +83,17 @@ func (s *Store) UpdateAuthConfig(ctx context.Context, projectID, id string, fn f
 		`SELECT `+sqlq.AuthConfigColumns+` FROM auth_configs WHERE project_id = $1 AND id = $2 FOR UPDATE`,
 		[]any{projectID, id}, scanAuthConfig, fn,
 		func(ctx context.Context, tx pgx.Tx, old, c store.AuthConfig) (store.AuthConfig, error) {
-			return scanAuthConfig(tx.QueryRow(ctx, `UPDATE auth_configs
+			out, err := scanAuthConfig(tx.QueryRow(ctx, `UPDATE auth_configs
 				SET toolkit_slug = $2, name = $3, type = $4, auth_scheme = $5, status = $6, params = $7::jsonb,
 					sealed_secrets = $8, is_enabled_for_tool_router = $9, created_at = $10, updated_at = $11,
 					tools_for_execution = $12::jsonb, duplicate_policy = $13
 				WHERE id = $1 RETURNING `+sqlq.AuthConfigColumns,
 				old.ID, c.ToolkitSlug, c.Name, c.Type, c.AuthScheme, c.Status, paramsJSON(c.Params),
 				c.SealedSecrets, c.IsEnabledForToolRouter, c.CreatedAt, c.UpdatedAt, sqlq.ToolsJSON(c.ToolsForExecution), c.DuplicatePolicy))
+			if err != nil {
+				return out, err
+			}
+			return out, writeAudit(ctx, tx, store.AuditAuthConfig, old.ID, old, out)
 		})
 }
 
@@ -115,7 +119,10 @@ func (s *Store) DeleteAuthConfig(ctx context.Context, projectID, id string) erro
 		for _, a := range gone {
 			events = append(events, store.AccountEvents(&a, nil, scheme, now)...)
 		}
-		return appendEvents(ctx, tx, events)
+		if err := appendEvents(ctx, tx, events); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditAuthConfig, id, nil, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("delete auth config: %w", dbError(err))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
 	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
@@ -115,4 +116,42 @@ func uncounted[T any](ctx context.Context, s *Store, l sqlq.List[T], cursorText 
 		}
 		return 0, items, nil
 	})
+}
+
+// writeAudit writes, in tx, the audit entry ctx carries for this write of
+// targetType and targetID (store.AuditOf), keeping the first entry of an
+// id.
+func writeAudit(ctx context.Context, tx pgx.Tx, targetType, targetID string, before, after any) error {
+	e, ok := store.AuditOf(ctx, targetType, targetID, before, after)
+	if !ok {
+		return nil
+	}
+	if err := store.CheckAuditEntry(e); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (`+sqlq.AuditColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+		e.ID, e.ProjectID, e.Action, e.TargetType, e.TargetID, e.KeyID, e.SourceAddress, e.RequestID, e.Before, e.After, e.CreatedAt.UTC())
+	if err != nil {
+		return fmt.Errorf("write audit entry: %w", err)
+	}
+	return nil
+}
+
+// execAudited runs one statement, alone, or, when ctx carries an audit
+// hook, in a transaction with the entry of this write, written only if the
+// statement changed a row.
+func execAudited(ctx context.Context, s *Store, targetType, targetID string, before, after any, sql string, args ...any) (pgconn.CommandTag, error) {
+	if !store.HasAudit(ctx) {
+		return s.pool.Exec(ctx, sql, args...)
+	}
+	var tag pgconn.CommandTag
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if tag, err = tx.Exec(ctx, sql, args...); err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return writeAudit(ctx, tx, targetType, targetID, before, after)
+	})
+	return tag, err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 )
 
 // accountEvents writes, in tx, the events an account write causes
@@ -174,7 +175,7 @@ func (s *Store) CreateWebhookSubscription(ctx context.Context, w store.WebhookSu
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`)
+	_, err = execAudited(ctx, s, store.AuditSubscription, w.ID, nil, w, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		w.ID, w.ProjectID, w.URL, w.Version, events, w.SealedSecret, w.SealedPreviousSecret,
 		w.PreviousSecretUntil, w.Status, w.DisabledReason, w.FailingSince, w.CreatedAt, w.UpdatedAt)
@@ -210,19 +211,23 @@ func (s *Store) UpdateWebhookSubscription(ctx context.Context, projectID, id str
 			if err != nil {
 				return w, err
 			}
-			return scanSubscription(tx.QueryRow(ctx, `UPDATE webhook_subscriptions
+			out, err := scanSubscription(tx.QueryRow(ctx, `UPDATE webhook_subscriptions
 				SET url = $2, version = $3, enabled_events = $4, sealed_secret = $5, sealed_previous_secret = $6,
 					previous_secret_until = $7, status = $8, disabled_reason = $9, failing_since = $10,
 					created_at = $11, updated_at = $12
 				WHERE id = $1 RETURNING `+subscriptionCols,
 				old.ID, w.URL, w.Version, events, w.SealedSecret, w.SealedPreviousSecret,
 				w.PreviousSecretUntil, w.Status, w.DisabledReason, w.FailingSince, w.CreatedAt, w.UpdatedAt))
+			if err != nil {
+				return out, err
+			}
+			return out, writeAudit(ctx, tx, store.AuditSubscription, old.ID, old, out)
 		})
 }
 
 // DeleteWebhookSubscription deletes a subscription and its deliveries.
 func (s *Store) DeleteWebhookSubscription(ctx context.Context, projectID, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE project_id = $1 AND id = $2`, projectID, id)
+	tag, err := execAudited(ctx, s, store.AuditSubscription, id, nil, nil, `DELETE FROM webhook_subscriptions WHERE project_id = $1 AND id = $2`, projectID, id)
 	if err != nil {
 		return fmt.Errorf("delete webhook subscription: %w", dbError(err))
 	}
@@ -314,7 +319,10 @@ func (s *Store) CreateDelivery(ctx context.Context, d store.Delivery) error {
 		if n == 0 {
 			return store.ErrNotFound
 		}
-		return insertDelivery(ctx, tx, d)
+		if err := insertDelivery(ctx, tx, d); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditSubscription, d.SubscriptionID, nil, d)
 	})
 	if err != nil {
 		return fmt.Errorf("create delivery: %w", dbError(err))
@@ -351,4 +359,100 @@ func (s *Store) ListDeliveryAttempts(ctx context.Context, projectID, deliveryID 
 			a.Latency = time.Duration(us) * time.Microsecond
 			return a, err
 		})
+}
+
+// DeleteEvents deletes up to limit events created before before with no
+// PENDING delivery; their deliveries and attempts go with them (ON DELETE
+// CASCADE). SKIP LOCKED lets instances sweeping at once take different
+// rows.
+func (s *Store) DeleteEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM events WHERE id IN
+		(SELECT e.id FROM events e WHERE e.created_at < $1
+			AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = $2)
+			ORDER BY e.created_at, e.id LIMIT $3 FOR UPDATE SKIP LOCKED)`, before.UTC(), store.DeliveryPending, limit)
+	if err != nil {
+		return 0, fmt.Errorf("delete events: %w", dbError(err))
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// SetRefreshExpiry records when an account's refresh token runs out; a
+// new end resets its warning.
+func (s *Store) SetRefreshExpiry(ctx context.Context, projectID, accountID string, expiresAt, warnAt *time.Time) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var one int
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM accounts WHERE project_id = $1 AND id = $2 FOR SHARE`, projectID, accountID).Scan(&one); err != nil {
+			return err
+		}
+		if expiresAt == nil {
+			_, err := tx.Exec(ctx, `DELETE FROM refresh_expiries WHERE project_id = $1 AND account_id = $2`, projectID, accountID)
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO refresh_expiries (account_id, project_id, expires_at, warn_at, warned_at)
+			VALUES ($1, $2, $3, $4, NULL)
+			ON CONFLICT (account_id) DO UPDATE SET expires_at = excluded.expires_at, warn_at = excluded.warn_at, warned_at = NULL
+			WHERE refresh_expiries.expires_at <> excluded.expires_at`, accountID, projectID, expiresAt.UTC(), warnAt.UTC())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set refresh expiry: %w", dbError(err))
+	}
+	return nil
+}
+
+// WarnExpiring writes the due expiring warnings. The rows are locked
+// with SKIP LOCKED, so instances warning at once take different accounts,
+// and marked in the transaction that writes their events.
+func (s *Store) WarnExpiring(ctx context.Context, now time.Time, limit int) (int, error) {
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		n = 0
+		type due struct {
+			accountID string
+			expiresAt time.Time
+		}
+		dues, err := collect(ctx, tx, "read due expiry warnings", `SELECT r.account_id, r.expires_at FROM refresh_expiries r
+			JOIN accounts a ON a.id = r.account_id
+			WHERE r.warned_at IS NULL AND r.warn_at <= $1 AND r.expires_at > $1 AND a.status = $2
+			ORDER BY r.warn_at, r.account_id LIMIT $3 FOR UPDATE OF r SKIP LOCKED`,
+			[]any{now.UTC(), store.StatusActive, limit}, func(r pgx.Row) (due, error) {
+				var d due
+				err := r.Scan(&d.accountID, &d.expiresAt)
+				return d, err
+			})
+		if err != nil {
+			return err
+		}
+		for _, d := range dues {
+			a, err := scanAccount(tx.QueryRow(ctx, `SELECT `+sqlq.AccountColumns+` FROM accounts WHERE id = $1`, d.accountID))
+			if err != nil {
+				return fmt.Errorf("read account to warn: %w", err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE refresh_expiries SET warned_at = $1 WHERE account_id = $2`, now.UTC(), d.accountID); err != nil {
+				return fmt.Errorf("mark expiry warned: %w", err)
+			}
+			scheme, err := authScheme(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			if err := appendEvents(ctx, tx, []store.Event{store.ExpiringEvent(a, scheme, utc(d.expiresAt), now)}); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("warn expiring accounts: %w", dbError(err))
+	}
+	return n, nil
+}
+
+// CountPendingDeliveries counts the PENDING deliveries of every project.
+func (s *Store) CountPendingDeliveries(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE status = $1`, store.DeliveryPending).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending deliveries: %w", dbError(err))
+	}
+	return n, nil
 }

@@ -31,7 +31,7 @@ func nonNil(s []string) []string {
 
 // CreateProject stores a new project.
 func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO projects (`+projectCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+	_, err := execAudited(ctx, s, store.AuditProject, p.ID, nil, p, `INSERT INTO projects (`+projectCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 		p.ID, p.Name, nonNil(p.CallbackURLs), p.RevealSecrets, p.CreatedAt, p.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("create project: %w", dbError(err))
@@ -66,9 +66,13 @@ func (s *Store) UpdateProject(ctx context.Context, id string, fn func(store.Proj
 	return update(ctx, s, "update project",
 		`SELECT `+projectCols+` FROM projects WHERE id = $1 FOR UPDATE`, []any{id}, scanProject, fn,
 		func(ctx context.Context, tx pgx.Tx, old, p store.Project) (store.Project, error) {
-			return scanProject(tx.QueryRow(ctx, `UPDATE projects
+			out, err := scanProject(tx.QueryRow(ctx, `UPDATE projects
 				SET name = $2, callback_urls = $3, reveal_secrets = $4, created_at = $5, updated_at = $6
 				WHERE id = $1 RETURNING `+projectCols,
 				old.ID, p.Name, nonNil(p.CallbackURLs), p.RevealSecrets, p.CreatedAt, p.UpdatedAt))
+			if err != nil {
+				return out, err
+			}
+			return out, writeAudit(ctx, tx, store.AuditProject, old.ID, old, out)
 		})
 }

@@ -21,7 +21,7 @@ func scanCustomToolkit(r pgx.Row) (store.CustomToolkit, error) {
 // CreateCustomToolkit stores a project's toolkit; a slug the project has
 // is store.ErrConflict.
 func (s *Store) CreateCustomToolkit(ctx context.Context, t store.CustomToolkit) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO custom_toolkits (`+customToolkitCols+`) VALUES ($1, $2, $3, $4, $5)`,
+	_, err := execAudited(ctx, s, store.AuditToolkit, t.Slug, nil, t, `INSERT INTO custom_toolkits (`+customToolkitCols+`) VALUES ($1, $2, $3, $4, $5)`,
 		t.ProjectID, t.Slug, t.Definition, t.CreatedAt, t.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("create custom toolkit: %w", dbError(err))
@@ -62,16 +62,20 @@ func (s *Store) UpdateCustomToolkit(ctx context.Context, projectID, slug string,
 		`SELECT `+customToolkitCols+` FROM custom_toolkits WHERE project_id = $1 AND slug = $2 FOR UPDATE`,
 		[]any{projectID, slug}, scanCustomToolkit, fn,
 		func(ctx context.Context, tx pgx.Tx, old, t store.CustomToolkit) (store.CustomToolkit, error) {
-			return scanCustomToolkit(tx.QueryRow(ctx, `UPDATE custom_toolkits
+			out, err := scanCustomToolkit(tx.QueryRow(ctx, `UPDATE custom_toolkits
 				SET definition = $3, created_at = $4, updated_at = $5
 				WHERE project_id = $1 AND slug = $2 RETURNING `+customToolkitCols,
 				old.ProjectID, old.Slug, t.Definition, t.CreatedAt, t.UpdatedAt))
+			if err != nil {
+				return out, err
+			}
+			return out, writeAudit(ctx, tx, store.AuditToolkit, old.Slug, old, out)
 		})
 }
 
 // DeleteCustomToolkit deletes the project's toolkit with the given slug.
 func (s *Store) DeleteCustomToolkit(ctx context.Context, projectID, slug string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM custom_toolkits WHERE project_id = $1 AND slug = $2`, projectID, slug)
+	tag, err := execAudited(ctx, s, store.AuditToolkit, slug, nil, nil, `DELETE FROM custom_toolkits WHERE project_id = $1 AND slug = $2`, projectID, slug)
 	if err != nil {
 		return fmt.Errorf("delete custom toolkit: %w", dbError(err))
 	}

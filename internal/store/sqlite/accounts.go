@@ -127,7 +127,10 @@ WHERE project_id = ? AND id = ?`,
 			return err
 		}
 		statusChanged = updated.Status != old.Status
-		return accountEvents(ctx, tx, &old, &updated, updated.UpdatedAt)
+		if err := accountEvents(ctx, tx, &old, &updated, updated.UpdatedAt); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditAccount, id, old, updated)
 	})
 	if err != nil {
 		return store.Account{}, err
@@ -150,7 +153,10 @@ func (s *Store) DeleteAccount(ctx context.Context, projectID, id string) error {
 			`DELETE FROM accounts WHERE project_id = ? AND id = ?`, projectID, id); err != nil {
 			return err
 		}
-		return accountEvents(ctx, tx, &old, nil, time.Now().UTC())
+		if err := accountEvents(ctx, tx, &old, nil, time.Now().UTC()); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditAccount, id, old, nil)
 	})
 }
 

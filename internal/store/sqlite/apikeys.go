@@ -25,7 +25,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 		if err != nil {
 			return dbError("create api key", err)
 		}
-		return nil
+		return writeAudit(ctx, tx, store.AuditAPIKey, k.ID, nil, k)
 	})
 }
 
@@ -64,8 +64,11 @@ WHERE project_id = ? ORDER BY created_at, id`, projectID)
 // RevokeAPIKey sets RevokedAt; revoking a revoked key keeps the first time.
 func (s *Store) RevokeAPIKey(ctx context.Context, projectID, id string, at time.Time) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, "revoke api key",
+		if err := execOne(ctx, tx, "revoke api key",
 			`UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE project_id = ? AND id = ?`,
-			timeValue(at), projectID, id)
+			timeValue(at), projectID, id); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditAPIKey, id, nil, nil)
 	})
 }

@@ -36,7 +36,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		if err != nil {
 			return dbError("create auth config", err)
 		}
-		return nil
+		return writeAudit(ctx, tx, store.AuditAuthConfig, c.ID, nil, c)
 	})
 }
 
@@ -88,8 +88,10 @@ WHERE project_id = ? AND id = ?`,
 		if err != nil {
 			return err
 		}
-		updated, err = getAuthConfig(ctx, tx, projectID, id)
-		return err
+		if updated, err = getAuthConfig(ctx, tx, projectID, id); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditAuthConfig, id, old, updated)
 	})
 	if err != nil {
 		return store.AuthConfig{}, err
@@ -125,7 +127,10 @@ func (s *Store) DeleteAuthConfig(ctx context.Context, projectID, id string) erro
 		for _, a := range gone {
 			events = append(events, store.AccountEvents(&a, nil, scheme, now)...)
 		}
-		return appendEvents(ctx, tx, events)
+		if err := appendEvents(ctx, tx, events); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditAuthConfig, id, nil, nil)
 	})
 }
 

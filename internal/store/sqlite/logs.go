@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
@@ -25,27 +26,62 @@ func scanAudit(r scanner) (store.AuditEntry, error) {
 	return e, err
 }
 
-const insertExecutionLog = `INSERT INTO execution_logs (` + sqlq.ExecutionLogColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// logRowsPerInsert is how many logs one INSERT writes: 16 columns each,
+// well under SQLite's limit of bound parameters.
+const logRowsPerInsert = 32
 
-// AppendExecutionLogs stores the batch in one transaction, one prepared
-// INSERT run for each log: SQLite's cost is the transaction, and a
-// statement prepared once beats parsing a statement of many rows.
+// insertExecutionLogs is the INSERT of n logs.
+func insertExecutionLogs(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO execution_logs (` + sqlq.ExecutionLogColumns + `) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	}
+	return b.String()
+}
+
+// insertFullLogs and insertOneLog are the INSERTs of logRowsPerInsert
+// logs and of one, built once.
+var (
+	insertFullLogs = insertExecutionLogs(logRowsPerInsert)
+	insertOneLog   = insertExecutionLogs(1)
+)
+
+// AppendExecutionLogs stores the batch in one transaction,
+// logRowsPerInsert logs per INSERT and the rest one by one, with
+// statements prepared once on the write connection: a statement's parse
+// and plan, its call into SQLite and the conversion of its parameters
+// are paid once per chunk rather than once per log.
 func (s *Store) AppendExecutionLogs(ctx context.Context, logs []store.ExecutionLog) error {
 	if len(logs) == 0 {
 		return nil
 	}
+	full, err := s.logStmts.prepare(ctx, insertFullLogs)
+	if err != nil {
+		return dbError("prepare execution log insert", err)
+	}
+	one, err := s.logStmts.prepare(ctx, insertOneLog)
+	if err != nil {
+		return dbError("prepare execution log insert", err)
+	}
+	args := make([]any, 0, 16*min(len(logs), logRowsPerInsert))
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, insertExecutionLog)
-		if err != nil {
-			return dbError("append execution logs", err)
-		}
-		defer stmt.Close()
-		for _, l := range logs {
-			_, err := stmt.ExecContext(ctx, l.ID, l.ProjectID, l.ToolSlug, l.ToolkitSlug, l.ConnectedAccountID, l.AuthConfigID, l.UserID,
-				l.SessionID, l.RequestID, l.Status, l.Error, l.UpstreamStatus, blobValue(l.Arguments), blobValue(l.Response),
-				timeValue(l.StartedAt), timeValue(l.EndedAt))
-			if err != nil {
+		for rest := logs; len(rest) > 0; {
+			chunk, st := rest[:1], one
+			if len(rest) >= logRowsPerInsert {
+				chunk, st = rest[:logRowsPerInsert], full
+			}
+			rest = rest[len(chunk):]
+			args = args[:0]
+			for _, l := range chunk {
+				args = append(args, l.ID, l.ProjectID, l.ToolSlug, l.ToolkitSlug, l.ConnectedAccountID, l.AuthConfigID, l.UserID,
+					l.SessionID, l.RequestID, l.Status, l.Error, l.UpstreamStatus, blobValue(l.Arguments), blobValue(l.Response),
+					timeValue(l.StartedAt), timeValue(l.EndedAt))
+			}
+			if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
 				return dbError("append execution logs", err)
 			}
 		}
@@ -129,4 +165,25 @@ func uncounted[T any](ctx context.Context, s *Store, op string, l sqlq.List[T], 
 		return store.Page[T]{}, dbError(op, err)
 	}
 	return page, nil
+}
+
+// writeAudit writes, in tx, the audit entry ctx carries for this write of
+// targetType and targetID (store.AuditOf), keeping the first entry of an
+// id.
+func writeAudit(ctx context.Context, tx *sql.Tx, targetType, targetID string, before, after any) error {
+	e, ok := store.AuditOf(ctx, targetType, targetID, before, after)
+	if !ok {
+		return nil
+	}
+	if err := store.CheckAuditEntry(e); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+sqlq.AuditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO NOTHING`,
+		e.ID, e.ProjectID, e.Action, e.TargetType, e.TargetID, e.KeyID, e.SourceAddress, e.RequestID,
+		blobValue(e.Before), blobValue(e.After), timeValue(e.CreatedAt))
+	if err != nil {
+		return dbError("write audit entry", err)
+	}
+	return nil
 }

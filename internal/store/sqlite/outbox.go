@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/sqlq"
 )
 
 // accountEvents writes, in tx, the events an account write causes
@@ -164,7 +165,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		if err != nil {
 			return dbError("create webhook subscription", err)
 		}
-		return nil
+		return writeAudit(ctx, tx, store.AuditSubscription, w.ID, nil, w)
 	})
 }
 
@@ -205,8 +206,10 @@ WHERE project_id = ? AND id = ?`,
 		if err != nil {
 			return err
 		}
-		out, err = getSubscription(ctx, tx, projectID, id)
-		return err
+		if out, err = getSubscription(ctx, tx, projectID, id); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditSubscription, id, old, out)
 	})
 	if err != nil {
 		return store.WebhookSubscription{}, err
@@ -217,8 +220,11 @@ WHERE project_id = ? AND id = ?`,
 // DeleteWebhookSubscription deletes a subscription and its deliveries.
 func (s *Store) DeleteWebhookSubscription(ctx context.Context, projectID, id string) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, "delete webhook subscription",
-			`DELETE FROM webhook_subscriptions WHERE project_id = ? AND id = ?`, projectID, id)
+		if err := execOne(ctx, tx, "delete webhook subscription",
+			`DELETE FROM webhook_subscriptions WHERE project_id = ? AND id = ?`, projectID, id); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditSubscription, id, nil, nil)
 	})
 }
 
@@ -305,7 +311,10 @@ WHERE e.project_id = ? AND e.id = ? AND w.project_id = ? AND w.id = ?`, d.Projec
 		if n == 0 {
 			return notFound("create delivery")
 		}
-		return insertDelivery(ctx, tx, d)
+		if err := insertDelivery(ctx, tx, d); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditSubscription, d.SubscriptionID, nil, d)
 	})
 }
 
@@ -342,4 +351,106 @@ FROM delivery_attempts WHERE project_id = ? AND delivery_id = ? ORDER BY attempt
 		a.Latency = time.Duration(us) * time.Microsecond
 		return a, err
 	})
+}
+
+// DeleteEvents deletes up to limit events created before before with no
+// PENDING delivery; their deliveries and attempts go with them (ON DELETE
+// CASCADE).
+func (s *Store) DeleteEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int64
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE id IN
+(SELECT e.id FROM events e WHERE e.created_at < ?
+	AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = ?)
+	ORDER BY e.created_at, e.id LIMIT ?)`, timeValue(before), store.DeliveryPending, limit)
+		if err != nil {
+			return dbError("delete events", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// SetRefreshExpiry records when an account's refresh token runs out; a
+// new end resets its warning.
+func (s *Store) SetRefreshExpiry(ctx context.Context, projectID, accountID string, expiresAt, warnAt *time.Time) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE project_id = ? AND id = ?`, projectID, accountID).Scan(&one); err != nil {
+			return rowError("set refresh expiry", err)
+		}
+		if expiresAt == nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM refresh_expiries WHERE project_id = ? AND account_id = ?`, projectID, accountID); err != nil {
+				return dbError("set refresh expiry", err)
+			}
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_expiries (account_id, project_id, expires_at, warn_at, warned_at)
+VALUES (?, ?, ?, ?, NULL)
+ON CONFLICT (account_id) DO UPDATE SET expires_at = excluded.expires_at, warn_at = excluded.warn_at, warned_at = NULL
+WHERE refresh_expiries.expires_at <> excluded.expires_at`, accountID, projectID, timeValue(*expiresAt), timeValue(*warnAt))
+		if err != nil {
+			return dbError("set refresh expiry", err)
+		}
+		return nil
+	})
+}
+
+// WarnExpiring writes the due expiring warnings; the one write connection
+// keeps two sweeps from warning of one token.
+func (s *Store) WarnExpiring(ctx context.Context, now time.Time, limit int) (int, error) {
+	n := 0
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		type due struct {
+			accountID string
+			expiresAt time.Time
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT r.account_id, r.expires_at FROM refresh_expiries r
+JOIN accounts a ON a.id = r.account_id
+WHERE r.warned_at IS NULL AND r.warn_at <= ? AND r.expires_at > ? AND a.status = ?
+ORDER BY r.warn_at, r.account_id LIMIT ?`, timeValue(now), timeValue(now), store.StatusActive, limit)
+		if err != nil {
+			return dbError("read due expiry warnings", err)
+		}
+		dues, err := collect(rows, "read due expiry warnings", func(r scanner) (due, error) {
+			var d due
+			err := r.Scan(&d.accountID, timeCol{&d.expiresAt})
+			return d, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, d := range dues {
+			a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+sqlq.AccountColumns+` FROM accounts WHERE id = ?`, d.accountID))
+			if err != nil {
+				return rowError("read account to warn", err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE refresh_expiries SET warned_at = ? WHERE account_id = ?`, timeValue(now), d.accountID); err != nil {
+				return dbError("mark expiry warned", err)
+			}
+			var scheme string
+			err = tx.QueryRowContext(ctx, `SELECT auth_scheme FROM auth_configs WHERE project_id = ? AND id = ?`,
+				a.ProjectID, a.AuthConfigID).Scan(&scheme)
+			if err != nil && err != sql.ErrNoRows {
+				return dbError("read auth scheme for events", err)
+			}
+			if err := appendEvents(ctx, tx, []store.Event{store.ExpiringEvent(a, scheme, d.expiresAt, now)}); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// CountPendingDeliveries counts the PENDING deliveries of every project.
+func (s *Store) CountPendingDeliveries(ctx context.Context) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE status = ?`, store.DeliveryPending).Scan(&n); err != nil {
+		return 0, dbError("count pending deliveries", err)
+	}
+	return n, nil
 }

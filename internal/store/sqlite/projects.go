@@ -28,7 +28,7 @@ func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
 		if err != nil {
 			return dbError("create project", err)
 		}
-		return nil
+		return writeAudit(ctx, tx, store.AuditProject, p.ID, nil, p)
 	})
 }
 
@@ -90,8 +90,10 @@ WHERE id = ?`,
 		if err != nil {
 			return err
 		}
-		updated, err = getProject(ctx, tx, id)
-		return err
+		if updated, err = getProject(ctx, tx, id); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditProject, id, old, updated)
 	})
 	if err != nil {
 		return store.Project{}, err

@@ -32,6 +32,9 @@ type Store struct {
 	// write has exactly one connection, so writers queue in Go rather than
 	// on SQLite's file lock, and every write transaction begins IMMEDIATE.
 	write *sql.DB
+	// logStmts keeps the execution logs' INSERTs prepared on write: the
+	// batches come many times a second.
+	logStmts *stmts
 
 	changes *broadcaster
 	locks   *keyedMutex
@@ -142,6 +145,7 @@ func open(ctx context.Context, path, lastMigration string) (*Store, error) {
 		func(ctx context.Context, sess store.Session) error {
 			return s.createSessions(ctx, []store.Session{sess})
 		})
+	s.logStmts = &stmts{db: s.write}
 	return s, nil
 }
 
@@ -170,7 +174,7 @@ func dsn(path string, readOnly bool) string {
 func (s *Store) Close() error {
 	s.sessions.Close()
 	s.changes.close()
-	return errors.Join(s.hot.close(), s.read.Close(), s.write.Close())
+	return errors.Join(s.hot.close(), s.logStmts.close(), s.read.Close(), s.write.Close())
 }
 
 // Ping reports whether the database answers, on both pools.

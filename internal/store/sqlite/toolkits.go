@@ -24,7 +24,7 @@ func (s *Store) CreateCustomToolkit(ctx context.Context, t store.CustomToolkit) 
 		if err != nil {
 			return dbError("create custom toolkit", err)
 		}
-		return nil
+		return writeAudit(ctx, tx, store.AuditToolkit, t.Slug, nil, t)
 	})
 }
 
@@ -83,8 +83,10 @@ SET definition = ?, created_at = ?, updated_at = ? WHERE project_id = ? AND slug
 		if err != nil {
 			return err
 		}
-		updated, err = getCustomToolkit(ctx, tx, projectID, slug)
-		return err
+		if updated, err = getCustomToolkit(ctx, tx, projectID, slug); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditToolkit, slug, old, updated)
 	})
 	if err != nil {
 		return store.CustomToolkit{}, err
@@ -95,7 +97,10 @@ SET definition = ?, created_at = ?, updated_at = ? WHERE project_id = ? AND slug
 // DeleteCustomToolkit deletes the project's toolkit with the given slug.
 func (s *Store) DeleteCustomToolkit(ctx context.Context, projectID, slug string) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, "delete custom toolkit",
-			`DELETE FROM custom_toolkits WHERE project_id = ? AND slug = ?`, projectID, slug)
+		if err := execOne(ctx, tx, "delete custom toolkit",
+			`DELETE FROM custom_toolkits WHERE project_id = ? AND slug = ?`, projectID, slug); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, store.AuditToolkit, slug, nil, nil)
 	})
 }

@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"CustomToolkits", testCustomToolkits},
 		{"ExecutionLogs", testExecutionLogs},
 		{"Audit", testAudit},
+		{"AuditInTransaction", testAuditInTransaction},
 		{"UTCRoundTrip", testUTCRoundTrip},
 		{"SubMicrosecondTimes", testSubMicrosecondTimes},
 		{"APIKeyHashBytes", testAPIKeyHashBytes},
@@ -67,6 +68,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"OutboxParallelClaims", testOutboxParallelClaims},
 		{"OutboxAuthConfigDelete", testOutboxAuthConfigDelete},
 		{"OutboxHealthEvents", testOutboxHealthEvents},
+		{"WarnExpiring", testWarnExpiring},
+		{"DeleteEvents", testDeleteEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,83 @@
+package execlog
+
+import (
+	"encoding/json"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/store"
+	"github.com/switchboard-dev/switchboard/internal/store/postgres"
+	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
+)
+
+// benchEntry is an execution as the execute benchmark makes it: a few
+// arguments and the fake GitHub's user as the answer.
+func benchEntry(i int, at time.Time) Entry {
+	e := entry(fmt.Sprintf("log_%09d", i), at)
+	e.Log.ConnectedAccountID, e.Log.AuthConfigID, e.Log.UserID = "ca_0123456789abcdef", "ac_0123456789abcdef", "user_bench"
+	e.Log.SessionID, e.Log.RequestID, e.Log.UpstreamStatus = "trs_0123456789abcdef", "req_0123456789abcdef", 200
+	e.Arguments = map[string]any{"page": 1.0, "note": "a benchmark call"}
+	e.Response = json.RawMessage(`{"login":"octocat","id":1,"node_id":"MDQ6VXNlcjE=","avatar_url":"https://github.com/images/error/octocat_happy.gif","type":"User","site_admin":false,"name":"monalisa octocat","company":"GitHub","blog":"https://github.com/blog","location":"San Francisco","email":"octocat@github.com","public_repos":2,"followers":20,"following":0}`)
+	return e
+}
+
+// BenchmarkEncode is the writer's work on one entry before the store.
+func BenchmarkEncode(b *testing.B) {
+	e := benchEntry(1, time.Now())
+	for b.Loop() {
+		encode(e)
+	}
+}
+
+func TestMain(m *testing.M) { postgrestest.Main(m) }
+
+// benchAppend stores batches of 100 encoded records and reports the
+// cost per record.
+func benchAppend(b *testing.B, st store.Logs) {
+	batch := benchBatch
+	at := time.Now().UTC()
+	recs := make([]store.ExecutionLog, batch)
+	rec := encode(benchEntry(0, at))
+	n := 0
+	cpu0 := cpuTime(b)
+	for b.Loop() {
+		for i := range recs {
+			recs[i] = rec
+			recs[i].ID = fmt.Sprintf("log_%09d", n)
+			n++
+		}
+		if err := st.AppendExecutionLogs(b.Context(), recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/record")
+	// The writer runs off the execute path: what it costs the server is
+	// CPU, the database's included when it is in the process (SQLite).
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(n), "cpu-ns/record")
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func BenchmarkAppendSQLite(b *testing.B) { benchAppend(b, newStoreB(b)) }
+
+func BenchmarkAppendPostgres(b *testing.B) {
+	s, err := postgres.Open(b.Context(), postgrestest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	benchAppend(b, s)
+}
+
+// benchBatch is the batch benchAppend stores: about what the writer
+// gathers within its linger at ten thousand executions a second.
+var benchBatch = 100

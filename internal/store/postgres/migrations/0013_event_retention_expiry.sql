@@ -1,0 +1,14 @@
+-- The retention sweeper deletes events by age; the expiring warning is
+-- scheduled per account: when its refresh token runs out, when to warn,
+-- and when the warning for that token was written (NULL until then).
+CREATE INDEX events_created ON events (created_at, id);
+CREATE INDEX deliveries_event ON deliveries (event_id);
+
+CREATE TABLE refresh_expiries (
+	account_id text PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+	project_id text NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	expires_at timestamptz NOT NULL,
+	warn_at    timestamptz NOT NULL,
+	warned_at  timestamptz
+);
+CREATE INDEX refresh_expiries_due ON refresh_expiries (warn_at) WHERE warned_at IS NULL;
