@@ -50,7 +50,7 @@ func main() {
 }
 
 const usage = `usage: switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]
-       switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres]`
+       switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres] [-execution-logs=false] [-cpuprofile PREFIX]`
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	window := fs.Duration("window", time.Second, "execute: length of one throughput window")
 	stores := fs.String("stores", "sqlite,postgres", "execute: the stores to measure, in order")
 	profile := fs.String("cpuprofile", "", "execute: write the server's CPU profile under the throughput load to PREFIX-STORE.pprof")
+	execLogs := fs.Bool("execution-logs", true, "execute: run the server with execution logs (SWITCHBOARD_EXECUTION_LOGS)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if args[0] == "execute" {
-		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile})
+		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile, noExecutionLogs: !*execLogs})
 	}
 	return catalog(ctx, stdout, catalogRun{bin: *bin, work: work, rounds: *rounds, toolkits: *nToolkits, tools: *nTools})
 }
