@@ -3,6 +3,7 @@ package reqlog
 import (
 	"bytes"
 	"encoding/json"
+	"unicode/utf8"
 )
 
 // Redacted is the value that replaces a secret.
@@ -69,10 +70,56 @@ var secretWords = func() [][]byte {
 	return words
 }()
 
+// wordsByFirst lists secretWords by their first byte, in both cases.
+var wordsByFirst = func() (t [256][][]byte) {
+	for _, w := range secretWords {
+		t[w[0]] = append(t[w[0]], w)
+		if up := w[0] - 'a' + 'A'; w[0] >= 'a' && w[0] <= 'z' {
+			t[up] = append(t[up], w)
+		}
+	}
+	return t
+}()
+
 // mayHoldSecret reports whether raw might hold a key RedactValue redacts
 // or a link token; false means it certainly does not. It saves decoding
 // and encoding again the many answers that hold neither.
+//
+// ASCII text is searched in one pass, without a lowered copy; other text
+// goes through bytes.ToLower, whose Unicode folding (the Kelvin sign is a
+// k) a byte-wise search would miss.
 func mayHoldSecret(raw []byte) bool {
+	for _, c := range raw {
+		if c >= utf8.RuneSelf {
+			return mayHoldSecretFolded(raw)
+		}
+	}
+	for i, c := range raw {
+		for _, w := range wordsByFirst[c] {
+			if len(raw)-i >= len(w) && asciiLowerHasPrefix(raw[i+1:], w[1:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asciiLowerHasPrefix reports whether b, lowered, starts with the
+// lower-case ASCII word w.
+func asciiLowerHasPrefix(b, w []byte) bool {
+	for j, c := range w {
+		d := b[j]
+		if d >= 'A' && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if d != c {
+			return false
+		}
+	}
+	return true
+}
+
+func mayHoldSecretFolded(raw []byte) bool {
 	lower := bytes.ToLower(raw)
 	for _, w := range secretWords {
 		if bytes.Contains(lower, w) {

@@ -1,6 +1,7 @@
 package reqlog
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,54 @@ func TestRedactJSONWithoutSecrets(t *testing.T) {
 	}
 	if got := string(RedactJSON([]byte(`{"X-Api-Key":"k"}`))); got != `{"X-Api-Key":"[REDACTED]"}` {
 		t.Errorf("RedactJSON of x-api-key = %s", got)
+	}
+}
+
+func TestMayHoldSecretMatchesFolding(t *testing.T) {
+	body, err := os.ReadFile("testdata/github_user.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []string{string(body), "", "x", "tok", "TOKEN", `{"Access_Token":1}`, `{"x-API-KEY":1}`, "see /LINK/abc", "/lin",
+		"passwor", "PassWord", "cookies", "a credentia", "VERIFIER", "apikey", "api-key", "api_kex", "secre",
+		"to\u212Aen", "\u212A", "S\u0130CRET", "caf\u00e9 token", "caf\u00e9", "authorization", "AUTHORIZATIO"}
+	for _, w := range secretWords {
+		cases = append(cases, string(w), "xx"+strings.ToUpper(string(w)), string(w[:len(w)-1]))
+	}
+	for _, c := range cases {
+		if got, want := mayHoldSecret([]byte(c)), mayHoldSecretFolded([]byte(c)); got != want {
+			t.Errorf("mayHoldSecret(%.40q) = %v, want %v", c, got, want)
+		}
+	}
+}
+
+func FuzzMayHoldSecret(f *testing.F) {
+	f.Add([]byte(`{"token":"x"}`))
+	f.Add([]byte("to\u212Aen"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := mayHoldSecret(b), mayHoldSecretFolded(b); got != want {
+			t.Errorf("mayHoldSecret(%q) = %v, want %v", b, got, want)
+		}
+	})
+}
+
+// BenchmarkMayHoldSecret checks GitHub's 1.6 kB /user answer, which holds
+// no secret word, as the execution log writer does for most answers.
+func BenchmarkMayHoldSecret(b *testing.B) {
+	body, err := os.ReadFile("testdata/github_user.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		f    func([]byte) bool
+	}{{"one_pass", mayHoldSecret}, {"lowered_copy", mayHoldSecretFolded}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				c.f(body)
+			}
+		})
 	}
 }
