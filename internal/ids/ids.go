@@ -5,8 +5,6 @@ package ids
 
 import (
 	"crypto/rand"
-	"strings"
-	"sync"
 	"time"
 )
 
@@ -25,50 +23,23 @@ const (
 
 // New returns prefix followed by n random base62 characters.
 func New(prefix string, n int) string {
-	return build(prefix, "", n)
-}
-
-// build returns prefix, then middle, then n random base62 characters, in
-// one allocation.
-func build(prefix, middle string, n int) string {
-	var b strings.Builder
-	b.Grow(len(prefix) + len(middle) + n)
-	b.WriteString(prefix)
-	b.WriteString(middle)
-	e := chunks.Get().(*chunk)
-	defer chunks.Put(e)
-	for left := n; left > 0; {
-		c := e.next()
-		// 62*4 = 248: drop bytes >= 248 so every character is equally likely.
-		if c >= 248 {
-			continue
+	out := make([]byte, 0, len(prefix)+n)
+	out = append(out, prefix...)
+	buf := make([]byte, n+n/2+4)
+	for len(out) < len(prefix)+n {
+		rand.Read(buf)
+		for _, c := range buf {
+			// 62*4 = 248: drop bytes >= 248 so every character is equally likely.
+			if c >= 248 {
+				continue
+			}
+			out = append(out, alphabet[c%62])
+			if len(out) == len(prefix)+n {
+				break
+			}
 		}
-		b.WriteByte(alphabet[c%62])
-		left--
 	}
-	return b.String()
-}
-
-// chunk is crypto/rand output handed out byte by byte, each byte once.
-// Reading a chunk at a time instead of a few bytes per id saves a
-// getrandom system call per id (two per tool execution: the request's id
-// and the log's); the bytes are crypto/rand's all the same.
-type chunk struct {
-	buf [256]byte
-	off int
-}
-
-var chunks = sync.Pool{New: func() any { return &chunk{off: len(chunk{}.buf)} }}
-
-func (e *chunk) next() byte {
-	if e.off == len(e.buf) {
-		rand.Read(e.buf[:])
-		e.off = 0
-	}
-	c := e.buf[e.off]
-	e.buf[e.off] = 0 // handed out: not kept
-	e.off++
-	return c
+	return string(out)
 }
 
 // orderedWidth is the width of the time part of an ordered id: 9 base62
@@ -86,5 +57,5 @@ func NewOrdered(prefix string, t time.Time, n int) string {
 		ts[i] = alphabet[us%62]
 		us /= 62
 	}
-	return build(prefix, string(ts[:]), n)
+	return New(prefix+string(ts[:]), n)
 }
