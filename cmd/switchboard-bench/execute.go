@@ -35,6 +35,9 @@ type execRun struct {
 	// profile, when set, is where to write the server's CPU profile under
 	// the throughput load, one file per store (profile-STORE.pprof).
 	profile string
+	// noExecutionLogs runs the server with SWITCHBOARD_EXECUTION_LOGS off,
+	// to see the execute path's own cost apart from the log writer's.
+	noExecutionLogs bool
 }
 
 // part is a separate helper process: the fake upstream or the hop.
@@ -195,6 +198,9 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 	f := storeFigures{store: st}
 	cfg := serverConfig{bin: r.bin, dataDir: filepath.Join(r.work, "data-"+st), toolkitsDir: dir, key: newKey(),
 		env: []string{"SWITCHBOARD_EGRESS_ALLOW_LOOPBACK=true"}}
+	if r.noExecutionLogs {
+		cfg.env = append(cfg.env, "SWITCHBOARD_EXECUTION_LOGS=false")
+	}
 	debugAddr := ""
 	if r.profile != "" {
 		port, err := freePort()

@@ -44,7 +44,8 @@ type Service struct {
 	Metrics *metrics.Metrics
 
 	flight          singleflight.Group
-	tokens          tokenCache
+	tokens          parsedCache[oauth.Token]
+	fields          parsedCache[map[string]string]
 	refreshFailures failureCounts
 
 	hubOnce sync.Once
@@ -315,42 +316,60 @@ func (s *Service) Credentials(a store.Account, v any) error {
 	return json.Unmarshal(a.Credentials, v)
 }
 
-// ForgetCredentials empties the cache of parsed tokens.
+// ForgetCredentials empties the caches of parsed tokens and fields.
 func (s *Service) ForgetCredentials() {
 	s.tokens.clear()
+	s.fields.clear()
 }
 
-// tokenCache holds parsed OAuth tokens by account id, each with the
-// credentials it was parsed from, so a changed credential is never served
+// Fields returns an account's credentials that are fields (an API key, a
+// bearer token, a username and password: map[string]string), as
+// Credentials would decode them, parsed once per credential and then kept
+// like OAuth tokens. The map is shared: callers must not change it.
+func (s *Service) Fields(a store.Account) (map[string]string, error) {
+	if v, ok := s.fields.get(a.ID, a.Credentials); ok {
+		return v, nil
+	}
+	var v map[string]string
+	if err := s.Credentials(a, &v); err != nil {
+		return nil, err
+	}
+	s.fields.put(a.ID, a.Credentials, v)
+	return v, nil
+}
+
+// parsedCache holds parsed credentials by account id, each with the
+// plaintext it was parsed from, so a changed credential is never served
 // from it.
-type tokenCache struct {
+type parsedCache[T any] struct {
 	mu sync.Mutex
-	m  map[string]tokenEntry
+	m  map[string]parsedEntry[T]
 }
 
-type tokenEntry struct {
+type parsedEntry[T any] struct {
 	plain []byte
-	tok   oauth.Token
+	v     T
 }
 
-// maxTokens bounds the cache; past it, an arbitrary entry makes room.
+// maxTokens bounds each cache; past it, an arbitrary entry makes room.
 const maxTokens = 10000
 
-func (c *tokenCache) get(id string, plain []byte) (oauth.Token, bool) {
+func (c *parsedCache[T]) get(id string, plain []byte) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]
 	if !ok || !bytes.Equal(e.plain, plain) {
-		return oauth.Token{}, false
+		var zero T
+		return zero, false
 	}
-	return e.tok, true
+	return e.v, true
 }
 
-func (c *tokenCache) put(id string, plain []byte, tok oauth.Token) {
+func (c *parsedCache[T]) put(id string, plain []byte, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[string]tokenEntry{}
+		c.m = map[string]parsedEntry[T]{}
 	}
 	if len(c.m) >= maxTokens {
 		for k := range c.m {
@@ -358,10 +377,10 @@ func (c *tokenCache) put(id string, plain []byte, tok oauth.Token) {
 			break
 		}
 	}
-	c.m[id] = tokenEntry{plain: bytes.Clone(plain), tok: tok}
+	c.m[id] = parsedEntry[T]{plain: bytes.Clone(plain), v: v}
 }
 
-func (c *tokenCache) clear() {
+func (c *parsedCache[T]) clear() {
 	c.mu.Lock()
 	c.m = nil
 	c.mu.Unlock()

@@ -433,3 +433,28 @@ func TestSweepStale(t *testing.T) {
 		t.Errorf("an ACTIVE account: got %s, want ACTIVE", got.Status)
 	}
 }
+
+func TestFieldsFollowChangedCredentials(t *testing.T) {
+	var s accounts.Service
+	get := func(plain string) (map[string]string, error) {
+		return s.Fields(store.Account{ID: "ca_1", ProjectID: "proj_1", Credentials: []byte(plain)})
+	}
+	for _, c := range []struct{ plain, want string }{
+		{`{"api_key":"k1"}`, "k1"},
+		{`{"api_key":"k1"}`, "k1"}, // from the cache
+		{`{"api_key":"k2"}`, "k2"}, // rotated: parsed again
+		{`{"api_key":"k1"}`, "k1"},
+	} {
+		got, err := get(c.plain)
+		if err != nil || got["api_key"] != c.want {
+			t.Fatalf("Fields(%s) = %v, %v; want api_key %s", c.plain, got, err, c.want)
+		}
+	}
+	if _, err := get(`{"api_key":1}`); err == nil {
+		t.Error("Fields of a number field: no error, want one")
+	}
+	s.ForgetCredentials()
+	if got, err := get(`{"api_key":"k3"}`); err != nil || got["api_key"] != "k3" {
+		t.Errorf("after ForgetCredentials: %v, %v", got, err)
+	}
+}

@@ -253,7 +253,7 @@ const maxBody = 1 << 20
 // does not use. Numbers in untyped fields (tool arguments) decode as
 // json.Number, keeping them exact.
 func decode(r *http.Request, v any) error {
-	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	raw, err := readBody(r)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return problem.Invalidf("body_too_large", "", "the request body is larger than %d bytes", maxBody)
@@ -261,6 +261,22 @@ func decode(r *http.Request, v any) error {
 		return problem.Invalidf("invalid_request", "", "could not read the request body")
 	}
 	return decodeJSON(raw, v)
+}
+
+// readBody reads a request body of at most maxBody bytes. A body of known
+// length (the SDKs send Content-Length) is read into a buffer of its size
+// in one go; others grow a buffer as they are read.
+func readBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= maxBody {
+		// The server stops the body at its Content-Length: a shorter body
+		// is an error, and nothing follows it.
+		raw := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, raw); err != nil {
+			return nil, err
+		}
+		return raw, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 }
 
 // decodeJSON is decode on the bytes of a body: text checked, then decoded.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/internal/loadgen"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
+	"github.com/switchboard-dev/switchboard/sdk"
 )
 
 // latencies is a sample of request durations.
@@ -62,6 +63,10 @@ func noErrors(ops []func()) []func() error {
 // execBench is one backend set up for the execute benchmark.
 type execBench struct {
 	direct, hop, cached, cold func()
+	// pinned is cached execute through a session pinned to the account
+	// (as cmd/switchboard-bench runs it), so it skips the default-account
+	// lookup.
+	pinned func()
 }
 
 func setupExecBench(b *testing.B, o serverOptions, delay time.Duration) (*execBench, func()) {
@@ -109,6 +114,11 @@ func setupExecBench(b *testing.B, o serverOptions, delay time.Duration) (*execBe
 	b.Cleanup(hop.Close)
 	execURL := s.URL + "/api/v3.1/tool_router/session/" + sess.ID() + "/execute"
 	execBody := []byte(`{"tool_slug":"GMAIL_GET_PROFILE","arguments":{}}`)
+	pinnedSess, err := s.Client.Create(ctxT(b), "user_123", sdk.WithConnectedAccounts(map[string]string{"gmail": ca.ID}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pinnedURL := s.URL + "/api/v3.1/tool_router/session/" + pinnedSess.ID() + "/execute"
 	e := &execBench{
 		direct: func() {
 			req, _ := http.NewRequest("GET", upstreamURL, nil)
@@ -125,6 +135,12 @@ func setupExecBench(b *testing.B, o serverOptions, delay time.Duration) (*execBe
 			req.Header.Set("Content-Type", "application/json")
 			do(req)
 		},
+		pinned: func() {
+			req, _ := http.NewRequest("POST", pinnedURL, bytes.NewReader(execBody))
+			req.Header.Set("x-api-key", testKey)
+			req.Header.Set("Content-Type", "application/json")
+			do(req)
+		},
 	}
 	// Cold: the account and its credentials are looked up in the store
 	// and decrypted on every call; the API key, session and auth config
@@ -134,8 +150,10 @@ func setupExecBench(b *testing.B, o serverOptions, delay time.Duration) (*execBe
 		e.cached()
 	}
 	// Prove the execute path reaches the upstream as the right user.
-	if r := sessionExec(b, s, sess.ID(), "GMAIL_GET_PROFILE", `{}`, ""); r.owner() != work.Login {
-		b.Fatalf("execute: %+v", r)
+	for _, id := range []string{sess.ID(), pinnedSess.ID()} {
+		if r := sessionExec(b, s, id, "GMAIL_GET_PROFILE", `{}`, ""); r.owner() != work.Login {
+			b.Fatalf("execute: %+v", r)
+		}
 	}
 	return e, func() { hc.CloseIdleConnections() }
 }
@@ -229,7 +247,8 @@ func BenchmarkExecute(b *testing.B) {
 
 // BenchmarkExecuteAllocs counts what one call allocates, the whole
 // process's share (client, server and upstream alike), for the bare hop
-// and for cached execute on SQLite: the difference is what Switchboard's
+// and for cached execute on SQLite (through a default-account session and
+// through a pinned one): the difference is what Switchboard's
 // execute path allocates beyond forwarding. Counts do not depend on how
 // busy the machine is, so they guide the work on a shared machine where
 // latencies do not. Run it with
@@ -248,6 +267,12 @@ func BenchmarkExecuteAllocs(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			e.cached()
+		}
+	})
+	b.Run("execute_pinned", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			e.pinned()
 		}
 	})
 }

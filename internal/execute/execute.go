@@ -272,8 +272,8 @@ func (s *Service) send(ctx context.Context, p store.Project, a store.Account, tk
 		if toolkits.IsTemplate(baseURL) {
 			// The toolkit's own templated base URL: the account's fields
 			// name the host, checked again here as at connect time.
-			var values map[string]string
-			if err := s.Accounts.Credentials(a, &values); err != nil {
+			values, err := s.Accounts.Fields(a)
+			if err != nil {
 				return sent{Result: failed(logID, "%s", message(err))}
 			}
 			filled, err := toolkits.FillURL(baseURL, values)
@@ -381,8 +381,8 @@ func (s *Service) authorize(ctx context.Context, req *http.Request, a store.Acco
 		}
 		return tok.AccessToken, scheme.Apply.Set(req, tok.AccessToken)
 	}
-	var creds map[string]string
-	if err := s.Accounts.Credentials(a, &creds); err != nil {
+	creds, err := s.Accounts.Fields(a)
+	if err != nil {
 		return "", err
 	}
 	return "", scheme.Authorize(req, creds)

@@ -38,10 +38,19 @@ func WithProjectID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, projectIDKey, id)
 }
 
-// ProjectID returns the id WithProjectID set, or "".
+// ProjectID returns the id WithProjectID set, or "". A context from
+// before WithProjectID whose Record it set (the one a request's access
+// record is written with) names that project too.
 func ProjectID(ctx context.Context) string {
-	id, _ := ctx.Value(projectIDKey).(string)
-	return id
+	if id, ok := ctx.Value(projectIDKey).(string); ok {
+		return id
+	}
+	if r, _ := ctx.Value(key{}).(*Record); r != nil {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.projectID
+	}
+	return ""
 }
 
 // Handler adds the request and project ids of the request to every log

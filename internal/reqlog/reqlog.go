@@ -49,10 +49,8 @@ func Add(ctx context.Context, l *slog.Logger, msg string, attrs ...slog.Attr) {
 func (r *Record) Log(ctx context.Context, l *slog.Logger, msg string, attrs ...slog.Attr) {
 	r.mu.Lock()
 	attrs = append(attrs, r.attrs...)
-	project := r.projectID
 	r.mu.Unlock()
-	if project != "" && ProjectID(ctx) == "" {
-		ctx = context.WithValue(ctx, projectIDKey, project)
-	}
+	// The project WithProjectID set on r is named through ctx's record
+	// (ProjectID).
 	l.LogAttrs(ctx, slog.LevelInfo, msg, attrs...)
 }

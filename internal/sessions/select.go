@@ -107,7 +107,7 @@ func (s *Service) Select(ctx context.Context, p store.Project, w Want) (store.Ac
 	if w.SessionID == "" {
 		return s.selectOutside(ctx, p, w)
 	}
-	sess, err := s.Get(ctx, p.ID, w.SessionID)
+	sess, err := s.getShared(ctx, p.ID, w.SessionID) // Select only reads
 	if err != nil {
 		return store.Account{}, nil, err
 	}

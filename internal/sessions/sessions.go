@@ -143,6 +143,19 @@ func (s *Service) Create(ctx context.Context, p store.Project, userID string, c 
 
 // Get returns a session of the project.
 func (s *Service) Get(ctx context.Context, projectID, id string) (Session, error) {
+	sess, err := s.getShared(ctx, projectID, id)
+	if err != nil {
+		return Session{}, err
+	}
+	sess.Config = sess.Config.clone()
+	return sess, nil
+}
+
+// getShared is Get for callers that only read: the configuration's maps
+// and slices are those of the decoded-session cache, shared with other
+// calls, and must not be changed. Select, on every tool call, saves the
+// copies.
+func (s *Service) getShared(ctx context.Context, projectID, id string) (Session, error) {
 	rec, err := s.Store.GetSession(ctx, projectID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Session{}, notFound(id)
@@ -150,7 +163,7 @@ func (s *Service) Get(ctx context.Context, projectID, id string) (Session, error
 	if err != nil {
 		return Session{}, err
 	}
-	return s.decoded(ctx, rec)
+	return s.decodedShared(ctx, rec)
 }
 
 // Limits of a page of sessions.
@@ -190,12 +203,23 @@ func (s *Service) List(ctx context.Context, projectID string, f store.SessionFil
 // of the same version: a session is read on every tool call, and its
 // configuration only changes with its version.
 func (s *Service) decoded(ctx context.Context, rec store.Session) (Session, error) {
+	sess, err := s.decodedShared(ctx, rec)
+	if err != nil {
+		return Session{}, err
+	}
+	sess.Config = sess.Config.clone()
+	return sess, nil
+}
+
+// decodedShared is decoded without the copy: the configuration's maps
+// and slices are the cache's, for callers that only read.
+func (s *Service) decodedShared(ctx context.Context, rec store.Session) (Session, error) {
 	key := decodedKey{rec.ProjectID, rec.ID, rec.ConfigVersion}
 	s.decodedMu.Lock()
 	d, ok := s.decodedCache[key]
 	s.decodedMu.Unlock()
 	if ok && bytes.Equal(d.Session.Config, rec.Config) {
-		return Session{Session: rec, Config: d.Config.clone()}, nil
+		return Session{Session: rec, Config: d.Config}, nil
 	}
 	d, err := decode(rec)
 	if err != nil {
@@ -214,7 +238,7 @@ func (s *Service) decoded(ctx context.Context, rec store.Session) (Session, erro
 	}
 	s.decodedCache[key] = d
 	s.decodedMu.Unlock()
-	return Session{Session: rec, Config: d.Config.clone()}, nil
+	return Session{Session: rec, Config: d.Config}, nil
 }
 
 type decodedKey struct {

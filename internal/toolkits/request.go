@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -86,7 +85,7 @@ func (t Tool) BuildRequest(args map[string]any) (UpstreamRequest, error) {
 	}
 	if len(d.headers) > 0 {
 		r.Header = http.Header{}
-		for _, k := range slices.Sorted(maps.Keys(d.headers)) {
+		for _, k := range sortedKeys(d.headers) {
 			r.Header.Set(k, literal(d.headers[k]))
 		}
 	}
@@ -173,6 +172,9 @@ func decoded(v any) bool {
 // that would change the path's shape once a server or proxy cleans it
 // ("", ".", "..") is refused rather than escaped.
 func (d *toolDef) fillPath(vals map[string]any) (string, []ArgProblem) {
+	if len(d.path) == 1 && d.path[0].arg == "" {
+		return d.path[0].literal, nil // no placeholders: nothing to build
+	}
 	var b strings.Builder
 	var probs []ArgProblem
 	for _, part := range d.path {
@@ -210,8 +212,11 @@ func (d *toolDef) fillPath(vals map[string]any) (string, []ArgProblem) {
 // params builds query or form parameters. In a form, objects and arrays
 // that aren't plain lists of scalars are sent as JSON text.
 func (d *toolDef) params(spec map[string]string, vals map[string]any, form bool) url.Values {
+	if len(spec) == 0 {
+		return nil
+	}
 	out := url.Values{}
-	for _, k := range slices.Sorted(maps.Keys(spec)) {
+	for _, k := range sortedKeys(spec) {
 		name, isRef := refName(spec[k])
 		if !isRef {
 			out.Set(k, literal(spec[k]))
@@ -328,4 +333,19 @@ func orList(names []string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// sortedKeys returns m's keys in order, nil for an empty map. It is
+// slices.Sorted(maps.Keys(m)) without the iterator's allocations, for the
+// maps every tool call walks.
+func sortedKeys[V any](m map[string]V) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -248,7 +248,7 @@ func (s *schema) normalizeObject(path string, obj map[string]any, top bool, prob
 		}
 	}
 	closed := s.AdditionalProperties != nil && !*s.AdditionalProperties || top && s.AdditionalProperties == nil
-	for _, k := range slices.Sorted(maps.Keys(obj)) {
+	for _, k := range sortedKeys(obj) {
 		v := obj[k]
 		if v == nil {
 			continue
