@@ -142,7 +142,7 @@ func TestLicense(t *testing.T) {
 // types are package wire, which the servers and the Go SDK share; no
 // server package imports the SDK (TestLayers).
 var layers = [][]string{
-	{"wire", "internal/store", "internal/ids", "internal/toolkits", "internal/toolkits/synth", "internal/loadgen", "internal/egress", "internal/config", "internal/oauthserver"},
+	{"wire", "internal/store", "internal/ids", "internal/toolkits", "internal/toolkits/synth", "internal/loadgen", "internal/egress", "internal/config", "internal/oauthserver", "internal/retention"},
 	{"internal/reqlog", "internal/problem", "internal/metrics", "internal/oauth", "internal/demo", "internal/vault", "internal/store/sqlq", "internal/store/cache", "internal/store/groupcommit", "internal/toolkits/openapi", "internal/remotemcp"},
 	{"internal/store/sqlite", "internal/store/postgres", "internal/ratelimit", "internal/projects", "internal/catalog", "internal/authconfigs", "internal/execlog", "internal/audit", "internal/webhooks"},
 	{"internal/accounts"},

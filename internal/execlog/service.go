@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/problem"
+	"github.com/switchboard-dev/switchboard/internal/retention"
 	"github.com/switchboard-dev/switchboard/internal/store"
 )
 
@@ -106,35 +107,14 @@ const sweepBatch = 1000
 
 // Sweep deletes the records older than the retention, in batches, and
 // returns how many it deleted.
-func (s *Service) Sweep(ctx context.Context) (int, error) {
-	if s.Retention <= 0 {
-		return 0, nil
-	}
-	before := s.Now().Add(-s.Retention)
-	total := 0
-	for {
-		n, err := s.Store.DeleteExecutionLogs(ctx, before, sweepBatch)
-		total += n
-		if err != nil || n < sweepBatch {
-			return total, err
-		}
-	}
-}
+func (s *Service) Sweep(ctx context.Context) (int, error) { return s.sweeper().Sweep(ctx) }
 
 // RunSweeper sweeps every interval until ctx ends.
 func (s *Service) RunSweeper(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if n, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
-			s.Logger.Warn("sweep execution logs", "err", err)
-		} else if n > 0 {
-			s.Logger.Info("deleted execution logs past their retention", "count", n, "retention", s.Retention.String())
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	s.sweeper().Run(ctx, interval)
+}
+
+func (s *Service) sweeper() retention.Sweeper {
+	return retention.Sweeper{What: "execution logs", Retention: s.Retention, Batch: sweepBatch,
+		Delete: s.Store.DeleteExecutionLogs, Now: s.Now, Logger: s.Logger}
 }
