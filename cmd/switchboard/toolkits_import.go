@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 	"github.com/switchboard-dev/switchboard/internal/toolkits/openapi"
@@ -21,9 +22,19 @@ error. See docs/openapi-import.md.
 
 `
 
+// importProgressAfter is how long an import runs before it prints its
+// progress on standard error: a fast import prints none.
+const importProgressAfter = time.Second
+
 // toolkitsImport runs "switchboard toolkits import". It works offline on a
 // file and needs no server.
 func toolkitsImport(args []string, stdout, stderr io.Writer) error {
+	return importToolkit(args, stdout, stderr, importProgressAfter)
+}
+
+// importToolkit is toolkitsImport printing progress on stderr once the
+// import has run for progressAfter (tests set zero, or an hour).
+func importToolkit(args []string, stdout, stderr io.Writer, progressAfter time.Duration) error {
 	fs := flag.NewFlagSet("toolkits import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -93,7 +104,11 @@ func toolkitsImport(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("read auth schemes %s: %w", *authFile, err)
 		}
 	}
+	// Progress goes to stderr, with the report: stdout may be the file.
+	progress := openapi.NewProgressWriter(stderr, progressAfter)
+	opts.Progress = progress.Report
 	f, rep, err := openapi.Import(data, opts)
+	progress.Stop()
 	if rep != nil {
 		rep.Write(stderr, *verbose)
 	}

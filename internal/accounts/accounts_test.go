@@ -61,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 	f.st = vault.NewBarrier(raw, kr)
 	f.acs = &authconfigs.Service{Store: f.st, Catalog: cat, Now: f.clock, AllowLoopback: true}
 	f.accounts = &accounts.Service{Store: f.st, AuthConfigs: f.acs, Catalog: cat,
-		Egress: &egress.Clients{Timeout: 10 * time.Second, AllowLoopback: true}, Now: f.clock,
+		Egress: &egress.Clients{LoopbackOnly: true, Timeout: 10 * time.Second, AllowLoopback: true}, Now: f.clock,
 		PublicURL: "https://sb.example", LinkTTL: linkTTL, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	f.project = store.Project{ID: "proj_1", Name: "P", CallbackURLs: []string{"https://app.example/done"}, CreatedAt: f.now, UpdatedAt: f.now}
 	if err := raw.CreateProject(ctx, f.project); err != nil {

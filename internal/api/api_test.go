@@ -35,7 +35,7 @@ func newServerOn(t testing.TB, databaseURL string) (*httptest.Server, *app.App) 
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.EncryptionKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 	cfg.EgressAllowLoopback = true // the test upstreams run on 127.0.0.1
-	a, err := app.New(context.Background(), cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, err := app.New(context.Background(), cfg, app.Options{EgressLoopbackOnly: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -124,6 +124,12 @@ type Options struct {
 	// SWITCHBOARD_EGRESS_ALLOW_LOOPBACK off: `switchboard demo` lists its
 	// own provider's listener and nothing else.
 	EgressLoopbackHosts []string
+	// EgressLoopbackOnly makes every outbound client refuse every host
+	// that is not loopback (egress.Options.LoopbackOnly): tool calls,
+	// identity, token and refresh requests, remote MCP servers and
+	// webhook deliveries. Test servers set it so that nothing they do,
+	// whichever toolkit they connect, reaches a real vendor.
+	EgressLoopbackOnly bool
 }
 
 // backends opens a store by the database URL's scheme, behind the guard
@@ -347,7 +353,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	// Every outbound call goes through these clients: tool executions, the
 	// proxy, and the OAuth token, refresh and identity calls.
 	out := &egress.Clients{Timeout: 60 * time.Second, AllowLoopback: c.EgressAllowLoopback, RootCAs: o.EgressRootCAs,
-		LoopbackHosts: o.EgressLoopbackHosts}
+		LoopbackHosts: o.EgressLoopbackHosts, LoopbackOnly: o.EgressLoopbackOnly}
 	a.AuthConfigs = &authconfigs.Service{Store: st, Catalog: a.Catalogs, Now: o.Now, AllowLoopback: c.EgressAllowLoopback,
 		LoopbackHosts: o.EgressLoopbackHosts}
 	a.Accounts = &accounts.Service{
@@ -387,7 +393,7 @@ func New(ctx context.Context, c config.Config, o Options) (*App, error) {
 	}
 	// Deliveries get their own clients: a shorter timeout than upstream
 	// calls, the same egress rules.
-	a.Webhooks = &webhooks.Service{Store: st, Egress: &egress.Clients{Timeout: webhooks.Timeout, AllowLoopback: c.EgressAllowLoopback},
+	a.Webhooks = &webhooks.Service{Store: st, Egress: &egress.Clients{Timeout: webhooks.Timeout, AllowLoopback: c.EgressAllowLoopback, LoopbackOnly: o.EgressLoopbackOnly},
 		AllowLoopback: c.EgressAllowLoopback, Now: o.Now, Logger: o.Logger, Retention: c.EventRetention, Metrics: a.Metrics}
 	mux := http.NewServeMux()
 	(&api.Server{

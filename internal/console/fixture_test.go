@@ -59,7 +59,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	cfg.PublicURL = "http://" + ln.Addr().String()
-	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock})
+	a, err := app.New(ctx, cfg, app.Options{EgressLoopbackOnly: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

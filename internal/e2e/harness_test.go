@@ -133,7 +133,7 @@ func startServer(t testing.TB, o serverOptions) *server {
 	}
 	log := slog.New(slog.NewTextHandler(logTo, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, Now: o.Now, Catalog: o.Catalog, AnswerMemory: o.AnswerMemory, EgressRootCAs: o.RootCAs, ToolkitsPoll: 10 * time.Millisecond})
+	a, err := app.New(ctx, cfg, app.Options{EgressLoopbackOnly: true, Logger: log, Now: o.Now, Catalog: o.Catalog, AnswerMemory: o.AnswerMemory, EgressRootCAs: o.RootCAs, ToolkitsPoll: 10 * time.Millisecond})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -25,7 +25,7 @@ const otherEncryptionKey = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="
 func openApp(dataDir, databaseURL, key string) (*app.App, error) {
 	cfg := config.Default()
 	cfg.DataDir, cfg.DatabaseURL, cfg.EncryptionKey = dataDir, databaseURL, key
-	return app.New(context.Background(), cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return app.New(context.Background(), cfg, app.Options{EgressLoopbackOnly: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
 // TestWrongEncryptionKeyFailsAtStart: a start with a key that did not seal

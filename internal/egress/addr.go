@@ -19,6 +19,11 @@ import (
 // unspecified address, ever.
 var ErrBlockedAddress = errors.New("egress: address not allowed")
 
+// ErrLoopbackOnly is matched (errors.Is) by the error of a request that a
+// loopback-only client (Options.LoopbackOnly) refused because it would
+// have left the machine; it also matches ErrBlockedAddress.
+var ErrLoopbackOnly = fmt.Errorf("%w: the client is loopback-only (LoopbackOnly)", ErrBlockedAddress)
+
 // addrClass says who may connect to an address.
 type addrClass int
 
@@ -113,11 +118,15 @@ const (
 	dialPublic   dialMode = iota // public addresses only: the host is a public name or address
 	dialLoopback                 // loopback addresses only: the host is loopback and AllowLoopback is set
 	dialNone                     // nothing: the host is loopback and AllowLoopback is not set
+	dialOffHost                  // nothing: the host is not loopback and the client is LoopbackOnly
 )
 
-// modeFor returns the dial mode of a client for host.
-func modeFor(host string, allowLoopback bool) dialMode {
+// modeFor returns the dial mode of a client for host; loopbackOnly is
+// Options.LoopbackOnly.
+func modeFor(host string, allowLoopback, loopbackOnly bool) dialMode {
 	switch {
+	case !IsLoopbackHost(host) && loopbackOnly:
+		return dialOffHost
 	case !IsLoopbackHost(host):
 		return dialPublic
 	case allowLoopback:
@@ -161,6 +170,8 @@ func checkDial(network, address string, m dialMode) error {
 	}
 	if !allowedAddr(ap.Addr(), m) {
 		switch {
+		case m == dialOffHost:
+			return fmt.Errorf("%w: %s is not loopback", ErrLoopbackOnly, ap.Addr())
 		case classify(ap.Addr()) == loopback && m == dialNone:
 			return fmt.Errorf("%w: %s is loopback and SWITCHBOARD_EGRESS_ALLOW_LOOPBACK is off", ErrBlockedAddress, ap.Addr())
 		case m == dialLoopback:

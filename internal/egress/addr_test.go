@@ -96,7 +96,9 @@ func TestDialControl(t *testing.T) {
 		{"tcp", "example.com:443", no},
 		{"tcp", "8.8.8.8", no},
 	}
-	modes := []dialMode{dialPublic, dialLoopback, dialNone}
+	// dialOffHost (a LoopbackOnly client for a host that is not
+	// loopback) allows nothing.
+	modes := []dialMode{dialPublic, dialLoopback, dialNone, dialOffHost}
 	for _, tt := range tests {
 		for _, m := range modes {
 			want := tt.class == public && m == dialPublic || tt.class == loopback && m == dialLoopback

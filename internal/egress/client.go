@@ -62,6 +62,15 @@ type Options struct {
 	// link-local, metadata, documentation, multicast, reserved and
 	// unspecified addresses are refused always.
 	AllowLoopback bool
+	// LoopbackOnly makes the client refuse every destination that is not
+	// loopback (ErrLoopbackOnly): a client whose AllowedHost is not
+	// loopback sends nothing, not even a DNS query, and its dialer
+	// refuses every address. It is for tests, whose servers must never
+	// reach a real vendor whatever toolkit they connect: an identity
+	// request to api.github.com fails at once instead of depending on
+	// whether the machine has internet. It changes nothing for loopback
+	// hosts, which still need AllowLoopback.
+	LoopbackOnly bool
 	// Timeout bounds each request, reading the response body included (a
 	// followed redirect is a new request); zero means DefaultTimeout.
 	Timeout time.Duration
@@ -87,7 +96,7 @@ func NewClient(o Options) *http.Client {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	mode := modeFor(o.AllowedHost, o.AllowLoopback)
+	mode := modeFor(o.AllowedHost, o.AllowLoopback, o.LoopbackOnly)
 	dialer := &net.Dialer{
 		Timeout:        dialTimeout,
 		KeepAlive:      30 * time.Second,
@@ -188,9 +197,14 @@ func (g *guard) check(req *http.Request) error {
 	if g.allowed == "" || host != canonicalHost(u.Scheme, g.allowed) {
 		return fmt.Errorf("%w: %q", ErrHostNotAllowed, u.Host)
 	}
-	if g.mode == dialNone {
+	switch g.mode {
+	case dialNone:
 		// The dialer would refuse it too; say why before trying.
 		return fmt.Errorf("%w: %q is loopback and SWITCHBOARD_EGRESS_ALLOW_LOOPBACK is off", ErrBlockedAddress, u.Host)
+	case dialOffHost:
+		// Refused before the DNS lookup, which would itself tell the
+		// resolver which vendor a test was about to call.
+		return fmt.Errorf("%w: %q is not a loopback host", ErrLoopbackOnly, u.Host)
 	}
 	if u.Scheme == "http" && g.mode != dialLoopback {
 		return fmt.Errorf("%w: plain http is allowed only to loopback, with SWITCHBOARD_EGRESS_ALLOW_LOOPBACK on; use https", ErrHostNotAllowed)
@@ -230,11 +244,12 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 // Clients: tool executions, the proxy, and the OAuth token, refresh and
 // identity calls.
 type Clients struct {
-	// Timeout, Resolver, AllowLoopback and RootCAs go into the Options of every
-	// client.
+	// Timeout, Resolver, AllowLoopback, LoopbackOnly and RootCAs go into
+	// the Options of every client.
 	Timeout       time.Duration
 	Resolver      *net.Resolver
 	AllowLoopback bool
+	LoopbackOnly  bool
 	RootCAs       *x509.CertPool
 	// LoopbackHosts are loopback hosts with their ports ("127.0.0.1:8081")
 	// whose clients may connect to loopback even with AllowLoopback off:
@@ -290,7 +305,7 @@ func (c *Clients) Client(host string) *http.Client {
 		}
 	}
 	allow := c.AllowLoopback || ListedLoopback(c.LoopbackHosts, host)
-	cl := NewClient(Options{AllowedHost: host, AllowLoopback: allow, Timeout: c.Timeout, Resolver: c.Resolver, RootCAs: c.RootCAs})
+	cl := NewClient(Options{AllowedHost: host, AllowLoopback: allow, LoopbackOnly: c.LoopbackOnly, Timeout: c.Timeout, Resolver: c.Resolver, RootCAs: c.RootCAs})
 	c.clients[k] = cl
 	return cl
 }

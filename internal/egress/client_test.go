@@ -532,3 +532,68 @@ func TestClientsLoopbackHosts(t *testing.T) {
 		}
 	}
 }
+
+// TestLoopbackOnly: a LoopbackOnly client never leaves the machine. For a
+// host that is not loopback it refuses the request before anything is
+// sent, DNS lookup included, and its dialer refuses every address; a
+// loopback host is reached as without the option (AllowLoopback still
+// decides).
+func TestLoopbackOnly(t *testing.T) {
+	srv := newCounted(t, nil)
+	var lookups atomic.Int32
+	dns := fakeDNS(netip.MustParseAddr("8.8.8.8"))
+	counting := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
+		lookups.Add(1)
+		return dns.Dial(ctx, network, address)
+	}}
+	for _, raw := range []string{"https://api.vendor.test/me", "https://api.vendor.test:" + srv.port() + "/me", "https://8.8.8.8/me", "https://[2607:f8b0::1]/me"} {
+		t.Run(raw, func(t *testing.T) {
+			u, err := url.Parse(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			client := NewClient(Options{AllowedHost: u.Host, AllowLoopback: true, LoopbackOnly: true, Resolver: counting})
+			_, _, err = get(t, client, raw)
+			if !errors.Is(err, ErrLoopbackOnly) || !errors.Is(err, ErrBlockedAddress) {
+				t.Fatalf("GET %s: got error %v, want ErrLoopbackOnly (an ErrBlockedAddress)", raw, err)
+			}
+			if !strings.Contains(err.Error(), "loopback-only") || !strings.Contains(err.Error(), u.Host) {
+				t.Errorf("GET %s: error %q does not say the client is loopback-only and which host it refused", raw, err)
+			}
+		})
+	}
+	if got := lookups.Load(); got != 0 {
+		t.Errorf("refused requests made %d DNS lookups, want 0", got)
+	}
+	if got := srv.conns.Load(); got != 0 {
+		t.Errorf("refused requests made %d connections, want 0", got)
+	}
+
+	// Through Clients, as the test servers use it: loopback still works,
+	// with AllowLoopback, and nothing else does.
+	cs := &Clients{AllowLoopback: true, LoopbackOnly: true, Resolver: counting}
+	if _, body, err := get(t, cs.ForURL(srv.URL), srv.URL+"/x"); err != nil || body != "ok" {
+		t.Errorf("GET %s: got %q, %v, want ok", srv.URL, body, err)
+	}
+	if _, _, err := get(t, cs.ForURL("https://api.github.com"), "https://api.github.com/user"); !errors.Is(err, ErrLoopbackOnly) {
+		t.Errorf("GET api.github.com through loopback-only Clients: got error %v, want ErrLoopbackOnly", err)
+	}
+	strict := &Clients{LoopbackOnly: true}
+	if _, _, err := get(t, strict.ForURL(srv.URL), srv.URL+"/x"); !errors.Is(err, ErrBlockedAddress) || errors.Is(err, ErrLoopbackOnly) {
+		t.Errorf("GET %s without AllowLoopback: got error %v, want the usual loopback refusal", srv.URL, err)
+	}
+	if got := lookups.Load(); got != 0 {
+		t.Errorf("made %d DNS lookups, want 0", got)
+	}
+
+	// The dialer refuses on its own too, whatever the guard lets through:
+	// every address, public or loopback, in the mode of such a client.
+	if m := modeFor("api.github.com", true, true); m != dialOffHost {
+		t.Fatalf("modeFor(api.github.com, LoopbackOnly) = %d, want dialOffHost", m)
+	}
+	for _, addr := range []string{"8.8.8.8:443", "[2607:f8b0::1]:443", "127.0.0.1:" + srv.port()} {
+		if err := dialControl(dialOffHost)(context.Background(), "tcp", addr, nil); !errors.Is(err, ErrLoopbackOnly) {
+			t.Errorf("dial %s in a loopback-only client for a public host: got error %v, want ErrLoopbackOnly", addr, err)
+		}
+	}
+}

@@ -72,6 +72,14 @@
 //   - A request to any host but the allowed one, whoever built it: the
 //     client's transport refuses it before dialing (ErrHostNotAllowed),
 //     and a Host header that differs from the URL's host too.
+//   - A test reaching a real vendor: a test that connects a built-in
+//     toolkit with a made-up key would send it to api.github.com and
+//     pass or fail on whether the machine has internet. Test servers set
+//     LoopbackOnly (Options, Clients; app.Options.EgressLoopbackOnly),
+//     and their clients refuse every host that is not loopback
+//     (ErrLoopbackOnly) before the DNS lookup, and every such address in
+//     the dialer's Control hook. It is an option of the code that builds
+//     the clients, not a setting an operator could leave on by mistake.
 //   - HTTP_PROXY and friends in the environment redirecting upstream
 //     traffic through a proxy that would see the credentials: the
 //     transport uses no proxy.

@@ -62,7 +62,7 @@ func newFixture(t *testing.T) *fixture {
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.EncryptionKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 	cfg.EgressAllowLoopback = true // the upstream runs on 127.0.0.1
-	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }})
+	a, err := app.New(ctx, cfg, app.Options{EgressLoopbackOnly: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func fixedNow() time.Time { return epoch }
 
 // local reaches the test servers on 127.0.0.1, as a server with
 // SWITCHBOARD_EGRESS_ALLOW_LOOPBACK does.
-var local = &egress.Clients{AllowLoopback: true}
+var local = &egress.Clients{LoopbackOnly: true, AllowLoopback: true}
 
 // builtin returns the built-in definition of a toolkit.
 func builtin(t *testing.T, slug string) (toolkits.Toolkit, *toolkits.OAuth2Spec) {

@@ -87,7 +87,7 @@ func TestProviderOnLoopbackNeedsAllowLoopback(t *testing.T) {
 	defer srv.Close()
 	for _, slug := range []string{"gmail", "notion"} {
 		c := clientFor(t, slug, srv.URL+"/authorize", srv.URL+"/token", srv.URL+"/identity")
-		for _, eg := range []*egress.Clients{nil, {}} {
+		for _, eg := range []*egress.Clients{nil, {LoopbackOnly: true}} {
 			if _, err := c.Exchange(t.Context(), eg, "the-code", "verifier"); !errors.Is(err, egress.ErrBlockedAddress) {
 				t.Errorf("%s exchange at 127.0.0.1 without AllowLoopback: got %v, want egress.ErrBlockedAddress", slug, err)
 			}

@@ -26,7 +26,7 @@ func BenchmarkSessions(b *testing.B) {
 			r := newRemote(b, serverOptions{})
 			srv := r.server(bearer("tok-alice-0123456789"))
 			ctx := context.Background()
-			eg := &egress.Clients{AllowLoopback: true}
+			eg := &egress.Clients{LoopbackOnly: true, AllowLoopback: true}
 			kept := &Client{Egress: eg, protocolVersion: v.version}
 			perCall := &Client{Egress: eg, protocolVersion: v.version, MaxSessions: -1}
 			defer kept.Close()

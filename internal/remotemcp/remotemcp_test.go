@@ -142,7 +142,7 @@ func (r *remote) server(h http.Header) Server {
 // local is the egress the tests use: loopback allowed, as in
 // SWITCHBOARD_EGRESS_ALLOW_LOOPBACK.
 func newClient(t testing.TB, version string) *Client {
-	c := &Client{Egress: &egress.Clients{AllowLoopback: true}, protocolVersion: version}
+	c := &Client{Egress: &egress.Clients{LoopbackOnly: true, AllowLoopback: true}, protocolVersion: version}
 	t.Cleanup(func() { c.Close() })
 	return c
 }
@@ -371,7 +371,7 @@ func TestUnreachable(t *testing.T) {
 	}
 
 	r := newRemote(t, serverOptions{})
-	strict := &Client{Egress: &egress.Clients{}}
+	strict := &Client{Egress: &egress.Clients{LoopbackOnly: true}}
 	defer strict.Close()
 	_, err = strict.Call(t.Context(), r.server(bearer("tok-alice-0123456789")), "whoami", nil)
 	if !errors.Is(err, ErrUnreachable) || !errors.Is(err, egress.ErrBlockedAddress) {
@@ -450,7 +450,7 @@ func TestSessionBounds(t *testing.T) {
 	r := newRemote(t, serverOptions{})
 	alice, bob := r.server(bearer("tok-alice-0123456789")), r.server(bearer("tok-bob-9876543210"))
 
-	one := &Client{Egress: &egress.Clients{AllowLoopback: true}, MaxSessions: 1}
+	one := &Client{Egress: &egress.Clients{LoopbackOnly: true, AllowLoopback: true}, MaxSessions: 1}
 	defer one.Close()
 	for _, s := range []Server{alice, bob, alice} {
 		if _, err := one.Call(t.Context(), s, "whoami", nil); err != nil {
@@ -476,7 +476,7 @@ func TestSessionBounds(t *testing.T) {
 		t.Errorf("after the idle timer: %d open, want 0", n)
 	}
 
-	none := &Client{Egress: &egress.Clients{AllowLoopback: true}, MaxSessions: -1}
+	none := &Client{Egress: &egress.Clients{LoopbackOnly: true, AllowLoopback: true}, MaxSessions: -1}
 	defer none.Close()
 	if res, err := none.Call(t.Context(), alice, "whoami", nil); err != nil || res.Text != "\nalice" || none.open_() != 0 {
 		t.Errorf("MaxSessions -1: got %+v, %v, %d open; want alice and none open", res, err, none.open_())
@@ -523,7 +523,7 @@ func TestMemoryBudget(t *testing.T) {
 	r := newRemote(t, serverOptions{})
 	s := r.server(bearer("tok-alice-0123456789"))
 	roomy := &budget{limit: 1 << 30}
-	c := &Client{Egress: &egress.Clients{AllowLoopback: true}, Memory: roomy}
+	c := &Client{Egress: &egress.Clients{LoopbackOnly: true, AllowLoopback: true}, Memory: roomy}
 	defer c.Close()
 	if _, err := c.Tools(t.Context(), s); err != nil {
 		t.Fatal(err)
@@ -534,7 +534,7 @@ func TestMemoryBudget(t *testing.T) {
 	if roomy.used != 0 {
 		t.Errorf("after the calls the budget holds %d bytes, want 0", roomy.used)
 	}
-	tight := &Client{Egress: &egress.Clients{AllowLoopback: true}, Memory: &budget{limit: 100}}
+	tight := &Client{Egress: &egress.Clients{LoopbackOnly: true, AllowLoopback: true}, Memory: &budget{limit: 100}}
 	defer tight.Close()
 	if _, err := tight.Call(t.Context(), s, "whoami", nil); !errors.Is(err, ErrBusy) {
 		t.Errorf("a spent budget: got %v, want ErrBusy", err)

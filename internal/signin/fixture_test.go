@@ -68,7 +68,7 @@ func newFixture(t *testing.T) *fixture {
 	f.st = st
 	// The provider runs on 127.0.0.1: loopback must be allowed both in the
 	// auth config's URLs and for the calls to it.
-	out := &egress.Clients{Timeout: 10 * time.Second, AllowLoopback: true}
+	out := &egress.Clients{LoopbackOnly: true, Timeout: 10 * time.Second, AllowLoopback: true}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f.acs = &authconfigs.Service{Store: st, Catalog: cat, Now: f.clock, AllowLoopback: true}
 	f.accounts = &accounts.Service{Store: st, AuthConfigs: f.acs, Catalog: cat, Egress: out, Now: f.clock,

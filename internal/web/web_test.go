@@ -41,7 +41,7 @@ func newFixture(t *testing.T) *fixture {
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.EncryptionKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 	cfg.EgressAllowLoopback = true
-	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock})
+	a, err := app.New(ctx, cfg, app.Options{EgressLoopbackOnly: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

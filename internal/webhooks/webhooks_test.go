@@ -112,7 +112,7 @@ func newFixture(t testing.TB, st store.Store) *fixture {
 	c := &clock{t: time.Now().UTC().Truncate(time.Millisecond)}
 	f := &fixture{st: st, clock: c,
 		svc: &webhooks.Service{Store: st, AllowLoopback: true, Now: c.Now,
-			Egress: &egress.Clients{Timeout: webhooks.Timeout, AllowLoopback: true}, Owner: "instance-1"}}
+			Egress: &egress.Clients{LoopbackOnly: true, Timeout: webhooks.Timeout, AllowLoopback: true}, Owner: "instance-1"}}
 	f.project = store.Project{ID: "proj_1", Name: "one", CreatedAt: c.Now(), UpdatedAt: c.Now()}
 	if err := st.CreateProject(t.Context(), f.project); err != nil {
 		t.Fatal(err)
@@ -309,7 +309,7 @@ func TestCrashLosesNothing(t *testing.T) {
 
 	second := openSQLite(t, path)
 	svc := &webhooks.Service{Store: second, AllowLoopback: true, Now: f.clock.Now,
-		Egress: &egress.Clients{AllowLoopback: true}, Owner: "instance-2"}
+		Egress: &egress.Clients{LoopbackOnly: true, AllowLoopback: true}, Owner: "instance-2"}
 	if n := deliver(t, svc); n != 1 {
 		t.Fatalf("the next server: got %d attempts, want the one unclaimed delivery", n)
 	}
@@ -342,7 +342,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	}
 	svcs := []*webhooks.Service{
 		f.svc,
-		{Store: b, AllowLoopback: true, Now: f.clock.Now, Egress: &egress.Clients{AllowLoopback: true}, Owner: "instance-2"},
+		{Store: b, AllowLoopback: true, Now: f.clock.Now, Egress: &egress.Clients{LoopbackOnly: true, AllowLoopback: true}, Owner: "instance-2"},
 	}
 	var wg sync.WaitGroup
 	counts := make([]int, len(svcs))

@@ -66,6 +66,10 @@ type Options struct {
 	// document's securitySchemes, for a document that declares none
 	// usable (GitHub's declares none at all).
 	AuthSchemes []toolkits.AuthScheme
+	// Progress, when set, hears how the import goes, step by step (see
+	// Progress); a ProgressWriter's Report prints it for a long import.
+	// It is called on the importing goroutine.
+	Progress func(Progress)
 }
 
 var (
@@ -84,10 +88,13 @@ var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS
 // simplification. The file has passed Check; an error means no valid
 // toolkit could be made (the report, when not nil, says what was found).
 func Import(data []byte, opts Options) (*File, *Report, error) {
+	start := time.Now()
+	report(opts.Progress, Progress{Stage: StageParse, Bytes: len(data)})
 	doc, err := Load(data)
 	if err != nil {
 		return nil, nil, err
 	}
+	report(opts.Progress, Progress{Stage: StageParse, Finished: true, Bytes: len(data), Elapsed: time.Since(start)})
 	return FromDocument(doc, opts)
 }
 
@@ -288,8 +295,12 @@ func FromDocument(doc *openapi3.T, opts Options) (*File, *Report, error) {
 	}
 
 	b := &builder{base: base, prefix: prefix, slugs: map[string]bool{}, doc: doc, opts: opts, oauthScheme: oauthScheme}
-	for _, o := range ops {
+	start := time.Now()
+	for i, o := range ops {
 		t, notes, reason := b.tool(o)
+		if opts.Progress != nil {
+			opts.Progress(Progress{Stage: StageBuild, Done: i + 1, Total: len(ops), Elapsed: time.Since(start)})
+		}
 		if reason != "" {
 			rep.Skipped = append(rep.Skipped, SkippedOperation{Operation: o.method + " " + o.path, OperationID: o.op.OperationID, Reason: reason})
 			continue
@@ -297,9 +308,12 @@ func FromDocument(doc *openapi3.T, opts Options) (*File, *Report, error) {
 		f.Tools = append(f.Tools, t)
 		rep.Tools = append(rep.Tools, ImportedTool{Slug: t.Slug, Operation: o.method + " " + o.path, OperationID: o.op.OperationID, Simplified: notes})
 	}
+	start = time.Now()
+	report(opts.Progress, Progress{Stage: StageCheck, Total: len(f.Tools)})
 	if err := enforce(f, rep); err != nil {
 		return nil, rep, err
 	}
+	report(opts.Progress, Progress{Stage: StageCheck, Finished: true, Total: len(f.Tools), Done: len(f.Tools), Elapsed: time.Since(start)})
 	if len(f.Tools) == 0 {
 		return nil, rep, errors.New("openapi: no operation could be imported (see the report)")
 	}
