@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -195,4 +196,61 @@ func TestLayers(t *testing.T) {
 			t.Errorf("package %s has no layer: add it to layers", dir)
 		}
 	}
+}
+
+// TestTestServersLoopbackOnly: every app and egress client a test builds
+// is loopback-only (app.Options.EgressLoopbackOnly,
+// egress.Clients/Options.LoopbackOnly), so that no test can send anything
+// to a real vendor, whatever toolkit it connects. The egress package's
+// own tests, which test the rules themselves, are exempt.
+func TestTestServersLoopbackOnly(t *testing.T) {
+	root := repoRoot(t)
+	want := map[string]string{"app.Options": "EgressLoopbackOnly", "egress.Clients": "LoopbackOnly", "egress.Options": "LoopbackOnly"}
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") || filepath.Base(filepath.Dir(path)) == "egress" {
+			return nil
+		}
+		fset := token.NewFileSet()
+		af, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(af, func(n ast.Node) bool {
+			lit, ok := n.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			sel, ok := lit.Type.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			pkg, ok := sel.X.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			field, ok := want[pkg.Name+"."+sel.Sel.Name]
+			if !ok {
+				return true
+			}
+			for _, e := range lit.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok {
+					if k, ok := kv.Key.(*ast.Ident); ok && k.Name == field {
+						if v, ok := kv.Value.(*ast.Ident); ok && v.Name == "true" {
+							return true
+						}
+					}
+				}
+			}
+			rel, _ := filepath.Rel(root, path)
+			t.Errorf("%s:%d: %s.%s without %s: true; a test must never reach a real vendor", rel, fset.Position(lit.Pos()).Line, pkg.Name, sel.Sel.Name, field)
+			return true
+		})
+		return nil
+	})
 }
