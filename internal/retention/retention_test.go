@@ -32,7 +32,10 @@ func TestSweep(t *testing.T) {
 	}
 
 	s.Retention = 0
-	s.Delete = func(context.Context, time.Time, int) (int, error) { t.Fatal("deleted with no retention"); return 0, nil }
+	s.Delete = func(context.Context, time.Time, int) (int, error) {
+		t.Fatal("deleted with no retention")
+		return 0, nil
+	}
 	if n, err := s.Sweep(t.Context()); n != 0 || err != nil {
 		t.Errorf("Sweep with no retention = %d, %v", n, err)
 	}
