@@ -56,10 +56,41 @@ func BuiltinDefinitions() ([]Definition, error) {
 func Builtin() (*Catalog, error) { return builtinCatalog() }
 
 var builtinCatalog = sync.OnceValues(func() (*Catalog, error) {
-	entries, err := fs.ReadDir(defs, "defs")
+	out, err := parseDir(defs, "defs")
+	if err != nil {
+		return nil, err
+	}
+	c, ps := (&Catalog{}).with(out, nil)
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return c, nil
+})
+
+// ParseFS parses every toolkit file (IsDefinitionFile) directly in the
+// directory dir of fsys, sorted by name; each Definition's File is its path
+// in fsys. The error joins every file's Problems.
+func ParseFS(fsys fs.FS, dir string) ([]Definition, error) {
+	cs, err := parseDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Definition, len(cs))
+	for i, c := range cs {
+		out[i] = c.d
+	}
+	return out, nil
+}
+
+// parseDir is ParseFS keeping what checking each definition compiled. The
+// files are parsed in parallel; the definitions and problems come in the
+// files' order.
+func parseDir(fsys fs.FS, dir string) ([]compiled, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("toolkits: list definitions: %w", err)
 	}
+	entries = slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return e.IsDir() || !IsDefinitionFile(e.Name()) })
 	out := make([]compiled, len(entries))
 	errs := make([]error, len(entries))
 	next := make(chan int)
@@ -67,8 +98,8 @@ var builtinCatalog = sync.OnceValues(func() (*Catalog, error) {
 	for range min(runtime.GOMAXPROCS(0), len(entries)) {
 		wg.Go(func() {
 			for i := range next {
-				name := path.Join("defs", entries[i].Name())
-				b, err := fs.ReadFile(defs, name)
+				name := path.Join(dir, entries[i].Name())
+				b, err := fs.ReadFile(fsys, name)
 				if err != nil {
 					errs[i] = fmt.Errorf("toolkits: read %s: %w", name, err)
 					continue
@@ -91,42 +122,6 @@ var builtinCatalog = sync.OnceValues(func() (*Catalog, error) {
 		case err != nil:
 			return nil, err
 		}
-	}
-	if len(ps) > 0 {
-		return nil, ps
-	}
-	c, ps := (&Catalog{}).with(out, nil)
-	if len(ps) > 0 {
-		return nil, ps
-	}
-	return c, nil
-})
-
-// ParseFS parses every toolkit file (IsDefinitionFile) directly in the
-// directory dir of fsys, sorted by name; each Definition's File is its path
-// in fsys. The error joins every file's Problems.
-func ParseFS(fsys fs.FS, dir string) ([]Definition, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, fmt.Errorf("toolkits: list definitions: %w", err)
-	}
-	var out []Definition
-	var ps Problems
-	for _, e := range entries {
-		if e.IsDir() || !IsDefinitionFile(e.Name()) {
-			continue
-		}
-		name := path.Join(dir, e.Name())
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("toolkits: read %s: %w", name, err)
-		}
-		d, err := Parse(name, b)
-		if err != nil {
-			ps = append(ps, err.(Problems)...)
-			continue
-		}
-		out = append(out, d)
 	}
 	if len(ps) > 0 {
 		return nil, ps
