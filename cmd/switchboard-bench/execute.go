@@ -333,21 +333,8 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 	}
 	// The CPU each side spends per request: the server per execute, the
 	// hop process per forwarded request.
-	var cpu [2]time.Duration
-	var calls [2]int64
-	pids := [2]int{hop.cmd.Process.Pid, srv.cmd.Process.Pid}
-	rps, err := loadgen.Throughput(8, r.window, r.rounds, []func() error{get(hop.url + "/user"), exec("benchgh")},
-		func(op int, d func() (int64, error)) error {
-			before, err := cpuOf(pids[op])
-			if err != nil {
-				return err
-			}
-			n, err := d()
-			after, _ := cpuOf(pids[op])
-			cpu[op] += after - before
-			calls[op] += n
-			return err
-		})
+	rps, cpu, err := throughputCPU(r.window, r.rounds, []func() error{get(hop.url + "/user"), exec("benchgh")},
+		[]int{hop.cmd.Process.Pid, srv.cmd.Process.Pid})
 	if err != nil {
 		return f, err
 	}
@@ -355,9 +342,8 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 	if err := <-profiled; err != nil {
 		return f, fmt.Errorf("CPU profile: %w", err)
 	}
-	if calls[0] > 0 && calls[1] > 0 {
-		f.cpuPerHop = cpu[0] / time.Duration(calls[0])
-		f.cpuPerExec = cpu[1] / time.Duration(calls[1])
+	if cpu[0] > 0 && cpu[1] > 0 {
+		f.cpuPerHop, f.cpuPerExec = cpu[0], cpu[1]
 	}
 	var users atomic.Int64
 	create := post(http.StatusCreated, "/api/v3.1/tool_router/session", func() io.Reader {
@@ -455,6 +441,34 @@ var errNoProc = errors.New("CPU time needs Linux /proc")
 func (s *server) cpu() (time.Duration, error) { return cpuOf(s.cmd.Process.Pid) }
 
 // cpuOf returns the user and system CPU time process pid has used.
+// throughputCPU is loadgen.Throughput of ops with 8 clients, with the CPU
+// time the process pids[i] spent per request of ops[i] (0 when none was
+// made), read from /proc around each window.
+func throughputCPU(window time.Duration, rounds int, ops []func() error, pids []int) ([]float64, []time.Duration, error) {
+	cpu := make([]time.Duration, len(ops))
+	calls := make([]int64, len(ops))
+	rps, err := loadgen.Throughput(8, window, rounds, ops, func(op int, d func() (int64, error)) error {
+		before, err := cpuOf(pids[op])
+		if err != nil {
+			return err
+		}
+		n, err := d()
+		after, _ := cpuOf(pids[op])
+		cpu[op] += after - before
+		calls[op] += n
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range cpu {
+		if calls[i] > 0 {
+			cpu[i] /= time.Duration(calls[i])
+		}
+	}
+	return rps, cpu, nil
+}
+
 func cpuOf(pid int) (time.Duration, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/internal/loadgen"
 	"github.com/switchboard-dev/switchboard/internal/store/postgres/postgrestest"
 	"github.com/switchboard-dev/switchboard/sdk"
 )
@@ -48,27 +47,12 @@ func logsBench(ctx context.Context, w io.Writer, r execRun) error {
 				defer stop()
 				execs[i], pids[i] = exec, srv.cmd.Process.Pid
 			}
-			var calls [2]int64
-			got, err := loadgen.Throughput(8, r.window, r.rounds, execs[:], func(op int, d func() (int64, error)) error {
-				before, err := cpuOf(pids[op])
-				if err != nil {
-					return err
-				}
-				n, err := d()
-				after, _ := cpuOf(pids[op])
-				cpu[op] += after - before
-				calls[op] += n
-				return err
-			})
+			got, per, err := throughputCPU(r.window, r.rounds, execs[:], pids[:])
 			if err != nil {
 				return err
 			}
 			rps[0], rps[1] = got[0], got[1]
-			for i := range cpu {
-				if calls[i] > 0 {
-					cpu[i] /= time.Duration(calls[i])
-				}
-			}
+			cpu[0], cpu[1] = per[0], per[1]
 			return nil
 		}(); err != nil {
 			return fmt.Errorf("%s: %w", st, err)
