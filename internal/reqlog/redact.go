@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
 
 // Redacted is the value that replaces a secret.
@@ -39,11 +41,15 @@ func RedactValue(v any) any {
 
 // RedactJSON returns raw, a JSON document, redacted like RedactValue,
 // with numbers kept exactly (and raw itself when there is nothing to
-// redact). A document that does not parse is returned
+// redact and it is valid JSON in valid UTF-8; a document with invalid
+// UTF-8 is decoded and encoded again, which replaces it). A document that
+// does not parse is returned
 // as a JSON string saying so: text that is not JSON cannot be redacted by
 // key, so it is not kept.
 func RedactJSON(raw []byte) []byte {
-	if !mayHoldSecret(raw) && json.Valid(raw) {
+	// toolkits.ValidJSON is json.Valid and utf8.Valid in one pass, several
+	// times faster: this check is most of what logging an answer costs.
+	if !mayHoldSecret(raw) && toolkits.ValidJSON(raw) {
 		return raw
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

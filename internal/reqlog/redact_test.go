@@ -48,6 +48,11 @@ func TestRedactJSONWithoutSecrets(t *testing.T) {
 	if got := string(RedactJSON([]byte(`{"X-Api-Key":"k"}`))); got != `{"X-Api-Key":"[REDACTED]"}` {
 		t.Errorf("RedactJSON of x-api-key = %s", got)
 	}
+	// Invalid UTF-8 in a document without secrets is not kept as it is:
+	// it comes back valid, the bad byte replaced.
+	if got := string(RedactJSON([]byte("{\"name\":\"a\xffb\"}"))); got != "{\"name\":\"a\uFFFDb\"}" {
+		t.Errorf("RedactJSON of invalid UTF-8 = %q, want the bad byte replaced", got)
+	}
 }
 
 // TestMayHoldSecretCases: the one-pass check finds every secret word in

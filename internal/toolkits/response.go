@@ -51,7 +51,7 @@ func (t Tool) ParseResponse(status int, header http.Header, body []byte) (data j
 // isObject reports whether body is one valid JSON object in UTF-8.
 func isObject(body []byte) bool {
 	b := bytes.TrimLeft(body, " \t\r\n")
-	return len(b) > 0 && b[0] == '{' && validJSON(b)
+	return len(b) > 0 && b[0] == '{' && ValidJSON(b)
 }
 
 // parse decodes the answer into the tool's data object and its error.

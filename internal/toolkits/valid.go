@@ -3,7 +3,7 @@ package toolkits
 import "unicode/utf8"
 
 // maxNesting is how deeply arrays and objects may nest in a document
-// validJSON accepts: encoding/json's limit, so both accept the same
+// ValidJSON accepts: encoding/json's limit, so both accept the same
 // documents.
 const maxNesting = 10000
 
@@ -17,12 +17,14 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// validJSON reports whether b is one JSON value (RFC 8259), with only
+// ValidJSON reports whether b is one JSON value (RFC 8259), with only
 // whitespace around it, in valid UTF-8: what utf8.Valid(b) &&
 // json.Valid(b) report, in one pass and several times faster. Every
 // successful tool call's answer is checked so before it is passed
-// through (FuzzValidJSON holds it to the standard library's answers).
-func validJSON(b []byte) bool {
+// through, and every document the request and execution logs keep
+// (reqlog.RedactJSON) before it is kept as it is (FuzzValidJSON holds it
+// to the standard library's answers).
+func ValidJSON(b []byte) bool {
 	// stack holds, for each open container, whether it is an object.
 	var small [64]bool
 	stack := small[:0]

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// stdValid is what validJSON must answer.
+// stdValid is what ValidJSON must answer.
 func stdValid(b []byte) bool { return utf8.Valid(b) && json.Valid(b) }
 
 var validCases = []string{
@@ -32,8 +32,8 @@ func TestValidJSON(t *testing.T) {
 	}
 	cases := append(validCases, string(body), string(body[:len(body)-2]))
 	for _, c := range cases {
-		if got, want := validJSON([]byte(c)), stdValid([]byte(c)); got != want {
-			t.Errorf("validJSON(%.40q) = %v, want %v (encoding/json)", c, got, want)
+		if got, want := ValidJSON([]byte(c)), stdValid([]byte(c)); got != want {
+			t.Errorf("ValidJSON(%.40q) = %v, want %v (encoding/json)", c, got, want)
 		}
 	}
 }
@@ -43,8 +43,8 @@ func FuzzValidJSON(f *testing.F) {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := validJSON(b), stdValid(b); got != want {
-			t.Errorf("validJSON(%q) = %v, want %v (encoding/json)", b, got, want)
+		if got, want := ValidJSON(b), stdValid(b); got != want {
+			t.Errorf("ValidJSON(%q) = %v, want %v (encoding/json)", b, got, want)
 		}
 	})
 }
@@ -56,10 +56,10 @@ func BenchmarkValidJSON(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("validJSON", func(b *testing.B) {
+	b.Run("ValidJSON", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			validJSON(body)
+			ValidJSON(body)
 		}
 	})
 	b.Run("encoding_json", func(b *testing.B) {

@@ -31,7 +31,13 @@ INSERT INTO accounts (id, project_id, user_id, toolkit_slug, auth_config_id, sta
 	FROM generate_series(1, 30000) i,
 		LATERAL (SELECT CASE WHEN i % 20 = 0 THEN 'p2' ELSE 'p1' END p,
 			(ARRAY['github', 'gmail', 'slack'])[1 + (i / 3000) % 3] k) x;
+INSERT INTO execution_logs (id, project_id, tool_slug, toolkit_slug, connected_account_id, auth_config_id, user_id,
+	session_id, request_id, status, error, upstream_status, started_at, ended_at)
+	SELECT 'log' || i, CASE WHEN i % 20 = 0 THEN 'p2' ELSE 'p1' END, 'T' || (i % 30), 'github', 'a' || i, 'ac', 'u' || (i % 3000),
+		'', 'req' || i, 'success', '', 200, now() - i * interval '1 second', now() - i * interval '1 second'
+	FROM generate_series(1, 30000) i;
 ANALYZE accounts;
+ANALYZE execution_logs;
 `
 
 // TestQueryPlans checks with EXPLAIN that the lookups of one user's
@@ -62,6 +68,22 @@ func TestQueryPlans(t *testing.T) {
 	_, usersCursorRows := accountsList(store.AccountFilter{UserIDs: []string{"u17", "u18"}, OrderBy: store.OrderConnectedAt,
 		Cursor: dialect.Cursor(sqlq.Order{Col: "connected_at", Desc: true}, &connected, "a9"), Limit: 10})
 
+	logsList := func(f store.ExecutionLogFilter) sqlq.Statement {
+		t.Helper()
+		l, err := sqlq.ExecutionLogs(dialect, "p1", f)
+		if err != nil {
+			t.Fatalf("sqlq.ExecutionLogs: %v", err)
+		}
+		_, rows, err := l.Statements(f.Cursor, f.Limit)
+		if err != nil {
+			t.Fatalf("Statements: %v", err)
+		}
+		return rows
+	}
+	logsRows := logsList(store.ExecutionLogFilter{Limit: 20})
+	logsToolRows := logsList(store.ExecutionLogFilter{Conditions: []store.Condition{{Field: store.LogFieldTool, Op: store.OpEqual, Value: "T7"}},
+		Cursor: dialect.Cursor(sqlq.Order{Col: "started_at", Desc: true}, &connected, "log9"), Limit: 20})
+
 	const (
 		defaultScan = "Index Scan using accounts_default_first on accounts"
 		indexOnly   = "Index Only Scan using accounts_user_toolkit on accounts"
@@ -91,6 +113,9 @@ func TestQueryPlans(t *testing.T) {
 		// A project's newest accounts come from accounts_created read
 		// backwards, not from sorting the whole project.
 		{"ProjectNewestFirst", projectRows, []string{"Index Scan Backward using accounts_created"}, []string{sortNode}},
+		// So do a project's newest logs, from their ascending index.
+		{"LogsNewestFirst", logsRows, []string{"Index Scan Backward using execution_logs_project_started"}, []string{sortNode}},
+		{"LogsToolAfterCursor", logsToolRows, []string{"Index Scan Backward using execution_logs_project_started"}, []string{sortNode}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

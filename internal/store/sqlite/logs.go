@@ -26,9 +26,12 @@ func scanAudit(r scanner) (store.AuditEntry, error) {
 	return e, err
 }
 
-// logRowsPerInsert is how many logs one INSERT writes: 16 columns each,
-// well under SQLite's limit of bound parameters.
-const logRowsPerInsert = 32
+// logChunks are the row counts of the INSERTs a batch is written with,
+// largest first: a batch is cut into the largest that fit, so that 100
+// logs take three statements (64, 32, 4) rather than a statement per log
+// past the first chunks. 128 rows of 16 columns stay well under SQLite's
+// limit of bound parameters.
+var logChunks = []int{128, 64, 32, 16, 8, 4, 2, 1}
 
 // insertExecutionLogs is the INSERT of n logs.
 func insertExecutionLogs(n int) string {
@@ -43,37 +46,52 @@ func insertExecutionLogs(n int) string {
 	return b.String()
 }
 
-// insertFullLogs and insertOneLog are the INSERTs of logRowsPerInsert
-// logs and of one, built once.
-var (
-	insertFullLogs = insertExecutionLogs(logRowsPerInsert)
-	insertOneLog   = insertExecutionLogs(1)
-)
+// insertLogs are the INSERTs of logChunks, built once.
+var insertLogs = func() []string {
+	q := make([]string, len(logChunks))
+	for i, n := range logChunks {
+		q[i] = insertExecutionLogs(n)
+	}
+	return q
+}()
 
-// AppendExecutionLogs stores the batch in one transaction,
-// logRowsPerInsert logs per INSERT and the rest one by one, with
-// statements prepared once on the write connection: a statement's parse
-// and plan, its call into SQLite and the conversion of its parameters
-// are paid once per chunk rather than once per log.
+// AppendExecutionLogs stores the batch in one transaction, cut into
+// chunks of logChunks rows, each an INSERT prepared once on the write
+// connection and kept: a statement's parse and plan, its call into SQLite
+// and the conversion of its parameters are paid once per chunk rather
+// than once per log.
 func (s *Store) AppendExecutionLogs(ctx context.Context, logs []store.ExecutionLog) error {
 	if len(logs) == 0 {
 		return nil
 	}
-	full, err := s.logStmts.prepare(ctx, insertFullLogs)
-	if err != nil {
-		return dbError("prepare execution log insert", err)
+	// The statements are prepared before the transaction: preparing
+	// needs the one write connection, which the transaction holds.
+	var chunks []int // indexes in logChunks, in order
+	for n := len(logs); n > 0; {
+		i := 0
+		for logChunks[i] > n {
+			i++
+		}
+		chunks = append(chunks, i)
+		n -= logChunks[i]
 	}
-	one, err := s.logStmts.prepare(ctx, insertOneLog)
-	if err != nil {
-		return dbError("prepare execution log insert", err)
+	stmts := make(map[int]*sql.Stmt, len(chunks))
+	for _, i := range chunks {
+		if stmts[i] != nil {
+			continue
+		}
+		st, err := s.logStmts.prepare(ctx, insertLogs[i])
+		if err != nil {
+			return dbError("prepare execution log insert", err)
+		}
+		stmts[i] = st
 	}
-	args := make([]any, 0, 16*min(len(logs), logRowsPerInsert))
+	args := make([]any, 0, 16*min(len(logs), logChunks[0]))
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		for rest := logs; len(rest) > 0; {
-			chunk, st := rest[:1], one
-			if len(rest) >= logRowsPerInsert {
-				chunk, st = rest[:logRowsPerInsert], full
-			}
+		rest := logs
+		for _, i := range chunks {
+			st := stmts[i]
+			chunk := rest[:logChunks[i]]
 			rest = rest[len(chunk):]
 			args = args[:0]
 			for _, l := range chunk {

@@ -79,6 +79,27 @@ func TestQueryPlans(t *testing.T) {
 		OrderBy: store.OrderConnectedAt, Cursor: timeCursor, Limit: 10})
 	_, projectRows := accountsList(store.AccountFilter{Limit: 10})
 
+	// The logs API's searches: newest first, by condition, after a cursor,
+	// in a time range.
+	logsList := func(f store.ExecutionLogFilter) sqlq.Statement {
+		t.Helper()
+		l, err := sqlq.ExecutionLogs(dialect, "p1", f)
+		if err != nil {
+			t.Fatalf("sqlq.ExecutionLogs: %v", err)
+		}
+		_, rows, err := l.Statements(f.Cursor, f.Limit)
+		if err != nil {
+			t.Fatalf("Statements: %v", err)
+		}
+		return rows
+	}
+	logsCursor := dialect.Cursor(sqlq.Order{Col: "started_at", Desc: true}, ptr(time.Now()), "log_1")
+	logsRows := logsList(store.ExecutionLogFilter{Limit: 20})
+	logsToolRows := logsList(store.ExecutionLogFilter{Conditions: []store.Condition{{Field: store.LogFieldTool, Op: store.OpEqual, Value: "T"}},
+		Cursor: logsCursor, Limit: 20})
+	logsRangeRows := logsList(store.ExecutionLogFilter{From: time.Now().Add(-time.Hour), To: time.Now(), Limit: 20})
+	const logsIndex = "SEARCH execution_logs USING INDEX execution_logs_project_started (project_id=?"
+
 	tests := []struct {
 		name    string
 		st      sqlq.Statement
@@ -95,6 +116,11 @@ func TestQueryPlans(t *testing.T) {
 		{"UsersRowsAfterTimeCursor", userTimeCursorRows, []string{user}, nil},
 		// Without a user, the project's accounts are walked in order.
 		{"ProjectRows", projectRows, []string{created}, []string{sort}},
+		// The logs are walked newest first along their index, whichever
+		// its direction: no sort of a project's logs.
+		{"LogsRows", logsRows, []string{logsIndex}, []string{sort}},
+		{"LogsToolRowsAfterCursor", logsToolRows, []string{logsIndex}, []string{sort}},
+		{"LogsRangeRows", logsRangeRows, []string{logsIndex + " AND started_at>? AND started_at<?)"}, []string{sort}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -184,3 +184,47 @@ func testAudit(t *testing.T, s store.Store) {
 	_, err = s.ListAudit(ctx, "p1", store.AuditFilter{Cursor: first.NextCursor, Newest: true})
 	wantErr(t, "ListAudit newest first with an oldest-first cursor", err, store.ErrInvalid)
 }
+
+// testExecutionLogBatches: batches of many sizes, which a backend may cut
+// into statements of several row counts, store every log whole, in one
+// transaction: a taken id anywhere in a batch stores none of it.
+func testExecutionLogBatches(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustCreateProject(t, s, newProject("p1"))
+	n := 0
+	batch := func(size int) []store.ExecutionLog {
+		ls := make([]store.ExecutionLog, size)
+		for i := range ls {
+			ls[i] = newExecutionLog("p1", fmt.Sprintf("log_%04d", n), n)
+			ls[i].Error, ls[i].UpstreamStatus = fmt.Sprintf("error %d", n), 200+n%300
+			n++
+		}
+		return ls
+	}
+	var all []store.ExecutionLog
+	for _, size := range []int{1, 3, 31, 33, 100, 227, 300} {
+		ls := batch(size)
+		wantNoErr(t, fmt.Sprintf("AppendExecutionLogs of %d", size), s.AppendExecutionLogs(ctx, ls))
+		all = append(all, ls...)
+	}
+	for _, i := range []int{0, 34, 67, 68, 167, 300, 394, 395, len(all) - 1} {
+		got, err := s.GetExecutionLog(ctx, "p1", all[i].ID)
+		wantNoErr(t, "GetExecutionLog "+all[i].ID, err)
+		if d := diff(all[i], got); d != "" {
+			t.Errorf("GetExecutionLog %s mismatch (-want +got):\n%s", all[i].ID, d)
+		}
+	}
+	page, err := s.ListExecutionLogs(ctx, "p1", store.ExecutionLogFilter{From: all[0].StartedAt, Limit: 1000})
+	wantNoErr(t, "ListExecutionLogs", err)
+	if len(page.Items) != len(all) {
+		t.Errorf("ListExecutionLogs: got %d logs, want %d", len(page.Items), len(all))
+	}
+
+	failed := batch(200)
+	failed[150] = all[10]
+	wantErr(t, "AppendExecutionLogs of 200 with a taken id", s.AppendExecutionLogs(ctx, failed), store.ErrConflict)
+	for _, i := range []int{0, 149, 151, 199} {
+		_, err := s.GetExecutionLog(ctx, "p1", failed[i].ID)
+		wantErr(t, "GetExecutionLog of a log in a failed batch", err, store.ErrNotFound)
+	}
+}

@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ConcurrentSessions", testConcurrentSessions},
 		{"CustomToolkits", testCustomToolkits},
 		{"ExecutionLogs", testExecutionLogs},
+		{"ExecutionLogBatches", testExecutionLogBatches},
 		{"Audit", testAudit},
 		{"AuditInTransaction", testAuditInTransaction},
 		{"UTCRoundTrip", testUTCRoundTrip},
