@@ -38,6 +38,9 @@ type execRun struct {
 	// noExecutionLogs runs the server with SWITCHBOARD_EXECUTION_LOGS off,
 	// to see the execute path's own cost apart from the log writer's.
 	noExecutionLogs bool
+	// only, when set, measures one part of the run: "creates" (session
+	// creates) or "slow" (the 2 ms upstream's latencies).
+	only string
 }
 
 // part is a separate helper process: the fake upstream or the hop.
@@ -103,14 +106,16 @@ func benchToolkit(slug string) []byte {
 
 // storeFigures are the figures of one store.
 type storeFigures struct {
-	store                        string
-	hop50, hop99, exec50, exec99 time.Duration
-	slowHop50, slowExec50        time.Duration
-	hopRPS, execRPS              float64
-	cpuPerExec, cpuPerHop        time.Duration
-	sessionsPerSec               float64
-	wait50, wait99               time.Duration
-	execBytes, hopBytes          int
+	store                         string
+	hop50, hop99, exec50, exec99  time.Duration
+	slowHop50, slowExec50         time.Duration
+	hopRPS, execRPS               float64
+	cpuPerExec, cpuPerHop         time.Duration
+	clientPerExec, clientPerHop   time.Duration
+	sessionsPerSec                float64
+	cpuPerCreate, clientPerCreate time.Duration
+	wait50, wait99                time.Duration
+	execBytes, hopBytes           int
 }
 
 func executeBench(ctx context.Context, w io.Writer, r execRun) error {
@@ -174,7 +179,13 @@ func executeBench(ctx context.Context, w io.Writer, r execRun) error {
 	row("2 ms upstream: execute p50 / hop p50", func(s storeFigures) string {
 		return fmt.Sprintf("%s / %s = %.2fx", ms(s.slowExec50), ms(s.slowHop50), ratio(s.slowExec50, s.slowHop50))
 	})
+	row("CPU per request: client (this process) execute / hop", func(s storeFigures) string {
+		return fmt.Sprintf("%.0f µs / %.0f µs", float64(s.clientPerExec)/1e3, float64(s.clientPerHop)/1e3)
+	})
 	row("session creates per second, 8 clients", func(s storeFigures) string { return fmt.Sprintf("%.0f", s.sessionsPerSec) })
+	row("CPU per session create: switchboard / client", func(s storeFigures) string {
+		return fmt.Sprintf("%.0f µs / %.0f µs", float64(s.cpuPerCreate)/1e3, float64(s.clientPerCreate)/1e3)
+	})
 	row("long-poll wait returns after the form posts, p50 / p99", func(s storeFigures) string {
 		return fmt.Sprintf("%s / %s", ms(s.wait50), ms(s.wait99))
 	})
@@ -312,63 +323,92 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 		f.hopBytes = len(b)
 	}
 
-	lat, err := loadgen.Interleave(r.n, get(hop.url+"/user"), exec("benchgh"))
-	if err != nil {
-		return f, err
+	if r.only == "" {
+		lat, err := loadgen.Interleave(r.n, get(hop.url+"/user"), exec("benchgh"))
+		if err != nil {
+			return f, err
+		}
+		f.hop50, f.hop99 = quantile(lat[0], .5), quantile(lat[0], .99)
+		f.exec50, f.exec99 = quantile(lat[1], .5), quantile(lat[1], .99)
 	}
-	f.hop50, f.hop99 = quantile(lat[0], .5), quantile(lat[0], .99)
-	f.exec50, f.exec99 = quantile(lat[1], .5), quantile(lat[1], .99)
-	lat, err = loadgen.Interleave(max(r.n/4, 50), get(slowHop.url+"/user"), exec("benchslow"))
-	if err != nil {
-		return f, err
+	if r.only == "" || r.only == "slow" {
+		lat, err := loadgen.Interleave(max(r.n/4, 50), get(slowHop.url+"/user"), exec("benchslow"))
+		if err != nil {
+			return f, err
+		}
+		f.slowHop50, f.slowExec50 = quantile(lat[0], .5), quantile(lat[1], .5)
 	}
-	f.slowHop50, f.slowExec50 = quantile(lat[0], .5), quantile(lat[1], .5)
+	if r.only == "" {
+		// The CPU each side spends per request: the server per execute,
+		// the hop process per forwarded request, and this process (the
+		// clients) per either.
+		cpu, calls, rps, err := throughput(r, debugAddr, st, "", []int{hop.cmd.Process.Pid, srv.cmd.Process.Pid},
+			get(hop.url+"/user"), exec("benchgh"))
+		if err != nil {
+			return f, err
+		}
+		f.hopRPS, f.execRPS = rps[0], rps[1]
+		if calls[0] > 0 && calls[1] > 0 {
+			f.cpuPerHop, f.clientPerHop = cpu[0][0]/time.Duration(calls[0]), cpu[0][1]/time.Duration(calls[0])
+			f.cpuPerExec, f.clientPerExec = cpu[1][0]/time.Duration(calls[1]), cpu[1][1]/time.Duration(calls[1])
+		}
+	}
+	if r.only == "" || r.only == "creates" {
+		var users atomic.Int64
+		create := post(http.StatusCreated, "/api/v3.1/tool_router/session", func() io.Reader {
+			return strings.NewReader(fmt.Sprintf(`{"user_id":"user_%d"}`, users.Add(1)))
+		})
+		cpu, calls, rps, err := throughput(r, debugAddr, st, "-create", []int{srv.cmd.Process.Pid}, create)
+		if err != nil {
+			return f, err
+		}
+		f.sessionsPerSec = rps[0]
+		if calls[0] > 0 {
+			f.cpuPerCreate, f.clientPerCreate = cpu[0][0]/time.Duration(calls[0]), cpu[0][1]/time.Duration(calls[0])
+		}
+	}
+	return f, nil
+}
 
+// throughput runs ops with 8 clients in alternating windows and returns,
+// per op, the CPU time process pids[op] and this process (the clients)
+// spent in its windows, the requests made and the requests per second.
+// With a debug address it saves the server's CPU profile over the load
+// to PREFIX-STORE{suffix}.pprof.
+func throughput(r execRun, debugAddr, st, suffix string, pids []int, ops ...func() error) (cpu [][2]time.Duration, calls []int64, rps []float64, err error) {
 	profiled := make(chan error, 1)
 	if debugAddr != "" {
-		secs := max(int((r.window * time.Duration(r.rounds) * 2).Seconds()), 1)
-		go func() { profiled <- saveProfile(debugAddr, secs, r.profile+"-"+st+".pprof") }()
+		secs := max(int((r.window * time.Duration(r.rounds*len(ops))).Seconds()), 1)
+		go func() { profiled <- saveProfile(debugAddr, secs, r.profile+"-"+st+suffix+".pprof") }()
 	} else {
 		profiled <- nil
 	}
-	// The CPU each side spends per request: the server per execute, the
-	// hop process per forwarded request.
-	var cpu [2]time.Duration
-	var calls [2]int64
-	pids := [2]int{hop.cmd.Process.Pid, srv.cmd.Process.Pid}
-	rps, err := loadgen.Throughput(8, r.window, r.rounds, []func() error{get(hop.url + "/user"), exec("benchgh")},
-		func(op int, d func() (int64, error)) error {
-			before, err := cpuOf(pids[op])
-			if err != nil {
-				return err
-			}
-			n, err := d()
-			after, _ := cpuOf(pids[op])
-			cpu[op] += after - before
-			calls[op] += n
+	cpu, calls = make([][2]time.Duration, len(ops)), make([]int64, len(ops))
+	self := os.Getpid()
+	rps, err = loadgen.Throughput(8, r.window, r.rounds, ops, func(op int, d func() (int64, error)) error {
+		before, err := cpuOf(pids[op])
+		if err != nil {
 			return err
-		})
-	if err != nil {
-		return f, err
-	}
-	f.hopRPS, f.execRPS = rps[0], rps[1]
-	if err := <-profiled; err != nil {
-		return f, fmt.Errorf("CPU profile: %w", err)
-	}
-	if calls[0] > 0 && calls[1] > 0 {
-		f.cpuPerHop = cpu[0] / time.Duration(calls[0])
-		f.cpuPerExec = cpu[1] / time.Duration(calls[1])
-	}
-	var users atomic.Int64
-	create := post(http.StatusCreated, "/api/v3.1/tool_router/session", func() io.Reader {
-		return strings.NewReader(fmt.Sprintf(`{"user_id":"user_%d"}`, users.Add(1)))
+		}
+		selfBefore, err := cpuOf(self)
+		if err != nil {
+			return err
+		}
+		n, err := d()
+		after, _ := cpuOf(pids[op])
+		selfAfter, _ := cpuOf(self)
+		cpu[op][0] += after - before
+		cpu[op][1] += selfAfter - selfBefore
+		calls[op] += n
+		return err
 	})
-	creates, err := loadgen.Throughput(8, r.window, r.rounds, []func() error{create}, nil)
 	if err != nil {
-		return f, err
+		return nil, nil, nil, err
 	}
-	f.sessionsPerSec = creates[0]
-	return f, nil
+	if err := <-profiled; err != nil {
+		return nil, nil, nil, fmt.Errorf("CPU profile: %w", err)
+	}
+	return cpu, calls, rps, nil
 }
 
 // waitLatency connects 50 accounts through the hosted form while the SDK
