@@ -157,7 +157,17 @@ func executeBench(ctx context.Context, w io.Writer, r execRun) error {
 		all = append(all, f)
 	}
 	fmt.Fprintf(w, "| figure | %s |\n| --- |%s\n", strings.Join(storeNames(all), " | "), strings.Repeat(" --- |", len(all)))
+	// part says which part of the run (see execRun.only) a figure is of;
+	// the figures of parts not measured are left out.
+	part := map[string]string{
+		"2 ms upstream: execute p50 / hop p50":         "slow",
+		"session creates per second, 8 clients":        "creates",
+		"CPU per session create: switchboard / client": "creates",
+	}
 	row := func(name string, f func(storeFigures) string) {
+		if r.only != "" && part[name] != r.only {
+			return
+		}
 		var cells []string
 		for _, s := range all {
 			cells = append(cells, f(s))
@@ -190,7 +200,7 @@ func executeBench(ctx context.Context, w io.Writer, r execRun) error {
 		return fmt.Sprintf("%s / %s", ms(s.wait50), ms(s.wait99))
 	})
 	row("response bytes: execute / hop", func(s storeFigures) string { return fmt.Sprintf("%d / %d", s.execBytes, s.hopBytes) })
-	if len(all) == 2 {
+	if len(all) == 2 && (r.only == "" || r.only == "creates") {
 		fmt.Fprintf(w, "\nsession creates: %s / %s = %.2fx\n", all[1].store, all[0].store, all[1].sessionsPerSec/all[0].sessionsPerSec)
 	}
 	return nil
