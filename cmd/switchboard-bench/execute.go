@@ -38,6 +38,9 @@ type execRun struct {
 	// noExecutionLogs runs the server with SWITCHBOARD_EXECUTION_LOGS off,
 	// to see the execute path's own cost apart from the log writer's.
 	noExecutionLogs bool
+	// only, when set, measures one part of the run: "creates" (session
+	// creates) or "slow" (the 2 ms upstream's latencies).
+	only string
 }
 
 // part is a separate helper process: the fake upstream or the hop.
@@ -103,14 +106,16 @@ func benchToolkit(slug string) []byte {
 
 // storeFigures are the figures of one store.
 type storeFigures struct {
-	store                        string
-	hop50, hop99, exec50, exec99 time.Duration
-	slowHop50, slowExec50        time.Duration
-	hopRPS, execRPS              float64
-	cpuPerExec, cpuPerHop        time.Duration
-	sessionsPerSec               float64
-	wait50, wait99               time.Duration
-	execBytes, hopBytes          int
+	store                         string
+	hop50, hop99, exec50, exec99  time.Duration
+	slowHop50, slowExec50         time.Duration
+	hopRPS, execRPS               float64
+	cpuPerExec, cpuPerHop         time.Duration
+	clientPerExec, clientPerHop   time.Duration
+	sessionsPerSec                float64
+	cpuPerCreate, clientPerCreate time.Duration
+	wait50, wait99                time.Duration
+	execBytes, hopBytes           int
 }
 
 func executeBench(ctx context.Context, w io.Writer, r execRun) error {
@@ -152,7 +157,17 @@ func executeBench(ctx context.Context, w io.Writer, r execRun) error {
 		all = append(all, f)
 	}
 	fmt.Fprintf(w, "| figure | %s |\n| --- |%s\n", strings.Join(storeNames(all), " | "), strings.Repeat(" --- |", len(all)))
+	// part says which part of the run (see execRun.only) a figure is of;
+	// the figures of parts not measured are left out.
+	part := map[string]string{
+		"2 ms upstream: execute p50 / hop p50":         "slow",
+		"session creates per second, 8 clients":        "creates",
+		"CPU per session create: switchboard / client": "creates",
+	}
 	row := func(name string, f func(storeFigures) string) {
+		if r.only != "" && part[name] != r.only {
+			return
+		}
 		var cells []string
 		for _, s := range all {
 			cells = append(cells, f(s))
@@ -174,12 +189,18 @@ func executeBench(ctx context.Context, w io.Writer, r execRun) error {
 	row("2 ms upstream: execute p50 / hop p50", func(s storeFigures) string {
 		return fmt.Sprintf("%s / %s = %.2fx", ms(s.slowExec50), ms(s.slowHop50), ratio(s.slowExec50, s.slowHop50))
 	})
+	row("CPU per request: client (this process) execute / hop", func(s storeFigures) string {
+		return fmt.Sprintf("%.0f µs / %.0f µs", float64(s.clientPerExec)/1e3, float64(s.clientPerHop)/1e3)
+	})
 	row("session creates per second, 8 clients", func(s storeFigures) string { return fmt.Sprintf("%.0f", s.sessionsPerSec) })
+	row("CPU per session create: switchboard / client", func(s storeFigures) string {
+		return fmt.Sprintf("%.0f µs / %.0f µs", float64(s.cpuPerCreate)/1e3, float64(s.clientPerCreate)/1e3)
+	})
 	row("long-poll wait returns after the form posts, p50 / p99", func(s storeFigures) string {
 		return fmt.Sprintf("%s / %s", ms(s.wait50), ms(s.wait99))
 	})
 	row("response bytes: execute / hop", func(s storeFigures) string { return fmt.Sprintf("%d / %d", s.execBytes, s.hopBytes) })
-	if len(all) == 2 {
+	if len(all) == 2 && (r.only == "" || r.only == "creates") {
 		fmt.Fprintf(w, "\nsession creates: %s / %s = %.2fx\n", all[1].store, all[0].store, all[1].sessionsPerSec/all[0].sessionsPerSec)
 	}
 	return nil
@@ -312,49 +333,70 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 		f.hopBytes = len(b)
 	}
 
-	lat, err := loadgen.Interleave(r.n, get(hop.url+"/user"), exec("benchgh"))
-	if err != nil {
-		return f, err
+	if r.only == "" {
+		lat, err := loadgen.Interleave(r.n, get(hop.url+"/user"), exec("benchgh"))
+		if err != nil {
+			return f, err
+		}
+		f.hop50, f.hop99 = quantile(lat[0], .5), quantile(lat[0], .99)
+		f.exec50, f.exec99 = quantile(lat[1], .5), quantile(lat[1], .99)
 	}
-	f.hop50, f.hop99 = quantile(lat[0], .5), quantile(lat[0], .99)
-	f.exec50, f.exec99 = quantile(lat[1], .5), quantile(lat[1], .99)
-	lat, err = loadgen.Interleave(max(r.n/4, 50), get(slowHop.url+"/user"), exec("benchslow"))
-	if err != nil {
-		return f, err
+	if r.only == "" || r.only == "slow" {
+		lat, err := loadgen.Interleave(max(r.n/4, 50), get(slowHop.url+"/user"), exec("benchslow"))
+		if err != nil {
+			return f, err
+		}
+		f.slowHop50, f.slowExec50 = quantile(lat[0], .5), quantile(lat[1], .5)
 	}
-	f.slowHop50, f.slowExec50 = quantile(lat[0], .5), quantile(lat[1], .5)
+	if r.only == "" {
+		// The CPU each side spends per request: the server per execute,
+		// the hop process per forwarded request, and this process (the
+		// clients) per either.
+		cpu, rps, err := throughput(r, debugAddr, st, "", []int{hop.cmd.Process.Pid, srv.cmd.Process.Pid},
+			get(hop.url+"/user"), exec("benchgh"))
+		if err != nil {
+			return f, err
+		}
+		f.hopRPS, f.execRPS = rps[0], rps[1]
+		f.cpuPerHop, f.clientPerHop = cpu[0][0], cpu[0][1]
+		f.cpuPerExec, f.clientPerExec = cpu[1][0], cpu[1][1]
+	}
+	if r.only == "" || r.only == "creates" {
+		var users atomic.Int64
+		create := post(http.StatusCreated, "/api/v3.1/tool_router/session", func() io.Reader {
+			return strings.NewReader(fmt.Sprintf(`{"user_id":"user_%d"}`, users.Add(1)))
+		})
+		cpu, rps, err := throughput(r, debugAddr, st, "-create", []int{srv.cmd.Process.Pid}, create)
+		if err != nil {
+			return f, err
+		}
+		f.sessionsPerSec = rps[0]
+		f.cpuPerCreate, f.clientPerCreate = cpu[0][0], cpu[0][1]
+	}
+	return f, nil
+}
 
+// throughput is throughputCPU of ops, with the requests per second and,
+// per op, the CPU time process pids[op] and this process (the clients)
+// spent per request.
+// With a debug address it saves the server's CPU profile over the load
+// to PREFIX-STORE{suffix}.pprof.
+func throughput(r execRun, debugAddr, st, suffix string, pids []int, ops ...func() error) (cpu [][2]time.Duration, rps []float64, err error) {
 	profiled := make(chan error, 1)
 	if debugAddr != "" {
-		secs := max(int((r.window * time.Duration(r.rounds) * 2).Seconds()), 1)
-		go func() { profiled <- saveProfile(debugAddr, secs, r.profile+"-"+st+".pprof") }()
+		secs := max(int((r.window * time.Duration(r.rounds*len(ops))).Seconds()), 1)
+		go func() { profiled <- saveProfile(debugAddr, secs, r.profile+"-"+st+suffix+".pprof") }()
 	} else {
 		profiled <- nil
 	}
-	// The CPU each side spends per request: the server per execute, the
-	// hop process per forwarded request.
-	rps, cpu, err := throughputCPU(r.window, r.rounds, []func() error{get(hop.url + "/user"), exec("benchgh")},
-		[]int{hop.cmd.Process.Pid, srv.cmd.Process.Pid})
+	rps, cpu, err = throughputCPU(r.window, r.rounds, ops, pids)
 	if err != nil {
-		return f, err
+		return nil, nil, err
 	}
-	f.hopRPS, f.execRPS = rps[0], rps[1]
 	if err := <-profiled; err != nil {
-		return f, fmt.Errorf("CPU profile: %w", err)
+		return nil, nil, fmt.Errorf("CPU profile: %w", err)
 	}
-	if cpu[0] > 0 && cpu[1] > 0 {
-		f.cpuPerHop, f.cpuPerExec = cpu[0], cpu[1]
-	}
-	var users atomic.Int64
-	create := post(http.StatusCreated, "/api/v3.1/tool_router/session", func() io.Reader {
-		return strings.NewReader(fmt.Sprintf(`{"user_id":"user_%d"}`, users.Add(1)))
-	})
-	creates, err := loadgen.Throughput(8, r.window, r.rounds, []func() error{create}, nil)
-	if err != nil {
-		return f, err
-	}
-	f.sessionsPerSec = creates[0]
-	return f, nil
+	return cpu, rps, nil
 }
 
 // waitLatency connects 50 accounts through the hosted form while the SDK
@@ -440,21 +482,28 @@ var errNoProc = errors.New("CPU time needs Linux /proc")
 // from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
 func (s *server) cpu() (time.Duration, error) { return cpuOf(s.cmd.Process.Pid) }
 
-// cpuOf returns the user and system CPU time process pid has used.
-// throughputCPU is loadgen.Throughput of ops with 8 clients, with the CPU
-// time the process pids[i] spent per request of ops[i] (0 when none was
-// made), read from /proc around each window.
-func throughputCPU(window time.Duration, rounds int, ops []func() error, pids []int) ([]float64, []time.Duration, error) {
-	cpu := make([]time.Duration, len(ops))
+// throughputCPU is loadgen.Throughput of ops with 8 clients, with, per
+// op, the CPU time the process pids[i] and this process (the clients)
+// spent per request of ops[i] (0 when none was made), read from /proc
+// around each window.
+func throughputCPU(window time.Duration, rounds int, ops []func() error, pids []int) ([]float64, [][2]time.Duration, error) {
+	cpu := make([][2]time.Duration, len(ops))
 	calls := make([]int64, len(ops))
+	self := os.Getpid()
 	rps, err := loadgen.Throughput(8, window, rounds, ops, func(op int, d func() (int64, error)) error {
 		before, err := cpuOf(pids[op])
 		if err != nil {
 			return err
 		}
+		selfBefore, err := cpuOf(self)
+		if err != nil {
+			return err
+		}
 		n, err := d()
 		after, _ := cpuOf(pids[op])
-		cpu[op] += after - before
+		selfAfter, _ := cpuOf(self)
+		cpu[op][0] += after - before
+		cpu[op][1] += selfAfter - selfBefore
 		calls[op] += n
 		return err
 	})
@@ -463,12 +512,14 @@ func throughputCPU(window time.Duration, rounds int, ops []func() error, pids []
 	}
 	for i := range cpu {
 		if calls[i] > 0 {
-			cpu[i] /= time.Duration(calls[i])
+			cpu[i][0] /= time.Duration(calls[i])
+			cpu[i][1] /= time.Duration(calls[i])
 		}
 	}
 	return rps, cpu, nil
 }
 
+// cpuOf returns the user and system CPU time process pid has used.
 func cpuOf(pid int) (time.Duration, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {

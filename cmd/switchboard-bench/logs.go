@@ -52,7 +52,7 @@ func logsBench(ctx context.Context, w io.Writer, r execRun) error {
 				return err
 			}
 			rps[0], rps[1] = got[0], got[1]
-			cpu[0], cpu[1] = per[0], per[1]
+			cpu[0], cpu[1] = per[0][0], per[1][0]
 			return nil
 		}(); err != nil {
 			return fmt.Errorf("%s: %w", st, err)

@@ -4,7 +4,7 @@
 // ratio to a baseline measured in the same run, interleaved with it.
 //
 //	switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]
-//	switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres] [-cpuprofile PREFIX]
+//	switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres] [-only creates|slow] [-cpuprofile PREFIX]
 //	switchboard-bench scale [-bin PATH] [-accounts N] [-sessions N] [-n N] [-rounds N] [-stores sqlite,postgres]
 //
 // catalog measures a catalog of many tools loaded from SWITCHBOARD_TOOLKITS_DIR
@@ -90,8 +90,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	profile := fs.String("cpuprofile", "", "execute: write the server's CPU profile under the throughput load to PREFIX-STORE.pprof")
 	logs := fs.Bool("logs", false, "execute: measure execute throughput and CPU with SWITCHBOARD_EXECUTION_LOGS on against off (two servers per store, interleaved windows) instead")
 	execLogs := fs.Bool("execution-logs", true, "execute: run the server with execution logs (SWITCHBOARD_EXECUTION_LOGS)")
+	only := fs.String("only", "", `execute: measure only "creates" (session creates) or "slow" (the 2 ms upstream's latencies)`)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *only != "" && *only != "creates" && *only != "slow" {
+		return fmt.Errorf("-only: %q is neither creates nor slow", *only)
 	}
 	if *rounds < 1 || *nToolkits < 1 || *nTools < 1 || *n < 10 || *window <= 0 {
 		return errors.New("-rounds, -toolkits and -tools must be at least 1, -n at least 10, -window positive")
@@ -127,7 +131,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return logsBench(ctx, stdout, execRun{bin: *bin, work: work, window: *window, rounds: *rounds, stores: storeList, profile: *profile})
 	}
 	if args[0] == "execute" {
-		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile, noExecutionLogs: !*execLogs})
+		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile, noExecutionLogs: !*execLogs, only: *only})
 	}
 	return catalog(ctx, stdout, catalogRun{bin: *bin, work: work, rounds: *rounds, toolkits: *nToolkits, tools: *nTools})
 }

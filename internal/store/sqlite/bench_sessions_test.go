@@ -18,3 +18,15 @@ func BenchmarkCreateSessions(b *testing.B) {
 	defer s.Close()
 	storetest.BenchCreateSessions(b, s)
 }
+
+// BenchmarkCreateSessionAlone: one create at a time, so no batch forms.
+//
+//	go test ./internal/store/sqlite -run '^$' -bench CreateSessionAlone
+func BenchmarkCreateSessionAlone(b *testing.B) {
+	s, err := Open(b.Context(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	storetest.BenchCreateSessionAlone(b, s)
+}

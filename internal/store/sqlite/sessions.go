@@ -23,22 +23,35 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 	return s.sessions.Write(ctx, sess)
 }
 
-// createSessions inserts sessions in one transaction with one statement:
-// the group commit of concurrent CreateSession calls.
+// insertSessions[n] inserts n sessions in one statement, n up to
+// groupSize.
+var insertSessions = func() []string {
+	out := make([]string, groupSize+1)
+	for n := 1; n <= groupSize; n++ {
+		out[n] = `INSERT INTO sessions (` + sessionColumns + `) VALUES ` +
+			strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n-1) + "(?, ?, ?, ?, ?, ?, ?)"
+	}
+	return out
+}()
+
+// createSessions inserts sessions with one statement: the group commit of
+// concurrent CreateSession calls. The statement is prepared once per row
+// count on the write connection, and runs in SQLite's own transaction
+// around a statement, without BEGIN and COMMIT: one INSERT stores all its
+// rows or none, so there is nothing for an explicit transaction to add
+// but two more statements and database/sql's bookkeeping of a Tx.
 func (s *Store) createSessions(ctx context.Context, sessions []store.Session) error {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO sessions (` + sessionColumns + `) VALUES `)
+	st, err := s.sessionStmts.prepare(ctx, insertSessions[len(sessions)])
+	if err != nil {
+		return dbError("prepare session insert", err)
+	}
 	args := make([]any, 0, 7*len(sessions))
-	for i, sess := range sessions {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+	for _, sess := range sessions {
 		args = append(args, sess.ID, sess.ProjectID, sess.UserID, blobValue(sess.Config), sess.ConfigVersion,
 			timeValue(sess.CreatedAt), timeValue(sess.UpdatedAt))
 	}
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+	return s.retryBusy(ctx, func() error {
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return dbError("create session", err)
 		}
 		return nil

@@ -35,6 +35,8 @@ type Store struct {
 	// logStmts keeps the execution logs' INSERTs prepared on write: the
 	// batches come many times a second.
 	logStmts *stmts
+	// sessionStmts keeps the session INSERTs prepared on write.
+	sessionStmts *stmts
 
 	changes *broadcaster
 	locks   *keyedMutex
@@ -146,6 +148,7 @@ func open(ctx context.Context, path, lastMigration string) (*Store, error) {
 			return s.createSessions(ctx, []store.Session{sess})
 		})
 	s.logStmts = &stmts{db: s.write}
+	s.sessionStmts = &stmts{db: s.write}
 	return s, nil
 }
 
@@ -174,7 +177,7 @@ func dsn(path string, readOnly bool) string {
 func (s *Store) Close() error {
 	s.sessions.Close()
 	s.changes.close()
-	return errors.Join(s.hot.close(), s.logStmts.close(), s.read.Close(), s.write.Close())
+	return errors.Join(s.hot.close(), s.logStmts.close(), s.sessionStmts.close(), s.read.Close(), s.write.Close())
 }
 
 // Ping reports whether the database answers, on both pools.
@@ -201,8 +204,14 @@ const (
 // commits it, retrying the whole transaction while the database is busy. So
 // fn may run more than once. An error from fn is returned unchanged.
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.retryBusy(ctx, func() error { return s.tryWriteTx(ctx, fn) })
+}
+
+// retryBusy runs fn, a write on the write connection, again while it
+// fails with SQLITE_BUSY, up to writeAttempts times.
+func (s *Store) retryBusy(ctx context.Context, fn func() error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.tryWriteTx(ctx, fn)
+		err := fn()
 		if err == nil || !isBusy(err) || attempt == writeAttempts {
 			return err
 		}
