@@ -124,7 +124,7 @@ func logsServer(ctx context.Context, r execRun, st, dir, token, upstream string,
 		return nil, nil, stop, err
 	}
 	url := srv.base + "/api/v3.1/tool_router/session/" + sess.ID() + "/execute"
-	payload := []byte(`{"tool_slug":"BENCHGH_GET_THE_AUTHENTICATED_USER","arguments":{"page":1,"note":"a benchmark call"}}`)
+	payload := []byte(`{"tool_slug":"BENCHGH_GET_THE_AUTHENTICATED_USER","arguments":{}}`)
 	exec := func() error {
 		rq, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(payload))
 		if err != nil {
@@ -143,8 +143,11 @@ func logsServer(ctx context.Context, r execRun, st, dir, token, upstream string,
 		}
 		return nil
 	}
-	if err := exec(); err != nil {
-		return nil, nil, stop, err
+	// The execute answers the upstream's user: the load measures calls
+	// that reached it.
+	_, eb, err := srv.send(hc, http.MethodPost, "/api/v3.1/tool_router/session/"+sess.ID()+"/execute", string(payload))
+	if err != nil || !bytes.Contains(eb, []byte(`"octocat"`)) || !bytes.Contains(eb, []byte(`"error":null`)) {
+		return nil, nil, stop, fmt.Errorf("execute did not reach the fake upstream as the account: %s %v", eb, err)
 	}
 	if debugAddr != "" {
 		secs := max(int((r.window * time.Duration(r.rounds) * 2).Seconds()), 1)
