@@ -2,8 +2,8 @@ package reqlog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
-	"unicode/utf8"
 
 	"github.com/switchboard-dev/switchboard/internal/toolkits"
 )
@@ -76,40 +76,75 @@ var secretWords = func() [][]byte {
 	return words
 }()
 
-// firstBytes indexes secretWords by their first byte, lower case: a
-// document's byte that starts none of them is passed over at once.
-var firstBytes = func() (t [256][][]byte) {
-	for _, w := range secretWords {
-		t[w[0]] = append(t[w[0]], w)
+// minWord is the length of the shortest secret word ("token"): the skip
+// scan of mayHoldSecret looks at windows of this many bytes.
+const minWord = 5
+
+// skip is the skip scan's table (Wu and Manber's multi-pattern search),
+// indexed by the last two bytes of a window, lower case: how far the
+// window can move before those bytes could end the first minWord bytes of
+// a secret word. 0 means a word may start at the window: compare.
+var skip = func() *[1 << 16]uint8 {
+	var t [1 << 16]uint8
+	for i := range t {
+		t[i] = minWord - 1
 	}
-	return t
+	for _, w := range secretWords {
+		if len(w) < minWord {
+			panic("reqlog: a secret word shorter than minWord")
+		}
+		for end := 2; end <= minWord; end++ {
+			i := uint16(w[end-2])<<8 | uint16(w[end-1])
+			t[i] = min(t[i], uint8(minWord-end))
+		}
+	}
+	return &t
 }()
 
 // mayHoldSecret reports whether raw might hold a key RedactValue redacts
 // or a link token; false means it certainly does not. It saves decoding
-// and encoding again the many answers that hold neither. It reads raw
-// once, without allocating, comparing ASCII case-insensitively (the
-// words are lower-case ASCII); a document with any other byte goes the
-// slow way, through Unicode lower case, where letters such as the Kelvin
-// sign lower to ASCII ones as strings.ToLower lowers keys for secretKey;
-// and a document with a \u escape may hold a secret key spelled in
-// escapes ({"\u0074oken": …}), which only decoding shows.
+// and encoding again the many answers that hold neither. Without
+// allocating, it compares ASCII case-insensitively (the words are
+// lower-case ASCII), skipping over most bytes (see skip); a document with
+// any other byte goes the slow way, through Unicode lower case, where
+// letters such as the Kelvin sign lower to ASCII ones as strings.ToLower
+// lowers keys for secretKey; and a document with a \u escape may hold a
+// secret key spelled in escapes ({"\u0074oken": …}), which only decoding
+// shows.
 func mayHoldSecret(raw []byte) bool {
-	for i, c := range raw {
-		if c >= utf8.RuneSelf {
-			return mayHoldSecretUnicode(raw)
+	if !ascii(raw) {
+		return mayHoldSecretUnicode(raw)
+	}
+	if bytes.Contains(raw, []byte(`\u`)) {
+		return true
+	}
+	for end := minWord - 1; end < len(raw); {
+		if s := skip[uint16(lowerASCII(raw[end-1]))<<8|uint16(lowerASCII(raw[end]))]; s > 0 {
+			end += int(s)
+			continue
 		}
-		if c == '\\' && i+1 < len(raw) && raw[i+1] == 'u' {
-			// A \u escape may spell any letter of a word: decode to see.
-			return true
-		}
-		for _, w := range firstBytes[lowerASCII(c)] {
-			if len(raw)-i >= len(w) && equalFoldASCII(raw[i:i+len(w)], w) {
+		at := raw[end-minWord+1:]
+		for _, w := range secretWords {
+			if len(at) >= len(w) && equalFoldASCII(at[:len(w)], w) {
 				return true
 			}
 		}
+		end++
 	}
 	return false
+}
+
+// ascii reports whether b is all ASCII, eight bytes at a time.
+func ascii(b []byte) bool {
+	var or uint64
+	for len(b) >= 8 {
+		or |= binary.LittleEndian.Uint64(b)
+		b = b[8:]
+	}
+	for _, c := range b {
+		or |= uint64(c)
+	}
+	return or&0x8080808080808080 == 0
 }
 
 func lowerASCII(c byte) byte {
