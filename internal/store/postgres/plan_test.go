@@ -70,15 +70,7 @@ func TestQueryPlans(t *testing.T) {
 
 	logsList := func(f store.ExecutionLogFilter) sqlq.Statement {
 		t.Helper()
-		l, err := sqlq.ExecutionLogs(dialect, "p1", f)
-		if err != nil {
-			t.Fatalf("sqlq.ExecutionLogs: %v", err)
-		}
-		_, rows, err := l.Statements(f.Cursor, f.Limit)
-		if err != nil {
-			t.Fatalf("Statements: %v", err)
-		}
-		return rows
+		return sqlqtest.ExecutionLogsStatement(t, dialect, f)
 	}
 	logsRows := logsList(store.ExecutionLogFilter{Limit: 20})
 	logsToolRows := logsList(store.ExecutionLogFilter{Conditions: []store.Condition{{Field: store.LogFieldTool, Op: store.OpEqual, Value: "T7"}},

@@ -83,15 +83,7 @@ func TestQueryPlans(t *testing.T) {
 	// in a time range.
 	logsList := func(f store.ExecutionLogFilter) sqlq.Statement {
 		t.Helper()
-		l, err := sqlq.ExecutionLogs(dialect, "p1", f)
-		if err != nil {
-			t.Fatalf("sqlq.ExecutionLogs: %v", err)
-		}
-		_, rows, err := l.Statements(f.Cursor, f.Limit)
-		if err != nil {
-			t.Fatalf("Statements: %v", err)
-		}
-		return rows
+		return sqlqtest.ExecutionLogsStatement(t, dialect, f)
 	}
 	logsCursor := dialect.Cursor(sqlq.Order{Col: "started_at", Desc: true}, ptr(time.Now()), "log_1")
 	logsRows := logsList(store.ExecutionLogFilter{Limit: 20})

@@ -58,3 +58,18 @@ func AccountsStatements(t *testing.T, d sqlq.Dialect, f store.AccountFilter) (co
 	}
 	return count, rows
 }
+
+// ExecutionLogsStatement returns the rows statement that ListExecutionLogs
+// runs in d for f in project p1, for checking its plan.
+func ExecutionLogsStatement(t *testing.T, d sqlq.Dialect, f store.ExecutionLogFilter) sqlq.Statement {
+	t.Helper()
+	l, err := sqlq.ExecutionLogs(d, "p1", f)
+	if err != nil {
+		t.Fatalf("sqlq.ExecutionLogs: %v", err)
+	}
+	_, rows, err := l.Statements(f.Cursor, f.Limit)
+	if err != nil {
+		t.Fatalf("Statements: %v", err)
+	}
+	return rows
+}
