@@ -3,6 +3,17 @@
 // many inserts pay for one commit and one round trip, and a caller alone
 // waits for nothing but its own write.
 //
+// The commit delay. Callers that arrive further apart than a commit takes
+// (closed-loop clients across a network, each with its own request to
+// parse) would each find the worker idle and pay a commit of their own.
+// So, like PostgreSQL's commit_delay and commit_siblings, a worker that
+// takes a batch smaller than its maximum waits up to the Writer's delay
+// for more, but only while writes are concurrent: when two Write calls
+// were in progress at once within the last concurrentWindow. A caller
+// alone, one write after another, is never in progress with another, so
+// its write goes at once, as without a delay. The wait ends early when
+// the batch is full.
+//
 // It is for writes whose caller must know they are durable before it
 // answers (creating a session), unlike the execution log, which is written
 // behind the call's back.
@@ -12,8 +23,13 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
+
+// concurrentWindow is how long after two writes were last in progress at
+// once a worker still waits for a batch to fill.
+var concurrentWindow = time.Millisecond
 
 // ErrClosed is returned to a caller that hands a write to a closed Writer.
 var ErrClosed = errors.New("groupcommit: writer closed")
@@ -29,7 +45,13 @@ type Writer[T any] struct {
 	one func(ctx context.Context, item T) error
 
 	max     int
+	delay   time.Duration
 	timeout time.Duration
+
+	epoch    time.Time    // overlap counts from here
+	inflight atomic.Int64 // Write calls in progress
+	overlap  atomic.Int64 // nanoseconds from epoch to when two were last in progress at once
+	waits    atomic.Int64 // batches that waited for more: for tests
 
 	in     chan *op[T]
 	mu     sync.RWMutex // held for reading while sending on in; Close takes it to close in
@@ -43,9 +65,11 @@ type op[T any] struct {
 }
 
 // New starts a Writer with workers goroutines, each writing batches of up
-// to max items; each batch gets timeout to commit.
-func New[T any](workers, max int, timeout time.Duration, many func(context.Context, []T) error, one func(context.Context, T) error) *Writer[T] {
-	w := &Writer[T]{many: many, one: one, max: max, timeout: timeout, in: make(chan *op[T], max*workers)}
+// to max items; each batch gets timeout to commit. delay is the longest a
+// worker waits for a batch to fill while writes are concurrent (see the
+// package doc); zero never waits.
+func New[T any](workers, max int, delay, timeout time.Duration, many func(context.Context, []T) error, one func(context.Context, T) error) *Writer[T] {
+	w := &Writer[T]{many: many, one: one, max: max, delay: delay, timeout: timeout, in: make(chan *op[T], max*workers), epoch: time.Now()}
 	w.done.Add(workers)
 	for range workers {
 		go w.run()
@@ -59,6 +83,10 @@ func New[T any](workers, max int, timeout time.Duration, many func(context.Conte
 // then commits; ctx only bounds the wait to hand it over.
 func (w *Writer[T]) Write(ctx context.Context, item T) error {
 	o := &op[T]{item: item, err: make(chan error, 1)}
+	if w.inflight.Add(1) > 1 {
+		w.overlap.Store(int64(time.Since(w.epoch)))
+	}
+	defer w.inflight.Add(-1)
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
@@ -89,10 +117,10 @@ func (w *Writer[T]) run() {
 	defer w.done.Done()
 	batch := make([]*op[T], 0, w.max)
 	items := make([]T, 0, w.max)
+	var timer *time.Timer
 	for first := range w.in {
 		batch = append(batch[:0], first)
-		// Take what is already waiting, never more than max, and never
-		// wait for more: a write alone goes at once.
+		// Take what is already waiting, never more than max.
 	gather:
 		for len(batch) < w.max {
 			select {
@@ -104,6 +132,28 @@ func (w *Writer[T]) run() {
 			default:
 				break gather
 			}
+		}
+		// While writes are concurrent, wait up to delay for more.
+		if len(batch) < w.max && w.delay > 0 && w.concurrent() {
+			w.waits.Add(1)
+			if timer == nil {
+				timer = time.NewTimer(w.delay)
+			} else {
+				timer.Reset(w.delay)
+			}
+		wait:
+			for len(batch) < w.max {
+				select {
+				case o, ok := <-w.in:
+					if !ok {
+						break wait
+					}
+					batch = append(batch, o)
+				case <-timer.C:
+					break wait
+				}
+			}
+			timer.Stop()
 		}
 		items = items[:0]
 		for _, o := range batch {
@@ -124,6 +174,13 @@ func (w *Writer[T]) write(batch []*op[T], items []T) {
 	for _, o := range batch {
 		o.err <- w.try(func(ctx context.Context) error { return w.one(ctx, o.item) })
 	}
+}
+
+// concurrent reports whether two Write calls were in progress at once
+// within the last concurrentWindow.
+func (w *Writer[T]) concurrent() bool {
+	at := w.overlap.Load()
+	return at != 0 && time.Duration(int64(time.Since(w.epoch))-at) < concurrentWindow
 }
 
 // try runs fn with the Writer's timeout.

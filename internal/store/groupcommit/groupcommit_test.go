@@ -62,7 +62,7 @@ func (r *recorder) wait() {
 
 func TestWritesGatherWhileOneCommits(t *testing.T) {
 	r := gated()
-	w := New(1, 8, time.Minute, r.many, r.one)
+	w := New(1, 8, 0, time.Minute, r.many, r.one)
 	defer w.Close()
 	errs := make([]error, 17)
 	var wg sync.WaitGroup
@@ -97,7 +97,7 @@ func TestWritesGatherWhileOneCommits(t *testing.T) {
 
 func TestFailedBatchAnswersEachWrite(t *testing.T) {
 	r := gated()
-	w := New(1, 16, time.Minute, r.many, r.one)
+	w := New(1, 16, 0, time.Minute, r.many, r.one)
 	defer w.Close()
 	errs := make([]error, 9)
 	var wg sync.WaitGroup
@@ -124,7 +124,7 @@ func TestFailedBatchAnswersEachWrite(t *testing.T) {
 
 func TestClose(t *testing.T) {
 	r := &recorder{}
-	w := New(2, 4, time.Minute, r.many, r.one)
+	w := New(2, 4, 0, time.Minute, r.many, r.one)
 	if err := w.Write(t.Context(), 2); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestClose(t *testing.T) {
 
 func TestDoneBeforeHandover(t *testing.T) {
 	r := gated()
-	w := New(1, 1, time.Minute, r.many, r.one)
+	w := New(1, 1, 0, time.Minute, r.many, r.one)
 	defer w.Close()
 	defer close(r.gate)
 	go w.Write(t.Context(), 0) // the worker waits at the gate
@@ -153,5 +153,64 @@ func TestDoneBeforeHandover(t *testing.T) {
 	defer cancel()
 	if err := w.Write(ctx, 4); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("write with a full queue: %v, want the context's error", err)
+	}
+}
+
+// A caller alone never waits for a batch to fill, however long the delay.
+func TestDelayAloneGoesAtOnce(t *testing.T) {
+	r := &recorder{}
+	w := New(1, 8, time.Hour, time.Minute, r.many, r.one)
+	defer w.Close()
+	for i := range 20 {
+		if err := w.Write(t.Context(), 2*i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := w.waits.Load(); n != 0 {
+		t.Errorf("%d batches waited for more, want none for a caller alone", n)
+	}
+	if len(r.stored) != 20 {
+		t.Errorf("stored %d items, want 20", len(r.stored))
+	}
+}
+
+// While writes are concurrent, a batch that is not full waits for more:
+// three writes queued behind a commit do not go as a batch of three, but
+// with the fourth that comes after them.
+func TestDelayGathersWhileConcurrent(t *testing.T) {
+	// The test's polling takes longer than the window; widen it.
+	old := concurrentWindow
+	concurrentWindow = time.Hour
+	t.Cleanup(func() { concurrentWindow = old })
+	r := gated()
+	w := New(1, 4, time.Hour, time.Minute, r.many, r.one)
+	defer w.Close()
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	wg.Go(func() { errs[0] = w.Write(t.Context(), 0) })
+	<-r.started // the worker holds item 0
+	for i := 1; i < 4; i++ {
+		wg.Go(func() { errs[i] = w.Write(t.Context(), 2*i) })
+	}
+	for len(w.in) != 3 {
+		time.Sleep(time.Millisecond)
+	}
+	close(r.gate)
+	for w.waits.Load() == 0 {
+		time.Sleep(time.Millisecond) // the worker waits with three
+	}
+	wg.Go(func() { errs[4] = w.Write(t.Context(), 8) })
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+	var sizes []int
+	for _, b := range r.batches {
+		sizes = append(sizes, len(b))
+	}
+	if !slices.Equal(sizes, []int{4}) { // item 0 went alone, through one
+		t.Errorf("batches of %v, want one batch of 4", sizes)
 	}
 }

@@ -46,10 +46,12 @@ type Store struct {
 }
 
 // groupWorkers write group commits at once, each of up to groupSize
-// writes, with groupTimeout to commit.
+// writes, waiting up to groupDelay for more while writes are concurrent,
+// with groupTimeout to commit.
 const (
 	groupWorkers = 2
 	groupSize    = 64
+	groupDelay   = 50 * time.Microsecond
 	groupTimeout = 30 * time.Second
 )
 
@@ -91,7 +93,7 @@ func open(ctx context.Context, url, lastMigration string) (*Store, error) {
 	}
 	done, cancel := context.WithCancel(context.Background())
 	s := &Store{pool: pool, locks: locks, done: done, closeDone: cancel}
-	s.sessions = groupcommit.New(groupWorkers, groupSize, groupTimeout, s.createSessions,
+	s.sessions = groupcommit.New(groupWorkers, groupSize, groupDelay, groupTimeout, s.createSessions,
 		func(ctx context.Context, sess store.Session) error {
 			return s.createSessions(ctx, []store.Session{sess})
 		})

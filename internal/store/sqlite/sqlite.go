@@ -76,10 +76,12 @@ var registerFunctions = sync.OnceValue(func() error {
 	return nil
 })
 
-// groupSize is the most writes one group commit takes, and groupTimeout
+// groupSize is the most writes one group commit takes, groupDelay the
+// longest it waits for more while writes are concurrent, and groupTimeout
 // how long it has to commit them.
 const (
 	groupSize    = 64
+	groupDelay   = 50 * time.Microsecond
 	groupTimeout = 30 * time.Second
 )
 
@@ -143,7 +145,7 @@ func open(ctx context.Context, path, lastMigration string) (*Store, error) {
 	}
 	s.read = read
 	s.hot = &stmts{db: read}
-	s.sessions = groupcommit.New(1, groupSize, groupTimeout, s.createSessions,
+	s.sessions = groupcommit.New(1, groupSize, groupDelay, groupTimeout, s.createSessions,
 		func(ctx context.Context, sess store.Session) error {
 			return s.createSessions(ctx, []store.Session{sess})
 		})
