@@ -11,29 +11,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/logtest"
 )
-
-// lockedBuffer is a bytes.Buffer safe to write from the demo's goroutine
-// while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestDemoWalkthrough runs `switchboard demo` and the README's walkthrough
 // against it as a newcomer would, with plain HTTP for the browser: two
@@ -42,7 +24,7 @@ func (l *lockedBuffer) String() string {
 // demo tools executed in each, answering as two different identities.
 func TestDemoWalkthrough(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr lockedBuffer
+	var stdout, stderr logtest.Buffer
 	done := make(chan error, 1)
 	noEnv := func(string) string { return "" }
 	go func() {

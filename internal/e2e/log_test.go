@@ -1,32 +1,17 @@
 package e2e
 
 import (
-	"bytes"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/logtest"
 )
 
 // logBuffer collects a server's log; the server writes from many
 // goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type logBuffer struct{ logtest.Buffer }
 
 // records returns the log's records that contain every one of parts.
 func (b *logBuffer) records(parts ...string) []string {

@@ -1,7 +1,6 @@
 package toolkits
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
@@ -10,25 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/internal/logtest"
 )
-
-// syncBuffer is a log sink safe for the watcher's goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // eventually polls cond until it holds, failing the test after a bound
 // generous enough for a loaded machine.
@@ -58,9 +41,9 @@ func write(t *testing.T, dir, name, data string) {
 
 // watch starts a Dir on dir over the built-ins and returns its registry
 // and log.
-func watch(t *testing.T, dir string) (*Dir, *syncBuffer) {
+func watch(t *testing.T, dir string) (*Dir, *logtest.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	d := &Dir{
 		Path: dir, Base: builtin(t), Registry: NewRegistry(nil),
 		Logger: slog.New(slog.NewTextHandler(logs, nil)), Interval: 10 * time.Millisecond,

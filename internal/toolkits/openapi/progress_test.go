@@ -3,33 +3,15 @@ package openapi
 import (
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/switchboard-dev/switchboard/internal/logtest"
 	"github.com/switchboard-dev/switchboard/internal/toolkits/synth"
 )
-
-// lockedBuffer is a strings.Builder safe for the ProgressWriter's timer.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestImportProgress: an import of a large generated document reports
 // every step, in order, and a ProgressWriter with no threshold prints
@@ -38,7 +20,7 @@ func TestImportProgress(t *testing.T) {
 	const n = 801
 	data := synth.OpenAPI(n)
 	var got []Progress
-	var out lockedBuffer
+	var out logtest.Buffer
 	pw := NewProgressWriter(&out, 0)
 	f, _, err := Import(data, Options{Version: version, Progress: func(p Progress) {
 		got = append(got, p)
@@ -94,7 +76,7 @@ func TestImportProgress(t *testing.T) {
 // A writer stopped before the threshold never prints.
 func TestProgressWriterThreshold(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var out lockedBuffer
+		var out logtest.Buffer
 		pw := NewProgressWriter(&out, time.Second)
 		pw.Report(Progress{Stage: StageParse, Bytes: 12_900_000})
 		time.Sleep(999 * time.Millisecond)
@@ -127,7 +109,7 @@ func TestProgressWriterThreshold(t *testing.T) {
 			t.Errorf("printed (-want +got):\n%s", d)
 		}
 
-		var fast lockedBuffer
+		var fast logtest.Buffer
 		pw = NewProgressWriter(&fast, time.Second)
 		pw.Report(Progress{Stage: StageParse, Bytes: 100})
 		pw.Report(Progress{Stage: StageBuild, Done: 1, Total: 1})
