@@ -120,20 +120,9 @@ func (w *Writer[T]) run() {
 	var timer *time.Timer
 	for first := range w.in {
 		batch = append(batch[:0], first)
-		// Take what is already waiting, never more than max.
-	gather:
-		for len(batch) < w.max {
-			select {
-			case o, ok := <-w.in:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, o)
-			default:
-				break gather
-			}
-		}
-		// While writes are concurrent, wait up to delay for more.
+		// Take what is already waiting, never more than max; while
+		// writes are concurrent, wait up to delay for more.
+		batch = w.fill(batch, nil)
 		if len(batch) < w.max && w.delay > 0 && w.concurrent() {
 			w.waits.Add(1)
 			if timer == nil {
@@ -141,18 +130,7 @@ func (w *Writer[T]) run() {
 			} else {
 				timer.Reset(w.delay)
 			}
-		wait:
-			for len(batch) < w.max {
-				select {
-				case o, ok := <-w.in:
-					if !ok {
-						break wait
-					}
-					batch = append(batch, o)
-				case <-timer.C:
-					break wait
-				}
-			}
+			batch = w.fill(batch, timer.C)
 			timer.Stop()
 		}
 		items = items[:0]
@@ -162,6 +140,34 @@ func (w *Writer[T]) run() {
 		w.write(batch, items)
 		clear(items) // let the items go
 	}
+}
+
+// fill adds to batch what comes in until the batch holds max or in is
+// closed, and, with until nil, until nothing more is waiting, or else
+// until until fires.
+func (w *Writer[T]) fill(batch []*op[T], until <-chan time.Time) []*op[T] {
+	for len(batch) < w.max {
+		var o *op[T]
+		var ok bool
+		if until == nil {
+			select {
+			case o, ok = <-w.in:
+			default:
+				return batch
+			}
+		} else {
+			select {
+			case o, ok = <-w.in:
+			case <-until:
+				return batch
+			}
+		}
+		if !ok {
+			return batch
+		}
+		batch = append(batch, o)
+	}
+	return batch
 }
 
 func (w *Writer[T]) write(batch []*op[T], items []T) {
