@@ -123,7 +123,8 @@ func logsServer(ctx context.Context, r execRun, st, dir, token, upstream string,
 	if err != nil {
 		return nil, nil, stop, err
 	}
-	url := srv.base + "/api/v3.1/tool_router/session/" + sess.ID() + "/execute"
+	path := "/api/v3.1/tool_router/session/" + sess.ID() + "/execute"
+	url := srv.base + path
 	payload := []byte(`{"tool_slug":"BENCHGH_GET_THE_AUTHENTICATED_USER","arguments":{}}`)
 	exec := func() error {
 		rq, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(payload))
@@ -143,11 +144,8 @@ func logsServer(ctx context.Context, r execRun, st, dir, token, upstream string,
 		}
 		return nil
 	}
-	// The execute answers the upstream's user: the load measures calls
-	// that reached it.
-	_, eb, err := srv.send(hc, http.MethodPost, "/api/v3.1/tool_router/session/"+sess.ID()+"/execute", string(payload))
-	if err != nil || !bytes.Contains(eb, []byte(`"octocat"`)) || !bytes.Contains(eb, []byte(`"error":null`)) {
-		return nil, nil, stop, fmt.Errorf("execute did not reach the fake upstream as the account: %s %v", eb, err)
+	if _, err := srv.executeReachesUpstream(hc, path, string(payload)); err != nil {
+		return nil, nil, stop, err
 	}
 	if debugAddr != "" {
 		secs := max(int((r.window * time.Duration(r.rounds) * 2).Seconds()), 1)

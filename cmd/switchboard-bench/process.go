@@ -110,6 +110,18 @@ func (s *server) send(client *http.Client, method, path, body string) (int, []by
 	return resp.StatusCode, answer, err
 }
 
+// executeReachesUpstream executes the benchmark tool once in the session
+// at path and checks that the call reached the fake upstream as the
+// account (an answer with its user and no error), so that a load measures
+// calls that did, not calls refused before. It returns the answer.
+func (s *server) executeReachesUpstream(client *http.Client, path, body string) ([]byte, error) {
+	_, answer, err := s.send(client, http.MethodPost, path, body)
+	if err != nil || !bytes.Contains(answer, []byte(`"octocat"`)) || !bytes.Contains(answer, []byte(`"error":null`)) {
+		return nil, fmt.Errorf("execute did not reach the fake upstream as the account: %s %v", answer, err)
+	}
+	return answer, nil
+}
+
 // memory returns the process's resident set size and its peak, in bytes,
 // from /proc/PID/status.
 func (s *server) memory() (rss, peak int64, err error) {
