@@ -61,7 +61,7 @@ func main() {
 }
 
 const usage = `usage: switchboard-bench catalog [-bin PATH] [-rounds N] [-toolkits N] [-tools N]
-       switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres] [-execution-logs=false] [-logs] [-cpuprofile PREFIX]
+       switchboard-bench execute [-bin PATH] [-n N] [-window D] [-rounds N] [-stores sqlite,postgres] [-execution-logs=false] [-logs | -against BIN] [-cpuprofile PREFIX]
        switchboard-bench scale [-bin PATH] [-accounts N] [-sessions N] [-n N] [-rounds N] [-stores sqlite,postgres]`
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -89,6 +89,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	nSessions := fs.Int("sessions", 100_000, "scale: sessions to seed")
 	profile := fs.String("cpuprofile", "", "execute: write the server's CPU profile under the throughput load to PREFIX-STORE.pprof")
 	logs := fs.Bool("logs", false, "execute: measure execute throughput and CPU with SWITCHBOARD_EXECUTION_LOGS on against off (two servers per store, interleaved windows) instead")
+	against := fs.String("against", "", "execute: measure the binary against this other one instead (two servers per store, same settings, interleaved): execute throughput, CPU and p50, session creates and their CPU")
 	execLogs := fs.Bool("execution-logs", true, "execute: run the server with execution logs (SWITCHBOARD_EXECUTION_LOGS)")
 	only := fs.String("only", "", `execute: measure only "creates" (session creates) or "slow" (the 2 ms upstream's latencies)`)
 	if err := fs.Parse(args[1:]); err != nil {
@@ -128,7 +129,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return scaleBench(ctx, stdout, scaleRun{bin: *bin, work: work, accounts: *nAccounts, sessions: *nSessions, n: *n, rounds: *rounds, stores: storeList})
 	}
 	if args[0] == "execute" && *logs {
-		return logsBench(ctx, stdout, execRun{bin: *bin, work: work, window: *window, rounds: *rounds, stores: storeList, profile: *profile})
+		return logsBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile})
+	}
+	if args[0] == "execute" && *against != "" {
+		return againstBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile, noExecutionLogs: !*execLogs}, *against)
 	}
 	if args[0] == "execute" {
 		return executeBench(ctx, stdout, execRun{bin: *bin, work: work, n: *n, window: *window, rounds: *rounds, stores: storeList, profile: *profile, noExecutionLogs: !*execLogs, only: *only})
