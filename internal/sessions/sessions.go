@@ -134,7 +134,10 @@ func (s *Service) Create(ctx context.Context, p store.Project, userID string, c 
 		return Session{}, fmt.Errorf("encode session config: %w", err)
 	}
 	now := s.Now().UTC()
-	rec := store.Session{ID: ids.New(ids.Session, 12), ProjectID: p.ID, UserID: userID, Config: raw, ConfigVersion: 1, CreatedAt: now, UpdatedAt: now}
+	// Ordered ids: the sessions table and its id index grow at one end, so
+	// a batch of creates dirties a few pages rather than one per session
+	// (SQLite's creates per second, issue 12: 1.10-1.14x).
+	rec := store.Session{ID: ids.NewOrdered(ids.Session, now, 12), ProjectID: p.ID, UserID: userID, Config: raw, ConfigVersion: 1, CreatedAt: now, UpdatedAt: now}
 	if err := s.Store.CreateSession(ctx, rec); err != nil {
 		return Session{}, fmt.Errorf("create session: %w", err)
 	}
