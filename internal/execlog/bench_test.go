@@ -3,6 +3,8 @@ package execlog
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -25,27 +27,56 @@ func benchEntry(i int, at time.Time) Entry {
 
 // BenchmarkEncode is the writer's work on one entry before the store.
 func BenchmarkEncode(b *testing.B) {
-	e := benchEntry(1, time.Now())
-	for b.Loop() {
-		encode(e)
+	for _, name := range []string{"none", "0.4kB", "github-user"} {
+		e := benchEntry(1, time.Now())
+		e.Response = benchAnswers(b)[name]
+		b.Run("answer="+name, func(b *testing.B) {
+			for b.Loop() {
+				encode(e)
+			}
+		})
 	}
 }
 
 func TestMain(m *testing.M) { postgrestest.Main(m) }
 
+// benchAnswers are the answers benchAppend stores, by name: none, the
+// 0.4 kB of benchEntry, and the 1.6 kB GitHub /user answer of the
+// cross-process harness (cmd/switchboard-bench), which separate what a
+// record costs the store by itself from what its answer's bytes cost.
+func benchAnswers(b *testing.B) map[string]json.RawMessage {
+	user, err := os.ReadFile("../../cmd/switchboard-bench/github_user.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return map[string]json.RawMessage{"none": nil, "0.4kB": benchEntry(0, time.Now()).Response, "github-user": user}
+}
+
 // benchAppend stores batches of 100 encoded records and reports the
-// cost per record.
+// cost per record, for each of benchAnswers.
 func benchAppend(b *testing.B, st store.Logs) {
+	for _, name := range []string{"none", "0.4kB", "github-user"} {
+		answer := benchAnswers(b)[name]
+		b.Run("answer="+name, func(b *testing.B) { benchAppendAnswer(b, st, name, answer) })
+	}
+}
+
+// benchSeq numbers the benchmark's records: runs share a store.
+var benchSeq atomic.Int64
+
+func benchAppendAnswer(b *testing.B, st store.Logs, name string, answer json.RawMessage) {
 	batch := benchBatch
 	at := time.Now().UTC()
 	recs := make([]store.ExecutionLog, batch)
-	rec := encode(benchEntry(0, at))
+	e := benchEntry(0, at)
+	e.Response = answer
+	rec := encode(e)
 	n := 0
 	cpu0 := cpuTime(b)
 	for b.Loop() {
 		for i := range recs {
 			recs[i] = rec
-			recs[i].ID = fmt.Sprintf("log_%09d", n)
+			recs[i].ID = fmt.Sprintf("log_%s_%09d", name, benchSeq.Add(1))
 			n++
 		}
 		if err := st.AppendExecutionLogs(b.Context(), recs); err != nil {
