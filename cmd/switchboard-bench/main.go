@@ -24,7 +24,10 @@
 // /proc), the same with an upstream that takes 2 ms, session creates per
 // second with 8 clients, and how soon a long-polling wait returns after
 // the hosted form posts. PostgreSQL runs in a throwaway cluster
-// (Debian's postgresql-15 binaries).
+// (Debian's postgresql-15 binaries). With -against OTHER it measures
+// instead a server of this binary against one of OTHER, loaded in turn
+// (execute p50, throughput and CPU, session creates), to tell whether a
+// change pays; -logs does the same with execution logs on against off.
 //
 // scale seeds a database of each store with -accounts accounts (1,000,000:
 // four per user, mixed statuses, a chosen default for one user in ten) and
