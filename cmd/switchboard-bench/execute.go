@@ -283,40 +283,10 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 		return f, err
 	}
 	execPath := "/api/v3.1/tool_router/session/" + sess.ID() + "/execute"
-	// call makes one request and reads its answer, which must have status
-	// want.
-	call := func(want int, req func() (*http.Request, error)) func() error {
-		return func() error {
-			rq, err := req()
-			if err != nil {
-				return err
-			}
-			resp, err := hc.Do(rq)
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != want {
-				return fmt.Errorf("%s %s: %d, want %d", rq.Method, rq.URL.Path, resp.StatusCode, want)
-			}
-			return nil
-		}
-	}
 	get := func(u string) func() error {
-		return call(http.StatusOK, func() (*http.Request, error) { return http.NewRequest(http.MethodGet, u, nil) })
+		return call(hc, http.StatusOK, func() (*http.Request, error) { return http.NewRequest(http.MethodGet, u, nil) })
 	}
-	// post makes an API request with the server's key and a JSON body.
-	post := func(want int, path string, body func() io.Reader) func() error {
-		return call(want, func() (*http.Request, error) {
-			rq, err := http.NewRequest(http.MethodPost, srv.base+path, body())
-			if err == nil {
-				rq.Header.Set("x-api-key", srv.key)
-				rq.Header.Set("Content-Type", "application/json")
-			}
-			return rq, err
-		})
-	}
+	post := func(want int, path string, body func() io.Reader) func() error { return srv.post(hc, want, path, body) }
 	exec := func(slug string) func() error {
 		body := []byte(`{"tool_slug":"` + strings.ToUpper(slug) + `_GET_THE_AUTHENTICATED_USER","arguments":{}}`)
 		return post(http.StatusOK, execPath, func() io.Reader { return bytes.NewReader(body) })

@@ -166,33 +166,10 @@ func logsServer(ctx context.Context, r execRun, st, dir, token, upstream string,
 		return nil, nil, nil, stop, err
 	}
 	path := "/api/v3.1/tool_router/session/" + sess.ID() + "/execute"
-	url := srv.base + path
 	payload := []byte(`{"tool_slug":"BENCHGH_GET_THE_AUTHENTICATED_USER","arguments":{}}`)
-	// post makes one API request and reads its answer, which must have
-	// status want.
-	post := func(want int, url string, body func() io.Reader) func() error {
-		return func() error {
-			rq, err := http.NewRequest(http.MethodPost, url, body())
-			if err != nil {
-				return err
-			}
-			rq.Header.Set("x-api-key", srv.key)
-			rq.Header.Set("Content-Type", "application/json")
-			resp, err := hc.Do(rq)
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != want {
-				return fmt.Errorf("POST %s: %d, want %d", rq.URL.Path, resp.StatusCode, want)
-			}
-			return nil
-		}
-	}
-	exec := post(http.StatusOK, url, func() io.Reader { return bytes.NewReader(payload) })
+	exec := srv.post(hc, http.StatusOK, path, func() io.Reader { return bytes.NewReader(payload) })
 	var users atomic.Int64
-	create := post(http.StatusCreated, srv.base+"/api/v3.1/tool_router/session", func() io.Reader {
+	create := srv.post(hc, http.StatusCreated, "/api/v3.1/tool_router/session", func() io.Reader {
 		return strings.NewReader(fmt.Sprintf(`{"user_id":"user_%d"}`, users.Add(1)))
 	})
 	if _, err := srv.executeReachesUpstream(hc, path, string(payload)); err != nil {

@@ -110,6 +110,40 @@ func (s *server) send(client *http.Client, method, path, body string) (int, []by
 	return resp.StatusCode, answer, err
 }
 
+// call returns a load operation: one request that req builds, its answer
+// read, which must have status want.
+func call(hc *http.Client, want int, req func() (*http.Request, error)) func() error {
+	return func() error {
+		rq, err := req()
+		if err != nil {
+			return err
+		}
+		resp, err := hc.Do(rq)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			return fmt.Errorf("%s %s: %d, want %d", rq.Method, rq.URL.Path, resp.StatusCode, want)
+		}
+		return nil
+	}
+}
+
+// post returns a load operation: an API request to path with the
+// server's key and the JSON body that body returns.
+func (s *server) post(hc *http.Client, want int, path string, body func() io.Reader) func() error {
+	return call(hc, want, func() (*http.Request, error) {
+		rq, err := http.NewRequest(http.MethodPost, s.base+path, body())
+		if err == nil {
+			rq.Header.Set("x-api-key", s.key)
+			rq.Header.Set("Content-Type", "application/json")
+		}
+		return rq, err
+	})
+}
+
 // executeReachesUpstream executes the benchmark tool once in the session
 // at path and checks that the call reached the fake upstream as the
 // account (an answer with its user and no error), so that a load measures
