@@ -253,14 +253,24 @@ const maxBody = 1 << 20
 // does not use. Numbers in untyped fields (tool arguments) decode as
 // json.Number, keeping them exact.
 func decode(r *http.Request, v any) error {
+	raw, err := requestBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(raw, v)
+}
+
+// requestBody reads the request body, with the problem a client can act on when
+// it cannot.
+func requestBody(r *http.Request) ([]byte, error) {
 	raw, err := readBody(r)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return problem.Invalidf("body_too_large", "", "the request body is larger than %d bytes", maxBody)
+			return nil, problem.Invalidf("body_too_large", "", "the request body is larger than %d bytes", maxBody)
 		}
-		return problem.Invalidf("invalid_request", "", "could not read the request body")
+		return nil, problem.Invalidf("invalid_request", "", "could not read the request body")
 	}
-	return decodeJSON(raw, v)
+	return raw, nil
 }
 
 // readBody reads a request body of at most maxBody bytes. A body of known

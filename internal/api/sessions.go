@@ -70,15 +70,22 @@ func applySessionRequest(c *sessions.Config, req wire.SessionCreateRequest, pres
 }
 
 func decodeSessionRequest(r *http.Request) (wire.SessionCreateRequest, map[string]json.RawMessage, error) {
+	raw, err := requestBody(r)
+	if err != nil {
+		return wire.SessionCreateRequest{}, nil, err
+	}
 	var present map[string]json.RawMessage
-	if err := decode(r, &present); err != nil {
+	if err := decodeJSON(raw, &present); err != nil {
 		return wire.SessionCreateRequest{}, nil, err
 	}
 	if present == nil {
 		return wire.SessionCreateRequest{}, nil, problem.Invalidf("invalid_json", "", "the request body must be a JSON object")
 	}
-	raw, _ := json.Marshal(present)
 	var req wire.SessionCreateRequest
+	if len(present) == 0 {
+		return req, present, nil // an empty body or {}
+	}
+	// The body is one checked JSON object: decode it again as the request.
 	if err := json.Unmarshal(raw, &req); err != nil {
 		var te *json.UnmarshalTypeError
 		field := ""
