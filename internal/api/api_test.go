@@ -196,6 +196,10 @@ func TestSessions(t *testing.T) {
 	run(t, srv, []scenario{
 		{"a callback outside the allowlist", "POST", "/api/v3.1/tool_router/session", `{"user_id":"u1","manage_connections":{"enable":true,"callback_url":"https://app.example.com/cb"}}`, 400,
 			[]string{"callback_url", "allowlist"}, nil},
+		{"a field of the wrong type", "POST", "/api/v3.1/tool_router/session", `{"user_id":5}`, 400,
+			[]string{`"invalid_json"`, "user_id"}, nil},
+		{"not an object", "POST", "/api/v3.1/tool_router/session", `null`, 400,
+			[]string{"must be a JSON object"}, nil},
 	}, nil)
 	p, err := a.Projects.Authenticate(context.Background(), key)
 	if err != nil {
