@@ -27,10 +27,10 @@ func benchEntry(i int, at time.Time) Entry {
 
 // BenchmarkEncode is the writer's work on one entry before the store.
 func BenchmarkEncode(b *testing.B) {
-	for _, name := range []string{"none", "0.4kB", "github-user"} {
+	for _, a := range benchAnswers(b) {
 		e := benchEntry(1, time.Now())
-		e.Response = benchAnswers(b)[name]
-		b.Run("answer="+name, func(b *testing.B) {
+		e.Response = a.answer
+		b.Run("answer="+a.name, func(b *testing.B) {
 			for b.Loop() {
 				encode(e)
 			}
@@ -40,24 +40,29 @@ func BenchmarkEncode(b *testing.B) {
 
 func TestMain(m *testing.M) { postgrestest.Main(m) }
 
-// benchAnswers are the answers benchAppend stores, by name: none, the
+// benchAnswer is an answer a benchmark record carries, and its name.
+type benchAnswer struct {
+	name   string
+	answer json.RawMessage
+}
+
+// benchAnswers are the answers the benchmarks encode and store: none, the
 // 0.4 kB of benchEntry, and the 1.6 kB GitHub /user answer of the
 // cross-process harness (cmd/switchboard-bench), which separate what a
 // record costs the store by itself from what its answer's bytes cost.
-func benchAnswers(b *testing.B) map[string]json.RawMessage {
+func benchAnswers(b *testing.B) []benchAnswer {
 	user, err := os.ReadFile("../../cmd/switchboard-bench/github_user.json")
 	if err != nil {
 		b.Fatal(err)
 	}
-	return map[string]json.RawMessage{"none": nil, "0.4kB": benchEntry(0, time.Now()).Response, "github-user": user}
+	return []benchAnswer{{"none", nil}, {"0.4kB", benchEntry(0, time.Now()).Response}, {"github-user", user}}
 }
 
 // benchAppend stores batches of 100 encoded records and reports the
 // cost per record, for each of benchAnswers.
 func benchAppend(b *testing.B, st store.Logs) {
-	for _, name := range []string{"none", "0.4kB", "github-user"} {
-		answer := benchAnswers(b)[name]
-		b.Run("answer="+name, func(b *testing.B) { benchAppendAnswer(b, st, name, answer) })
+	for _, a := range benchAnswers(b) {
+		b.Run("answer="+a.name, func(b *testing.B) { benchAppendAnswer(b, st, a.name, a.answer) })
 	}
 }
 
