@@ -66,7 +66,7 @@ func pairBench(ctx context.Context, w io.Writer, r execRun, vs [2]contender) err
 			var execs, creates [2]func() error
 			var pids [2]int
 			for i, v := range vs {
-				srv, exec, create, stop, err := logsServer(ctx, r, st, dir, token, up.url, v, i)
+				srv, exec, create, stop, err := pairServer(ctx, r, st, dir, token, up.url, v, i)
 				if err != nil {
 					return err
 				}
@@ -105,11 +105,11 @@ func pairBench(ctx context.Context, w io.Writer, r execRun, vs [2]contender) err
 func micros(d time.Duration) float64 { return float64(d) / 1e3 }
 func millis(d time.Duration) float64 { return float64(d) / 1e6 }
 
-// logsServer starts server n of a paired run, of contender v, and returns
+// pairServer starts server n of a paired run, of contender v, and returns
 // it with its execute call, its session create call and what stops it.
 // With r.profile set, the first server serves pprof and its CPU profile
 // under the execute load is written to PREFIX-STORE.pprof.
-func logsServer(ctx context.Context, r execRun, st, dir, token, upstream string, v contender, n int) (*server, func() error, func() error, func(), error) {
+func pairServer(ctx context.Context, r execRun, st, dir, token, upstream string, v contender, n int) (*server, func() error, func() error, func(), error) {
 	cfg := serverConfig{bin: v.bin, dataDir: filepath.Join(r.work, "data-pair-"+st+"-"+strconv.Itoa(n)), toolkitsDir: dir, key: newKey(),
 		env: []string{"SWITCHBOARD_EGRESS_ALLOW_LOOPBACK=true", "SWITCHBOARD_EXECUTION_LOGS=" + strconv.FormatBool(v.logs)}}
 	var stops []func()
