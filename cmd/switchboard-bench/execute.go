@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/loadgen"
@@ -332,11 +331,7 @@ func benchStore(ctx context.Context, r execRun, st, dir, token string, up, slow,
 		f.cpuPerExec, f.clientPerExec = cpu[1][0], cpu[1][1]
 	}
 	if r.only == "" || r.only == "creates" {
-		var users atomic.Int64
-		create := post(http.StatusCreated, "/api/v3.1/tool_router/session", func() io.Reader {
-			return strings.NewReader(fmt.Sprintf(`{"user_id":"user_%d"}`, users.Add(1)))
-		})
-		cpu, rps, err := throughput(r, debugAddr, st, "-create", []int{srv.cmd.Process.Pid}, create)
+		cpu, rps, err := throughput(r, debugAddr, st, "-create", []int{srv.cmd.Process.Pid}, srv.creates(hc))
 		if err != nil {
 			return f, err
 		}

@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/internal/loadgen"
@@ -168,10 +166,7 @@ func pairServer(ctx context.Context, r execRun, st, dir, token, upstream string,
 	path := "/api/v3.1/tool_router/session/" + sess.ID() + "/execute"
 	payload := []byte(`{"tool_slug":"BENCHGH_GET_THE_AUTHENTICATED_USER","arguments":{}}`)
 	exec := srv.post(hc, http.StatusOK, path, func() io.Reader { return bytes.NewReader(payload) })
-	var users atomic.Int64
-	create := srv.post(hc, http.StatusCreated, "/api/v3.1/tool_router/session", func() io.Reader {
-		return strings.NewReader(fmt.Sprintf(`{"user_id":"user_%d"}`, users.Add(1)))
-	})
+	create := srv.creates(hc)
 	if _, err := srv.executeReachesUpstream(hc, path, string(payload)); err != nil {
 		return nil, nil, nil, stop, err
 	}

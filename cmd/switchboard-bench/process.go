@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -141,6 +142,15 @@ func (s *server) post(hc *http.Client, want int, path string, body func() io.Rea
 			rq.Header.Set("Content-Type", "application/json")
 		}
 		return rq, err
+	})
+}
+
+// creates returns a load operation: a session create, each for a new
+// user.
+func (s *server) creates(hc *http.Client) func() error {
+	var users atomic.Int64
+	return s.post(hc, http.StatusCreated, "/api/v3.1/tool_router/session", func() io.Reader {
+		return strings.NewReader(fmt.Sprintf(`{"user_id":"user_%d"}`, users.Add(1)))
 	})
 }
 
